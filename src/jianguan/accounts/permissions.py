@@ -1,0 +1,46 @@
+"""Reads of platform registers, through the one scope function; write checks for master data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from jianguan.accounts.choices import MASTER_DATA_WRITERS, Role
+from jianguan.accounts.scope import restrict, scope_for
+from jianguan.core.errors import NotFound
+from jianguan.core.models import Department
+
+
+def visible_departments(actor: Any) -> QuerySet[Department]:
+    return restrict(Department.objects.select_related("region", "sector", "parent"), actor,
+                    department="", region="region_id")
+
+
+def access_department(actor: Any, pk: Any) -> Department:
+    department = visible_departments(actor).filter(pk=pk).first()
+    if department is None:
+        raise NotFound()
+    return department
+
+
+def writes_master_data(actor: Any) -> bool:
+    return scope_for(actor).has_role(*MASTER_DATA_WRITERS)
+
+
+def can_write_department(actor: Any, department: Department | None) -> bool:
+    """May `actor` change master data owned by `department` (None: top level, platform admins only)?"""
+    scope = scope_for(actor)
+    if department is None:
+        return scope.has_role(Role.PLATFORM_ADMIN)
+    if not scope.has_role(*MASTER_DATA_WRITERS):
+        return False
+    return visible_departments(actor).filter(pk=department.pk).exists()
+
+
+def can_write_region(actor: Any, region_code: str) -> bool:
+    """May `actor` register data located in this region?"""
+    scope = scope_for(actor)
+    if not scope.has_role(*MASTER_DATA_WRITERS):
+        return False
+    return any(g.region_prefix is None or region_code.startswith(g.region_prefix) for g in scope.grants)

@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from jianguan.catalog.models import CheckPoint, SupervisionItem
+
+
+class CheckPointInline(admin.TabularInline):
+    model = CheckPoint
+    extra = 0
+
+
+@admin.register(SupervisionItem)
+class SupervisionItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "version", "name", "department", "level", "status", "random_check", "is_key"]
+    list_filter = ["level", "status", "random_check", "is_key"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["department", "parent"]
+    inlines = [CheckPointInline]

@@ -1,0 +1,91 @@
+"""The API root: one NinjaAPI, token auth for systems, session auth for staff, one error body."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from jianguan import __version__
+from jianguan.core.errors import DomainError
+from jianguan.core.importing import field_errors
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer jg_…`: a department system's API client."""
+
+    def authenticate(self, request, token):
+        from jianguan.accounts.services import authenticate_token
+
+        return authenticate_token(token)
+
+
+class StaffSessionAuth(SessionAuth):
+    """A logged-in member of staff (the web UI's session; CSRF-checked for writes)."""
+
+
+api = NinjaAPI(
+    title="Jianguan API",
+    version=__version__,
+    description="互联网+监管 平台接口 / Internet + Supervision platform API. "
+                "Errors: {code, message, message_en, errors: [{row, field, code, message, message_en}]}.",
+    urls_namespace="api",
+    docs_url="/docs",
+    auth=[TokenAuth(), StaffSessionAuth()],
+)
+
+
+def _error(request, status: int, body: dict):
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return _error(request, exc.status, exc.as_body())
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    errors = [e.as_dict() for e in field_errors(list(exc.errors), skip_loc=1)]
+    body = DomainError("invalid_request", _("The request has invalid fields.")).as_body()
+    body["errors"] = errors
+    return _error(request, 422, body)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return _error(request, 401, DomainError("unauthenticated", _("Log in, or send a valid API token.")).as_body())
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, 404, DomainError("not_found", _("Not found.")).as_body())
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, {"code": f"http_{exc.status_code}", "message": str(exc),
+                                             "message_en": str(exc), "errors": []})
+
+
+def _mount():
+    from jianguan.accounts.api import router as accounts_router
+    from jianguan.audit.api import router as audit_router
+    from jianguan.catalog.api import router as catalog_router
+    from jianguan.core.api import router as core_router
+    from jianguan.officers.api import router as officers_router
+    from jianguan.subjects.api import router as subjects_router
+    from jianguan.workflow.api import router as workflow_router
+
+    api.add_router("/v1/core", core_router)
+    api.add_router("/v1/accounts", accounts_router)
+    api.add_router("/v1/audit", audit_router)
+    api.add_router("/v1/workflow", workflow_router)
+    api.add_router("/v1/catalog", catalog_router)
+    api.add_router("/v1/subjects", subjects_router)
+    api.add_router("/v1/officers", officers_router)
+
+
+_mount()

@@ -1,0 +1,181 @@
+"""Jianguan settings, driven by JIANGUAN_* environment variables (see docs/configuration.md).
+
+No variable is needed for local use: the default is an embedded SQLite database under ./var.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+
+from jianguan.config.env import ConfigurationError, env_bool, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("JIANGUAN_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+
+DEV_SECRET_KEY = "jianguan-development-only-not-secret"  # noqa: S105 - refused in production below
+
+PRODUCTION = env_bool("JIANGUAN_PRODUCTION", False)
+DEBUG = env_bool("JIANGUAN_DEBUG", not PRODUCTION)
+SECRET_KEY = env_str("JIANGUAN_SECRET_KEY", DEV_SECRET_KEY)
+ALLOWED_HOSTS = env_list("JIANGUAN_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("JIANGUAN_CSRF_TRUSTED_ORIGINS")
+# Key for keyed hashes of personal identifiers (ID numbers). Changing it orphans stored hashes.
+PII_KEY = env_str("JIANGUAN_PII_KEY", "")
+
+if PRODUCTION:
+    problems = []
+    if DEBUG:
+        problems.append("JIANGUAN_DEBUG must be false in production")
+    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:
+        problems.append("JIANGUAN_SECRET_KEY must be set to a random value of at least 32 characters")
+    if not ALLOWED_HOSTS:
+        problems.append("JIANGUAN_ALLOWED_HOSTS must list the host names the site is served under")
+    if len(PII_KEY) < 32:
+        problems.append("JIANGUAN_PII_KEY must be set to a random value of at least 32 characters")
+    if problems:
+        raise ConfigurationError("Refusing to start in production mode: " + "; ".join(problems))
+if not PII_KEY:
+    PII_KEY = "pii:" + SECRET_KEY
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "huey.contrib.djhuey",
+    # platform
+    "jianguan.core",
+    "jianguan.accounts",
+    "jianguan.audit",
+    "jianguan.workflow",
+    # thematic databases
+    "jianguan.catalog",
+    "jianguan.subjects",
+    "jianguan.officers",
+    # front
+    "jianguan.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jianguan.web.middleware.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "jianguan.config.urls"
+WSGI_APPLICATION = "jianguan.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "jianguan.web.context.platform",
+            ],
+        },
+    }
+]
+
+DATABASE_URL = env_str("JIANGUAN_DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("JIANGUAN_DB_CONN_MAX_AGE", 60))}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "jianguan.sqlite3"),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+
+AXES_FAILURE_LIMIT = env_int("JIANGUAN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("JIANGUAN_LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_VERBOSE = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = env_str("JIANGUAN_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# Assets are served by the app itself (WhiteNoise): no CDN, nothing to set up on a closed network.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = VAR_DIR / "media"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("JIANGUAN_SESSION_MINUTES", 480, minimum=5) * 60
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Imports: a file over either limit is refused whole before any row is read.
+IMPORT_MAX_BYTES = env_int("JIANGUAN_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("JIANGUAN_IMPORT_MAX_ROWS", 100_000, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+HUEY = {
+    "huey_class": "huey.SqliteHuey",
+    "name": "jianguan",
+    "filename": str(VAR_DIR / "huey.sqlite3"),
+    "immediate": env_bool("JIANGUAN_TASKS_IMMEDIATE", DEBUG),
+}
+REDIS_URL = env_str("JIANGUAN_REDIS_URL", "")
+if REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "jianguan", "url": REDIS_URL,
+            "immediate": env_bool("JIANGUAN_TASKS_IMMEDIATE", False)}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("JIANGUAN_LOG_LEVEL", "INFO")},
+}
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from jianguan.config.api import api
+
+admin.site.site_header = "监管平台管理 / Jianguan administration"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("jianguan.web.urls")),
+]

@@ -1,0 +1,63 @@
+"""Domain errors that every interface (API, import, CLI, UI) reports the same way.
+
+A message is a lazy translation, so one error renders in Chinese and in English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import translation
+
+
+def bilingual(message: Any) -> tuple[str, str]:
+    """The (Chinese, English) renderings of a lazy message."""
+    with translation.override("zh-hans"):
+        zh = str(message)
+    with translation.override("en"):
+        en = str(message)
+    return zh, en
+
+
+@dataclass
+class FieldError:
+    field: str
+    message: Any
+    code: str = "invalid"
+    row: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        zh, en = bilingual(self.message)
+        return {"row": self.row, "field": self.field, "code": self.code, "message": zh, "message_en": en}
+
+
+@dataclass
+class DomainError(Exception):
+    """A refused operation; `code` is stable, `message` a lazy translation."""
+
+    code: str
+    message: Any
+    errors: list[FieldError] = field(default_factory=list)
+    status: int = 400
+
+    def __str__(self) -> str:
+        return bilingual(self.message)[1]
+
+    def as_body(self) -> dict[str, Any]:
+        zh, en = bilingual(self.message)
+        return {"code": self.code, "message": zh, "message_en": en, "errors": [e.as_dict() for e in self.errors]}
+
+
+class NotFound(DomainError):
+    def __init__(self, what: Any = None):
+        from django.utils.translation import gettext_lazy as _
+
+        super().__init__("not_found", what or _("Not found."), status=404)
+
+
+class Forbidden(DomainError):
+    def __init__(self, message: Any = None):
+        from django.utils.translation import gettext_lazy as _
+
+        super().__init__("forbidden", message or _("You may not do this."), status=403)

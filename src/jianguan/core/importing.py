@@ -1,0 +1,313 @@
+"""The one import path for every register: file → rows → schema → accepted / rejected / duplicate.
+
+Each register supplies an `Importer` (its schema, its key, its look-ups and its bulk write). The
+engine guarantees the bar for every kind: received = accepted + rejected + duplicates; a file that
+cannot be read, or is too large, writes nothing; rejected rows are kept with their reasons for
+download, correction and resubmission; the batch is written in one transaction with one audit event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from jianguan.audit.services import record_batch
+from jianguan.core.choices import ImportStatus, RowOutcome
+from jianguan.core.errors import DomainError, FieldError
+from jianguan.core.models import ImportBatch, ImportRow
+from jianguan.core.tabular import FORMULA_WITHOUT_VALUE, read_table, write_csv, write_xlsx
+
+_PYDANTIC_ZH = {
+    "missing": "必填项缺失",
+    "string_too_long": "内容过长（最多 {max_length} 个字符）",
+    "string_too_short": "内容过短（至少 {min_length} 个字符）",
+    "string_pattern_mismatch": "格式不正确",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "decimal_parsing": "应为数字",
+    "bool_parsing": "应为“是”或“否”",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "enum": "取值不在允许范围内：{expected}",
+    "literal_error": "取值不在允许范围内：{expected}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than_equal": "应不大于 {le}",
+    "string_type": "应为文本",
+    "list_type": "应为列表",
+}
+
+
+class _Bilingual:
+    """A message already rendered in both languages, used where pydantic gave us the text."""
+
+    def __init__(self, zh: str, en: str):
+        self.zh, self.en = zh, en
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.zh if (get_language() or "zh").startswith("zh") else self.en
+
+
+def pydantic_errors(exc: PydanticValidationError, row: int | None = None,
+                    labels: dict[str, str] | None = None) -> list[FieldError]:
+    """Pydantic's errors as FieldErrors in Chinese and English, one per field problem."""
+    return field_errors(exc.errors(), row, labels)
+
+
+def field_errors(errors: list[dict[str, Any]], row: int | None = None, labels: dict[str, str] | None = None,
+                 skip_loc: int = 0) -> list[FieldError]:
+    """Error dicts in pydantic's shape as bilingual FieldErrors (skip_loc drops leading parts, e.g. "body")."""
+    out = []
+    for error in errors:
+        loc = ".".join(str(part) for part in list(error.get("loc", ()))[skip_loc:]) or "__all__"
+        ctx = error.get("ctx") or {}
+        zh = ctx.get("zh")
+        if zh is None:
+            template = _PYDANTIC_ZH.get(error.get("type", ""))
+            try:
+                zh = template.format(**ctx) if template else "格式不正确：" + str(error.get("msg", ""))
+            except (KeyError, IndexError):
+                zh = template or str(error.get("msg", ""))
+        en = str(error.get("msg", "")).removeprefix("Value error, ")
+        label = (labels or {}).get(loc.split(".")[0])
+        if label:
+            zh, en = f"{label}：{zh}", f"{loc}: {en}"
+        out.append(FieldError(loc, _Bilingual(zh, en), code=error.get("type", "invalid"), row=row))
+    return out
+
+
+def column_labels(schema: type[BaseModel]) -> dict[str, str]:
+    """Field name → Chinese column header (the field's title)."""
+    return {name: (f.title or name) for name, f in schema.model_fields.items()}
+
+
+def header_map(schema: type[BaseModel]) -> dict[str, str]:
+    """Every accepted header text (English name, Chinese title, extra aliases) → field name."""
+    mapping = {}
+    for name, info in schema.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        for header in [name, info.title or "", *extra.get("aliases", [])]:
+            if header:
+                mapping[_normalise_header(header)] = name
+    return mapping
+
+
+def _normalise_header(text: str) -> str:
+    return "".join(str(text).split()).lower().strip("*＊").replace("（", "(").replace("）", ")")
+
+
+@dataclass
+class PreparedRow:
+    number: int
+    raw: dict[str, Any]
+    record: BaseModel | None = None
+    errors: list[FieldError] = field(default_factory=list)
+    duplicate_of: str = ""
+
+
+class Importer:
+    """What one register contributes to the import engine. Subclasses set the class attributes."""
+
+    kind: ClassVar[str]
+    schema: ClassVar[type[BaseModel]]
+    label: ClassVar[Any]
+    required_columns: ClassVar[Sequence[str]] = ()
+
+    def __init__(self, actor: Any = None):
+        self.actor = actor
+
+    def keys(self, record: BaseModel) -> list[str]:
+        """Identity keys of a record: a later row, or a stored object, with any of them is a duplicate."""
+        raise NotImplementedError
+
+    def existing_keys(self, keys: set[str]) -> set[str]:
+        raise NotImplementedError
+
+    def check(self, rows: list[PreparedRow]) -> None:
+        """Checks that need the database (codes exist, scope allows); append to row.errors."""
+
+    def create(self, records: list[BaseModel]) -> list[Any]:
+        raise NotImplementedError
+
+    def export_headers(self) -> list[str]:
+        return list(column_labels(self.schema).values())
+
+    def export_rows(self, queryset) -> Iterable[Sequence[Any]]:
+        raise NotImplementedError
+
+
+_REGISTRY: dict[str, type[Importer]] = {}
+
+
+def register_importer(importer: type[Importer]) -> type[Importer]:
+    _REGISTRY[importer.kind] = importer
+    return importer
+
+
+def importer_for(kind: str, actor: Any = None) -> Importer:
+    try:
+        return _REGISTRY[kind](actor)
+    except KeyError:
+        raise DomainError("import_kind", _("Unknown import kind “%(k)s”.") % {"k": kind}) from None
+
+
+def import_kinds() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def _prepare(importer: Importer, table) -> list[PreparedRow]:
+    mapping = header_map(importer.schema)
+    labels = column_labels(importer.schema)
+    columns = {h: mapping.get(_normalise_header(h)) for h in table.headers if h}
+    present = set(columns.values())
+    missing = [name for name in importer.required_columns if name not in present]
+    if missing:
+        raise DomainError(
+            "missing_columns",
+            _("The file lacks required columns: %(c)s. The first row must hold the column headers.")
+            % {"c": "、".join(f"{labels.get(m, m)} ({m})" for m in missing)},
+        )
+    prepared = []
+    for number, raw in table.rows:
+        values, errors = {}, []
+        for header, value in raw.items():
+            name = columns.get(header)
+            if name is None:
+                continue
+            if value is FORMULA_WITHOUT_VALUE:
+                errors.append(FieldError(name, _("The cell holds a formula with no calculated value; "
+                                                 "open the file in Excel and save it, or type the value."),
+                                         code="formula_without_value", row=number))
+                continue
+            values[name] = value
+        row = PreparedRow(number, {h: _jsonable(v) for h, v in raw.items()})
+        if errors:
+            row.errors = errors
+        else:
+            try:
+                row.record = importer.schema.model_validate(values)
+            except PydanticValidationError as exc:
+                row.errors = pydantic_errors(exc, number, labels)
+        prepared.append(row)
+    return prepared
+
+
+def _jsonable(value: Any) -> Any:
+    if value is FORMULA_WITHOUT_VALUE:
+        return "=?"
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def run_import(kind: str, data: bytes, filename: str, *, actor: Any = None,
+               resubmits: ImportBatch | None = None) -> ImportBatch:
+    """Import one file; returns the batch with its counts. Unreadable or oversized files raise and write nothing."""
+    importer = importer_for(kind, actor)
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise DomainError("file_too_large", _("The file is %(size)s; the limit is %(limit)s.")
+                          % {"size": _megabytes(len(data)), "limit": _megabytes(settings.IMPORT_MAX_BYTES)},
+                          status=413)
+    if not data:
+        raise DomainError("file_empty", _("The file is empty."))
+    table = read_table(data, filename, max_rows=settings.IMPORT_MAX_ROWS)
+    rows = _prepare(importer, table)
+
+    valid = [r for r in rows if r.record is not None]
+    importer.check(valid)
+    seen: dict[str, int] = {}
+    candidates = []
+    for row in valid:
+        if row.errors:
+            continue
+        keys = importer.keys(row.record)
+        earlier = next((seen[k] for k in keys if k in seen), None)
+        if earlier is not None:
+            row.duplicate_of = f"row {earlier}"
+            continue
+        for key in keys:
+            seen[key] = row.number
+        candidates.append((row, keys))
+    stored = importer.existing_keys({k for _row, keys in candidates for k in keys})
+    accepted = []
+    for row, keys in candidates:
+        hit = next((k for k in keys if k in stored), None)
+        if hit is not None:
+            row.duplicate_of = hit
+        else:
+            accepted.append(row)
+
+    rejected = [r for r in rows if r.errors]
+    duplicates = [r for r in rows if not r.errors and r.duplicate_of]
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            kind=kind, filename=filename[:255], file_sha256=hashlib.sha256(data).hexdigest(),
+            status=ImportStatus.COMPLETED, received=len(rows), accepted=len(accepted), rejected=len(rejected),
+            duplicates=len(duplicates), resubmits=resubmits,
+            created_by=actor if getattr(actor, "_meta", None) and actor._meta.model_name == "user" else None,
+            department=getattr(actor, "department", None),
+        )
+        created = importer.create([r.record for r in accepted])
+        ImportRow.objects.bulk_create(
+            [ImportRow(batch=batch, row_number=r.number, outcome=RowOutcome.REJECTED, data=r.raw,
+                       errors=[e.as_dict() for e in r.errors]) for r in rejected]
+            + [ImportRow(batch=batch, row_number=r.number, outcome=RowOutcome.DUPLICATE, data=r.raw,
+                         errors=[_duplicate_error(r)]) for r in duplicates],
+            batch_size=1000,
+        )
+        record_batch(actor, f"import.{kind}", "import_batch", [r.record.model_dump(mode="json") for r in accepted],
+                     object_id=batch.pk, summary={"file_sha256": batch.file_sha256, "received": batch.received,
+                                                  "accepted": batch.accepted, "rejected": batch.rejected,
+                                                  "duplicates": batch.duplicates, "created": len(created)})
+    return batch
+
+
+def _duplicate_error(row: PreparedRow) -> dict[str, Any]:
+    if row.duplicate_of.startswith("row "):
+        message = FieldError("__all__", _("Same code as row %(n)s of this file; only the first was imported.")
+                             % {"n": row.duplicate_of[4:]}, code="duplicate_in_file", row=row.number)
+    else:
+        message = FieldError("__all__", _("Already registered (%(k)s); not imported again.")
+                             % {"k": row.duplicate_of}, code="duplicate_existing", row=row.number)
+    return message.as_dict()
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def summary(batch: ImportBatch) -> dict[str, Any]:
+    return {"batch": batch.pk, "received": batch.received, "accepted": batch.accepted,
+            "rejected": batch.rejected, "duplicates": batch.duplicates}
+
+
+def rejected_rows_file(batch: ImportBatch, fmt: str = "xlsx") -> bytes:
+    """The rejected and duplicate rows, as submitted, with a reason column: correct them and resubmit."""
+    rows = list(batch.rows.all())
+    headers: list[str] = []
+    for row in rows:
+        for header in row.data:
+            if header not in headers:
+                headers.append(header)
+    reason_header = "错误原因 (errors)"
+    table = [[row.data.get(h) for h in headers]
+             + ["; ".join(f"{e['message']} / {e['message_en']}" for e in row.errors)] for row in rows]
+    if fmt == "csv":
+        return write_csv([*headers, reason_header], table)
+    return write_xlsx([*headers, reason_header], table, title="rejected")
+
+
+def export_file(kind: str, queryset, fmt: str = "xlsx", actor: Any = None) -> bytes:
+    importer = importer_for(kind, actor)
+    headers, rows = importer.export_headers(), importer.export_rows(queryset)
+    return write_csv(headers, rows) if fmt == "csv" else write_xlsx(headers, rows, title=kind)

@@ -1,0 +1,210 @@
+"""Writes to the platform registers: regions, sectors, departments, calendar overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.audit.services import record_event
+from jianguan.core.errors import DomainError, FieldError
+from jianguan.core.importing import Importer, PreparedRow, register_importer
+from jianguan.core.models import CalendarOverride, CalendarYear, Department, Region, Sector
+from jianguan.core.schemas import DepartmentIn
+
+def resolve_region(code: str | None) -> Region | None:
+    """The current region for a code; a historical code (371200 莱芜) resolves to its successor."""
+    if not code:
+        return None
+    region = Region.objects.select_related("successor").filter(code=code).first()
+    while region is not None and region.is_historical and region.successor is not None:
+        region = region.successor
+    return region
+
+
+def ensure_sector(code: str, name: str, actor: Any = None) -> Sector:
+    sector, created = Sector.objects.get_or_create(code=code, defaults={"name": name})
+    if created:
+        record_event(actor, "core.create_sector", "sector", sector.pk, after={"code": code, "name": name})
+    return sector
+
+
+def _path_for(department: Department) -> str:
+    return (department.parent.path if department.parent else "/") + f"{department.pk}/"
+
+
+def create_department(*, name: str, region: Region, sector: Sector | None = None, parent: Department | None = None,
+                      uscc: str | None = None, actor: Any = None) -> Department:
+    """Add a department under `parent` (or as a root) and audit it."""
+    with transaction.atomic():
+        department = Department.objects.create(name=name, region=region, sector=sector, parent=parent, uscc=uscc)
+        department.path = _path_for(department)
+        department.save(update_fields=["path"])
+        record_event(actor, "core.create_department", "department", department.pk,
+                     after={"name": name, "region": region.code, "parent": parent.pk if parent else None,
+                            "uscc": uscc})
+    return department
+
+
+def move_department(department: Department, new_parent: Department | None, actor: Any = None) -> Department:
+    """Re-parent a department; the whole subtree's paths follow in one statement per descendant level."""
+    if new_parent is not None and new_parent.path.startswith(department.path):
+        raise DomainError("department_cycle", _("A department cannot be moved under itself or its subordinates."))
+    with transaction.atomic():
+        old_path, old_parent = department.path, department.parent_id
+        department.parent = new_parent
+        department.path = _path_for(department)
+        department.save(update_fields=["parent", "path"])
+        for node in Department.objects.filter(path__startswith=old_path).exclude(pk=department.pk):
+            node.path = department.path + node.path[len(old_path):]
+            node.save(update_fields=["path"])
+        record_event(actor, "core.move_department", "department", department.pk,
+                     before={"parent": old_parent}, after={"parent": new_parent.pk if new_parent else None})
+    return department
+
+
+def set_calendar_override(day: dt.date, kind: str, name: str = "", actor: Any = None) -> CalendarOverride:
+    """Declare a date a holiday or an adjusted workday (overrides the package's calendar)."""
+    with transaction.atomic():
+        before = CalendarOverride.objects.filter(date=day).values("kind", "name").first()
+        override, _created = CalendarOverride.objects.update_or_create(date=day, defaults={"kind": kind, "name": name})
+        record_event(actor, "core.set_calendar_override", "calendar_override", day.isoformat(),
+                     before=before, after={"kind": kind, "name": name})
+    return override
+
+
+def publish_calendar_year(year: int, source: str = "", actor: Any = None) -> CalendarYear:
+    """Mark a year's holiday schedule as entered in full: its dates stop being provisional."""
+    with transaction.atomic():
+        calendar_year, _created = CalendarYear.objects.update_or_create(year=year, defaults={"source": source})
+        record_event(actor, "core.publish_calendar_year", "calendar_year", year, after={"source": source})
+    return calendar_year
+
+
+@register_importer
+class DepartmentImporter(Importer):
+    kind = "departments"
+    schema = DepartmentIn
+    label = _("Departments")
+    required_columns = ("name", "region_code")
+
+    def keys(self, record: DepartmentIn) -> list[str]:
+        keys = [f"name:{record.parent or ''}/{record.name}"]
+        if record.uscc:
+            keys.append(f"uscc:{record.uscc}")
+        return keys
+
+    def existing_keys(self, keys: set[str]) -> set[str]:
+        usccs = [k[5:] for k in keys if k.startswith("uscc:")]
+        found = {f"uscc:{u}" for u in Department.objects.filter(uscc__in=usccs).values_list("uscc", flat=True)}
+        for key in keys:
+            if key.startswith("name:"):
+                parent, _sep, name = key[5:].rpartition("/")
+                query = Department.objects.filter(name=name)
+                query = query.filter(parent__isnull=True) if not parent else query.filter(
+                    parent__in=self._parents_named(parent))
+                if query.exists():
+                    found.add(key)
+        return found
+
+    def _parents_named(self, ref: str):
+        return Department.objects.filter(uscc=ref) | Department.objects.filter(name=ref)
+
+    def check(self, rows: list[PreparedRow]) -> None:
+        from jianguan.accounts.permissions import can_write_department
+
+        file_names = {r.record.name for r in rows}
+        for row in rows:
+            record = row.record
+            region = resolve_region(record.region_code)
+            if region is None:
+                row.errors.append(FieldError("region_code", _("Unknown region code."), "unknown_region", row.number))
+            if record.sector_code and not Sector.objects.filter(code=record.sector_code).exists():
+                row.errors.append(FieldError("sector_code", _("Unknown sector code."), "unknown_sector", row.number))
+            if record.parent:
+                parents = list(self._parents_named(record.parent)[:2])
+                if len(parents) > 1:
+                    row.errors.append(FieldError("parent", _("Several departments have this name; give the USCC."),
+                                                 "ambiguous_parent", row.number))
+                elif not parents and record.parent not in file_names:
+                    row.errors.append(FieldError("parent", _("Unknown parent department."), "unknown_parent",
+                                                 row.number))
+                elif parents and self.actor is not None and not can_write_department(self.actor, parents[0]):
+                    row.errors.append(FieldError("parent", _("The parent department is outside your scope."),
+                                                 "out_of_scope", row.number))
+            elif self.actor is not None and not can_write_department(self.actor, None):
+                row.errors.append(FieldError("parent", _("Only a platform administrator may add top-level "
+                                                         "departments."), "out_of_scope", row.number))
+
+    def create(self, records: Sequence[DepartmentIn]) -> list[Department]:
+        created: dict[str, Department] = {}
+        pending = list(records)
+        # Rows may name a parent defined further down the same file: place parents first.
+        while pending:
+            progressed = []
+            for record in pending:
+                parent = None
+                if record.parent:
+                    parent = created.get(record.parent) or self._parents_named(record.parent).first()
+                    if parent is None:
+                        continue
+                region = resolve_region(record.region_code)
+                sector = Sector.objects.filter(code=record.sector_code).first() if record.sector_code else None
+                department = Department.objects.create(name=record.name, uscc=record.uscc, region=region,
+                                                       sector=sector, parent=parent)
+                department.path = _path_for(department)
+                department.save(update_fields=["path"])
+                created[record.name] = department
+                if record.uscc:
+                    created[record.uscc] = department
+                progressed.append(record)
+            if not progressed:
+                raise DomainError("unknown_parent", _("Some parent departments could not be found."))
+            pending = [r for r in pending if r not in progressed]
+        return list({d.pk: d for d in created.values()}.values())
+
+    def export_rows(self, queryset) -> Iterable[Sequence[Any]]:
+        for d in queryset.select_related("region", "sector", "parent"):
+            yield [d.name, d.uscc, d.region_id, d.sector.code if d.sector else None,
+                   (d.parent.uscc or d.parent.name) if d.parent else None]
+
+
+def find_department(ref: str | int | None) -> Department | None:
+    """A department by id, USCC or unique name; None when absent or ambiguous."""
+    if ref in (None, ""):
+        return None
+    text = str(ref).strip()
+    if text.isdigit() and len(text) < 12:
+        return Department.objects.filter(pk=int(text)).first()
+    by_uscc = Department.objects.filter(uscc=text.upper()).first()
+    if by_uscc is not None:
+        return by_uscc
+    named = list(Department.objects.filter(name=text)[:2])
+    return named[0] if len(named) == 1 else None
+
+
+def find_sectors(refs: Sequence[str]) -> tuple[list[Sector], list[str]]:
+    """Sectors by code or name, and the references that matched none."""
+    found, missing = [], []
+    for ref in refs:
+        sector = Sector.objects.filter(code=ref).first() or Sector.objects.filter(name=ref).first()
+        (found.append(sector) if sector else missing.append(ref))
+    return found, missing
+
+
+def resolve_region_loose(code: str | None) -> Region | None:
+    """Like resolve_region, but an unknown county code falls back to its city, then its province.
+
+    Codes embedded in USCCs and registration numbers are those in force when the code was issued;
+    counties are merged and renumbered over the years, while city and province codes are stable.
+    """
+    if not code:
+        return None
+    for candidate in (code, code[:4] + "00", code[:2] + "0000"):
+        region = resolve_region(candidate)
+        if region is not None:
+            return region
+    return None

@@ -1,0 +1,31 @@
+"""Who may see which officers: the department and region dimensions of the actor's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from jianguan.accounts.scope import restrict
+from jianguan.core.errors import NotFound
+from jianguan.officers.models import Officer
+
+
+def visible_officers(actor: Any) -> QuerySet[Officer]:
+    return restrict(Officer.objects.select_related("department", "department__region").prefetch_related("sectors"),
+                    actor, department="department", region="department__region_id")
+
+
+def access_officer(actor: Any, pk: Any) -> Officer:
+    officer = visible_officers(actor).filter(pk=pk).first()
+    if officer is None:
+        raise NotFound()
+    return officer
+
+
+def search_officers(actor: Any, query: str) -> QuerySet[Officer]:
+    query = (query or "").strip()
+    officers = visible_officers(actor)
+    if not query:
+        return officers
+    return officers.filter(Q(name__contains=query) | Q(certificate_no=query.upper()))

@@ -1,0 +1,112 @@
+"""Writes to the officer register: registration, declared conflicts, file import."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.accounts.permissions import can_write_department
+from jianguan.audit.services import record_event
+from jianguan.core.errors import DomainError, FieldError, Forbidden
+from jianguan.core.importing import Importer, PreparedRow, register_importer
+from jianguan.core.services import find_department, find_sectors, resolve_region
+from jianguan.officers.models import Conflict, Officer
+from jianguan.officers.schemas import OfficerIn
+from jianguan.subjects.models import Subject
+
+
+def register_officer(record: OfficerIn, actor: Any = None) -> Officer:
+    """Add an officer to the register."""
+    department = find_department(record.department)
+    if department is None:
+        raise DomainError("unknown_department", _("Unknown department."),
+                          [FieldError("department", _("Unknown department."), "unknown_department")])
+    if actor is not None and not can_write_department(actor, department):
+        raise Forbidden(_("You may not register officers of this department."))
+    sectors, missing = find_sectors(record.sectors)
+    if missing:
+        raise DomainError("unknown_sector", _("Unknown sector: %(s)s") % {"s": "、".join(missing)})
+    if Officer.objects.filter(certificate_no=record.certificate_no).exists():
+        raise DomainError("duplicate_certificate", _("This certificate number is already registered."), status=409)
+    with transaction.atomic():
+        officer = Officer.objects.create(
+            name=record.name, certificate_no=record.certificate_no, department=department, status=record.status,
+            certificate_valid_until=record.certificate_valid_until,
+            home_region=resolve_region(record.home_region_code))
+        officer.sectors.set(sectors)
+        record_event(actor, "officers.register", "officer", officer.pk,
+                     after={"name": officer.name, "certificate_no": officer.certificate_no,
+                            "department": department.pk, "sectors": [s.code for s in sectors]})
+    return officer
+
+
+def declare_conflict(officer: Officer, subject: Subject, reason: str, actor: Any = None,
+                     on: dt.date | None = None) -> Conflict:
+    """Record a conflict of interest the officer declared with a subject (grounds for recusal)."""
+    with transaction.atomic():
+        conflict, _created = Conflict.objects.update_or_create(
+            officer=officer, subject=subject, defaults={"reason": reason, "declared_at": on or dt.date.today()})
+        record_event(actor, "officers.declare_conflict", "officer", officer.pk,
+                     after={"subject": subject.pk, "reason": reason})
+    return conflict
+
+
+@register_importer
+class OfficerImporter(Importer):
+    kind = "officers"
+    schema = OfficerIn
+    label = _("Officers")
+    required_columns = ("name", "certificate_no", "department")
+
+    def keys(self, record: OfficerIn) -> list[str]:
+        return [f"cert:{record.certificate_no}"]
+
+    def existing_keys(self, keys: set[str]) -> set[str]:
+        numbers = [k[5:] for k in keys]
+        found = set()
+        for start in range(0, len(numbers), 900):
+            found.update(f"cert:{n}" for n in Officer.objects.filter(
+                certificate_no__in=numbers[start:start + 900]).values_list("certificate_no", flat=True))
+        return found
+
+    def check(self, rows: list[PreparedRow]) -> None:
+        departments: dict[str, Any] = {}
+        for row in rows:
+            ref = row.record.department
+            if ref not in departments:
+                departments[ref] = find_department(ref)
+            department = departments[ref]
+            if department is None:
+                row.errors.append(FieldError("department", _("Unknown department (give its USCC if the name is "
+                                                             "not unique)."), "unknown_department", row.number))
+            elif self.actor is not None and not can_write_department(self.actor, department):
+                row.errors.append(FieldError("department", _("This department is outside your scope."),
+                                             "out_of_scope", row.number))
+            _found, missing = find_sectors(row.record.sectors)
+            if missing:
+                row.errors.append(FieldError("sectors", _("Unknown sector: %(s)s") % {"s": "、".join(missing)},
+                                             "unknown_sector", row.number))
+            if row.record.home_region_code and resolve_region(row.record.home_region_code) is None:
+                row.errors.append(FieldError("home_region_code", _("Unknown region code."), "unknown_region",
+                                             row.number))
+
+    def create(self, records: Sequence[OfficerIn]) -> list[Officer]:
+        officers = []
+        for record in records:
+            officer = Officer.objects.create(
+                name=record.name, certificate_no=record.certificate_no, department=find_department(record.department),
+                status=record.status, certificate_valid_until=record.certificate_valid_until,
+                home_region=resolve_region(record.home_region_code))
+            officer.sectors.set(find_sectors(record.sectors)[0])
+            officers.append(officer)
+        return officers
+
+    def export_rows(self, queryset) -> Iterable[Sequence[Any]]:
+        for o in queryset.select_related("department", "home_region").prefetch_related("sectors"):
+            yield [o.name, o.certificate_no, o.department.uscc or o.department.name,
+                   "、".join(s.name for s in o.sectors.all()), o.get_status_display(), o.certificate_valid_until,
+                   o.home_region_id]

@@ -1,0 +1,17 @@
+"""Template context shared by every staff page."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from jianguan.core.calendar import uncovered_years
+
+# Deadlines run up to a few months ahead: warn when that horizon reaches a year with no holiday data.
+CALENDAR_HORIZON_DAYS = 120
+
+
+def platform(request):
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    today = timezone.localdate()
+    return {"calendar_missing_years": uncovered_years(today, today + dt.timedelta(days=CALENDAR_HORIZON_DAYS))}
