@@ -32,6 +32,18 @@ class CalendarDate(dt.date):
         obj.provisional = bool(obj.missing_years)
         return obj
 
+    def as_date(self) -> dt.date:
+        return dt.date(self.year, self.month, self.day)
+
+    # Arithmetic gives plain dates: a shifted date is no longer the calendar's answer.
+    def __add__(self, other):
+        return self.as_date() + other
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return self.as_date() - (other.as_date() if isinstance(other, CalendarDate) else other)
+
     def __reduce__(self):
         return (CalendarDate, (dt.date(self.year, self.month, self.day), self.missing_years))
 

@@ -24,7 +24,7 @@ class OfficerIn(BaseModel):
                                   json_schema_extra={"aliases": ["部门", "执法部门"]})
     sectors: ListValue = Field(default_factory=list, title="执法领域", description="sector codes or names",
                                json_schema_extra={"aliases": ["领域"]})
-    status: str | None = Field(None, title="状态")
+    status: str | None = Field(None, title="状态", validate_default=True)
     certificate_valid_until: DateValue = Field(None, title="证件有效期至", json_schema_extra={"aliases": ["有效期至"]})
     home_region_code: CodeValue = Field(None, title="户籍所在区县代码")
 

@@ -10,13 +10,36 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import can_write_department
-from jianguan.audit.services import record_event
+from jianguan.audit.services import record_batch, record_event
 from jianguan.core.errors import DomainError, FieldError, Forbidden
 from jianguan.core.importing import Importer, PreparedRow, register_importer
 from jianguan.core.services import find_department, find_sectors, resolve_region
 from jianguan.officers.models import Conflict, Officer
 from jianguan.officers.schemas import OfficerIn
 from jianguan.subjects.models import Subject
+
+
+def _bulk_create(records: Sequence[OfficerIn]) -> list[Officer]:
+    departments = {ref: find_department(ref) for ref in {r.department for r in records}}
+    sectors = {ref: find_sectors([ref])[0] for r in records for ref in r.sectors}
+    regions = {code: resolve_region(code) for code in {r.home_region_code for r in records}}
+    officers = Officer.objects.bulk_create([
+        Officer(name=r.name, certificate_no=r.certificate_no, department=departments[r.department], status=r.status,
+                certificate_valid_until=r.certificate_valid_until, home_region=regions[r.home_region_code])
+        for r in records], batch_size=1000)
+    Through = Officer.sectors.through
+    Through.objects.bulk_create([Through(officer_id=o.pk, sector_id=s.pk) for o, r in zip(officers, records, strict=True)
+                                 for ref in r.sectors for s in sectors[ref]], batch_size=2000)
+    return officers
+
+
+def bulk_register_officers(records: Sequence[OfficerIn], actor: Any = None) -> list[Officer]:
+    """Register many new officers at once; one audit event for the batch."""
+    with transaction.atomic():
+        officers = _bulk_create(records)
+        record_batch(actor, "officers.bulk_register", "officer",
+                     [[o.name, o.certificate_no, o.department_id] for o in officers])
+    return officers
 
 
 def register_officer(record: OfficerIn, actor: Any = None) -> Officer:
@@ -95,15 +118,7 @@ class OfficerImporter(Importer):
                                              row.number))
 
     def create(self, records: Sequence[OfficerIn]) -> list[Officer]:
-        officers = []
-        for record in records:
-            officer = Officer.objects.create(
-                name=record.name, certificate_no=record.certificate_no, department=find_department(record.department),
-                status=record.status, certificate_valid_until=record.certificate_valid_until,
-                home_region=resolve_region(record.home_region_code))
-            officer.sectors.set(find_sectors(record.sectors)[0])
-            officers.append(officer)
-        return officers
+        return _bulk_create(records)
 
     def export_rows(self, queryset) -> Iterable[Sequence[Any]]:
         for o in queryset.select_related("department", "home_region").prefetch_related("sectors"):

@@ -15,7 +15,7 @@ from jianguan.subjects.models import Subject
 
 def visible_subjects(actor: Any) -> QuerySet[Subject]:
     # Subjects are not owned by a department: every department shares one register, cut by region.
-    return restrict(Subject.objects.select_related("region"), actor, region="region_id")
+    return restrict(Subject.objects.select_related("region"), actor, region="region__code")
 
 
 def access_subject(actor: Any, pk: Any) -> Subject:

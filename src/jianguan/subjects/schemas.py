@@ -64,7 +64,7 @@ class SubjectIn(BaseModel):
                                          json_schema_extra={"aliases": ["经营场所"]})
     region_code: CodeValue = Field(None, title="行政区划代码", json_schema_extra={"aliases": ["区划代码"]})
     industry_code: CodeValue = Field(None, title="行业代码", max_length=8)
-    status: str | None = Field(None, title="经营状态", json_schema_extra={"aliases": ["登记状态", "状态"]})
+    status: str | None = Field(None, title="经营状态", validate_default=True, json_schema_extra={"aliases": ["登记状态", "状态"]})
     registration_date: DateValue = Field(None, title="成立日期", json_schema_extra={"aliases": ["登记日期", "注册日期"]})
 
     @field_validator("uscc")

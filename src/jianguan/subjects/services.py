@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import can_write_region
-from jianguan.audit.services import record_event
+from jianguan.audit.services import record_batch, record_event
 from jianguan.core.codes import mask_id_number
 from jianguan.core.errors import DomainError, FieldError, Forbidden
 from jianguan.core.importing import Importer, PreparedRow, register_importer
@@ -51,6 +51,21 @@ def _existing(keys: set[str]) -> set[str]:
             found.update(f"{prefix}:{v}" for v in
                          Subject.objects.filter(**{f"{field}__in": chunk}).values_list(field, flat=True))
     return found
+
+
+def _bulk_create(records: Sequence[SubjectIn]) -> list[Subject]:
+    codes = {r.inferred_region_code() for r in records}
+    regions = {code: resolve_region_loose(code) for code in codes}
+    subjects = [_build(r, regions[r.inferred_region_code()]) for r in records]
+    return Subject.objects.bulk_create(subjects, batch_size=2000)
+
+
+def bulk_register_subjects(records: Sequence[SubjectIn], actor: Any = None) -> list[Subject]:
+    """Register many new subjects at once (identities must be new); one audit event for the batch."""
+    with transaction.atomic():
+        subjects = _bulk_create(records)
+        record_batch(actor, "subjects.bulk_register", "subject", [_audit_view(s) for s in subjects])
+    return subjects
 
 
 def register_subject(record: SubjectIn, actor: Any = None) -> Subject:
@@ -124,9 +139,7 @@ class SubjectImporter(Importer):
                                              "out_of_scope", row.number))
 
     def create(self, records: Sequence[SubjectIn]) -> list[Subject]:
-        regions = {r.inferred_region_code(): resolve_region_loose(r.inferred_region_code()) for r in records}
-        subjects = [_build(r, regions[r.inferred_region_code()]) for r in records]
-        return Subject.objects.bulk_create(subjects, batch_size=2000)
+        return _bulk_create(records)
 
     def export_rows(self, queryset) -> Iterable[Sequence[Any]]:
         for s in queryset.select_related("region").iterator(chunk_size=2000):
