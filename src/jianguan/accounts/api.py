@@ -16,5 +16,7 @@ def me(request):
         "name": str(actor),
         "department_id": getattr(actor, "department_id", None),
         "roles": sorted(scope.roles),
-        "scope": [{"department_path": g.department_path, "region_prefix": g.region_prefix} for g in scope.grants],
+        "scope": [
+            {"department_path": g.department_path, "region_prefix": g.region_prefix} for g in scope.grants
+        ],
     }

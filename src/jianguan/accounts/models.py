@@ -13,10 +13,17 @@ class User(AbstractUser):
     """A member of staff: belongs to one department and works in one region."""
 
     display_name = models.CharField(_("display name"), max_length=64, blank=True)
-    department = models.ForeignKey("core.Department", models.PROTECT, null=True, blank=True, related_name="users",
-                                   verbose_name=_("department"))
-    region = models.ForeignKey("core.Region", models.PROTECT, null=True, blank=True, related_name="users",
-                               verbose_name=_("region"))
+    department = models.ForeignKey(
+        "core.Department",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("department"),
+    )
+    region = models.ForeignKey(
+        "core.Region", models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("region")
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -47,8 +54,9 @@ class ApiClient(models.Model):
     """A department business system that calls the API with a token (stored only as a hash)."""
 
     name = models.CharField(_("name"), max_length=64, unique=True)
-    department = models.ForeignKey("core.Department", models.PROTECT, related_name="api_clients",
-                                   verbose_name=_("department"))
+    department = models.ForeignKey(
+        "core.Department", models.PROTECT, related_name="api_clients", verbose_name=_("department")
+    )
     token_prefix = models.CharField(max_length=12, db_index=True, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)

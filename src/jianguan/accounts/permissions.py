@@ -13,8 +13,12 @@ from jianguan.core.models import Department
 
 
 def visible_departments(actor: Any) -> QuerySet[Department]:
-    return restrict(Department.objects.select_related("region", "sector", "parent"), actor,
-                    department="", region="region__code")
+    return restrict(
+        Department.objects.select_related("region", "sector", "parent"),
+        actor,
+        department="",
+        region="region__code",
+    )
 
 
 def access_department(actor: Any, pk: Any) -> Department:

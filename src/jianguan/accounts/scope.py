@@ -6,6 +6,7 @@ regions). Scope resolves fail-closed: no department or no region means nothing i
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,10 +47,8 @@ def scope_for(actor: Any) -> Scope:
     if cached is not None:
         return cached
     scope = _resolve(actor)
-    try:
+    with contextlib.suppress(AttributeError):
         actor._jianguan_scope = scope
-    except AttributeError:
-        pass
     return scope
 
 
@@ -67,15 +66,22 @@ def _resolve(actor: Any) -> Scope:
     grants, roles = [], set()
     for grant in actor.grants.all():
         roles.add(grant.role)
-        grants.append(ScopeGrant(
-            None if grant.department_scope == ScopeLevel.ALL else actor.department.path,
-            None if grant.region_scope == ScopeLevel.ALL else actor.region.prefix,
-        ))
+        grants.append(
+            ScopeGrant(
+                None if grant.department_scope == ScopeLevel.ALL else actor.department.path,
+                None if grant.region_scope == ScopeLevel.ALL else actor.region.prefix,
+            )
+        )
     return Scope(tuple(dict.fromkeys(grants)), frozenset(roles))
 
 
-def scope_q(scope: Scope, *, department: str | None = None, region: str | None = None,
-            department_ancestors: str | None = None) -> Q | None:
+def scope_q(
+    scope: Scope,
+    *,
+    department: str | None = None,
+    region: str | None = None,
+    department_ancestors: str | None = None,
+) -> Q | None:
     """The filter for a scope on a model, given the lookups that lead to its department and region.
 
     `department` is a lookup to a Department (its subtree must contain the row's department; "" for

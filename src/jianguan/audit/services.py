@@ -33,12 +33,34 @@ def canonical(value: Any) -> Any:
     return json.loads(json.dumps(value, default=_default, ensure_ascii=False, sort_keys=True))
 
 
-def event_hash(prev_hash: str, seq: int, at: dt.datetime, actor: str, actor_id: str, action: str,
-               object_type: str, object_id: str, before: Any, after: Any) -> str:
+def event_hash(
+    prev_hash: str,
+    seq: int,
+    at: dt.datetime,
+    actor: str,
+    actor_id: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: Any,
+    after: Any,
+) -> str:
     payload = json.dumps(
-        [prev_hash, seq, at.astimezone(dt.UTC).isoformat(timespec="microseconds"), actor, actor_id, action,
-         object_type, object_id, before, after],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+        [
+            prev_hash,
+            seq,
+            at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            actor,
+            actor_id,
+            action,
+            object_type,
+            object_id,
+            before,
+            after,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -62,8 +84,9 @@ def _actor_fields(actor: Any) -> tuple[str, str]:
     return f"{kind}:{label}", str(getattr(actor, "pk", "") or "")
 
 
-def record_event(actor: Any, action: str, object_type: str, object_id: Any = "", *,
-                 before: Any = None, after: Any = None) -> AuditEvent:
+def record_event(
+    actor: Any, action: str, object_type: str, object_id: Any = "", *, before: Any = None, after: Any = None
+) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction."""
     with transaction.atomic():
         # The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before the head is
@@ -75,18 +98,44 @@ def record_event(actor: Any, action: str, object_type: str, object_id: Any = "",
         actor_label, actor_id = _actor_fields(actor)
         at = timezone.now()
         before_c, after_c = canonical(before), canonical(after)
-        digest = event_hash(head.hash, head.seq, at, actor_label, actor_id, action, object_type,
-                            str(object_id or ""), before_c, after_c)
+        digest = event_hash(
+            head.hash,
+            head.seq,
+            at,
+            actor_label,
+            actor_id,
+            action,
+            object_type,
+            str(object_id or ""),
+            before_c,
+            after_c,
+        )
         event = AuditEvent.objects.create(
-            seq=head.seq, at=at, actor=actor_label, actor_id=actor_id, action=action, object_type=object_type,
-            object_id=str(object_id or ""), before=before_c, after=after_c, prev_hash=head.hash, hash=digest,
+            seq=head.seq,
+            at=at,
+            actor=actor_label,
+            actor_id=actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id or ""),
+            before=before_c,
+            after=after_c,
+            prev_hash=head.hash,
+            hash=digest,
         )
         AuditHead.objects.filter(pk=1).update(hash=digest)
     return event
 
 
-def record_batch(actor: Any, action: str, object_type: str, rows: list[Any], *, object_id: Any = "",
-                 summary: dict[str, Any] | None = None) -> AuditEvent:
+def record_batch(
+    actor: Any,
+    action: str,
+    object_type: str,
+    rows: list[Any],
+    *,
+    object_id: Any = "",
+    summary: dict[str, Any] | None = None,
+) -> AuditEvent:
     """One event for a bulk operation, carrying the row count and a hash over the rows."""
     after = {**(summary or {}), "rows": len(rows), "rows_sha256": rows_digest(rows)}
     return record_event(actor, action, object_type, object_id, after=after)
@@ -113,8 +162,18 @@ def verify_chain(chunk: int = 5000) -> VerifyResult:
                 return VerifyResult(False, count, expected_seq, f"event {expected_seq} is missing")
             if event.prev_hash != prev:
                 return VerifyResult(False, count, event.seq, "previous-hash link does not match")
-            digest = event_hash(prev, event.seq, event.at, event.actor, event.actor_id, event.action,
-                                event.object_type, event.object_id, event.before, event.after)
+            digest = event_hash(
+                prev,
+                event.seq,
+                event.at,
+                event.actor,
+                event.actor_id,
+                event.action,
+                event.object_type,
+                event.object_id,
+                event.before,
+                event.after,
+            )
             if digest != event.hash:
                 return VerifyResult(False, count, event.seq, "content does not match its hash")
             prev, expected_seq, count, last_seq = event.hash, expected_seq + 1, count + 1, event.seq

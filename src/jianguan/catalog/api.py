@@ -16,11 +16,22 @@ router = Router(tags=["catalog"])
 
 
 def item_out(i) -> dict[str, Any]:
-    return {"id": i.pk, "code": i.code, "version": i.version, "name": i.name,
-            "parent_code": i.parent.code if i.parent_id else None, "department_id": i.department_id,
-            "department_name": i.department.name, "level": i.level, "status": i.status, "is_key": i.is_key,
-            "random_check": i.random_check, "legal_basis": i.legal_basis, "effective_from": i.effective_from,
-            "effective_to": i.effective_to}
+    return {
+        "id": i.pk,
+        "code": i.code,
+        "version": i.version,
+        "name": i.name,
+        "parent_code": i.parent.code if i.parent_id else None,
+        "department_id": i.department_id,
+        "department_name": i.department.name,
+        "level": i.level,
+        "status": i.status,
+        "is_key": i.is_key,
+        "random_check": i.random_check,
+        "legal_basis": i.legal_basis,
+        "effective_from": i.effective_from,
+        "effective_to": i.effective_to,
+    }
 
 
 @router.get("/items", response=dict)
@@ -40,8 +51,16 @@ def export_items(request, q: str = "", format: str = "xlsx"):
 @router.get("/items/{item_id}", response=dict)
 def get_item(request, item_id: int):
     item = access_item(request.auth, item_id)
-    points = [{"code": p.code, "content": p.content, "check_type": p.check_type, "guidance": p.guidance,
-               "penalty_basis": p.penalty_basis} for p in item.check_points.all()]
+    points = [
+        {
+            "code": p.code,
+            "content": p.content,
+            "check_type": p.check_type,
+            "guidance": p.guidance,
+            "penalty_basis": p.penalty_basis,
+        }
+        for p in item.check_points.all()
+    ]
     return {**item_out(item), "check_points": points}
 
 

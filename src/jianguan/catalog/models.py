@@ -9,7 +9,8 @@ from jianguan.catalog.choices import CheckType, ItemLevel, ItemStatus
 class SupervisionItemQuerySet(models.QuerySet):
     def in_force(self, on):
         return self.filter(status=ItemStatus.VALID, effective_from__lte=on).filter(
-            models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=on))
+            models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=on)
+        )
 
 
 class SupervisionItem(models.Model):
@@ -18,18 +19,26 @@ class SupervisionItem(models.Model):
     code = models.CharField(_("item code"), max_length=14, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     name = models.CharField(_("name"), max_length=255)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
-                               verbose_name=_("main item"))
-    department = models.ForeignKey("core.Department", models.PROTECT, related_name="supervision_items",
-                                   verbose_name=_("implementing department"))
-    sector = models.ForeignKey("core.Sector", models.PROTECT, null=True, blank=True, related_name="+",
-                               verbose_name=_("sector"))
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("main item")
+    )
+    department = models.ForeignKey(
+        "core.Department",
+        models.PROTECT,
+        related_name="supervision_items",
+        verbose_name=_("implementing department"),
+    )
+    sector = models.ForeignKey(
+        "core.Sector", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("sector")
+    )
     object_type = models.CharField(_("object type"), max_length=128, blank=True)
     measures = models.TextField(_("supervision measures"), blank=True)
     method = models.CharField(_("supervision method"), max_length=64, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=ItemLevel.choices, default=ItemLevel.PROVINCE)
     legal_basis = models.TextField(_("legal basis"), blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.VALID)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.VALID
+    )
     national_code = models.CharField(_("national item code"), max_length=32, blank=True)
     is_key = models.BooleanField(_("key supervision"), default=False)
     random_check = models.BooleanField(_("eligible for random checks"), default=False)
@@ -46,9 +55,11 @@ class SupervisionItem(models.Model):
         verbose_name_plural = _("supervision items")
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="supervision_item_code_version"),
-            models.CheckConstraint(condition=models.Q(effective_to__isnull=True)
-                                   | models.Q(effective_to__gte=models.F("effective_from")),
-                                   name="supervision_item_effective_range"),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gte=models.F("effective_from")),
+                name="supervision_item_effective_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,8 +78,9 @@ class CheckPoint(models.Model):
     content = models.TextField(_("check content"))
     guidance = models.TextField(_("how to check"), blank=True)
     penalty_basis = models.TextField(_("penalty basis"), blank=True)
-    check_type = models.CharField(_("check type"), max_length=16, choices=CheckType.choices,
-                                  default=CheckType.DAILY)
+    check_type = models.CharField(
+        _("check type"), max_length=16, choices=CheckType.choices, default=CheckType.DAILY
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

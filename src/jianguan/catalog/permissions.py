@@ -13,8 +13,12 @@ from jianguan.core.errors import NotFound
 
 def visible_items(actor: Any) -> QuerySet[SupervisionItem]:
     # A county bureau implements the items its city and provincial superiors define, so it sees them.
-    return restrict(SupervisionItem.objects.select_related("department", "parent", "sector"), actor,
-                    department="department", department_ancestors="department_id")
+    return restrict(
+        SupervisionItem.objects.select_related("department", "parent", "sector"),
+        actor,
+        department="department",
+        department_ancestors="department_id",
+    )
 
 
 def access_item(actor: Any, pk: Any) -> SupervisionItem:

@@ -19,11 +19,20 @@ from jianguan.core.services import find_department
 
 
 def _fields(record: SupervisionItemIn) -> dict[str, Any]:
-    return {"name": record.name, "object_type": record.object_type or "", "measures": record.measures or "",
-            "method": record.method or "", "level": record.level, "legal_basis": record.legal_basis or "",
-            "status": record.status, "national_code": record.national_code or "", "is_key": record.is_key,
-            "random_check": record.random_check, "effective_from": record.effective_from,
-            "effective_to": record.effective_to}
+    return {
+        "name": record.name,
+        "object_type": record.object_type or "",
+        "measures": record.measures or "",
+        "method": record.method or "",
+        "level": record.level,
+        "legal_basis": record.legal_basis or "",
+        "status": record.status,
+        "national_code": record.national_code or "",
+        "is_key": record.is_key,
+        "random_check": record.random_check,
+        "effective_from": record.effective_from,
+        "effective_to": record.effective_to,
+    }
 
 
 def _parent(record: SupervisionItemIn, pending: dict[str, SupervisionItem] | None = None):
@@ -48,11 +57,20 @@ def create_item(record: SupervisionItemIn, actor: Any = None) -> SupervisionItem
         raise DomainError("unknown_parent_item", _("The main item code is not in the catalogue."))
     with transaction.atomic():
         item = SupervisionItem.objects.create(
-            code=record.code, version=record.version, parent=parent, department=department,
+            code=record.code,
+            version=record.version,
+            parent=parent,
+            department=department,
             sector=Sector.objects.filter(code=record.sector_code).first() if record.sector_code else None,
-            **_fields(record))
-        record_event(actor, "catalog.create_item", "supervision_item", item.pk,
-                     after={"code": item.code, "version": item.version, "name": item.name})
+            **_fields(record),
+        )
+        record_event(
+            actor,
+            "catalog.create_item",
+            "supervision_item",
+            item.pk,
+            after={"code": item.code, "version": item.version, "name": item.name},
+        )
     return item
 
 
@@ -63,11 +81,22 @@ def add_check_point(record: CheckPointIn, actor: Any = None) -> CheckPoint:
     if actor is not None and not can_write_department(actor, item.department):
         raise Forbidden()
     with transaction.atomic():
-        point = CheckPoint.objects.create(item=item, code=record.code, content=record.content,
-                                          guidance=record.guidance or "", penalty_basis=record.penalty_basis or "",
-                                          check_type=record.check_type, order=record.order)
-        record_event(actor, "catalog.add_check_point", "supervision_item", item.pk,
-                     after={"code": point.code, "content": point.content})
+        point = CheckPoint.objects.create(
+            item=item,
+            code=record.code,
+            content=record.content,
+            guidance=record.guidance or "",
+            penalty_basis=record.penalty_basis or "",
+            check_type=record.check_type,
+            order=record.order,
+        )
+        record_event(
+            actor,
+            "catalog.add_check_point",
+            "supervision_item",
+            item.pk,
+            after={"code": point.code, "content": point.content},
+        )
     return point
 
 
@@ -83,8 +112,10 @@ class CatalogImporter(Importer):
 
     def existing_keys(self, keys: set[str]) -> set[str]:
         codes = {k.split(":")[1] for k in keys}
-        return {f"item:{c}:{v}" for c, v in
-                SupervisionItem.objects.filter(code__in=codes).values_list("code", "version")}
+        return {
+            f"item:{c}:{v}"
+            for c, v in SupervisionItem.objects.filter(code__in=codes).values_list("code", "version")
+        }
 
     def check(self, rows: list[PreparedRow]) -> None:
         codes_in_file = {r.record.code for r in rows}
@@ -92,35 +123,70 @@ class CatalogImporter(Importer):
             record = row.record
             department = find_department(record.department)
             if department is None:
-                row.errors.append(FieldError("department", _("Unknown department (give its USCC if the name is "
-                                                             "not unique)."), "unknown_department", row.number))
+                row.errors.append(
+                    FieldError(
+                        "department",
+                        _("Unknown department (give its USCC if the name is not unique)."),
+                        "unknown_department",
+                        row.number,
+                    )
+                )
             elif self.actor is not None and not can_write_department(self.actor, department):
-                row.errors.append(FieldError("department", _("This department is outside your scope."),
-                                             "out_of_scope", row.number))
+                row.errors.append(
+                    FieldError(
+                        "department", _("This department is outside your scope."), "out_of_scope", row.number
+                    )
+                )
             if record.parent_code and record.parent_code not in codes_in_file and _parent(record) is None:
-                row.errors.append(FieldError("parent_code", _("The main item code is not in the catalogue."),
-                                             "unknown_parent_item", row.number))
+                row.errors.append(
+                    FieldError(
+                        "parent_code",
+                        _("The main item code is not in the catalogue."),
+                        "unknown_parent_item",
+                        row.number,
+                    )
+                )
             if record.sector_code and not Sector.objects.filter(code=record.sector_code).exists():
-                row.errors.append(FieldError("sector_code", _("Unknown sector code."), "unknown_sector", row.number))
+                row.errors.append(
+                    FieldError("sector_code", _("Unknown sector code."), "unknown_sector", row.number)
+                )
 
     def create(self, records: Sequence[SupervisionItemIn]) -> list[SupervisionItem]:
         created: dict[str, SupervisionItem] = {}
         # Main items first, so that sub-items in the same file find their parent.
         for record in sorted(records, key=lambda r: r.parent_code is not None):
             item = SupervisionItem.objects.create(
-                code=record.code, version=record.version, parent=_parent(record, created),
+                code=record.code,
+                version=record.version,
+                parent=_parent(record, created),
                 department=find_department(record.department),
                 sector=Sector.objects.filter(code=record.sector_code).first() if record.sector_code else None,
-                **_fields(record))
+                **_fields(record),
+            )
             created[record.code] = item
         return list(created.values())
 
     def export_rows(self, queryset) -> Iterable[Sequence[Any]]:
         for i in queryset.select_related("department", "sector", "parent"):
-            yield [i.code, i.name, i.parent.code if i.parent else None, i.department.uscc or i.department.name,
-                   i.sector.code if i.sector else None, i.object_type, i.measures, i.method, i.get_level_display(),
-                   i.legal_basis, i.get_status_display(), i.national_code, "是" if i.is_key else "否",
-                   "是" if i.random_check else "否", i.version, i.effective_from, i.effective_to]
+            yield [
+                i.code,
+                i.name,
+                i.parent.code if i.parent else None,
+                i.department.uscc or i.department.name,
+                i.sector.code if i.sector else None,
+                i.object_type,
+                i.measures,
+                i.method,
+                i.get_level_display(),
+                i.legal_basis,
+                i.get_status_display(),
+                i.national_code,
+                "是" if i.is_key else "否",
+                "是" if i.random_check else "否",
+                i.version,
+                i.effective_from,
+                i.effective_to,
+            ]
 
 
 @register_importer
@@ -135,30 +201,54 @@ class CheckPointImporter(Importer):
 
     def existing_keys(self, keys: set[str]) -> set[str]:
         codes = {k.split(":")[1] for k in keys}
-        return {f"cp:{c}:{p}" for c, p in
-                CheckPoint.objects.filter(item__code__in=codes).values_list("item__code", "code")}
+        return {
+            f"cp:{c}:{p}"
+            for c, p in CheckPoint.objects.filter(item__code__in=codes).values_list("item__code", "code")
+        }
 
     def check(self, rows: list[PreparedRow]) -> None:
         for row in rows:
             item = SupervisionItem.objects.filter(code=row.record.item_code).order_by("-version").first()
             if item is None:
-                row.errors.append(FieldError("item_code", _("The item code is not in the catalogue."),
-                                             "unknown_item", row.number))
+                row.errors.append(
+                    FieldError(
+                        "item_code", _("The item code is not in the catalogue."), "unknown_item", row.number
+                    )
+                )
             elif self.actor is not None and not can_write_department(self.actor, item.department):
-                row.errors.append(FieldError("item_code", _("This item is outside your scope."), "out_of_scope",
-                                             row.number))
+                row.errors.append(
+                    FieldError("item_code", _("This item is outside your scope."), "out_of_scope", row.number)
+                )
 
     def create(self, records: Sequence[CheckPointIn]) -> list[CheckPoint]:
         items = {}
         points = []
         for r in records:
             if r.item_code not in items:
-                items[r.item_code] = SupervisionItem.objects.filter(code=r.item_code).order_by("-version").first()
-            points.append(CheckPoint(item=items[r.item_code], code=r.code, content=r.content,
-                                     guidance=r.guidance or "", penalty_basis=r.penalty_basis or "",
-                                     check_type=r.check_type, order=r.order))
+                items[r.item_code] = (
+                    SupervisionItem.objects.filter(code=r.item_code).order_by("-version").first()
+                )
+            points.append(
+                CheckPoint(
+                    item=items[r.item_code],
+                    code=r.code,
+                    content=r.content,
+                    guidance=r.guidance or "",
+                    penalty_basis=r.penalty_basis or "",
+                    check_type=r.check_type,
+                    order=r.order,
+                )
+            )
         return CheckPoint.objects.bulk_create(points, batch_size=1000)
 
     def export_rows(self, queryset) -> Iterable[Sequence[Any]]:
         for p in queryset.select_related("item"):
-            yield [p.item.code, p.code, p.content, p.guidance, p.penalty_basis, p.get_check_type_display(), p.order]
+            yield [
+                p.item.code,
+                p.code,
+                p.content,
+                p.guidance,
+                p.penalty_basis,
+                p.get_check_type_display(),
+                p.order,
+            ]

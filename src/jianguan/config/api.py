@@ -30,7 +30,7 @@ api = NinjaAPI(
     title="Jianguan API",
     version=__version__,
     description="互联网+监管 平台接口 / Internet + Supervision platform API. "
-                "Errors: {code, message, message_en, errors: [{row, field, code, message, message_en}]}.",
+    "Errors: {code, message, message_en, errors: [{row, field, code, message, message_en}]}.",
     urls_namespace="api",
     docs_url="/docs",
     auth=[TokenAuth(), StaffSessionAuth()],
@@ -56,7 +56,9 @@ def _validation_error(request, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return _error(request, 401, DomainError("unauthenticated", _("Log in, or send a valid API token.")).as_body())
+    return _error(
+        request, 401, DomainError("unauthenticated", _("Log in, or send a valid API token.")).as_body()
+    )
 
 
 @api.exception_handler(Http404)
@@ -66,8 +68,11 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, {"code": f"http_{exc.status_code}", "message": str(exc),
-                                             "message_en": str(exc), "errors": []})
+    return _error(
+        request,
+        exc.status_code,
+        {"code": f"http_{exc.status_code}", "message": str(exc), "message_en": str(exc), "errors": []},
+    )
 
 
 def _mount():

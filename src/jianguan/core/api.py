@@ -23,23 +23,41 @@ router = Router(tags=["core"])
 
 
 def _region_out(region: Region) -> dict[str, Any]:
-    return {"code": region.code, "name": region.name, "level": region.level, "parent_code": region.parent_id,
-            "is_historical": region.is_historical, "successor_code": region.successor_id}
+    return {
+        "code": region.code,
+        "name": region.name,
+        "level": region.level,
+        "parent_code": region.parent_id,
+        "is_historical": region.is_historical,
+        "successor_code": region.successor_id,
+    }
 
 
 def _department_out(d: Department) -> dict[str, Any]:
-    return {"id": d.pk, "name": d.name, "uscc": d.uscc, "region_code": d.region_id, "region_name": d.region.name,
-            "sector_code": d.sector.code if d.sector else None, "parent_id": d.parent_id}
+    return {
+        "id": d.pk,
+        "name": d.name,
+        "uscc": d.uscc,
+        "region_code": d.region_id,
+        "region_name": d.region.name,
+        "sector_code": d.sector.code if d.sector else None,
+        "parent_id": d.parent_id,
+    }
 
 
 @router.get("/regions", response=list[RegionOut], summary="Regions under a parent (provinces when none)")
 def list_regions(request, parent: str | None = None):
-    regions = Region.objects.filter(parent_id=parent, is_historical=False) if parent else \
-        Region.objects.filter(parent__isnull=True)
+    regions = (
+        Region.objects.filter(parent_id=parent, is_historical=False)
+        if parent
+        else Region.objects.filter(parent__isnull=True)
+    )
     return [_region_out(r) for r in regions]
 
 
-@router.get("/regions/{code}", response=RegionOut, summary="One region; historical codes resolve to successors")
+@router.get(
+    "/regions/{code}", response=RegionOut, summary="One region; historical codes resolve to successors"
+)
 def get_region(request, code: str, historical: bool = False):
     region = resolve_region(code) if not historical else Region.objects.filter(code=code).first()
     if region is None:
@@ -75,31 +93,50 @@ def post_department(request, payload: DepartmentIn):
     if region is None:
         raise DomainError("unknown_region", _("Unknown region code."))
     sector = Sector.objects.filter(code=payload.sector_code).first() if payload.sector_code else None
-    department = create_department(name=payload.name, region=region, sector=sector, parent=parent,
-                                   uscc=payload.uscc, actor=request.auth)
+    department = create_department(
+        name=payload.name, region=region, sector=sector, parent=parent, uscc=payload.uscc, actor=request.auth
+    )
     return 201, _department_out(department)
 
 
-@router.get("/calendar/add-working-days", response=WorkingDaysOut, summary="The date n working days after start")
+@router.get(
+    "/calendar/add-working-days", response=WorkingDaysOut, summary="The date n working days after start"
+)
 def add_working_days(request, start: dt.date, days: int):
     if abs(days) > 1000:
         raise DomainError("days_out_of_range", _("days must be between -1000 and 1000."))
     result = calendar.add_working_days(start, days)
-    return {"start": start.isoformat(), "days": days, "date": result.isoformat(), "provisional": result.provisional,
-            "missing_years": list(result.missing_years)}
+    return {
+        "start": start.isoformat(),
+        "days": days,
+        "date": result.isoformat(),
+        "provisional": result.provisional,
+        "missing_years": list(result.missing_years),
+    }
 
 
-@router.get("/codes/validate", response=CodeCheckOut, summary="Check a USCC, registration number or ID number")
+@router.get(
+    "/codes/validate", response=CodeCheckOut, summary="Check a USCC, registration number or ID number"
+)
 def validate_code(request, kind: str, value: str):
-    validators = {"uscc": validate_uscc, "registration_no": validate_registration_no, "id_number": validate_id_number}
+    validators = {
+        "uscc": validate_uscc,
+        "registration_no": validate_registration_no,
+        "id_number": validate_id_number,
+    }
     if kind not in validators:
         raise DomainError("unknown_code_kind", _("kind must be uscc, registration_no or id_number."))
     try:
         normalised = validators[kind](value)
     except CodeError as exc:
         body = exc.as_body()
-        return {"kind": kind, "valid": False, "code": exc.code, "message": body["message"],
-                "message_en": body["message_en"]}
+        return {
+            "kind": kind,
+            "valid": False,
+            "code": exc.code,
+            "message": body["message"],
+            "message_en": body["message_en"],
+        }
     shown = normalised if kind != "id_number" else None  # never echo a personal identifier back
     return {"kind": kind, "valid": True, "normalised": shown}
 
@@ -117,11 +154,17 @@ def post_import(request, kind: str, file: UploadedFile = File(...), resubmits: i
 @router.get("/imports/{batch_id}", response=dict)
 def get_import(request, batch_id: int):
     batch = access_batch(request.auth, batch_id)
-    return {**summary(batch), "kind": batch.kind, "filename": batch.filename,
-            "rows": [{"row": r.row_number, "outcome": r.outcome, "errors": r.errors} for r in batch.rows.all()]}
+    return {
+        **summary(batch),
+        "kind": batch.kind,
+        "filename": batch.filename,
+        "rows": [{"row": r.row_number, "outcome": r.outcome, "errors": r.errors} for r in batch.rows.all()],
+    }
 
 
-@router.get("/imports/{batch_id}/rejected", summary="Rejected and duplicate rows with reasons, for correction")
+@router.get(
+    "/imports/{batch_id}/rejected", summary="Rejected and duplicate rows with reasons, for correction"
+)
 def get_rejected(request, batch_id: int, format: str = "xlsx"):
     batch = access_batch(request.auth, batch_id)
     fmt = "csv" if format == "csv" else "xlsx"

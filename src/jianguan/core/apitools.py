@@ -27,8 +27,10 @@ class Page(BaseModel):
 
 def page(queryset, limit: int, offset: int, serialise: Callable[[Any], Any]) -> dict[str, Any]:
     if limit < 1 or limit > MAX_LIMIT or offset < 0:
-        raise DomainError("invalid_paging", _("limit must be 1-%(m)d and offset at least 0.") % {"m": MAX_LIMIT})
-    items = [serialise(obj) for obj in queryset[offset:offset + limit]]
+        raise DomainError(
+            "invalid_paging", _("limit must be 1-%(m)d and offset at least 0.") % {"m": MAX_LIMIT}
+        )
+    items = [serialise(obj) for obj in queryset[offset : offset + limit]]
     return {"count": queryset.count(), "limit": limit, "offset": offset, "items": items}
 
 

@@ -144,8 +144,9 @@ def uncovered_years(start: dt.date, end: dt.date) -> list[int]:
     return [year for year in range(start.year, end.year + 1) if not calendar.covers(year)]
 
 
-def deadline_after(start: dt.datetime, *, working_days: int | None = None, hours: int | None = None,
-                   fraction: float = 1.0) -> tuple[dt.datetime, bool]:
+def deadline_after(
+    start: dt.datetime, *, working_days: int | None = None, hours: int | None = None, fraction: float = 1.0
+) -> tuple[dt.datetime, bool]:
     """The moment `fraction` of an SLA has run from `start`, and whether it is provisional.
 
     A working-day SLA ends at the close (24:00 local) of the n-th working day after the start date;

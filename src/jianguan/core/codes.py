@@ -32,21 +32,34 @@ def validate_uscc(value: str) -> str:
     """The normalised 18-character USCC, or a CodeError naming length, character set or check character."""
     number = _clean(value)
     if len(number) != 18:
-        raise CodeError("uscc_length", _("A unified social credit code has 18 characters; this one has %(n)d.")
-                        % {"n": len(number)})
+        raise CodeError(
+            "uscc_length",
+            _("A unified social credit code has 18 characters; this one has %(n)d.") % {"n": len(number)},
+        )
     bad = [c for c in number if c not in USCC_ALPHABET]
     if bad:
-        raise CodeError("uscc_charset", _("Character “%(c)s” is not allowed in a unified social credit code "
-                                          "(digits and capital letters except I, O, S, V, Z).") % {"c": bad[0]})
+        raise CodeError(
+            "uscc_charset",
+            _(
+                "Character “%(c)s” is not allowed in a unified social credit code "
+                "(digits and capital letters except I, O, S, V, Z)."
+            )
+            % {"c": bad[0]},
+        )
     if not _USCC_SHAPE.match(number):
-        raise CodeError("uscc_region", _("Characters 3 to 8 of a unified social credit code are the region code "
-                                         "and must be digits."))
+        raise CodeError(
+            "uscc_region",
+            _("Characters 3 to 8 of a unified social credit code are the region code and must be digits."),
+        )
     # stdnum's validate() insists on digits in the first two positions, which GB 32100 does not
     # (registration department codes A, N and Y exist); its check-character arithmetic is used as is.
     expected = uscc.calc_check_digit(number)
     if number[-1] != expected:
-        raise CodeError("uscc_checksum", _("The check character of this unified social credit code should be "
-                                           "“%(e)s”, not “%(c)s”.") % {"e": expected, "c": number[-1]})
+        raise CodeError(
+            "uscc_checksum",
+            _("The check character of this unified social credit code should be “%(e)s”, not “%(c)s”.")
+            % {"e": expected, "c": number[-1]},
+        )
     return number
 
 
@@ -54,14 +67,18 @@ def validate_registration_no(value: str) -> str:
     """The 15-digit registration number (GS15-2006, ISO 7064 MOD 11,10 check digit)."""
     number = _clean(value)
     if len(number) != 15:
-        raise CodeError("regno_length", _("A registration number has 15 digits; this one has %(n)d.")
-                        % {"n": len(number)})
+        raise CodeError(
+            "regno_length", _("A registration number has 15 digits; this one has %(n)d.") % {"n": len(number)}
+        )
     if not number.isdigit():
         raise CodeError("regno_charset", _("A registration number has digits only."))
     expected = mod_11_10.calc_check_digit(number[:-1])
     if number[-1] != expected:
-        raise CodeError("regno_checksum", _("The check digit of this registration number should be “%(e)s”, "
-                                            "not “%(c)s”.") % {"e": expected, "c": number[-1]})
+        raise CodeError(
+            "regno_checksum",
+            _("The check digit of this registration number should be “%(e)s”, not “%(c)s”.")
+            % {"e": expected, "c": number[-1]},
+        )
     return number
 
 
@@ -69,14 +86,18 @@ def validate_id_number(value: str) -> str:
     """The 18-character resident ID number (GB 11643), with its date of birth and check character."""
     number = _clean(value)
     if len(number) != 18:
-        raise CodeError("id_length", _("A resident ID number has 18 characters; this one has %(n)d.")
-                        % {"n": len(number)})
+        raise CodeError(
+            "id_length", _("A resident ID number has 18 characters; this one has %(n)d.") % {"n": len(number)}
+        )
     if not number[:-1].isdigit() or not (number[-1].isdigit() or number[-1] == "X"):
         raise CodeError("id_charset", _("A resident ID number has 17 digits and a final digit or X."))
     expected = ric.calc_check_digit(number)
     if number[-1] != expected:
-        raise CodeError("id_checksum", _("The check character of this ID number should be “%(e)s”, not “%(c)s”.")
-                        % {"e": expected, "c": number[-1]})
+        raise CodeError(
+            "id_checksum",
+            _("The check character of this ID number should be “%(e)s”, not “%(c)s”.")
+            % {"e": expected, "c": number[-1]},
+        )
     try:
         ric.get_birth_date(number)
     except StdnumError:

@@ -46,7 +46,12 @@ class DomainError(Exception):
 
     def as_body(self) -> dict[str, Any]:
         zh, en = bilingual(self.message)
-        return {"code": self.code, "message": zh, "message_en": en, "errors": [e.as_dict() for e in self.errors]}
+        return {
+            "code": self.code,
+            "message": zh,
+            "message_en": en,
+            "errors": [e.as_dict() for e in self.errors],
+        }
 
 
 class NotFound(DomainError):

@@ -18,6 +18,7 @@ def invalid(code: str, zh: str, en: str) -> PydanticCustomError:
     """A validation error that carries its Chinese and English messages."""
     return PydanticCustomError(code, en, {"zh": zh})
 
+
 _DATE_PATTERNS = [
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
@@ -55,9 +56,14 @@ def parse_date(value: Any) -> dt.date | None:
             try:
                 return dt.date(year, month, day)
             except ValueError:
-                raise invalid("date_invalid", f"{text} 不是有效日期", f"{text} is not a calendar date") from None
-    raise invalid("date_format", f"无法识别日期“{text}”，请使用 YYYY-MM-DD 格式",
-                  f"{text} is not a date (use YYYY-MM-DD)")
+                raise invalid(
+                    "date_invalid", f"{text} 不是有效日期", f"{text} is not a calendar date"
+                ) from None
+    raise invalid(
+        "date_format",
+        f"无法识别日期“{text}”，请使用 YYYY-MM-DD 格式",
+        f"{text} is not a date (use YYYY-MM-DD)",
+    )
 
 
 def parse_code(value: Any) -> str | None:

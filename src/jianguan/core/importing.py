@@ -58,15 +58,20 @@ class _Bilingual:
         return self.zh if (get_language() or "zh").startswith("zh") else self.en
 
 
-def pydantic_errors(exc: PydanticValidationError, row: int | None = None,
-                    labels: dict[str, str] | None = None) -> list[FieldError]:
+def pydantic_errors(
+    exc: PydanticValidationError, row: int | None = None, labels: dict[str, str] | None = None
+) -> list[FieldError]:
     """Pydantic's errors as FieldErrors in Chinese and English, one per field problem."""
     return field_errors(exc.errors(), row, labels)
 
 
-def field_errors(errors: list[dict[str, Any]], row: int | None = None, labels: dict[str, str] | None = None,
-                 skip_loc: int = 0) -> list[FieldError]:
-    """Error dicts in pydantic's shape as bilingual FieldErrors (skip_loc drops leading parts, e.g. "body")."""
+def field_errors(
+    errors: list[dict[str, Any]],
+    row: int | None = None,
+    labels: dict[str, str] | None = None,
+    skip_loc: int = 0,
+) -> list[FieldError]:
+    """Pydantic-shaped error dicts as bilingual FieldErrors; skip_loc drops leading parts ("body")."""
     out = []
     for error in errors:
         loc = ".".join(str(part) for part in list(error.get("loc", ()))[skip_loc:]) or "__all__"
@@ -185,9 +190,17 @@ def _prepare(importer: Importer, table) -> list[PreparedRow]:
             if name is None:
                 continue
             if value is FORMULA_WITHOUT_VALUE:
-                errors.append(FieldError(name, _("The cell holds a formula with no calculated value; "
-                                                 "open the file in Excel and save it, or type the value."),
-                                         code="formula_without_value", row=number))
+                errors.append(
+                    FieldError(
+                        name,
+                        _(
+                            "The cell holds a formula with no calculated value; "
+                            "open the file in Excel and save it, or type the value."
+                        ),
+                        code="formula_without_value",
+                        row=number,
+                    )
+                )
                 continue
             values[name] = value
         row = PreparedRow(number, {h: _jsonable(v) for h, v in raw.items()})
@@ -210,14 +223,18 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def run_import(kind: str, data: bytes, filename: str, *, actor: Any = None,
-               resubmits: ImportBatch | None = None) -> ImportBatch:
-    """Import one file; returns the batch with its counts. Unreadable or oversized files raise and write nothing."""
+def run_import(
+    kind: str, data: bytes, filename: str, *, actor: Any = None, resubmits: ImportBatch | None = None
+) -> ImportBatch:
+    """Import one file and return its batch. Unreadable or oversized files raise and write nothing."""
     importer = importer_for(kind, actor)
     if len(data) > settings.IMPORT_MAX_BYTES:
-        raise DomainError("file_too_large", _("The file is %(size)s; the limit is %(limit)s.")
-                          % {"size": _megabytes(len(data)), "limit": _megabytes(settings.IMPORT_MAX_BYTES)},
-                          status=413)
+        raise DomainError(
+            "file_too_large",
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": _megabytes(len(data)), "limit": _megabytes(settings.IMPORT_MAX_BYTES)},
+            status=413,
+        )
     if not data:
         raise DomainError("file_empty", _("The file is empty."))
     table = read_table(data, filename, max_rows=settings.IMPORT_MAX_ROWS)
@@ -251,34 +268,76 @@ def run_import(kind: str, data: bytes, filename: str, *, actor: Any = None,
     duplicates = [r for r in rows if not r.errors and r.duplicate_of]
     with transaction.atomic():
         batch = ImportBatch.objects.create(
-            kind=kind, filename=filename[:255], file_sha256=hashlib.sha256(data).hexdigest(),
-            status=ImportStatus.COMPLETED, received=len(rows), accepted=len(accepted), rejected=len(rejected),
-            duplicates=len(duplicates), resubmits=resubmits,
+            kind=kind,
+            filename=filename[:255],
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            status=ImportStatus.COMPLETED,
+            received=len(rows),
+            accepted=len(accepted),
+            rejected=len(rejected),
+            duplicates=len(duplicates),
+            resubmits=resubmits,
             created_by=actor if getattr(actor, "_meta", None) and actor._meta.model_name == "user" else None,
             department=getattr(actor, "department", None),
         )
         created = importer.create([r.record for r in accepted])
         ImportRow.objects.bulk_create(
-            [ImportRow(batch=batch, row_number=r.number, outcome=RowOutcome.REJECTED, data=r.raw,
-                       errors=[e.as_dict() for e in r.errors]) for r in rejected]
-            + [ImportRow(batch=batch, row_number=r.number, outcome=RowOutcome.DUPLICATE, data=r.raw,
-                         errors=[_duplicate_error(r)]) for r in duplicates],
+            [
+                ImportRow(
+                    batch=batch,
+                    row_number=r.number,
+                    outcome=RowOutcome.REJECTED,
+                    data=r.raw,
+                    errors=[e.as_dict() for e in r.errors],
+                )
+                for r in rejected
+            ]
+            + [
+                ImportRow(
+                    batch=batch,
+                    row_number=r.number,
+                    outcome=RowOutcome.DUPLICATE,
+                    data=r.raw,
+                    errors=[_duplicate_error(r)],
+                )
+                for r in duplicates
+            ],
             batch_size=1000,
         )
-        record_batch(actor, f"import.{kind}", "import_batch", [r.record.model_dump(mode="json") for r in accepted],
-                     object_id=batch.pk, summary={"file_sha256": batch.file_sha256, "received": batch.received,
-                                                  "accepted": batch.accepted, "rejected": batch.rejected,
-                                                  "duplicates": batch.duplicates, "created": len(created)})
+        record_batch(
+            actor,
+            f"import.{kind}",
+            "import_batch",
+            [r.record.model_dump(mode="json") for r in accepted],
+            object_id=batch.pk,
+            summary={
+                "file_sha256": batch.file_sha256,
+                "received": batch.received,
+                "accepted": batch.accepted,
+                "rejected": batch.rejected,
+                "duplicates": batch.duplicates,
+                "created": len(created),
+            },
+        )
     return batch
 
 
 def _duplicate_error(row: PreparedRow) -> dict[str, Any]:
     if row.duplicate_of.startswith("row "):
-        message = FieldError("__all__", _("Same code as row %(n)s of this file; only the first was imported.")
-                             % {"n": row.duplicate_of[4:]}, code="duplicate_in_file", row=row.number)
+        message = FieldError(
+            "__all__",
+            _("Same code as row %(n)s of this file; only the first was imported.")
+            % {"n": row.duplicate_of[4:]},
+            code="duplicate_in_file",
+            row=row.number,
+        )
     else:
-        message = FieldError("__all__", _("Already registered (%(k)s); not imported again.")
-                             % {"k": row.duplicate_of}, code="duplicate_existing", row=row.number)
+        message = FieldError(
+            "__all__",
+            _("Already registered (%(k)s); not imported again.") % {"k": row.duplicate_of},
+            code="duplicate_existing",
+            row=row.number,
+        )
     return message.as_dict()
 
 
@@ -287,8 +346,13 @@ def _megabytes(size: int) -> str:
 
 
 def summary(batch: ImportBatch) -> dict[str, Any]:
-    return {"batch": batch.pk, "received": batch.received, "accepted": batch.accepted,
-            "rejected": batch.rejected, "duplicates": batch.duplicates}
+    return {
+        "batch": batch.pk,
+        "received": batch.received,
+        "accepted": batch.accepted,
+        "rejected": batch.rejected,
+        "duplicates": batch.duplicates,
+    }
 
 
 def rejected_rows_file(batch: ImportBatch, fmt: str = "xlsx") -> bytes:
@@ -300,8 +364,11 @@ def rejected_rows_file(batch: ImportBatch, fmt: str = "xlsx") -> bytes:
             if header not in headers:
                 headers.append(header)
     reason_header = "错误原因 (errors)"
-    table = [[row.data.get(h) for h in headers]
-             + ["; ".join(f"{e['message']} / {e['message_en']}" for e in row.errors)] for row in rows]
+    table = [
+        [row.data.get(h) for h in headers]
+        + ["; ".join(f"{e['message']} / {e['message_en']}" for e in row.errors)]
+        for row in rows
+    ]
     if fmt == "csv":
         return write_csv([*headers, reason_header], table)
     return write_xlsx([*headers, reason_header], table, title="rejected")

@@ -13,11 +13,18 @@ class Region(models.Model):
     code = models.CharField(_("code"), max_length=6, primary_key=True)
     name = models.CharField(_("name"), max_length=64)
     level = models.PositiveSmallIntegerField(_("level"), choices=RegionLevel.choices)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
-                               verbose_name=_("parent"))
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
     is_historical = models.BooleanField(_("historical code"), default=False)
-    successor = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="predecessors",
-                                  verbose_name=_("successor"))
+    successor = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        verbose_name=_("successor"),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -61,12 +68,21 @@ class Department(models.Model):
     """A government department or unit (部门), one node of the organisation tree."""
 
     name = models.CharField(_("name"), max_length=128)
-    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, null=True, blank=True)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True
+    )
     region = models.ForeignKey(Region, models.PROTECT, related_name="departments", verbose_name=_("region"))
-    sector = models.ForeignKey(Sector, models.PROTECT, null=True, blank=True, related_name="departments",
-                               verbose_name=_("sector"))
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
-                               verbose_name=_("parent department"))
+    sector = models.ForeignKey(
+        Sector, models.PROTECT, null=True, blank=True, related_name="departments", verbose_name=_("sector")
+    )
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent department"),
+    )
     # Materialised path "/1/7/42/": a subtree is one indexed prefix match, at any depth.
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     is_active = models.BooleanField(_("active"), default=True)
@@ -75,7 +91,9 @@ class Department(models.Model):
         ordering = ["path"]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
-        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="department_unique_name_in_parent")]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="department_unique_name_in_parent")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -104,8 +122,12 @@ class CalendarYear(models.Model):
     """A year whose official holiday schedule has been entered in full as overrides."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    source = models.CharField(_("source document"), max_length=128, blank=True,
-                              help_text=_("e.g. the State Council notice that set the year's holidays"))
+    source = models.CharField(
+        _("source document"),
+        max_length=128,
+        blank=True,
+        help_text=_("e.g. the State Council notice that set the year's holidays"),
+    )
 
     class Meta:
         ordering = ["year"]
@@ -128,10 +150,18 @@ class ImportBatch(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
     error = models.TextField(_("error"), blank=True)
-    resubmits = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="resubmissions",
-                                  verbose_name=_("resubmits"))
+    resubmits = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resubmissions",
+        verbose_name=_("resubmits"),
+    )
     department = models.ForeignKey(Department, models.PROTECT, null=True, blank=True, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -140,7 +170,9 @@ class ImportBatch(models.Model):
         verbose_name_plural = _("import batches")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(received=models.F("accepted") + models.F("rejected") + models.F("duplicates")),
+                condition=models.Q(
+                    received=models.F("accepted") + models.F("rejected") + models.F("duplicates")
+                ),
                 name="import_batch_counts_add_up",
             )
         ]
@@ -162,3 +194,6 @@ class ImportRow(models.Model):
         ordering = ["batch", "row_number"]
         verbose_name = _("import row")
         verbose_name_plural = _("import rows")
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number} {self.outcome}"

@@ -15,6 +15,7 @@ from jianguan.core.importing import Importer, PreparedRow, register_importer
 from jianguan.core.models import CalendarOverride, CalendarYear, Department, Region, Sector
 from jianguan.core.schemas import DepartmentIn
 
+
 def resolve_region(code: str | None) -> Region | None:
     """The current region for a code; a historical code (371200 莱芜) resolves to its successor."""
     if not code:
@@ -36,33 +37,59 @@ def _path_for(department: Department) -> str:
     return (department.parent.path if department.parent else "/") + f"{department.pk}/"
 
 
-def create_department(*, name: str, region: Region, sector: Sector | None = None, parent: Department | None = None,
-                      uscc: str | None = None, actor: Any = None) -> Department:
+def create_department(
+    *,
+    name: str,
+    region: Region,
+    sector: Sector | None = None,
+    parent: Department | None = None,
+    uscc: str | None = None,
+    actor: Any = None,
+) -> Department:
     """Add a department under `parent` (or as a root) and audit it."""
     with transaction.atomic():
-        department = Department.objects.create(name=name, region=region, sector=sector, parent=parent, uscc=uscc)
+        department = Department.objects.create(
+            name=name, region=region, sector=sector, parent=parent, uscc=uscc
+        )
         department.path = _path_for(department)
         department.save(update_fields=["path"])
-        record_event(actor, "core.create_department", "department", department.pk,
-                     after={"name": name, "region": region.code, "parent": parent.pk if parent else None,
-                            "uscc": uscc})
+        record_event(
+            actor,
+            "core.create_department",
+            "department",
+            department.pk,
+            after={
+                "name": name,
+                "region": region.code,
+                "parent": parent.pk if parent else None,
+                "uscc": uscc,
+            },
+        )
     return department
 
 
 def move_department(department: Department, new_parent: Department | None, actor: Any = None) -> Department:
     """Re-parent a department; the whole subtree's paths follow in one statement per descendant level."""
     if new_parent is not None and new_parent.path.startswith(department.path):
-        raise DomainError("department_cycle", _("A department cannot be moved under itself or its subordinates."))
+        raise DomainError(
+            "department_cycle", _("A department cannot be moved under itself or its subordinates.")
+        )
     with transaction.atomic():
         old_path, old_parent = department.path, department.parent_id
         department.parent = new_parent
         department.path = _path_for(department)
         department.save(update_fields=["parent", "path"])
         for node in Department.objects.filter(path__startswith=old_path).exclude(pk=department.pk):
-            node.path = department.path + node.path[len(old_path):]
+            node.path = department.path + node.path[len(old_path) :]
             node.save(update_fields=["path"])
-        record_event(actor, "core.move_department", "department", department.pk,
-                     before={"parent": old_parent}, after={"parent": new_parent.pk if new_parent else None})
+        record_event(
+            actor,
+            "core.move_department",
+            "department",
+            department.pk,
+            before={"parent": old_parent},
+            after={"parent": new_parent.pk if new_parent else None},
+        )
     return department
 
 
@@ -70,16 +97,26 @@ def set_calendar_override(day: dt.date, kind: str, name: str = "", actor: Any = 
     """Declare a date a holiday or an adjusted workday (overrides the package's calendar)."""
     with transaction.atomic():
         before = CalendarOverride.objects.filter(date=day).values("kind", "name").first()
-        override, _created = CalendarOverride.objects.update_or_create(date=day, defaults={"kind": kind, "name": name})
-        record_event(actor, "core.set_calendar_override", "calendar_override", day.isoformat(),
-                     before=before, after={"kind": kind, "name": name})
+        override, _created = CalendarOverride.objects.update_or_create(
+            date=day, defaults={"kind": kind, "name": name}
+        )
+        record_event(
+            actor,
+            "core.set_calendar_override",
+            "calendar_override",
+            day.isoformat(),
+            before=before,
+            after={"kind": kind, "name": name},
+        )
     return override
 
 
 def publish_calendar_year(year: int, source: str = "", actor: Any = None) -> CalendarYear:
     """Mark a year's holiday schedule as entered in full: its dates stop being provisional."""
     with transaction.atomic():
-        calendar_year, _created = CalendarYear.objects.update_or_create(year=year, defaults={"source": source})
+        calendar_year, _created = CalendarYear.objects.update_or_create(
+            year=year, defaults={"source": source}
+        )
         record_event(actor, "core.publish_calendar_year", "calendar_year", year, after={"source": source})
     return calendar_year
 
@@ -99,13 +136,18 @@ class DepartmentImporter(Importer):
 
     def existing_keys(self, keys: set[str]) -> set[str]:
         usccs = [k[5:] for k in keys if k.startswith("uscc:")]
-        found = {f"uscc:{u}" for u in Department.objects.filter(uscc__in=usccs).values_list("uscc", flat=True)}
+        found = {
+            f"uscc:{u}" for u in Department.objects.filter(uscc__in=usccs).values_list("uscc", flat=True)
+        }
         for key in keys:
             if key.startswith("name:"):
                 parent, _sep, name = key[5:].rpartition("/")
                 query = Department.objects.filter(name=name)
-                query = query.filter(parent__isnull=True) if not parent else query.filter(
-                    parent__in=self._parents_named(parent))
+                query = (
+                    query.filter(parent__isnull=True)
+                    if not parent
+                    else query.filter(parent__in=self._parents_named(parent))
+                )
                 if query.exists():
                     found.add(key)
         return found
@@ -121,23 +163,46 @@ class DepartmentImporter(Importer):
             record = row.record
             region = resolve_region(record.region_code)
             if region is None:
-                row.errors.append(FieldError("region_code", _("Unknown region code."), "unknown_region", row.number))
+                row.errors.append(
+                    FieldError("region_code", _("Unknown region code."), "unknown_region", row.number)
+                )
             if record.sector_code and not Sector.objects.filter(code=record.sector_code).exists():
-                row.errors.append(FieldError("sector_code", _("Unknown sector code."), "unknown_sector", row.number))
+                row.errors.append(
+                    FieldError("sector_code", _("Unknown sector code."), "unknown_sector", row.number)
+                )
             if record.parent:
                 parents = list(self._parents_named(record.parent)[:2])
                 if len(parents) > 1:
-                    row.errors.append(FieldError("parent", _("Several departments have this name; give the USCC."),
-                                                 "ambiguous_parent", row.number))
+                    row.errors.append(
+                        FieldError(
+                            "parent",
+                            _("Several departments have this name; give the USCC."),
+                            "ambiguous_parent",
+                            row.number,
+                        )
+                    )
                 elif not parents and record.parent not in file_names:
-                    row.errors.append(FieldError("parent", _("Unknown parent department."), "unknown_parent",
-                                                 row.number))
+                    row.errors.append(
+                        FieldError("parent", _("Unknown parent department."), "unknown_parent", row.number)
+                    )
                 elif parents and self.actor is not None and not can_write_department(self.actor, parents[0]):
-                    row.errors.append(FieldError("parent", _("The parent department is outside your scope."),
-                                                 "out_of_scope", row.number))
+                    row.errors.append(
+                        FieldError(
+                            "parent",
+                            _("The parent department is outside your scope."),
+                            "out_of_scope",
+                            row.number,
+                        )
+                    )
             elif self.actor is not None and not can_write_department(self.actor, None):
-                row.errors.append(FieldError("parent", _("Only a platform administrator may add top-level "
-                                                         "departments."), "out_of_scope", row.number))
+                row.errors.append(
+                    FieldError(
+                        "parent",
+                        _("Only a platform administrator may add top-level departments."),
+                        "out_of_scope",
+                        row.number,
+                    )
+                )
 
     def create(self, records: Sequence[DepartmentIn]) -> list[Department]:
         created: dict[str, Department] = {}
@@ -152,9 +217,12 @@ class DepartmentImporter(Importer):
                     if parent is None:
                         continue
                 region = resolve_region(record.region_code)
-                sector = Sector.objects.filter(code=record.sector_code).first() if record.sector_code else None
-                department = Department.objects.create(name=record.name, uscc=record.uscc, region=region,
-                                                       sector=sector, parent=parent)
+                sector = (
+                    Sector.objects.filter(code=record.sector_code).first() if record.sector_code else None
+                )
+                department = Department.objects.create(
+                    name=record.name, uscc=record.uscc, region=region, sector=sector, parent=parent
+                )
                 department.path = _path_for(department)
                 department.save(update_fields=["path"])
                 created[record.name] = department
@@ -168,8 +236,13 @@ class DepartmentImporter(Importer):
 
     def export_rows(self, queryset) -> Iterable[Sequence[Any]]:
         for d in queryset.select_related("region", "sector", "parent"):
-            yield [d.name, d.uscc, d.region_id, d.sector.code if d.sector else None,
-                   (d.parent.uscc or d.parent.name) if d.parent else None]
+            yield [
+                d.name,
+                d.uscc,
+                d.region_id,
+                d.sector.code if d.sector else None,
+                (d.parent.uscc or d.parent.name) if d.parent else None,
+            ]
 
 
 def find_department(ref: str | int | None) -> Department | None:

@@ -63,8 +63,10 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
 
 
 def _too_many(max_rows: int) -> DomainError:
-    return DomainError("file_too_many_rows", _("The file has more than %(n)d data rows; split it into smaller files.")
-                       % {"n": max_rows})
+    return DomainError(
+        "file_too_many_rows",
+        _("The file has more than %(n)d data rows; split it into smaller files.") % {"n": max_rows},
+    )
 
 
 def _read_xlsx(data: bytes, max_rows: int) -> Table:
@@ -74,8 +76,11 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
         formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
         values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise DomainError("file_unreadable", _("The Excel file cannot be read (%(e)s). Save it again as .xlsx.")
-                          % {"e": exc.__class__.__name__}) from None
+        raise DomainError(
+            "file_unreadable",
+            _("The Excel file cannot be read (%(e)s). Save it again as .xlsx.")
+            % {"e": exc.__class__.__name__},
+        ) from None
     sheet, formula_sheet = values.worksheets[0], formulas.worksheets[0]
     if sheet.max_row - 1 > max_rows:
         raise _too_many(max_rows)
@@ -99,8 +104,9 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
     for number, values_row in enumerate(grid[1:], start=2):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values_row):
             continue
-        rows.append((number, {h: values_row[i] if i < len(values_row) else None
-                              for i, h in enumerate(headers) if h}))
+        rows.append(
+            (number, {h: values_row[i] if i < len(values_row) else None for i, h in enumerate(headers) if h})
+        )
     return Table(headers, rows)
 
 

@@ -19,9 +19,16 @@ router = Router(tags=["officers"])
 
 
 def officer_out(o) -> dict[str, Any]:
-    return {"id": o.pk, "name": o.name, "certificate_no": o.certificate_no, "department_id": o.department_id,
-            "department_name": o.department.name, "sectors": [s.code for s in o.sectors.all()],
-            "status": o.status, "certificate_valid_until": o.certificate_valid_until}
+    return {
+        "id": o.pk,
+        "name": o.name,
+        "certificate_no": o.certificate_no,
+        "department_id": o.department_id,
+        "department_name": o.department.name,
+        "sectors": [s.code for s in o.sectors.all()],
+        "status": o.status,
+        "certificate_valid_until": o.certificate_valid_until,
+    }
 
 
 @router.get("", response=dict)
@@ -32,7 +39,9 @@ def list_officers(request, q: str = "", limit: int = 50, offset: int = 0):
 @router.get("/export")
 def export_officers(request, q: str = "", format: str = "xlsx"):
     fmt = export_format(format)
-    return file_response(export_file("officers", search_officers(request.auth, q), fmt), f"officers.{fmt}", fmt)
+    return file_response(
+        export_file("officers", search_officers(request.auth, q), fmt), f"officers.{fmt}", fmt
+    )
 
 
 @router.get("/{officer_id}", response=OfficerOut)
@@ -53,5 +62,9 @@ def post_conflict(request, officer_id: int, payload: ConflictIn):
     if not can_write_department(request.auth, officer.department):
         raise Forbidden()
     conflict = declare_conflict(officer, subject, payload.reason, actor=request.auth)
-    return 201, {"officer_id": officer.pk, "subject_id": subject.pk, "reason": conflict.reason,
-                 "declared_at": conflict.declared_at}
+    return 201, {
+        "officer_id": officer.pk,
+        "subject_id": subject.pk,
+        "reason": conflict.reason,
+        "declared_at": conflict.declared_at,
+    }

@@ -11,14 +11,19 @@ class Officer(models.Model):
 
     name = models.CharField(_("name"), max_length=64, db_index=True)
     certificate_no = models.CharField(_("certificate number"), max_length=32, unique=True)
-    department = models.ForeignKey("core.Department", models.PROTECT, related_name="officers",
-                                   verbose_name=_("department"))
-    sectors = models.ManyToManyField("core.Sector", related_name="officers", verbose_name=_("sectors"), blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=OfficerStatus.choices,
-                              default=OfficerStatus.ACTIVE, db_index=True)
+    department = models.ForeignKey(
+        "core.Department", models.PROTECT, related_name="officers", verbose_name=_("department")
+    )
+    sectors = models.ManyToManyField(
+        "core.Sector", related_name="officers", verbose_name=_("sectors"), blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=OfficerStatus.choices, default=OfficerStatus.ACTIVE, db_index=True
+    )
     certificate_valid_until = models.DateField(_("certificate valid until"), null=True, blank=True)
-    home_region = models.ForeignKey("core.Region", models.PROTECT, null=True, blank=True, related_name="+",
-                                    verbose_name=_("home county"))
+    home_region = models.ForeignKey(
+        "core.Region", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("home county")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

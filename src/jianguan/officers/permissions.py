@@ -12,8 +12,12 @@ from jianguan.officers.models import Officer
 
 
 def visible_officers(actor: Any) -> QuerySet[Officer]:
-    return restrict(Officer.objects.select_related("department", "department__region").prefetch_related("sectors"),
-                    actor, department="department", region="department__region__code")
+    return restrict(
+        Officer.objects.select_related("department", "department__region").prefetch_related("sectors"),
+        actor,
+        department="department",
+        region="department__region__code",
+    )
 
 
 def access_officer(actor: Any, pk: Any) -> Officer:

@@ -9,8 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from jianguan.core.fields import CodeValue, DateValue, ListValue, TextValue, invalid
 from jianguan.officers.choices import OfficerStatus
 
-_STATUS_WORDS = {"在岗": OfficerStatus.ACTIVE, "有效": OfficerStatus.ACTIVE, "暂停": OfficerStatus.SUSPENDED,
-                 "注销": OfficerStatus.RETIRED, "离岗": OfficerStatus.RETIRED}
+_STATUS_WORDS = {
+    "在岗": OfficerStatus.ACTIVE,
+    "有效": OfficerStatus.ACTIVE,
+    "暂停": OfficerStatus.SUSPENDED,
+    "注销": OfficerStatus.RETIRED,
+    "离岗": OfficerStatus.RETIRED,
+}
 
 
 class OfficerIn(BaseModel):
@@ -19,21 +24,35 @@ class OfficerIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     name: str = Field(title="姓名", min_length=2, max_length=64)
-    certificate_no: CodeValue = Field(title="执法证号", json_schema_extra={"aliases": ["执法证件号", "证件号"]})
-    department: TextValue = Field(title="所属部门", description="department id, USCC or unique name",
-                                  json_schema_extra={"aliases": ["部门", "执法部门"]})
-    sectors: ListValue = Field(default_factory=list, title="执法领域", description="sector codes or names",
-                               json_schema_extra={"aliases": ["领域"]})
+    certificate_no: CodeValue = Field(
+        title="执法证号", json_schema_extra={"aliases": ["执法证件号", "证件号"]}
+    )
+    department: TextValue = Field(
+        title="所属部门",
+        description="department id, USCC or unique name",
+        json_schema_extra={"aliases": ["部门", "执法部门"]},
+    )
+    sectors: ListValue = Field(
+        default_factory=list,
+        title="执法领域",
+        description="sector codes or names",
+        json_schema_extra={"aliases": ["领域"]},
+    )
     status: str | None = Field(None, title="状态", validate_default=True)
-    certificate_valid_until: DateValue = Field(None, title="证件有效期至", json_schema_extra={"aliases": ["有效期至"]})
+    certificate_valid_until: DateValue = Field(
+        None, title="证件有效期至", json_schema_extra={"aliases": ["有效期至"]}
+    )
     home_region_code: CodeValue = Field(None, title="户籍所在区县代码")
 
     @field_validator("certificate_no")
     @classmethod
     def _certificate(cls, value):
         if value is None or not (6 <= len(value) <= 32) or not value.replace("-", "").isalnum():
-            raise invalid("certificate_format", "执法证号应为6至32位字母或数字",
-                          "a certificate number has 6 to 32 letters or digits")
+            raise invalid(
+                "certificate_format",
+                "执法证号应为6至32位字母或数字",
+                "a certificate number has 6 to 32 letters or digits",
+            )
         return value
 
     @field_validator("department")
@@ -53,7 +72,9 @@ class OfficerIn(BaseModel):
             return text
         if text in _STATUS_WORDS:
             return _STATUS_WORDS[text]
-        raise invalid("choice_invalid", f"“{text}”不是可选状态（在岗、暂停、注销）", f"{text!r} is not a status")
+        raise invalid(
+            "choice_invalid", f"“{text}”不是可选状态（在岗、暂停、注销）", f"{text!r} is not a status"
+        )
 
 
 class OfficerOut(BaseModel):

@@ -23,13 +23,30 @@ def _bulk_create(records: Sequence[OfficerIn]) -> list[Officer]:
     departments = {ref: find_department(ref) for ref in {r.department for r in records}}
     sectors = {ref: find_sectors([ref])[0] for r in records for ref in r.sectors}
     regions = {code: resolve_region(code) for code in {r.home_region_code for r in records}}
-    officers = Officer.objects.bulk_create([
-        Officer(name=r.name, certificate_no=r.certificate_no, department=departments[r.department], status=r.status,
-                certificate_valid_until=r.certificate_valid_until, home_region=regions[r.home_region_code])
-        for r in records], batch_size=1000)
+    officers = Officer.objects.bulk_create(
+        [
+            Officer(
+                name=r.name,
+                certificate_no=r.certificate_no,
+                department=departments[r.department],
+                status=r.status,
+                certificate_valid_until=r.certificate_valid_until,
+                home_region=regions[r.home_region_code],
+            )
+            for r in records
+        ],
+        batch_size=1000,
+    )
     Through = Officer.sectors.through
-    Through.objects.bulk_create([Through(officer_id=o.pk, sector_id=s.pk) for o, r in zip(officers, records, strict=True)
-                                 for ref in r.sectors for s in sectors[ref]], batch_size=2000)
+    Through.objects.bulk_create(
+        [
+            Through(officer_id=o.pk, sector_id=s.pk)
+            for o, r in zip(officers, records, strict=True)
+            for ref in r.sectors
+            for s in sectors[ref]
+        ],
+        batch_size=2000,
+    )
     return officers
 
 
@@ -37,8 +54,12 @@ def bulk_register_officers(records: Sequence[OfficerIn], actor: Any = None) -> l
     """Register many new officers at once; one audit event for the batch."""
     with transaction.atomic():
         officers = _bulk_create(records)
-        record_batch(actor, "officers.bulk_register", "officer",
-                     [[o.name, o.certificate_no, o.department_id] for o in officers])
+        record_batch(
+            actor,
+            "officers.bulk_register",
+            "officer",
+            [[o.name, o.certificate_no, o.department_id] for o in officers],
+        )
     return officers
 
 
@@ -46,35 +67,62 @@ def register_officer(record: OfficerIn, actor: Any = None) -> Officer:
     """Add an officer to the register."""
     department = find_department(record.department)
     if department is None:
-        raise DomainError("unknown_department", _("Unknown department."),
-                          [FieldError("department", _("Unknown department."), "unknown_department")])
+        raise DomainError(
+            "unknown_department",
+            _("Unknown department."),
+            [FieldError("department", _("Unknown department."), "unknown_department")],
+        )
     if actor is not None and not can_write_department(actor, department):
         raise Forbidden(_("You may not register officers of this department."))
     sectors, missing = find_sectors(record.sectors)
     if missing:
         raise DomainError("unknown_sector", _("Unknown sector: %(s)s") % {"s": "、".join(missing)})
     if Officer.objects.filter(certificate_no=record.certificate_no).exists():
-        raise DomainError("duplicate_certificate", _("This certificate number is already registered."), status=409)
+        raise DomainError(
+            "duplicate_certificate", _("This certificate number is already registered."), status=409
+        )
     with transaction.atomic():
         officer = Officer.objects.create(
-            name=record.name, certificate_no=record.certificate_no, department=department, status=record.status,
+            name=record.name,
+            certificate_no=record.certificate_no,
+            department=department,
+            status=record.status,
             certificate_valid_until=record.certificate_valid_until,
-            home_region=resolve_region(record.home_region_code))
+            home_region=resolve_region(record.home_region_code),
+        )
         officer.sectors.set(sectors)
-        record_event(actor, "officers.register", "officer", officer.pk,
-                     after={"name": officer.name, "certificate_no": officer.certificate_no,
-                            "department": department.pk, "sectors": [s.code for s in sectors]})
+        record_event(
+            actor,
+            "officers.register",
+            "officer",
+            officer.pk,
+            after={
+                "name": officer.name,
+                "certificate_no": officer.certificate_no,
+                "department": department.pk,
+                "sectors": [s.code for s in sectors],
+            },
+        )
     return officer
 
 
-def declare_conflict(officer: Officer, subject: Subject, reason: str, actor: Any = None,
-                     on: dt.date | None = None) -> Conflict:
+def declare_conflict(
+    officer: Officer, subject: Subject, reason: str, actor: Any = None, on: dt.date | None = None
+) -> Conflict:
     """Record a conflict of interest the officer declared with a subject (grounds for recusal)."""
     with transaction.atomic():
         conflict, _created = Conflict.objects.update_or_create(
-            officer=officer, subject=subject, defaults={"reason": reason, "declared_at": on or dt.date.today()})
-        record_event(actor, "officers.declare_conflict", "officer", officer.pk,
-                     after={"subject": subject.pk, "reason": reason})
+            officer=officer,
+            subject=subject,
+            defaults={"reason": reason, "declared_at": on or dt.date.today()},
+        )
+        record_event(
+            actor,
+            "officers.declare_conflict",
+            "officer",
+            officer.pk,
+            after={"subject": subject.pk, "reason": reason},
+        )
     return conflict
 
 
@@ -92,8 +140,12 @@ class OfficerImporter(Importer):
         numbers = [k[5:] for k in keys]
         found = set()
         for start in range(0, len(numbers), 900):
-            found.update(f"cert:{n}" for n in Officer.objects.filter(
-                certificate_no__in=numbers[start:start + 900]).values_list("certificate_no", flat=True))
+            found.update(
+                f"cert:{n}"
+                for n in Officer.objects.filter(certificate_no__in=numbers[start : start + 900]).values_list(
+                    "certificate_no", flat=True
+                )
+            )
         return found
 
     def check(self, rows: list[PreparedRow]) -> None:
@@ -104,24 +156,46 @@ class OfficerImporter(Importer):
                 departments[ref] = find_department(ref)
             department = departments[ref]
             if department is None:
-                row.errors.append(FieldError("department", _("Unknown department (give its USCC if the name is "
-                                                             "not unique)."), "unknown_department", row.number))
+                row.errors.append(
+                    FieldError(
+                        "department",
+                        _("Unknown department (give its USCC if the name is not unique)."),
+                        "unknown_department",
+                        row.number,
+                    )
+                )
             elif self.actor is not None and not can_write_department(self.actor, department):
-                row.errors.append(FieldError("department", _("This department is outside your scope."),
-                                             "out_of_scope", row.number))
+                row.errors.append(
+                    FieldError(
+                        "department", _("This department is outside your scope."), "out_of_scope", row.number
+                    )
+                )
             _found, missing = find_sectors(row.record.sectors)
             if missing:
-                row.errors.append(FieldError("sectors", _("Unknown sector: %(s)s") % {"s": "、".join(missing)},
-                                             "unknown_sector", row.number))
+                row.errors.append(
+                    FieldError(
+                        "sectors",
+                        _("Unknown sector: %(s)s") % {"s": "、".join(missing)},
+                        "unknown_sector",
+                        row.number,
+                    )
+                )
             if row.record.home_region_code and resolve_region(row.record.home_region_code) is None:
-                row.errors.append(FieldError("home_region_code", _("Unknown region code."), "unknown_region",
-                                             row.number))
+                row.errors.append(
+                    FieldError("home_region_code", _("Unknown region code."), "unknown_region", row.number)
+                )
 
     def create(self, records: Sequence[OfficerIn]) -> list[Officer]:
         return _bulk_create(records)
 
     def export_rows(self, queryset) -> Iterable[Sequence[Any]]:
         for o in queryset.select_related("department", "home_region").prefetch_related("sectors"):
-            yield [o.name, o.certificate_no, o.department.uscc or o.department.name,
-                   "、".join(s.name for s in o.sectors.all()), o.get_status_display(), o.certificate_valid_until,
-                   o.home_region_id]
+            yield [
+                o.name,
+                o.certificate_no,
+                o.department.uscc or o.department.name,
+                "、".join(s.name for s in o.sectors.all()),
+                o.get_status_display(),
+                o.certificate_valid_until,
+                o.home_region_id,
+            ]

@@ -16,11 +16,22 @@ router = Router(tags=["subjects"])
 
 
 def subject_out(s) -> dict[str, Any]:
-    return {"id": s.pk, "kind": s.kind, "name": s.name, "uscc": s.uscc, "registration_no": s.registration_no,
-            "id_number_masked": s.id_number_masked, "legal_representative": s.legal_representative,
-            "registered_address": s.registered_address, "operating_address": s.operating_address,
-            "region_code": s.region_id, "region_name": s.region.name, "industry_code": s.industry_code,
-            "status": s.status, "registration_date": s.registration_date}
+    return {
+        "id": s.pk,
+        "kind": s.kind,
+        "name": s.name,
+        "uscc": s.uscc,
+        "registration_no": s.registration_no,
+        "id_number_masked": s.id_number_masked,
+        "legal_representative": s.legal_representative,
+        "registered_address": s.registered_address,
+        "operating_address": s.operating_address,
+        "region_code": s.region_id,
+        "region_name": s.region.name,
+        "industry_code": s.industry_code,
+        "status": s.status,
+        "registration_date": s.registration_date,
+    }
 
 
 @router.get("", response=dict, summary="Subjects in scope; q matches a name substring or an exact code")
@@ -31,7 +42,9 @@ def list_subjects(request, q: str = "", limit: int = 50, offset: int = 0):
 @router.get("/export", summary="The subjects in scope matching q, as .xlsx or .csv")
 def export_subjects(request, q: str = "", format: str = "xlsx"):
     fmt = export_format(format)
-    return file_response(export_file("subjects", search_subjects(request.auth, q), fmt), f"subjects.{fmt}", fmt)
+    return file_response(
+        export_file("subjects", search_subjects(request.auth, q), fmt), f"subjects.{fmt}", fmt
+    )
 
 
 @router.get("/{subject_id}", response=SubjectOut)

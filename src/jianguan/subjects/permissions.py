@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -35,10 +36,8 @@ def search_subjects(actor: Any, query: str) -> QuerySet[Subject]:
     condition = Q(name__contains=query)
     if len(code) == 18:
         condition |= Q(uscc=code)
-        try:
+        with contextlib.suppress(CodeError):
             condition |= Q(id_number_hash=keyed_hash(validate_id_number(code)))
-        except CodeError:
-            pass
     elif len(code) == 15:
         condition |= Q(registration_no=code)
     return subjects.filter(condition)

@@ -12,13 +12,26 @@ from jianguan.core.schemas import code_check
 from jianguan.subjects.choices import SubjectKind, SubjectStatus
 
 _KIND_WORDS = {
-    "企业": SubjectKind.ENTERPRISE, "公司": SubjectKind.ENTERPRISE, "农民专业合作社": SubjectKind.ENTERPRISE,
-    "个体工商户": SubjectKind.INDIVIDUAL_BUSINESS, "个体": SubjectKind.INDIVIDUAL_BUSINESS,
-    "社会组织": SubjectKind.ORGANISATION, "机关事业单位": SubjectKind.ORGANISATION, "组织": SubjectKind.ORGANISATION,
-    "自然人": SubjectKind.PERSON, "个人": SubjectKind.PERSON, "其他": SubjectKind.OTHER,
+    "企业": SubjectKind.ENTERPRISE,
+    "公司": SubjectKind.ENTERPRISE,
+    "农民专业合作社": SubjectKind.ENTERPRISE,
+    "个体工商户": SubjectKind.INDIVIDUAL_BUSINESS,
+    "个体": SubjectKind.INDIVIDUAL_BUSINESS,
+    "社会组织": SubjectKind.ORGANISATION,
+    "机关事业单位": SubjectKind.ORGANISATION,
+    "组织": SubjectKind.ORGANISATION,
+    "自然人": SubjectKind.PERSON,
+    "个人": SubjectKind.PERSON,
+    "其他": SubjectKind.OTHER,
 }
-_STATUS_WORDS = {"存续": SubjectStatus.OPERATING, "在业": SubjectStatus.OPERATING, "开业": SubjectStatus.OPERATING,
-                 "停业": SubjectStatus.SUSPENDED, "吊销": SubjectStatus.REVOKED, "注销": SubjectStatus.CANCELLED}
+_STATUS_WORDS = {
+    "存续": SubjectStatus.OPERATING,
+    "在业": SubjectStatus.OPERATING,
+    "开业": SubjectStatus.OPERATING,
+    "停业": SubjectStatus.SUSPENDED,
+    "吊销": SubjectStatus.REVOKED,
+    "注销": SubjectStatus.CANCELLED,
+}
 
 
 def _choice(value, words: dict, choices) -> str | None:
@@ -33,7 +46,9 @@ def _choice(value, words: dict, choices) -> str | None:
     if text in words:
         return words[text]
     allowed = "、".join(sorted(set(words)))
-    raise invalid("choice_invalid", f"“{text}”不是可选值（可选：{allowed}）", f"{text!r} is not one of {choices.values}")
+    raise invalid(
+        "choice_invalid", f"“{text}”不是可选值（可选：{allowed}）", f"{text!r} is not one of {choices.values}"
+    )
 
 
 def kind_from_uscc(uscc: str) -> str:
@@ -50,22 +65,38 @@ class SubjectIn(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    name: str = Field(title="名称", min_length=2, max_length=200,
-                      json_schema_extra={"aliases": ["企业名称", "主体名称", "单位名称", "姓名"]})
-    kind: str | None = Field(None, title="主体类型", json_schema_extra={"aliases": ["类型"]},
-                             description="enterprise, individual_business, organisation, person, other")
+    name: str = Field(
+        title="名称",
+        min_length=2,
+        max_length=200,
+        json_schema_extra={"aliases": ["企业名称", "主体名称", "单位名称", "姓名"]},
+    )
+    kind: str | None = Field(
+        None,
+        title="主体类型",
+        json_schema_extra={"aliases": ["类型"]},
+        description="enterprise, individual_business, organisation, person, other",
+    )
     uscc: CodeValue = Field(None, title="统一社会信用代码", json_schema_extra={"aliases": ["信用代码"]})
     registration_no: CodeValue = Field(None, title="注册号", json_schema_extra={"aliases": ["工商注册号"]})
     id_number: CodeValue = Field(None, title="身份证号", json_schema_extra={"aliases": ["身份证号码"]})
-    legal_representative: TextValue = Field(None, title="法定代表人", max_length=64,
-                                            json_schema_extra={"aliases": ["负责人", "经营者"]})
-    registered_address: TextValue = Field(None, title="注册地址", max_length=400, json_schema_extra={"aliases": ["住所"]})
-    operating_address: TextValue = Field(None, title="经营地址", max_length=400,
-                                         json_schema_extra={"aliases": ["经营场所"]})
+    legal_representative: TextValue = Field(
+        None, title="法定代表人", max_length=64, json_schema_extra={"aliases": ["负责人", "经营者"]}
+    )
+    registered_address: TextValue = Field(
+        None, title="注册地址", max_length=400, json_schema_extra={"aliases": ["住所"]}
+    )
+    operating_address: TextValue = Field(
+        None, title="经营地址", max_length=400, json_schema_extra={"aliases": ["经营场所"]}
+    )
     region_code: CodeValue = Field(None, title="行政区划代码", json_schema_extra={"aliases": ["区划代码"]})
     industry_code: CodeValue = Field(None, title="行业代码", max_length=8)
-    status: str | None = Field(None, title="经营状态", validate_default=True, json_schema_extra={"aliases": ["登记状态", "状态"]})
-    registration_date: DateValue = Field(None, title="成立日期", json_schema_extra={"aliases": ["登记日期", "注册日期"]})
+    status: str | None = Field(
+        None, title="经营状态", validate_default=True, json_schema_extra={"aliases": ["登记状态", "状态"]}
+    )
+    registration_date: DateValue = Field(
+        None, title="成立日期", json_schema_extra={"aliases": ["登记日期", "注册日期"]}
+    )
 
     @field_validator("uscc")
     @classmethod
@@ -109,11 +140,21 @@ class SubjectIn(BaseModel):
     @model_validator(mode="after")
     def _identity(self):
         if not (self.uscc or self.registration_no or self.id_number):
-            raise invalid("identity_missing", "统一社会信用代码、注册号、身份证号至少填写一项",
-                          "give at least one of uscc, registration_no, id_number")
+            raise invalid(
+                "identity_missing",
+                "统一社会信用代码、注册号、身份证号至少填写一项",
+                "give at least one of uscc, registration_no, id_number",
+            )
         if self.kind is None:
-            self.kind = kind_from_uscc(self.uscc) if self.uscc else (
-                SubjectKind.PERSON if self.id_number and not self.registration_no else SubjectKind.ENTERPRISE)
+            self.kind = (
+                kind_from_uscc(self.uscc)
+                if self.uscc
+                else (
+                    SubjectKind.PERSON
+                    if self.id_number and not self.registration_no
+                    else SubjectKind.ENTERPRISE
+                )
+            )
         return self
 
     def inferred_region_code(self) -> str | None:

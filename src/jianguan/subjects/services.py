@@ -21,12 +21,19 @@ from jianguan.subjects.schemas import SubjectIn
 
 def _build(record: SubjectIn, region) -> Subject:
     return Subject(
-        kind=record.kind, name=record.name, uscc=record.uscc, registration_no=record.registration_no,
+        kind=record.kind,
+        name=record.name,
+        uscc=record.uscc,
+        registration_no=record.registration_no,
         id_number_hash=keyed_hash(record.id_number) if record.id_number else None,
         id_number_masked=mask_id_number(record.id_number) if record.id_number else "",
-        legal_representative=record.legal_representative or "", registered_address=record.registered_address or "",
-        operating_address=record.operating_address or "", region=region, industry_code=record.industry_code or "",
-        status=record.status, registration_date=record.registration_date,
+        legal_representative=record.legal_representative or "",
+        registered_address=record.registered_address or "",
+        operating_address=record.operating_address or "",
+        region=region,
+        industry_code=record.industry_code or "",
+        status=record.status,
+        registration_date=record.registration_date,
     )
 
 
@@ -47,9 +54,11 @@ def _existing(keys: set[str]) -> set[str]:
     for prefix, field in groups.items():
         values = [k.split(":", 1)[1] for k in keys if k.startswith(prefix + ":")]
         for start in range(0, len(values), 900):
-            chunk = values[start:start + 900]
-            found.update(f"{prefix}:{v}" for v in
-                         Subject.objects.filter(**{f"{field}__in": chunk}).values_list(field, flat=True))
+            chunk = values[start : start + 900]
+            found.update(
+                f"{prefix}:{v}"
+                for v in Subject.objects.filter(**{f"{field}__in": chunk}).values_list(field, flat=True)
+            )
     return found
 
 
@@ -72,13 +81,18 @@ def register_subject(record: SubjectIn, actor: Any = None) -> Subject:
     """Add one subject to the register; an identity already registered is refused."""
     region = resolve_region_loose(record.inferred_region_code())
     if region is None:
-        raise DomainError("unknown_region", _("The region of this subject is unknown; give a region code."),
-                          [FieldError("region_code", _("Unknown region code."), "unknown_region")])
+        raise DomainError(
+            "unknown_region",
+            _("The region of this subject is unknown; give a region code."),
+            [FieldError("region_code", _("Unknown region code."), "unknown_region")],
+        )
     if actor is not None and not can_write_region(actor, region.code):
         raise Forbidden(_("You may not register subjects in this region."))
     taken = _existing(set(_identity_keys(record)))
     if taken:
-        raise DomainError("duplicate_subject", _("A subject with this identity is already registered."), status=409)
+        raise DomainError(
+            "duplicate_subject", _("A subject with this identity is already registered."), status=409
+        )
     with transaction.atomic():
         subject = _build(record, region)
         subject.save()
@@ -88,27 +102,45 @@ def register_subject(record: SubjectIn, actor: Any = None) -> Subject:
 
 def update_subject(subject: Subject, changes: dict[str, Any], actor: Any = None) -> Subject:
     """Change a subject's descriptive fields (not its identity codes)."""
-    editable = {"name", "legal_representative", "registered_address", "operating_address", "industry_code",
-                "status", "registration_date"}
+    editable = {
+        "name",
+        "legal_representative",
+        "registered_address",
+        "operating_address",
+        "industry_code",
+        "status",
+        "registration_date",
+    }
     unknown = set(changes) - editable
     if unknown:
-        raise DomainError("field_not_editable", _("These fields cannot be changed here: %(f)s")
-                          % {"f": ", ".join(sorted(unknown))})
+        raise DomainError(
+            "field_not_editable",
+            _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))},
+        )
     with transaction.atomic():
         before = _audit_view(subject)
         for name, value in changes.items():
             setattr(subject, name, value if value is not None else "")
         subject.full_clean(exclude=["region", "uscc", "registration_no", "id_number_hash"])
         subject.save()
-        record_event(actor, "subjects.update", "subject", subject.pk, before=before, after=_audit_view(subject))
+        record_event(
+            actor, "subjects.update", "subject", subject.pk, before=before, after=_audit_view(subject)
+        )
     return subject
 
 
 def _audit_view(subject: Subject) -> dict[str, Any]:
     # The audit trail is readable by auditors: it holds the masked ID number only.
-    return {"name": subject.name, "kind": subject.kind, "uscc": subject.uscc, "registration_no": subject.registration_no,
-            "id_number": subject.id_number_masked, "region": subject.region_id, "status": subject.status,
-            "legal_representative": subject.legal_representative}
+    return {
+        "name": subject.name,
+        "kind": subject.kind,
+        "uscc": subject.uscc,
+        "registration_no": subject.registration_no,
+        "id_number": subject.id_number_masked,
+        "region": subject.region_id,
+        "status": subject.status,
+        "legal_representative": subject.legal_representative,
+    }
 
 
 @register_importer
@@ -132,17 +164,37 @@ class SubjectImporter(Importer):
                 cache[code] = resolve_region_loose(code)
             region = cache[code]
             if region is None:
-                row.errors.append(FieldError("region_code", _("Unknown region code; give the 6-digit code."),
-                                             "unknown_region", row.number))
+                row.errors.append(
+                    FieldError(
+                        "region_code",
+                        _("Unknown region code; give the 6-digit code."),
+                        "unknown_region",
+                        row.number,
+                    )
+                )
             elif self.actor is not None and not can_write_region(self.actor, region.code):
-                row.errors.append(FieldError("region_code", _("This region is outside your scope."),
-                                             "out_of_scope", row.number))
+                row.errors.append(
+                    FieldError(
+                        "region_code", _("This region is outside your scope."), "out_of_scope", row.number
+                    )
+                )
 
     def create(self, records: Sequence[SubjectIn]) -> list[Subject]:
         return _bulk_create(records)
 
     def export_rows(self, queryset) -> Iterable[Sequence[Any]]:
         for s in queryset.select_related("region").iterator(chunk_size=2000):
-            yield [s.name, s.get_kind_display(), s.uscc, s.registration_no, s.id_number_masked,
-                   s.legal_representative, s.registered_address, s.operating_address, s.region_id,
-                   s.industry_code, s.get_status_display(), s.registration_date]
+            yield [
+                s.name,
+                s.get_kind_display(),
+                s.uscc,
+                s.registration_no,
+                s.id_number_masked,
+                s.legal_representative,
+                s.registered_address,
+                s.operating_address,
+                s.region_id,
+                s.industry_code,
+                s.get_status_display(),
+                s.registration_date,
+            ]

@@ -36,52 +36,164 @@ from jianguan.workflow.services import define_workflow, start_workflow
 DEMO_PASSWORD = "Demo-2026!"  # noqa: S105 - the published password of the local demo accounts only
 
 SECTORS = [
-    ("scjg", "市场监管", "市场监督管理局"), ("sthj", "生态环境", "生态环境局"), ("yjgl", "应急管理", "应急管理局"),
-    ("wsjk", "卫生健康", "卫生健康委员会"), ("jtys", "交通运输", "交通运输局"), ("zjjs", "住房城乡建设", "住房和城乡建设局"),
-    ("nync", "农业农村", "农业农村局"), ("whly", "文化和旅游", "文化和旅游局"), ("zrzy", "自然资源", "自然资源局"),
+    ("scjg", "市场监管", "市场监督管理局"),
+    ("sthj", "生态环境", "生态环境局"),
+    ("yjgl", "应急管理", "应急管理局"),
+    ("wsjk", "卫生健康", "卫生健康委员会"),
+    ("jtys", "交通运输", "交通运输局"),
+    ("zjjs", "住房城乡建设", "住房和城乡建设局"),
+    ("nync", "农业农村", "农业农村局"),
+    ("whly", "文化和旅游", "文化和旅游局"),
+    ("zrzy", "自然资源", "自然资源局"),
     ("ypjg", "药品监管", "药品监督管理局"),
 ]
 # Counties get the sectors with the most field work; the others act from city level.
 COUNTY_SECTORS = {"scjg"}
 
 ITEMS = {
-    "scjg": ["对食品生产经营者的监督检查", "对特种设备生产使用单位的监督检查", "对工业产品生产许可证获证企业的监督检查",
-             "对计量器具使用的监督检查", "对广告发布行为的监督检查", "对网络交易经营者的监督检查",
-             "对企业公示信息的抽查", "对价格行为的监督检查"],
-    "sthj": ["对排污单位排污许可执行情况的检查", "对建设项目环境影响评价执行情况的检查", "对危险废物经营单位的检查",
-             "对机动车排放检验机构的检查", "对辐射安全许可的监督检查"],
-    "yjgl": ["对危险化学品生产经营单位的安全生产检查", "对非煤矿山安全生产的监督检查", "对工贸企业安全生产的监督检查",
-             "对烟花爆竹经营单位的监督检查", "对生产经营单位应急预案的检查"],
-    "wsjk": ["对医疗机构执业活动的监督检查", "对公共场所卫生的监督检查", "对生活饮用水卫生的监督检查",
-             "对消毒产品生产企业的监督检查", "对职业病防治工作的监督检查"],
-    "jtys": ["对道路运输经营者的监督检查", "对机动车维修经营者的监督检查", "对驾驶员培训机构的监督检查",
-             "对公路超限运输的监督检查"],
-    "zjjs": ["对建筑施工企业安全生产的监督检查", "对房地产开发企业的监督检查", "对建设工程质量检测机构的监督检查",
-             "对物业服务企业的监督检查"],
-    "nync": ["对农药经营单位的监督检查", "对兽药生产经营企业的监督检查", "对种子生产经营者的监督检查",
-             "对农产品质量安全的监督检查", "对饲料和饲料添加剂生产企业的检查"],
-    "whly": ["对旅行社经营活动的监督检查", "对娱乐场所的监督检查", "对互联网上网服务营业场所的监督检查",
-             "对演出经营活动的监督检查"],
+    "scjg": [
+        "对食品生产经营者的监督检查",
+        "对特种设备生产使用单位的监督检查",
+        "对工业产品生产许可证获证企业的监督检查",
+        "对计量器具使用的监督检查",
+        "对广告发布行为的监督检查",
+        "对网络交易经营者的监督检查",
+        "对企业公示信息的抽查",
+        "对价格行为的监督检查",
+    ],
+    "sthj": [
+        "对排污单位排污许可执行情况的检查",
+        "对建设项目环境影响评价执行情况的检查",
+        "对危险废物经营单位的检查",
+        "对机动车排放检验机构的检查",
+        "对辐射安全许可的监督检查",
+    ],
+    "yjgl": [
+        "对危险化学品生产经营单位的安全生产检查",
+        "对非煤矿山安全生产的监督检查",
+        "对工贸企业安全生产的监督检查",
+        "对烟花爆竹经营单位的监督检查",
+        "对生产经营单位应急预案的检查",
+    ],
+    "wsjk": [
+        "对医疗机构执业活动的监督检查",
+        "对公共场所卫生的监督检查",
+        "对生活饮用水卫生的监督检查",
+        "对消毒产品生产企业的监督检查",
+        "对职业病防治工作的监督检查",
+    ],
+    "jtys": [
+        "对道路运输经营者的监督检查",
+        "对机动车维修经营者的监督检查",
+        "对驾驶员培训机构的监督检查",
+        "对公路超限运输的监督检查",
+    ],
+    "zjjs": [
+        "对建筑施工企业安全生产的监督检查",
+        "对房地产开发企业的监督检查",
+        "对建设工程质量检测机构的监督检查",
+        "对物业服务企业的监督检查",
+    ],
+    "nync": [
+        "对农药经营单位的监督检查",
+        "对兽药生产经营企业的监督检查",
+        "对种子生产经营者的监督检查",
+        "对农产品质量安全的监督检查",
+        "对饲料和饲料添加剂生产企业的检查",
+    ],
+    "whly": [
+        "对旅行社经营活动的监督检查",
+        "对娱乐场所的监督检查",
+        "对互联网上网服务营业场所的监督检查",
+        "对演出经营活动的监督检查",
+    ],
     "zrzy": ["对土地利用的监督检查", "对矿产资源开发利用的监督检查", "对测绘资质单位的监督检查"],
-    "ypjg": ["对药品零售企业的监督检查", "对医疗器械经营企业的监督检查", "对化妆品经营者的监督检查",
-             "对药品批发企业的监督检查"],
+    "ypjg": [
+        "对药品零售企业的监督检查",
+        "对医疗器械经营企业的监督检查",
+        "对化妆品经营者的监督检查",
+        "对药品批发企业的监督检查",
+    ],
 }
 SUB_ITEM_KINDS = [("日常检查", "daily"), ("双随机抽查", "random"), ("专项检查", "special")]
-CHECK_POINTS = ["主体资格和许可证照是否合法有效", "从业人员资质和培训情况", "台账记录和进货查验是否完整",
-                "现场设施设备是否符合要求", "是否存在违法违规行为"]
+CHECK_POINTS = [
+    "主体资格和许可证照是否合法有效",
+    "从业人员资质和培训情况",
+    "台账记录和进货查验是否完整",
+    "现场设施设备是否符合要求",
+    "是否存在违法违规行为",
+]
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰海波鹏飞宇浩然思雨欣怡子涵梓萱俊杰"
-TRADE_WORDS = ["鲁信", "齐鲁", "泰和", "华峰", "润德", "金穗", "鸿运", "恒通", "博远", "瑞丰", "同福", "嘉禾", "宏达",
-               "兴盛", "永安", "汇丰源", "东岳", "海岱", "泉城", "新诚", "鼎盛", "康源", "聚鑫", "明德", "安泰",
-               "青山", "绿源", "长城", "盛世", "万家"]
-INDUSTRIES = [("F5212", "便利店", "商贸"), ("H6210", "餐饮", "餐饮管理"), ("C1391", "食品", "食品"),
-              ("F5251", "五金", "五金机电"), ("E4720", "建筑", "建筑工程"), ("G5430", "运输", "道路运输"),
-              ("C2614", "化工", "化工"), ("F5272", "药店", "医药"), ("L7251", "广告", "广告传媒"),
-              ("I6513", "网络", "网络科技"), ("R8710", "娱乐", "文化娱乐"), ("K7010", "房产", "房地产开发"),
-              ("A0141", "农业", "农业开发"), ("O8010", "家政", "家政服务"), ("C3311", "机械", "机械制造")]
-ROADS = ["经十路", "解放路", "泉城路", "人民路", "建设路", "和平路", "东风路", "黄河路", "泰山路", "中山路", "滨河路",
-         "文化路", "工业路", "民生街", "长安街"]
+TRADE_WORDS = [
+    "鲁信",
+    "齐鲁",
+    "泰和",
+    "华峰",
+    "润德",
+    "金穗",
+    "鸿运",
+    "恒通",
+    "博远",
+    "瑞丰",
+    "同福",
+    "嘉禾",
+    "宏达",
+    "兴盛",
+    "永安",
+    "汇丰源",
+    "东岳",
+    "海岱",
+    "泉城",
+    "新诚",
+    "鼎盛",
+    "康源",
+    "聚鑫",
+    "明德",
+    "安泰",
+    "青山",
+    "绿源",
+    "长城",
+    "盛世",
+    "万家",
+]
+INDUSTRIES = [
+    ("F5212", "便利店", "商贸"),
+    ("H6210", "餐饮", "餐饮管理"),
+    ("C1391", "食品", "食品"),
+    ("F5251", "五金", "五金机电"),
+    ("E4720", "建筑", "建筑工程"),
+    ("G5430", "运输", "道路运输"),
+    ("C2614", "化工", "化工"),
+    ("F5272", "药店", "医药"),
+    ("L7251", "广告", "广告传媒"),
+    ("I6513", "网络", "网络科技"),
+    ("R8710", "娱乐", "文化娱乐"),
+    ("K7010", "房产", "房地产开发"),
+    ("A0141", "农业", "农业开发"),
+    ("O8010", "家政", "家政服务"),
+    ("C3311", "机械", "机械制造"),
+]
+ROADS = [
+    "经十路",
+    "解放路",
+    "泉城路",
+    "人民路",
+    "建设路",
+    "和平路",
+    "东风路",
+    "黄河路",
+    "泰山路",
+    "中山路",
+    "滨河路",
+    "文化路",
+    "工业路",
+    "民生街",
+    "长安街",
+]
 DEMO_ACCOUNTS = [
     ("admin", "平台管理员", Role.PLATFORM_ADMIN, "370000", "scjg"),
     ("jn_admin", "济南市场监管管理员", Role.DEPARTMENT_ADMIN, "370100", "scjg"),
@@ -125,7 +237,9 @@ class DemoBuilder:
         self.progress = progress or (lambda message: None)
 
     def person_name(self) -> str:
-        return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice([1, 2])))
+        return self.rng.choice(SURNAMES) + "".join(
+            self.rng.choice(GIVEN) for _ in range(self.rng.choice([1, 2]))
+        )
 
     def build(self) -> DemoResult:
         province = Region.objects.get(code="370000")
@@ -148,19 +262,31 @@ class DemoBuilder:
         out: dict[tuple[str, str], Department] = {}
         for code, name, suffix in SECTORS:
             sector = ensure_sector(code, name)
-            top = create_department(name=f"山东省{suffix}", region=province, sector=sector,
-                                    uscc=uscc_with_check("1137" + "0000" + organisation_code(self.rng)))
+            top = create_department(
+                name=f"山东省{suffix}",
+                region=province,
+                sector=sector,
+                uscc=uscc_with_check("1137" + "0000" + organisation_code(self.rng)),
+            )
             out[(code, "370000")] = top
             for city in cities:
                 city_dept = create_department(
-                    name=f"{city.name}{suffix}", region=city, sector=sector, parent=top,
-                    uscc=uscc_with_check("11" + city.code + organisation_code(self.rng)))
+                    name=f"{city.name}{suffix}",
+                    region=city,
+                    sector=sector,
+                    parent=top,
+                    uscc=uscc_with_check("11" + city.code + organisation_code(self.rng)),
+                )
                 out[(code, city.code)] = city_dept
                 if code in COUNTY_SECTORS:
                     for county in counties[city.code]:
                         out[(code, county.code)] = create_department(
-                            name=f"{city.name}{county.name}{suffix}", region=county, sector=sector, parent=city_dept,
-                            uscc=uscc_with_check("11" + county.code + organisation_code(self.rng)))
+                            name=f"{city.name}{county.name}{suffix}",
+                            region=county,
+                            sector=sector,
+                            parent=city_dept,
+                            uscc=uscc_with_check("11" + county.code + organisation_code(self.rng)),
+                        )
         return out
 
     def catalog(self, departments) -> int:
@@ -169,22 +295,49 @@ class DemoBuilder:
             department = departments[(code, "370000")]
             for main_no, item_name in enumerate(ITEMS[code], start=1):
                 main_code = f"37{sector_no:02d}{main_no:04d}000000"
-                create_item(SupervisionItemIn(
-                    code=main_code, name=item_name, department=str(department.pk), sector_code=code,
-                    object_type="企业、个体工商户", measures="现场检查、书面检查", method="现场检查",
-                    level="province", legal_basis=f"《{_name}相关法律法规》", is_key=main_no <= 2,
-                    random_check=True, effective_from=dt.date(2020, 1, 1)))
+                create_item(
+                    SupervisionItemIn(
+                        code=main_code,
+                        name=item_name,
+                        department=str(department.pk),
+                        sector_code=code,
+                        object_type="企业、个体工商户",
+                        measures="现场检查、书面检查",
+                        method="现场检查",
+                        level="province",
+                        legal_basis=f"《{_name}相关法律法规》",
+                        is_key=main_no <= 2,
+                        random_check=True,
+                        effective_from=dt.date(2020, 1, 1),
+                    )
+                )
                 count += 1
                 for sub_no, (kind_name, check_type) in enumerate(SUB_ITEM_KINDS, start=1):
                     sub_code = f"37{sector_no:02d}{main_no:04d}{sub_no:02d}0000"
-                    create_item(SupervisionItemIn(
-                        code=sub_code, name=f"{item_name}（{kind_name}）", parent_code=main_code,
-                        department=str(department.pk), sector_code=code, level="county",
-                        method="现场检查", random_check=check_type == "random", effective_from=dt.date(2020, 1, 1)))
+                    create_item(
+                        SupervisionItemIn(
+                            code=sub_code,
+                            name=f"{item_name}（{kind_name}）",
+                            parent_code=main_code,
+                            department=str(department.pk),
+                            sector_code=code,
+                            level="county",
+                            method="现场检查",
+                            random_check=check_type == "random",
+                            effective_from=dt.date(2020, 1, 1),
+                        )
+                    )
                     count += 1
                     for point_no, point in enumerate(self.rng.sample(CHECK_POINTS, 3), start=1):
-                        add_check_point(CheckPointIn(item_code=sub_code, code=f"{sub_code[-8:-4]}{point_no:02d}",
-                                                     content=point, check_type=check_type, order=point_no))
+                        add_check_point(
+                            CheckPointIn(
+                                item_code=sub_code,
+                                code=f"{sub_code[-8:-4]}{point_no:02d}",
+                                content=point,
+                                check_type=check_type,
+                                order=point_no,
+                            )
+                        )
         return count
 
     def subjects(self, counties: list[Region]) -> int:
@@ -215,8 +368,16 @@ class DemoBuilder:
                 if number in used:
                     continue
                 used.add(number)
-                records.append(SubjectIn(name=self.person_name(), kind=kind, id_number=number, region_code=county.code,
-                                         registered_address=address, status=status))
+                records.append(
+                    SubjectIn(
+                        name=self.person_name(),
+                        kind=kind,
+                        id_number=number,
+                        region_code=county.code,
+                        registered_address=address,
+                        status=status,
+                    )
+                )
                 continue
             uscc = uscc_with_check(prefix + county.code + organisation_code(self.rng))
             if uscc in used or name in used:
@@ -228,12 +389,23 @@ class DemoBuilder:
                 if registration_no in used:
                     registration_no = None
                 used.add(registration_no or "")
-            records.append(SubjectIn(
-                name=name, kind=kind, uscc=uscc, registration_no=registration_no,
-                legal_representative=self.person_name(), registered_address=address, operating_address=address,
-                region_code=county.code, industry_code=code, status=status, registration_date=registered))
+            records.append(
+                SubjectIn(
+                    name=name,
+                    kind=kind,
+                    uscc=uscc,
+                    registration_no=registration_no,
+                    legal_representative=self.person_name(),
+                    registered_address=address,
+                    operating_address=address,
+                    region_code=county.code,
+                    industry_code=code,
+                    status=status,
+                    registration_date=registered,
+                )
+            )
         for start in range(0, len(records), 5000):
-            bulk_register_subjects(records[start:start + 5000])
+            bulk_register_subjects(records[start : start + 5000])
         return len(records)
 
     def officers(self, departments) -> tuple[int, int]:
@@ -243,10 +415,18 @@ class DemoBuilder:
             per_department = 2 if region_code == "370000" else (4 if sector_code == "scjg" else 3)
             for _ in range(per_department):
                 serial += 1
-                records.append(OfficerIn(
-                    name=self.person_name(), certificate_no=f"{region_code}{serial:08d}", department=str(department.pk),
-                    sectors=[sector_code], certificate_valid_until=dt.date(2027 + self.rng.randrange(4), 12, 31),
-                    home_region_code=region_code if len(region_code) == 6 and not region_code.endswith("00") else None))
+                records.append(
+                    OfficerIn(
+                        name=self.person_name(),
+                        certificate_no=f"{region_code}{serial:08d}",
+                        department=str(department.pk),
+                        sectors=[sector_code],
+                        certificate_valid_until=dt.date(2027 + self.rng.randrange(4), 12, 31),
+                        home_region_code=region_code
+                        if len(region_code) == 6 and not region_code.endswith("00")
+                        else None,
+                    )
+                )
         bulk_register_officers(records)
         conflicts = 0
         officers = list(Officer.objects.select_related("department__region").order_by("pk"))
@@ -254,12 +434,18 @@ class DemoBuilder:
             if self.rng.random() >= 0.12:
                 continue
             prefix = officer.department.region.prefix
-            pool = list(Subject.objects.filter(region__code__startswith=prefix).values_list("pk", flat=True)[:200])
+            pool = list(
+                Subject.objects.filter(region__code__startswith=prefix).values_list("pk", flat=True)[:200]
+            )
             if not pool:
                 continue
             subject = Subject.objects.get(pk=self.rng.choice(pool))
-            reason = self.rng.choice(["近亲属任该企业法定代表人", "曾在该企业任职", "持有该企业股份", "配偶在该单位工作"])
-            declare_conflict(officer, subject, reason, on=dt.date(2025, 1, 1) + dt.timedelta(days=self.rng.randrange(300)))
+            reason = self.rng.choice(
+                ["近亲属任该企业法定代表人", "曾在该企业任职", "持有该企业股份", "配偶在该单位工作"]
+            )
+            declare_conflict(
+                officer, subject, reason, on=dt.date(2025, 1, 1) + dt.timedelta(days=self.rng.randrange(300))
+            )
             conflicts += 1
         return len(officers), conflicts
 
@@ -267,28 +453,49 @@ class DemoBuilder:
         out = []
         for username, display, role, region_code, sector in DEMO_ACCOUNTS:
             department = departments[(sector, region_code)]
-            create_user(username, DEMO_PASSWORD, display_name=display, department=department,
-                        region=department.region, roles=[role], is_staff=role == Role.PLATFORM_ADMIN)
+            create_user(
+                username,
+                DEMO_PASSWORD,
+                display_name=display,
+                department=department,
+                region=department.region,
+                roles=[role],
+                is_staff=role == Role.PLATFORM_ADMIN,
+            )
             out.append((username, str(Role(role).label), department.name))
         return out
 
     def workflows(self, departments) -> None:
-        spec = json.loads((Path(__file__).resolve().parent.parent / "workflow" / "definitions" /
-                           "example_review.json").read_text(encoding="utf-8"))
+        spec = json.loads(
+            (
+                Path(__file__).resolve().parent.parent / "workflow" / "definitions" / "example_review.json"
+            ).read_text(encoding="utf-8")
+        )
         define_workflow(spec)
         for number, region_code in enumerate(["370102", "370103", "370202", "370302"], start=1):
-            start_workflow("example_review", reference=f"DEMO-{number:04d}", title=f"示例审核事项 {number}",
-                           department=departments[("scjg", region_code)])
+            start_workflow(
+                "example_review",
+                reference=f"DEMO-{number:04d}",
+                title=f"示例审核事项 {number}",
+                department=departments[("scjg", region_code)],
+            )
 
 
 def build_demo(seed: int = 2026, subjects: int = 20000, progress=None) -> DemoResult:
     if Department.objects.exists():
         from jianguan.core.errors import DomainError
 
-        raise DomainError("demo_exists", "The database already holds departments; use a fresh database for the demo.")
+        raise DomainError(
+            "demo_exists", "The database already holds departments; use a fresh database for the demo."
+        )
     return DemoBuilder(seed, subjects, progress).build()
 
 
 def demo_summary(result: DemoResult) -> dict[str, Any]:
-    return {"departments": result.departments, "subjects": result.subjects, "officers": result.officers,
-            "conflicts": result.conflicts, "items": result.items}
+    return {
+        "departments": result.departments,
+        "subjects": result.subjects,
+        "officers": result.officers,
+        "conflicts": result.conflicts,
+        "items": result.items,
+    }

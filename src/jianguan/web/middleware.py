@@ -2,8 +2,10 @@
 
 from django.conf import settings
 
-POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-          "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
+POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
 
 
 class ContentSecurityPolicyMiddleware:

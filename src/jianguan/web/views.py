@@ -41,7 +41,7 @@ def _screen(key: str):
 @login_required
 def home(request):
     subjects = visible_subjects(request.user)
-    by_city = (subjects.values("region_id").order_by())
+    by_city = subjects.values("region_id").order_by()
     # Group by the city part of the code: cities are the unit leaders compare.
     counts: dict[str, int] = {}
     for row in by_city.annotate(n=Count("id")):
@@ -49,12 +49,16 @@ def home(request):
         counts[city] = counts.get(city, 0) + row["n"]
     names = dict(Region.objects.filter(code__in=counts).values_list("code", "name"))
     chart = sorted(([names.get(code, code), n] for code, n in counts.items()), key=lambda x: -x[1])[:20]
-    return render(request, "web/home.html", {
-        "subject_count": sum(counts.values()),
-        "officer_count": visible_officers(request.user).count(),
-        "chart": chart,
-        "recent_batches": visible_batches(request.user)[:5],
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "subject_count": sum(counts.values()),
+            "officer_count": visible_officers(request.user).count(),
+            "chart": chart,
+            "recent_batches": visible_batches(request.user)[:5],
+        },
+    )
 
 
 @login_required
@@ -64,8 +68,17 @@ def screen_list(request, key: str):
     paginator = Paginator(screen.search(request.user, query).order_by("pk"), PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
     rows = [(obj.pk, [(column.value(obj), column.link) for column in screen.columns]) for obj in page_obj]
-    return render(request, "web/list.html", {"screen": screen, "query": query, "page_obj": page_obj, "rows": rows,
-                                             "can_import": writes_master_data(request.user)})
+    return render(
+        request,
+        "web/list.html",
+        {
+            "screen": screen,
+            "query": query,
+            "page_obj": page_obj,
+            "rows": rows,
+            "can_import": writes_master_data(request.user),
+        },
+    )
 
 
 @login_required
@@ -75,19 +88,32 @@ def screen_detail(request, key: str, pk: int):
         obj = screen.access(request.user, pk)
     except DomainError:
         raise Http404 from None
-    related = [(title, columns, [[c.value(o) for c in columns] for o in objects])
-               for title, columns, objects in screen.related(obj)]
-    return render(request, "web/detail.html", {
-        "screen": screen, "obj": obj, "fields": [(c.label, c.value(obj)) for c in screen.details],
-        "related": related})
+    related = [
+        (title, columns, [[c.value(o) for c in columns] for o in objects])
+        for title, columns, objects in screen.related(obj)
+    ]
+    return render(
+        request,
+        "web/detail.html",
+        {
+            "screen": screen,
+            "obj": obj,
+            "fields": [(c.label, c.value(obj)) for c in screen.details],
+            "related": related,
+        },
+    )
 
 
 @login_required
 def screen_export(request, key: str):
     screen = _screen(key)
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    content = export_file(screen.import_kind, screen.search(request.user, request.GET.get("q", "").strip()), fmt,
-                          actor=request.user)
+    content = export_file(
+        screen.import_kind,
+        screen.search(request.user, request.GET.get("q", "").strip()),
+        fmt,
+        actor=request.user,
+    )
     return file_response(content, f"{key}.{fmt}", fmt)
 
 
@@ -104,13 +130,16 @@ def screen_import(request, key: str):
         else:
             try:
                 previous = access_batch(request.user, resubmits) if resubmits else None
-                batch = run_import(screen.import_kind, upload.read(), upload.name, actor=request.user,
-                                   resubmits=previous)
+                batch = run_import(
+                    screen.import_kind, upload.read(), upload.name, actor=request.user, resubmits=previous
+                )
             except DomainError as exc:
                 messages.error(request, exc.as_body()["message"])
             else:
                 return redirect(reverse("web:import_batch", args=[batch.pk]))
-    return render(request, "web/import.html", {"screen": screen, "resubmits": request.GET.get("resubmits", "")})
+    return render(
+        request, "web/import.html", {"screen": screen, "resubmits": request.GET.get("resubmits", "")}
+    )
 
 
 @login_required

@@ -19,10 +19,20 @@ class ActionIn(Schema):
 
 
 def _item_out(item) -> dict[str, Any]:
-    return {"id": item.pk, "reference": item.reference, "title": item.title, "workflow": item.definition.code,
-            "state": item.state, "department_id": item.department_id, "is_closed": item.is_closed,
-            "next_due_at": item.next_due_at, "due_at": item.due_at, "colour": deadline_colour(item),
-            "due_is_provisional": item.due_is_provisional, "escalation_level": item.escalation_level}
+    return {
+        "id": item.pk,
+        "reference": item.reference,
+        "title": item.title,
+        "workflow": item.definition.code,
+        "state": item.state,
+        "department_id": item.department_id,
+        "is_closed": item.is_closed,
+        "next_due_at": item.next_due_at,
+        "due_at": item.due_at,
+        "colour": deadline_colour(item),
+        "due_is_provisional": item.due_is_provisional,
+        "escalation_level": item.escalation_level,
+    }
 
 
 @router.get("/items", response=dict)
@@ -36,8 +46,10 @@ def list_items(request, state: str = "", limit: int = 50, offset: int = 0):
 @router.get("/items/{item_id}", response=dict)
 def get_item(request, item_id: int):
     item = access_item(request.auth, item_id)
-    history = [{"action": t.action, "from": t.from_state, "to": t.to_state, "at": t.at, "comment": t.comment}
-               for t in item.transitions.all()]
+    history = [
+        {"action": t.action, "from": t.from_state, "to": t.to_state, "at": t.at, "comment": t.comment}
+        for t in item.transitions.all()
+    ]
     return {**_item_out(item), "history": history}
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WorkflowDefinition(models.Model):
-    """A versioned state machine: states, actions, roles, evidence flags and SLAs (see schemas.WorkflowSpec)."""
+    """A versioned state machine: states, actions, roles, evidence flags, SLAs (schemas.WorkflowSpec)."""
 
     code = models.CharField(_("code"), max_length=64)
     version = models.PositiveIntegerField(_("version"))
@@ -19,7 +19,9 @@ class WorkflowDefinition(models.Model):
         ordering = ["code", "-version"]
         verbose_name = _("workflow definition")
         verbose_name_plural = _("workflow definitions")
-        constraints = [models.UniqueConstraint(fields=["code", "version"], name="workflow_definition_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="workflow_definition_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
@@ -41,8 +43,12 @@ class WorkflowItem(models.Model):
     title = models.CharField(_("title"), max_length=255)
     state = models.CharField(_("state"), max_length=32, db_index=True)
     is_closed = models.BooleanField(_("closed"), default=False, db_index=True)
-    department = models.ForeignKey("core.Department", models.PROTECT, related_name="workflow_items",
-                                   verbose_name=_("responsible department"))
+    department = models.ForeignKey(
+        "core.Department",
+        models.PROTECT,
+        related_name="workflow_items",
+        verbose_name=_("responsible department"),
+    )
     region = models.ForeignKey("core.Region", models.PROTECT, related_name="+", verbose_name=_("region"))
     started_at = models.DateTimeField(_("started at"))
     state_entered_at = models.DateTimeField(_("state entered at"))
@@ -74,14 +80,23 @@ class WorkflowTransition(models.Model):
     action = models.CharField(_("action"), max_length=64)
     from_state = models.CharField(_("from"), max_length=32)
     to_state = models.CharField(_("to"), max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(_("time"))
     comment = models.TextField(_("comment"), blank=True)
     evidence = models.JSONField(_("evidence"), default=list, blank=True)
-    from_department = models.ForeignKey("core.Department", models.PROTECT, null=True, blank=True, related_name="+")
-    to_department = models.ForeignKey("core.Department", models.PROTECT, null=True, blank=True, related_name="+")
+    from_department = models.ForeignKey(
+        "core.Department", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_department = models.ForeignKey(
+        "core.Department", models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["item", "at", "id"]
         verbose_name = _("workflow transition")
         verbose_name_plural = _("workflow transitions")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.action}: {self.from_state} → {self.to_state}"

@@ -12,8 +12,12 @@ from jianguan.workflow.models import WorkflowItem
 
 
 def visible_items(actor: Any) -> QuerySet[WorkflowItem]:
-    return restrict(WorkflowItem.objects.select_related("definition", "department"), actor,
-                    department="department", region="region__code")
+    return restrict(
+        WorkflowItem.objects.select_related("definition", "department"),
+        actor,
+        department="department",
+        region="region__code",
+    )
 
 
 def access_item(actor: Any, pk: Any) -> WorkflowItem:

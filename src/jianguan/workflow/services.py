@@ -31,14 +31,24 @@ def define_workflow(spec: dict[str, Any], actor: Any = None) -> WorkflowDefiniti
             return current
         WorkflowDefinition.objects.filter(code=parsed.code).update(is_active=False)
         definition = WorkflowDefinition.objects.create(
-            code=parsed.code, version=latest + 1, name=parsed.name, spec=parsed.model_dump(by_alias=True),
+            code=parsed.code,
+            version=latest + 1,
+            name=parsed.name,
+            spec=parsed.model_dump(by_alias=True),
         )
-        record_event(actor, "workflow.define", "workflow_definition", definition.pk,
-                     after={"code": parsed.code, "version": definition.version})
+        record_event(
+            actor,
+            "workflow.define",
+            "workflow_definition",
+            definition.pk,
+            after={"code": parsed.code, "version": definition.version},
+        )
     return definition
 
 
-def _sla_deadline(start: dt.datetime, sla: Sla | None, fraction: float = 1.0) -> tuple[dt.datetime | None, bool]:
+def _sla_deadline(
+    start: dt.datetime, sla: Sla | None, fraction: float = 1.0
+) -> tuple[dt.datetime | None, bool]:
     if sla is None:
         return None, False
     return deadline_after(start, working_days=sla.working_days, hours=sla.hours, fraction=fraction)
@@ -51,8 +61,14 @@ def _schedule(item: WorkflowItem, spec: WorkflowSpec, now: dt.datetime) -> None:
         item.state_due_at = item.next_due_at = item.warn_at = None
         return
     item.state_due_at, state_provisional = _sla_deadline(now, state.sla)
-    candidates = [(d, start, sla) for d, start, sla in [
-        (item.state_due_at, now, state.sla), (item.due_at, item.started_at, spec.overall_sla)] if d is not None]
+    candidates = [
+        (d, start, sla)
+        for d, start, sla in [
+            (item.state_due_at, now, state.sla),
+            (item.due_at, item.started_at, spec.overall_sla),
+        ]
+        if d is not None
+    ]
     if not candidates:
         item.next_due_at = item.warn_at = None
         return
@@ -62,8 +78,15 @@ def _schedule(item: WorkflowItem, spec: WorkflowSpec, now: dt.datetime) -> None:
     item.due_is_provisional = item.due_is_provisional or state_provisional or warn_provisional
 
 
-def start_workflow(code: str, *, reference: str, title: str, department: Department, actor: Any = None,
-                   now: dt.datetime | None = None) -> WorkflowItem:
+def start_workflow(
+    code: str,
+    *,
+    reference: str,
+    title: str,
+    department: Department,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> WorkflowItem:
     """Open an item in the active version of workflow `code`, responsible department `department`."""
     now = now or timezone.now()
     definition = WorkflowDefinition.objects.filter(code=code, is_active=True).first()
@@ -71,20 +94,44 @@ def start_workflow(code: str, *, reference: str, title: str, department: Departm
         raise NotFound(_("There is no active workflow with this code."))
     spec = definition.parsed()
     with transaction.atomic():
-        item = WorkflowItem(definition=definition, reference=reference, title=title, state=spec.initial,
-                            department=department, region_id=department.region_id, started_at=now,
-                            state_entered_at=now)
+        item = WorkflowItem(
+            definition=definition,
+            reference=reference,
+            title=title,
+            state=spec.initial,
+            department=department,
+            region_id=department.region_id,
+            started_at=now,
+            state_entered_at=now,
+        )
         item.due_at, item.due_is_provisional = _sla_deadline(now, spec.overall_sla)
         _schedule(item, spec, now)
         item.save()
-        record_event(actor, "workflow.start", "workflow_item", item.pk,
-                     after={"definition": code, "version": definition.version, "state": item.state,
-                            "department": department.pk, "due_at": item.due_at})
+        record_event(
+            actor,
+            "workflow.start",
+            "workflow_item",
+            item.pk,
+            after={
+                "definition": code,
+                "version": definition.version,
+                "state": item.state,
+                "department": department.pk,
+                "due_at": item.due_at,
+            },
+        )
     return item
 
 
-def perform_action(item: WorkflowItem, action_code: str, actor: Any, *, comment: str = "",
-                   evidence: list[str] | None = None, now: dt.datetime | None = None) -> WorkflowItem:
+def perform_action(
+    item: WorkflowItem,
+    action_code: str,
+    actor: Any,
+    *,
+    comment: str = "",
+    evidence: list[str] | None = None,
+    now: dt.datetime | None = None,
+) -> WorkflowItem:
     """Take an action on an item: role and state checked, state changed by compare-and-set, audited."""
     now = now or timezone.now()
     spec = item.definition.parsed()
@@ -92,7 +139,9 @@ def perform_action(item: WorkflowItem, action_code: str, actor: Any, *, comment:
     if action is None:
         raise DomainError("unknown_action", _("This workflow has no such action."))
     if item.state not in action.sources:
-        raise DomainError("wrong_state", _("This action is not possible in the item's current state."), status=409)
+        raise DomainError(
+            "wrong_state", _("This action is not possible in the item's current state."), status=409
+        )
     if not scope_for(actor).has_role(*action.roles):
         raise Forbidden(_("Your role may not take this action."))
     if action.evidence_required and not evidence:
@@ -109,19 +158,50 @@ def perform_action(item: WorkflowItem, action_code: str, actor: Any, *, comment:
     item.escalation_level, item.next_escalation_at = (item.escalation_level, None)
     _schedule(item, spec, now)
     with transaction.atomic():
-        fields = ["state", "state_entered_at", "is_closed", "closed_at", "version", "state_due_at", "next_due_at",
-                  "warn_at", "due_is_provisional", "next_escalation_at"]
+        fields = [
+            "state",
+            "state_entered_at",
+            "is_closed",
+            "closed_at",
+            "version",
+            "state_due_at",
+            "next_due_at",
+            "warn_at",
+            "due_is_provisional",
+            "next_escalation_at",
+        ]
         updated = WorkflowItem.objects.filter(pk=item.pk, state=old_state, version=old_version).update(
-            **{name: getattr(item, name) for name in fields})
+            **{name: getattr(item, name) for name in fields}
+        )
         if updated != 1:
-            raise DomainError("concurrent_change", _("Someone else changed this item first; reload and try again."),
-                              status=409)
-        WorkflowTransition.objects.create(item=item, action=action.code, from_state=old_state,
-                                          to_state=action.target, actor=actor if getattr(actor, "pk", None) else None,
-                                          at=now, comment=comment, evidence=evidence or [])
-        record_event(actor, f"workflow.{action.code}", "workflow_item", item.pk, before=before,
-                     after={"state": item.state, "version": item.version, "comment": comment,
-                            "evidence": evidence or []})
+            raise DomainError(
+                "concurrent_change",
+                _("Someone else changed this item first; reload and try again."),
+                status=409,
+            )
+        WorkflowTransition.objects.create(
+            item=item,
+            action=action.code,
+            from_state=old_state,
+            to_state=action.target,
+            actor=actor if getattr(actor, "pk", None) else None,
+            at=now,
+            comment=comment,
+            evidence=evidence or [],
+        )
+        record_event(
+            actor,
+            f"workflow.{action.code}",
+            "workflow_item",
+            item.pk,
+            before=before,
+            after={
+                "state": item.state,
+                "version": item.version,
+                "comment": comment,
+                "evidence": evidence or [],
+            },
+        )
     return item
 
 
@@ -147,15 +227,24 @@ class EscalationReport:
         return {"dry_run": self.dry_run, "escalated": self.escalated, "skipped": self.skipped}
 
 
-def escalate_overdue(now: dt.datetime | None = None, *, dry_run: bool = False, limit: int = 1000) -> EscalationReport:
+def escalate_overdue(
+    now: dt.datetime | None = None, *, dry_run: bool = False, limit: int = 1000
+) -> EscalationReport:
     """Move each overdue open item to its department's superior; with dry_run, only say what would happen."""
     now = now or timezone.now()
     report = EscalationReport(dry_run=dry_run)
-    overdue = (WorkflowItem.objects.filter(is_closed=False, next_due_at__lte=now)
-               .select_related("department__parent", "definition").order_by("next_due_at", "id")[:limit])
+    overdue = (
+        WorkflowItem.objects.filter(is_closed=False, next_due_at__lte=now)
+        .select_related("department__parent", "definition")
+        .order_by("next_due_at", "id")[:limit]
+    )
     for item in overdue:
-        entry = {"item": item.pk, "reference": item.reference, "department": item.department_id,
-                 "due": item.next_due_at.isoformat()}
+        entry = {
+            "item": item.pk,
+            "reference": item.reference,
+            "department": item.department_id,
+            "due": item.next_due_at.isoformat(),
+        }
         if item.next_escalation_at is not None and item.next_escalation_at > now:
             report.skipped.append({**entry, "reason": SkipReason.ESCALATED_RECENTLY.value})
             continue
@@ -170,16 +259,31 @@ def escalate_overdue(now: dt.datetime | None = None, *, dry_run: bool = False, l
         next_at, _provisional = _sla_deadline(now, spec.escalate_every)
         with transaction.atomic():
             updated = WorkflowItem.objects.filter(pk=item.pk, version=item.version).update(
-                department=parent, region_id=parent.region_id, escalation_level=item.escalation_level + 1,
-                next_escalation_at=next_at, version=item.version + 1)
+                department=parent,
+                region_id=parent.region_id,
+                escalation_level=item.escalation_level + 1,
+                next_escalation_at=next_at,
+                version=item.version + 1,
+            )
             if updated != 1:
                 report.skipped.append({**entry, "reason": SkipReason.CHANGED_CONCURRENTLY.value})
                 continue
-            WorkflowTransition.objects.create(item=item, action="escalate", from_state=item.state,
-                                              to_state=item.state, at=now, from_department=item.department,
-                                              to_department=parent)
-            record_event(None, "workflow.escalate", "workflow_item", item.pk,
-                         before={"department": item.department_id, "level": item.escalation_level},
-                         after={"department": parent.pk, "level": item.escalation_level + 1})
+            WorkflowTransition.objects.create(
+                item=item,
+                action="escalate",
+                from_state=item.state,
+                to_state=item.state,
+                at=now,
+                from_department=item.department,
+                to_department=parent,
+            )
+            record_event(
+                None,
+                "workflow.escalate",
+                "workflow_item",
+                item.pk,
+                before={"department": item.department_id, "level": item.escalation_level},
+                after={"department": parent.pk, "level": item.escalation_level + 1},
+            )
         report.escalated.append({**entry, "to_department": parent.pk})
     return report

@@ -32,7 +32,9 @@ class Command(BaseCommand):
         for row in batch.rows.all():
             reasons = "; ".join(e["message"] for e in row.errors)
             self.stdout.write(f"row {row.row_number}: {row.outcome}: {reasons}")
-        self.stdout.write(f"received {counts['received']}, accepted {counts['accepted']}, "
-                          f"rejected {counts['rejected']}, duplicates {counts['duplicates']} (batch {batch.pk})")
+        self.stdout.write(
+            f"received {counts['received']}, accepted {counts['accepted']}, "
+            f"rejected {counts['rejected']}, duplicates {counts['duplicates']} (batch {batch.pk})"
+        )
         if options["json"]:
             self.stdout.write(json.dumps(counts))

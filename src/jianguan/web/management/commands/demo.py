@@ -10,7 +10,7 @@ from jianguan.web.demo import DEMO_PASSWORD, build_demo
 
 
 class Command(BaseCommand):
-    help = "Generate a realistic, deterministic demo Shandong (departments, subjects, officers, catalogue, users)."
+    help = "Generate a deterministic demo Shandong: departments, subjects, officers, catalogue, users."
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026)

@@ -13,10 +13,13 @@ def _querysets():
     from jianguan.officers.models import Officer
     from jianguan.subjects.models import Subject
 
-    return {"subjects": Subject.objects.order_by("pk"), "officers": Officer.objects.order_by("pk"),
-            "catalog": SupervisionItem.objects.order_by("code", "version"),
-            "checkpoints": CheckPoint.objects.order_by("item__code", "code"),
-            "departments": Department.objects.order_by("path")}
+    return {
+        "subjects": Subject.objects.order_by("pk"),
+        "officers": Officer.objects.order_by("pk"),
+        "catalog": SupervisionItem.objects.order_by("code", "version"),
+        "checkpoints": CheckPoint.objects.order_by("item__code", "code"),
+        "departments": Department.objects.order_by("path"),
+    }
 
 
 class Command(BaseCommand):

@@ -30,8 +30,9 @@ class Command(BaseCommand):
             return
         verb = "would escalate" if report.dry_run else "escalated"
         for entry in report.escalated:
-            self.stdout.write(f"{verb} {entry['reference']}: department {entry['department']} -> "
-                              f"{entry['to_department']}")
+            self.stdout.write(
+                f"{verb} {entry['reference']}: department {entry['department']} -> {entry['to_department']}"
+            )
         for entry in report.skipped:
             self.stdout.write(f"skip {entry['reference']}: {entry['reason']}")
         self.stdout.write(f"{len(report.escalated)} {verb}, {len(report.skipped)} skipped")
