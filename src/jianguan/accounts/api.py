@@ -16,7 +16,5 @@ def me(request):
         "name": str(actor),
         "department_id": getattr(actor, "department_id", None),
         "roles": sorted(scope.roles),
-        "scope": [
-            {"department_path": g.department_path, "region_prefix": g.region_prefix} for g in scope.grants
-        ],
+        "scope": [{"department_path": g.department_path, "region_prefix": g.region_prefix} for g in scope.grants],
     }

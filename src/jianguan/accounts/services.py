@@ -125,9 +125,7 @@ def create_api_client(name: str, department: Department, actor: Any = None) -> t
 def rotate_api_token(client: ApiClient, actor: Any = None) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        ApiClient.objects.filter(pk=client.pk).update(
-            token_prefix=token[:12], token_hash=ApiClient.hash_token(token)
-        )
+        ApiClient.objects.filter(pk=client.pk).update(token_prefix=token[:12], token_hash=ApiClient.hash_token(token))
         record_event(actor, "accounts.rotate_api_token", "api_client", client.pk)
     return token
 

@@ -36,9 +36,7 @@ class SupervisionItem(models.Model):
     method = models.CharField(_("supervision method"), max_length=64, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=ItemLevel.choices, default=ItemLevel.PROVINCE)
     legal_basis = models.TextField(_("legal basis"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.VALID
-    )
+    status = models.CharField(_("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.VALID)
     national_code = models.CharField(_("national item code"), max_length=32, blank=True)
     is_key = models.BooleanField(_("key supervision"), default=False)
     random_check = models.BooleanField(_("eligible for random checks"), default=False)
@@ -56,8 +54,7 @@ class SupervisionItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="supervision_item_code_version"),
             models.CheckConstraint(
-                condition=models.Q(effective_to__isnull=True)
-                | models.Q(effective_to__gte=models.F("effective_from")),
+                condition=models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=models.F("effective_from")),
                 name="supervision_item_effective_range",
             ),
         ]
@@ -78,9 +75,7 @@ class CheckPoint(models.Model):
     content = models.TextField(_("check content"))
     guidance = models.TextField(_("how to check"), blank=True)
     penalty_basis = models.TextField(_("penalty basis"), blank=True)
-    check_type = models.CharField(
-        _("check type"), max_length=16, choices=CheckType.choices, default=CheckType.DAILY
-    )
+    check_type = models.CharField(_("check type"), max_length=16, choices=CheckType.choices, default=CheckType.DAILY)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

@@ -91,9 +91,7 @@ class SupervisionItemIn(BaseModel):
     status: str = Field(ItemStatus.VALID, title="事项状态", validate_default=True)
     national_code: CodeValue = Field(None, title="国家事项编码", max_length=32)
     is_key: BoolValue = Field(False, title="是否重点监管")
-    random_check: BoolValue = Field(
-        False, title="是否双随机抽查事项", json_schema_extra={"aliases": ["双随机"]}
-    )
+    random_check: BoolValue = Field(False, title="是否双随机抽查事项", json_schema_extra={"aliases": ["双随机"]})
     version: int = Field(1, title="版本", ge=1)
     effective_from: DateValue = Field(title="生效日期")
     effective_to: DateValue = Field(None, title="失效日期")
@@ -127,9 +125,7 @@ class SupervisionItemIn(BaseModel):
     @model_validator(mode="after")
     def _range(self):
         if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
-            raise invalid(
-                "effective_range", "失效日期不能早于生效日期", "effective_to is before effective_from"
-            )
+            raise invalid("effective_range", "失效日期不能早于生效日期", "effective_to is before effective_from")
         if self.parent_code and self.parent_code == self.code:
             raise invalid("parent_self", "主项编码不能与事项编码相同", "an item cannot be its own parent")
         return self

@@ -113,8 +113,7 @@ class CatalogImporter(Importer):
     def existing_keys(self, keys: set[str]) -> set[str]:
         codes = {k.split(":")[1] for k in keys}
         return {
-            f"item:{c}:{v}"
-            for c, v in SupervisionItem.objects.filter(code__in=codes).values_list("code", "version")
+            f"item:{c}:{v}" for c, v in SupervisionItem.objects.filter(code__in=codes).values_list("code", "version")
         }
 
     def check(self, rows: list[PreparedRow]) -> None:
@@ -133,9 +132,7 @@ class CatalogImporter(Importer):
                 )
             elif self.actor is not None and not can_write_department(self.actor, department):
                 row.errors.append(
-                    FieldError(
-                        "department", _("This department is outside your scope."), "out_of_scope", row.number
-                    )
+                    FieldError("department", _("This department is outside your scope."), "out_of_scope", row.number)
                 )
             if record.parent_code and record.parent_code not in codes_in_file and _parent(record) is None:
                 row.errors.append(
@@ -147,9 +144,7 @@ class CatalogImporter(Importer):
                     )
                 )
             if record.sector_code and not Sector.objects.filter(code=record.sector_code).exists():
-                row.errors.append(
-                    FieldError("sector_code", _("Unknown sector code."), "unknown_sector", row.number)
-                )
+                row.errors.append(FieldError("sector_code", _("Unknown sector code."), "unknown_sector", row.number))
 
     def create(self, records: Sequence[SupervisionItemIn]) -> list[SupervisionItem]:
         created: dict[str, SupervisionItem] = {}
@@ -202,8 +197,7 @@ class CheckPointImporter(Importer):
     def existing_keys(self, keys: set[str]) -> set[str]:
         codes = {k.split(":")[1] for k in keys}
         return {
-            f"cp:{c}:{p}"
-            for c, p in CheckPoint.objects.filter(item__code__in=codes).values_list("item__code", "code")
+            f"cp:{c}:{p}" for c, p in CheckPoint.objects.filter(item__code__in=codes).values_list("item__code", "code")
         }
 
     def check(self, rows: list[PreparedRow]) -> None:
@@ -211,9 +205,7 @@ class CheckPointImporter(Importer):
             item = SupervisionItem.objects.filter(code=row.record.item_code).order_by("-version").first()
             if item is None:
                 row.errors.append(
-                    FieldError(
-                        "item_code", _("The item code is not in the catalogue."), "unknown_item", row.number
-                    )
+                    FieldError("item_code", _("The item code is not in the catalogue."), "unknown_item", row.number)
                 )
             elif self.actor is not None and not can_write_department(self.actor, item.department):
                 row.errors.append(
@@ -225,9 +217,7 @@ class CheckPointImporter(Importer):
         points = []
         for r in records:
             if r.item_code not in items:
-                items[r.item_code] = (
-                    SupervisionItem.objects.filter(code=r.item_code).order_by("-version").first()
-                )
+                items[r.item_code] = SupervisionItem.objects.filter(code=r.item_code).order_by("-version").first()
             points.append(
                 CheckPoint(
                     item=items[r.item_code],

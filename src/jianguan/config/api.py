@@ -56,9 +56,7 @@ def _validation_error(request, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return _error(
-        request, 401, DomainError("unauthenticated", _("Log in, or send a valid API token.")).as_body()
-    )
+    return _error(request, 401, DomainError("unauthenticated", _("Log in, or send a valid API token.")).as_body())
 
 
 @api.exception_handler(Http404)

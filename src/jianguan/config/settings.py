@@ -17,9 +17,7 @@ DEV_SECRET_KEY = "jianguan-development-only-not-secret"  # noqa: S105 - refused 
 PRODUCTION = env_bool("JIANGUAN_PRODUCTION", False)
 DEBUG = env_bool("JIANGUAN_DEBUG", not PRODUCTION)
 SECRET_KEY = env_str("JIANGUAN_SECRET_KEY", DEV_SECRET_KEY)
-ALLOWED_HOSTS = env_list(
-    "JIANGUAN_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
-)
+ALLOWED_HOSTS = env_list("JIANGUAN_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("JIANGUAN_CSRF_TRUSTED_ORIGINS")
 # Key for keyed hashes of personal identifiers (ID numbers). Changing it orphans stored hashes.
 PII_KEY = env_str("JIANGUAN_PII_KEY", "")
@@ -97,9 +95,7 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("JIANGUAN_DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("JIANGUAN_DB_CONN_MAX_AGE", 60))
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("JIANGUAN_DB_CONN_MAX_AGE", 60))}
 else:
     DATABASES = {
         "default": {

@@ -55,9 +55,7 @@ def list_regions(request, parent: str | None = None):
     return [_region_out(r) for r in regions]
 
 
-@router.get(
-    "/regions/{code}", response=RegionOut, summary="One region; historical codes resolve to successors"
-)
+@router.get("/regions/{code}", response=RegionOut, summary="One region; historical codes resolve to successors")
 def get_region(request, code: str, historical: bool = False):
     region = resolve_region(code) if not historical else Region.objects.filter(code=code).first()
     if region is None:
@@ -99,9 +97,7 @@ def post_department(request, payload: DepartmentIn):
     return 201, _department_out(department)
 
 
-@router.get(
-    "/calendar/add-working-days", response=WorkingDaysOut, summary="The date n working days after start"
-)
+@router.get("/calendar/add-working-days", response=WorkingDaysOut, summary="The date n working days after start")
 def add_working_days(request, start: dt.date, days: int):
     if abs(days) > 1000:
         raise DomainError("days_out_of_range", _("days must be between -1000 and 1000."))
@@ -115,9 +111,7 @@ def add_working_days(request, start: dt.date, days: int):
     }
 
 
-@router.get(
-    "/codes/validate", response=CodeCheckOut, summary="Check a USCC, registration number or ID number"
-)
+@router.get("/codes/validate", response=CodeCheckOut, summary="Check a USCC, registration number or ID number")
 def validate_code(request, kind: str, value: str):
     validators = {
         "uscc": validate_uscc,
@@ -162,9 +156,7 @@ def get_import(request, batch_id: int):
     }
 
 
-@router.get(
-    "/imports/{batch_id}/rejected", summary="Rejected and duplicate rows with reasons, for correction"
-)
+@router.get("/imports/{batch_id}/rejected", summary="Rejected and duplicate rows with reasons, for correction")
 def get_rejected(request, batch_id: int, format: str = "xlsx"):
     batch = access_batch(request.auth, batch_id)
     fmt = "csv" if format == "csv" else "xlsx"

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel
 
-from jianguan.core.errors import DomainError, Forbidden
+from jianguan.core.errors import DomainError, Forbidden, lazy_format
 
 MAX_LIMIT = 500
 CONTENT_TYPES = {
@@ -28,7 +28,7 @@ class Page(BaseModel):
 def page(queryset, limit: int, offset: int, serialise: Callable[[Any], Any]) -> dict[str, Any]:
     if limit < 1 or limit > MAX_LIMIT or offset < 0:
         raise DomainError(
-            "invalid_paging", _("limit must be 1-%(m)d and offset at least 0.") % {"m": MAX_LIMIT}
+            "invalid_paging", lazy_format(_("limit must be 1-%(m)d and offset at least 0."), {"m": MAX_LIMIT})
         )
     items = [serialise(obj) for obj in queryset[offset : offset + limit]]
     return {"count": queryset.count(), "limit": limit, "offset": offset, "items": items}

@@ -12,7 +12,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.iso7064 import mod_11_10
 
-from jianguan.core.errors import DomainError
+from jianguan.core.errors import DomainError, lazy_format
 
 # GB 32100-2015 character set: digits and capitals without I, O, S, V, Z.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -34,17 +34,19 @@ def validate_uscc(value: str) -> str:
     if len(number) != 18:
         raise CodeError(
             "uscc_length",
-            _("A unified social credit code has 18 characters; this one has %(n)d.") % {"n": len(number)},
+            lazy_format(_("A unified social credit code has 18 characters; this one has %(n)d."), {"n": len(number)}),
         )
     bad = [c for c in number if c not in USCC_ALPHABET]
     if bad:
         raise CodeError(
             "uscc_charset",
-            _(
-                "Character “%(c)s” is not allowed in a unified social credit code "
-                "(digits and capital letters except I, O, S, V, Z)."
-            )
-            % {"c": bad[0]},
+            lazy_format(
+                _(
+                    "Character “%(c)s” is not allowed in a unified social credit code "
+                    "(digits and capital letters except I, O, S, V, Z)."
+                ),
+                {"c": bad[0]},
+            ),
         )
     if not _USCC_SHAPE.match(number):
         raise CodeError(
@@ -57,8 +59,10 @@ def validate_uscc(value: str) -> str:
     if number[-1] != expected:
         raise CodeError(
             "uscc_checksum",
-            _("The check character of this unified social credit code should be “%(e)s”, not “%(c)s”.")
-            % {"e": expected, "c": number[-1]},
+            lazy_format(
+                _("The check character of this unified social credit code should be “%(e)s”, not “%(c)s”."),
+                {"e": expected, "c": number[-1]},
+            ),
         )
     return number
 
@@ -68,7 +72,8 @@ def validate_registration_no(value: str) -> str:
     number = _clean(value)
     if len(number) != 15:
         raise CodeError(
-            "regno_length", _("A registration number has 15 digits; this one has %(n)d.") % {"n": len(number)}
+            "regno_length",
+            lazy_format(_("A registration number has 15 digits; this one has %(n)d."), {"n": len(number)}),
         )
     if not number.isdigit():
         raise CodeError("regno_charset", _("A registration number has digits only."))
@@ -76,8 +81,10 @@ def validate_registration_no(value: str) -> str:
     if number[-1] != expected:
         raise CodeError(
             "regno_checksum",
-            _("The check digit of this registration number should be “%(e)s”, not “%(c)s”.")
-            % {"e": expected, "c": number[-1]},
+            lazy_format(
+                _("The check digit of this registration number should be “%(e)s”, not “%(c)s”."),
+                {"e": expected, "c": number[-1]},
+            ),
         )
     return number
 
@@ -87,7 +94,8 @@ def validate_id_number(value: str) -> str:
     number = _clean(value)
     if len(number) != 18:
         raise CodeError(
-            "id_length", _("A resident ID number has 18 characters; this one has %(n)d.") % {"n": len(number)}
+            "id_length",
+            lazy_format(_("A resident ID number has 18 characters; this one has %(n)d."), {"n": len(number)}),
         )
     if not number[:-1].isdigit() or not (number[-1].isdigit() or number[-1] == "X"):
         raise CodeError("id_charset", _("A resident ID number has 17 digits and a final digit or X."))
@@ -95,8 +103,10 @@ def validate_id_number(value: str) -> str:
     if number[-1] != expected:
         raise CodeError(
             "id_checksum",
-            _("The check character of this ID number should be “%(e)s”, not “%(c)s”.")
-            % {"e": expected, "c": number[-1]},
+            lazy_format(
+                _("The check character of this ID number should be “%(e)s”, not “%(c)s”."),
+                {"e": expected, "c": number[-1]},
+            ),
         )
     try:
         ric.get_birth_date(number)

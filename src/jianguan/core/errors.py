@@ -66,3 +66,17 @@ class Forbidden(DomainError):
         from django.utils.translation import gettext_lazy as _
 
         super().__init__("forbidden", message or _("You may not do this."), status=403)
+
+
+class LazyFormat:
+    """A translatable message with %-parameters, rendered in whatever language is active when shown."""
+
+    def __init__(self, template: Any, params: dict[str, Any]):
+        self.template, self.params = template, params
+
+    def __str__(self) -> str:
+        return str(self.template) % {k: v if isinstance(v, int | float) else str(v) for k, v in self.params.items()}
+
+
+def lazy_format(template: Any, params: dict[str, Any]) -> LazyFormat:
+    return LazyFormat(template, params)

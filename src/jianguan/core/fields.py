@@ -56,9 +56,7 @@ def parse_date(value: Any) -> dt.date | None:
             try:
                 return dt.date(year, month, day)
             except ValueError:
-                raise invalid(
-                    "date_invalid", f"{text} 不是有效日期", f"{text} is not a calendar date"
-                ) from None
+                raise invalid("date_invalid", f"{text} 不是有效日期", f"{text} is not a calendar date") from None
     raise invalid(
         "date_format",
         f"无法识别日期“{text}”，请使用 YYYY-MM-DD 格式",

@@ -21,7 +21,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from jianguan.audit.services import record_batch
 from jianguan.core.choices import ImportStatus, RowOutcome
-from jianguan.core.errors import DomainError, FieldError
+from jianguan.core.errors import DomainError, FieldError, lazy_format
 from jianguan.core.models import ImportBatch, ImportRow
 from jianguan.core.tabular import FORMULA_WITHOUT_VALUE, read_table, write_csv, write_xlsx
 
@@ -163,7 +163,7 @@ def importer_for(kind: str, actor: Any = None) -> Importer:
     try:
         return _REGISTRY[kind](actor)
     except KeyError:
-        raise DomainError("import_kind", _("Unknown import kind “%(k)s”.") % {"k": kind}) from None
+        raise DomainError("import_kind", lazy_format(_("Unknown import kind “%(k)s”."), {"k": kind})) from None
 
 
 def import_kinds() -> list[str]:
@@ -231,8 +231,10 @@ def run_import(
     if len(data) > settings.IMPORT_MAX_BYTES:
         raise DomainError(
             "file_too_large",
-            _("The file is %(size)s; the limit is %(limit)s.")
-            % {"size": _megabytes(len(data)), "limit": _megabytes(settings.IMPORT_MAX_BYTES)},
+            lazy_format(
+                _("The file is %(size)s; the limit is %(limit)s."),
+                {"size": _megabytes(len(data)), "limit": _megabytes(settings.IMPORT_MAX_BYTES)},
+            ),
             status=413,
         )
     if not data:
@@ -326,15 +328,17 @@ def _duplicate_error(row: PreparedRow) -> dict[str, Any]:
     if row.duplicate_of.startswith("row "):
         message = FieldError(
             "__all__",
-            _("Same code as row %(n)s of this file; only the first was imported.")
-            % {"n": row.duplicate_of[4:]},
+            lazy_format(
+                _("Same code as row %(n)s of this file; only the first was imported."),
+                {"n": row.duplicate_of[4:]},
+            ),
             code="duplicate_in_file",
             row=row.number,
         )
     else:
         message = FieldError(
             "__all__",
-            _("Already registered (%(k)s); not imported again.") % {"k": row.duplicate_of},
+            lazy_format(_("Already registered (%(k)s); not imported again."), {"k": row.duplicate_of}),
             code="duplicate_existing",
             row=row.number,
         )
@@ -365,8 +369,7 @@ def rejected_rows_file(batch: ImportBatch, fmt: str = "xlsx") -> bytes:
                 headers.append(header)
     reason_header = "错误原因 (errors)"
     table = [
-        [row.data.get(h) for h in headers]
-        + ["; ".join(f"{e['message']} / {e['message_en']}" for e in row.errors)]
+        [row.data.get(h) for h in headers] + ["; ".join(f"{e['message']} / {e['message_en']}" for e in row.errors)]
         for row in rows
     ]
     if fmt == "csv":

@@ -68,9 +68,7 @@ class Department(models.Model):
     """A government department or unit (部门), one node of the organisation tree."""
 
     name = models.CharField(_("name"), max_length=128)
-    uscc = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True
-    )
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, null=True, blank=True)
     region = models.ForeignKey(Region, models.PROTECT, related_name="departments", verbose_name=_("region"))
     sector = models.ForeignKey(
         Sector, models.PROTECT, null=True, blank=True, related_name="departments", verbose_name=_("sector")
@@ -91,9 +89,7 @@ class Department(models.Model):
         ordering = ["path"]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
-        constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="department_unique_name_in_parent")
-        ]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="department_unique_name_in_parent")]
 
     def __str__(self) -> str:
         return self.name
@@ -159,9 +155,7 @@ class ImportBatch(models.Model):
         verbose_name=_("resubmits"),
     )
     department = models.ForeignKey(Department, models.PROTECT, null=True, blank=True, related_name="+")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -170,9 +164,7 @@ class ImportBatch(models.Model):
         verbose_name_plural = _("import batches")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(
-                    received=models.F("accepted") + models.F("rejected") + models.F("duplicates")
-                ),
+                condition=models.Q(received=models.F("accepted") + models.F("rejected") + models.F("duplicates")),
                 name="import_batch_counts_add_up",
             )
         ]

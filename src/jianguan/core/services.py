@@ -48,9 +48,7 @@ def create_department(
 ) -> Department:
     """Add a department under `parent` (or as a root) and audit it."""
     with transaction.atomic():
-        department = Department.objects.create(
-            name=name, region=region, sector=sector, parent=parent, uscc=uscc
-        )
+        department = Department.objects.create(name=name, region=region, sector=sector, parent=parent, uscc=uscc)
         department.path = _path_for(department)
         department.save(update_fields=["path"])
         record_event(
@@ -71,9 +69,7 @@ def create_department(
 def move_department(department: Department, new_parent: Department | None, actor: Any = None) -> Department:
     """Re-parent a department; the whole subtree's paths follow in one statement per descendant level."""
     if new_parent is not None and new_parent.path.startswith(department.path):
-        raise DomainError(
-            "department_cycle", _("A department cannot be moved under itself or its subordinates.")
-        )
+        raise DomainError("department_cycle", _("A department cannot be moved under itself or its subordinates."))
     with transaction.atomic():
         old_path, old_parent = department.path, department.parent_id
         department.parent = new_parent
@@ -97,9 +93,7 @@ def set_calendar_override(day: dt.date, kind: str, name: str = "", actor: Any = 
     """Declare a date a holiday or an adjusted workday (overrides the package's calendar)."""
     with transaction.atomic():
         before = CalendarOverride.objects.filter(date=day).values("kind", "name").first()
-        override, _created = CalendarOverride.objects.update_or_create(
-            date=day, defaults={"kind": kind, "name": name}
-        )
+        override, _created = CalendarOverride.objects.update_or_create(date=day, defaults={"kind": kind, "name": name})
         record_event(
             actor,
             "core.set_calendar_override",
@@ -114,9 +108,7 @@ def set_calendar_override(day: dt.date, kind: str, name: str = "", actor: Any = 
 def publish_calendar_year(year: int, source: str = "", actor: Any = None) -> CalendarYear:
     """Mark a year's holiday schedule as entered in full: its dates stop being provisional."""
     with transaction.atomic():
-        calendar_year, _created = CalendarYear.objects.update_or_create(
-            year=year, defaults={"source": source}
-        )
+        calendar_year, _created = CalendarYear.objects.update_or_create(year=year, defaults={"source": source})
         record_event(actor, "core.publish_calendar_year", "calendar_year", year, after={"source": source})
     return calendar_year
 
@@ -136,9 +128,7 @@ class DepartmentImporter(Importer):
 
     def existing_keys(self, keys: set[str]) -> set[str]:
         usccs = [k[5:] for k in keys if k.startswith("uscc:")]
-        found = {
-            f"uscc:{u}" for u in Department.objects.filter(uscc__in=usccs).values_list("uscc", flat=True)
-        }
+        found = {f"uscc:{u}" for u in Department.objects.filter(uscc__in=usccs).values_list("uscc", flat=True)}
         for key in keys:
             if key.startswith("name:"):
                 parent, _sep, name = key[5:].rpartition("/")
@@ -163,13 +153,9 @@ class DepartmentImporter(Importer):
             record = row.record
             region = resolve_region(record.region_code)
             if region is None:
-                row.errors.append(
-                    FieldError("region_code", _("Unknown region code."), "unknown_region", row.number)
-                )
+                row.errors.append(FieldError("region_code", _("Unknown region code."), "unknown_region", row.number))
             if record.sector_code and not Sector.objects.filter(code=record.sector_code).exists():
-                row.errors.append(
-                    FieldError("sector_code", _("Unknown sector code."), "unknown_sector", row.number)
-                )
+                row.errors.append(FieldError("sector_code", _("Unknown sector code."), "unknown_sector", row.number))
             if record.parent:
                 parents = list(self._parents_named(record.parent)[:2])
                 if len(parents) > 1:
@@ -217,9 +203,7 @@ class DepartmentImporter(Importer):
                     if parent is None:
                         continue
                 region = resolve_region(record.region_code)
-                sector = (
-                    Sector.objects.filter(code=record.sector_code).first() if record.sector_code else None
-                )
+                sector = Sector.objects.filter(code=record.sector_code).first() if record.sector_code else None
                 department = Department.objects.create(
                     name=record.name, uscc=record.uscc, region=region, sector=sector, parent=parent
                 )

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.core.errors import DomainError
+from jianguan.core.errors import DomainError, lazy_format
 
 FORMULA_WITHOUT_VALUE = object()
 
@@ -48,7 +48,7 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
     except StopIteration:
         raise DomainError("file_empty", _("The file is empty.")) from None
     except csv.Error as exc:
-        raise DomainError("file_malformed", _("The CSV file is malformed: %(e)s") % {"e": exc}) from None
+        raise DomainError("file_malformed", lazy_format(_("The CSV file is malformed: %(e)s"), {"e": exc})) from None
     rows = []
     try:
         for number, values in enumerate(reader, start=2):
@@ -58,14 +58,14 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
                 raise _too_many(max_rows)
             rows.append((number, {h: (values[i] if i < len(values) else "") for i, h in enumerate(headers)}))
     except csv.Error as exc:
-        raise DomainError("file_malformed", _("The CSV file is malformed: %(e)s") % {"e": exc}) from None
+        raise DomainError("file_malformed", lazy_format(_("The CSV file is malformed: %(e)s"), {"e": exc})) from None
     return Table([h.strip() for h in headers], [(n, {k.strip(): v for k, v in r.items()}) for n, r in rows])
 
 
 def _too_many(max_rows: int) -> DomainError:
     return DomainError(
         "file_too_many_rows",
-        _("The file has more than %(n)d data rows; split it into smaller files.") % {"n": max_rows},
+        lazy_format(_("The file has more than %(n)d data rows; split it into smaller files."), {"n": max_rows}),
     )
 
 
@@ -78,8 +78,10 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise DomainError(
             "file_unreadable",
-            _("The Excel file cannot be read (%(e)s). Save it again as .xlsx.")
-            % {"e": exc.__class__.__name__},
+            lazy_format(
+                _("The Excel file cannot be read (%(e)s). Save it again as .xlsx."),
+                {"e": exc.__class__.__name__},
+            ),
         ) from None
     sheet, formula_sheet = values.worksheets[0], formulas.worksheets[0]
     if sheet.max_row - 1 > max_rows:
@@ -104,9 +106,7 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
     for number, values_row in enumerate(grid[1:], start=2):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values_row):
             continue
-        rows.append(
-            (number, {h: values_row[i] if i < len(values_row) else None for i, h in enumerate(headers) if h})
-        )
+        rows.append((number, {h: values_row[i] if i < len(values_row) else None for i, h in enumerate(headers) if h}))
     return Table(headers, rows)
 
 

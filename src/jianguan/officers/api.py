@@ -39,9 +39,7 @@ def list_officers(request, q: str = "", limit: int = 50, offset: int = 0):
 @router.get("/export")
 def export_officers(request, q: str = "", format: str = "xlsx"):
     fmt = export_format(format)
-    return file_response(
-        export_file("officers", search_officers(request.auth, q), fmt), f"officers.{fmt}", fmt
-    )
+    return file_response(export_file("officers", search_officers(request.auth, q), fmt), f"officers.{fmt}", fmt)
 
 
 @router.get("/{officer_id}", response=OfficerOut)

@@ -14,9 +14,7 @@ class Officer(models.Model):
     department = models.ForeignKey(
         "core.Department", models.PROTECT, related_name="officers", verbose_name=_("department")
     )
-    sectors = models.ManyToManyField(
-        "core.Sector", related_name="officers", verbose_name=_("sectors"), blank=True
-    )
+    sectors = models.ManyToManyField("core.Sector", related_name="officers", verbose_name=_("sectors"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=OfficerStatus.choices, default=OfficerStatus.ACTIVE, db_index=True
     )

@@ -24,9 +24,7 @@ class OfficerIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     name: str = Field(title="姓名", min_length=2, max_length=64)
-    certificate_no: CodeValue = Field(
-        title="执法证号", json_schema_extra={"aliases": ["执法证件号", "证件号"]}
-    )
+    certificate_no: CodeValue = Field(title="执法证号", json_schema_extra={"aliases": ["执法证件号", "证件号"]})
     department: TextValue = Field(
         title="所属部门",
         description="department id, USCC or unique name",
@@ -39,9 +37,7 @@ class OfficerIn(BaseModel):
         json_schema_extra={"aliases": ["领域"]},
     )
     status: str | None = Field(None, title="状态", validate_default=True)
-    certificate_valid_until: DateValue = Field(
-        None, title="证件有效期至", json_schema_extra={"aliases": ["有效期至"]}
-    )
+    certificate_valid_until: DateValue = Field(None, title="证件有效期至", json_schema_extra={"aliases": ["有效期至"]})
     home_region_code: CodeValue = Field(None, title="户籍所在区县代码")
 
     @field_validator("certificate_no")
@@ -72,9 +68,7 @@ class OfficerIn(BaseModel):
             return text
         if text in _STATUS_WORDS:
             return _STATUS_WORDS[text]
-        raise invalid(
-            "choice_invalid", f"“{text}”不是可选状态（在岗、暂停、注销）", f"{text!r} is not a status"
-        )
+        raise invalid("choice_invalid", f"“{text}”不是可选状态（在岗、暂停、注销）", f"{text!r} is not a status")
 
 
 class OfficerOut(BaseModel):

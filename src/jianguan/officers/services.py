@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import can_write_department
 from jianguan.audit.services import record_batch, record_event
-from jianguan.core.errors import DomainError, FieldError, Forbidden
+from jianguan.core.errors import DomainError, FieldError, Forbidden, lazy_format
 from jianguan.core.importing import Importer, PreparedRow, register_importer
 from jianguan.core.services import find_department, find_sectors, resolve_region
 from jianguan.officers.models import Conflict, Officer
@@ -76,11 +76,9 @@ def register_officer(record: OfficerIn, actor: Any = None) -> Officer:
         raise Forbidden(_("You may not register officers of this department."))
     sectors, missing = find_sectors(record.sectors)
     if missing:
-        raise DomainError("unknown_sector", _("Unknown sector: %(s)s") % {"s": "、".join(missing)})
+        raise DomainError("unknown_sector", lazy_format(_("Unknown sector: %(s)s"), {"s": "、".join(missing)}))
     if Officer.objects.filter(certificate_no=record.certificate_no).exists():
-        raise DomainError(
-            "duplicate_certificate", _("This certificate number is already registered."), status=409
-        )
+        raise DomainError("duplicate_certificate", _("This certificate number is already registered."), status=409)
     with transaction.atomic():
         officer = Officer.objects.create(
             name=record.name,
@@ -166,16 +164,14 @@ class OfficerImporter(Importer):
                 )
             elif self.actor is not None and not can_write_department(self.actor, department):
                 row.errors.append(
-                    FieldError(
-                        "department", _("This department is outside your scope."), "out_of_scope", row.number
-                    )
+                    FieldError("department", _("This department is outside your scope."), "out_of_scope", row.number)
                 )
             _found, missing = find_sectors(row.record.sectors)
             if missing:
                 row.errors.append(
                     FieldError(
                         "sectors",
-                        _("Unknown sector: %(s)s") % {"s": "、".join(missing)},
+                        lazy_format(_("Unknown sector: %(s)s"), {"s": "、".join(missing)}),
                         "unknown_sector",
                         row.number,
                     )

@@ -42,9 +42,7 @@ def list_subjects(request, q: str = "", limit: int = 50, offset: int = 0):
 @router.get("/export", summary="The subjects in scope matching q, as .xlsx or .csv")
 def export_subjects(request, q: str = "", format: str = "xlsx"):
     fmt = export_format(format)
-    return file_response(
-        export_file("subjects", search_subjects(request.auth, q), fmt), f"subjects.{fmt}", fmt
-    )
+    return file_response(export_file("subjects", search_subjects(request.auth, q), fmt), f"subjects.{fmt}", fmt)
 
 
 @router.get("/{subject_id}", response=SubjectOut)

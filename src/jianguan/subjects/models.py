@@ -15,20 +15,14 @@ class Subject(models.Model):
 
     kind = models.CharField(_("kind"), max_length=24, choices=SubjectKind.choices, db_index=True)
     name = models.CharField(_("name"), max_length=200, db_index=True)
-    uscc = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True
-    )
-    registration_no = models.CharField(
-        _("registration number"), max_length=15, unique=True, null=True, blank=True
-    )
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, null=True, blank=True)
+    registration_no = models.CharField(_("registration number"), max_length=15, unique=True, null=True, blank=True)
     id_number_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
     legal_representative = models.CharField(_("legal representative"), max_length=64, blank=True)
     registered_address = models.CharField(_("registered address"), max_length=400, blank=True)
     operating_address = models.CharField(_("operating address"), max_length=400, blank=True)
-    region = models.ForeignKey(
-        "core.Region", models.PROTECT, related_name="subjects", verbose_name=_("region")
-    )
+    region = models.ForeignKey("core.Region", models.PROTECT, related_name="subjects", verbose_name=_("region"))
     industry_code = models.CharField(_("industry code"), max_length=8, blank=True, db_index=True)
     status = models.CharField(
         _("status"),

@@ -149,11 +149,7 @@ class SubjectIn(BaseModel):
             self.kind = (
                 kind_from_uscc(self.uscc)
                 if self.uscc
-                else (
-                    SubjectKind.PERSON
-                    if self.id_number and not self.registration_no
-                    else SubjectKind.ENTERPRISE
-                )
+                else (SubjectKind.PERSON if self.id_number and not self.registration_no else SubjectKind.ENTERPRISE)
             )
         return self
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.accounts.permissions import can_write_region
 from jianguan.audit.services import record_batch, record_event
 from jianguan.core.codes import mask_id_number
-from jianguan.core.errors import DomainError, FieldError, Forbidden
+from jianguan.core.errors import DomainError, FieldError, Forbidden, lazy_format
 from jianguan.core.importing import Importer, PreparedRow, register_importer
 from jianguan.core.pii import keyed_hash
 from jianguan.core.services import resolve_region_loose
@@ -56,8 +56,7 @@ def _existing(keys: set[str]) -> set[str]:
         for start in range(0, len(values), 900):
             chunk = values[start : start + 900]
             found.update(
-                f"{prefix}:{v}"
-                for v in Subject.objects.filter(**{f"{field}__in": chunk}).values_list(field, flat=True)
+                f"{prefix}:{v}" for v in Subject.objects.filter(**{f"{field}__in": chunk}).values_list(field, flat=True)
             )
     return found
 
@@ -90,9 +89,7 @@ def register_subject(record: SubjectIn, actor: Any = None) -> Subject:
         raise Forbidden(_("You may not register subjects in this region."))
     taken = _existing(set(_identity_keys(record)))
     if taken:
-        raise DomainError(
-            "duplicate_subject", _("A subject with this identity is already registered."), status=409
-        )
+        raise DomainError("duplicate_subject", _("A subject with this identity is already registered."), status=409)
     with transaction.atomic():
         subject = _build(record, region)
         subject.save()
@@ -115,7 +112,7 @@ def update_subject(subject: Subject, changes: dict[str, Any], actor: Any = None)
     if unknown:
         raise DomainError(
             "field_not_editable",
-            _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))},
+            lazy_format(_("These fields cannot be changed here: %(f)s"), {"f": ", ".join(sorted(unknown))}),
         )
     with transaction.atomic():
         before = _audit_view(subject)
@@ -123,9 +120,7 @@ def update_subject(subject: Subject, changes: dict[str, Any], actor: Any = None)
             setattr(subject, name, value if value is not None else "")
         subject.full_clean(exclude=["region", "uscc", "registration_no", "id_number_hash"])
         subject.save()
-        record_event(
-            actor, "subjects.update", "subject", subject.pk, before=before, after=_audit_view(subject)
-        )
+        record_event(actor, "subjects.update", "subject", subject.pk, before=before, after=_audit_view(subject))
     return subject
 
 
@@ -174,9 +169,7 @@ class SubjectImporter(Importer):
                 )
             elif self.actor is not None and not can_write_region(self.actor, region.code):
                 row.errors.append(
-                    FieldError(
-                        "region_code", _("This region is outside your scope."), "out_of_scope", row.number
-                    )
+                    FieldError("region_code", _("This region is outside your scope."), "out_of_scope", row.number)
                 )
 
     def create(self, records: Sequence[SubjectIn]) -> list[Subject]:

@@ -14,6 +14,4 @@ def platform(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     today = timezone.localdate()
-    return {
-        "calendar_missing_years": uncovered_years(today, today + dt.timedelta(days=CALENDAR_HORIZON_DAYS))
-    }
+    return {"calendar_missing_years": uncovered_years(today, today + dt.timedelta(days=CALENDAR_HORIZON_DAYS))}

@@ -124,9 +124,7 @@ CHECK_POINTS = [
     "是否存在违法违规行为",
 ]
 
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-)
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰海波鹏飞宇浩然思雨欣怡子涵梓萱俊杰"
 TRADE_WORDS = [
     "鲁信",
@@ -237,9 +235,7 @@ class DemoBuilder:
         self.progress = progress or (lambda message: None)
 
     def person_name(self) -> str:
-        return self.rng.choice(SURNAMES) + "".join(
-            self.rng.choice(GIVEN) for _ in range(self.rng.choice([1, 2]))
-        )
+        return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice([1, 2])))
 
     def build(self) -> DemoResult:
         province = Region.objects.get(code="370000")
@@ -434,9 +430,7 @@ class DemoBuilder:
             if self.rng.random() >= 0.12:
                 continue
             prefix = officer.department.region.prefix
-            pool = list(
-                Subject.objects.filter(region__code__startswith=prefix).values_list("pk", flat=True)[:200]
-            )
+            pool = list(Subject.objects.filter(region__code__startswith=prefix).values_list("pk", flat=True)[:200])
             if not pool:
                 continue
             subject = Subject.objects.get(pk=self.rng.choice(pool))
@@ -467,9 +461,9 @@ class DemoBuilder:
 
     def workflows(self, departments) -> None:
         spec = json.loads(
-            (
-                Path(__file__).resolve().parent.parent / "workflow" / "definitions" / "example_review.json"
-            ).read_text(encoding="utf-8")
+            (Path(__file__).resolve().parent.parent / "workflow" / "definitions" / "example_review.json").read_text(
+                encoding="utf-8"
+            )
         )
         define_workflow(spec)
         for number, region_code in enumerate(["370102", "370103", "370202", "370302"], start=1):
@@ -485,9 +479,7 @@ def build_demo(seed: int = 2026, subjects: int = 20000, progress=None) -> DemoRe
     if Department.objects.exists():
         from jianguan.core.errors import DomainError
 
-        raise DomainError(
-            "demo_exists", "The database already holds departments; use a fresh database for the demo."
-        )
+        raise DomainError("demo_exists", "The database already holds departments; use a fresh database for the demo.")
     return DemoBuilder(seed, subjects, progress).build()
 
 

@@ -137,9 +137,7 @@ def screen_import(request, key: str):
                 messages.error(request, exc.as_body()["message"])
             else:
                 return redirect(reverse("web:import_batch", args=[batch.pk]))
-    return render(
-        request, "web/import.html", {"screen": screen, "resubmits": request.GET.get("resubmits", "")}
-    )
+    return render(request, "web/import.html", {"screen": screen, "resubmits": request.GET.get("resubmits", "")})
 
 
 @login_required

@@ -19,9 +19,7 @@ class WorkflowDefinition(models.Model):
         ordering = ["code", "-version"]
         verbose_name = _("workflow definition")
         verbose_name_plural = _("workflow definitions")
-        constraints = [
-            models.UniqueConstraint(fields=["code", "version"], name="workflow_definition_version")
-        ]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="workflow_definition_version")]
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
@@ -80,18 +78,12 @@ class WorkflowTransition(models.Model):
     action = models.CharField(_("action"), max_length=64)
     from_state = models.CharField(_("from"), max_length=32)
     to_state = models.CharField(_("to"), max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     at = models.DateTimeField(_("time"))
     comment = models.TextField(_("comment"), blank=True)
     evidence = models.JSONField(_("evidence"), default=list, blank=True)
-    from_department = models.ForeignKey(
-        "core.Department", models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    to_department = models.ForeignKey(
-        "core.Department", models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    from_department = models.ForeignKey("core.Department", models.PROTECT, null=True, blank=True, related_name="+")
+    to_department = models.ForeignKey("core.Department", models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["item", "at", "id"]

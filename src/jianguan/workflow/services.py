@@ -46,9 +46,7 @@ def define_workflow(spec: dict[str, Any], actor: Any = None) -> WorkflowDefiniti
     return definition
 
 
-def _sla_deadline(
-    start: dt.datetime, sla: Sla | None, fraction: float = 1.0
-) -> tuple[dt.datetime | None, bool]:
+def _sla_deadline(start: dt.datetime, sla: Sla | None, fraction: float = 1.0) -> tuple[dt.datetime | None, bool]:
     if sla is None:
         return None, False
     return deadline_after(start, working_days=sla.working_days, hours=sla.hours, fraction=fraction)
@@ -139,9 +137,7 @@ def perform_action(
     if action is None:
         raise DomainError("unknown_action", _("This workflow has no such action."))
     if item.state not in action.sources:
-        raise DomainError(
-            "wrong_state", _("This action is not possible in the item's current state."), status=409
-        )
+        raise DomainError("wrong_state", _("This action is not possible in the item's current state."), status=409)
     if not scope_for(actor).has_role(*action.roles):
         raise Forbidden(_("Your role may not take this action."))
     if action.evidence_required and not evidence:
@@ -227,9 +223,7 @@ class EscalationReport:
         return {"dry_run": self.dry_run, "escalated": self.escalated, "skipped": self.skipped}
 
 
-def escalate_overdue(
-    now: dt.datetime | None = None, *, dry_run: bool = False, limit: int = 1000
-) -> EscalationReport:
+def escalate_overdue(now: dt.datetime | None = None, *, dry_run: bool = False, limit: int = 1000) -> EscalationReport:
     """Move each overdue open item to its department's superior; with dry_run, only say what would happen."""
     now = now or timezone.now()
     report = EscalationReport(dry_run=dry_run)

@@ -16,6 +16,4 @@ class Command(BaseCommand):
         if result.ok:
             self.stdout.write(f"ok {result.count}")
             return
-        raise CommandError(
-            f"broken at event {result.broken_seq}: {result.reason} ({result.count} events verified)"
-        )
+        raise CommandError(f"broken at event {result.broken_seq}: {result.reason} ({result.count} events verified)")

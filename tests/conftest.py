@@ -1,0 +1,128 @@
+"""Shared fixtures: a small province built through the services, and users for every role."""
+
+import os
+import tempfile
+
+os.environ.setdefault("JIANGUAN_VAR_DIR", tempfile.mkdtemp(prefix="jianguan-test-"))
+os.environ.setdefault("JIANGUAN_TASKS_IMMEDIATE", "true")
+
+import datetime as dt  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import pytest  # noqa: E402
+
+PASSWORD = "Test-pass-2026!"
+
+
+@dataclass
+class Province:
+    market: object  # 山东省市场监督管理局 (370000)
+    jn_market: object  # 济南市市场监督管理局 (370100)
+    lixia_market: object  # 历下区市场监督管理局 (370102), under jn_market
+    jn_office_qd: object  # a jn_market unit located in 青岛 (370202): own department, other region
+    qd_market: object  # 青岛市市场监督管理局 (370200)
+    shinan_market: object  # 市南区市场监督管理局 (370202), under qd_market
+    env: object  # 山东省生态环境厅 (370000)
+    jn_env: object  # 济南市生态环境局 (370100): other department, own region
+    scjg: object
+    sthj: object
+
+
+@pytest.fixture
+def province(db):
+    from jianguan.core.codes import uscc_with_check
+    from jianguan.core.models import Region
+    from jianguan.core.services import create_department, ensure_sector
+
+    region = Region.objects.get
+    scjg = ensure_sector("scjg", "市场监管")
+    sthj = ensure_sector("sthj", "生态环境")
+
+    def dept(name, code, sector, parent=None, serial=1):
+        uscc = uscc_with_check(f"11{code}{serial:08d}1")
+        return create_department(name=name, region=region(code=code), sector=sector, parent=parent, uscc=uscc)
+
+    market = dept("山东省市场监督管理局", "370000", scjg, serial=1)
+    jn_market = dept("济南市市场监督管理局", "370100", scjg, market, 2)
+    lixia = dept("济南市历下区市场监督管理局", "370102", scjg, jn_market, 3)
+    office = dept("济南市市场监督管理局驻青岛办事处", "370202", scjg, jn_market, 4)
+    qd_market = dept("青岛市市场监督管理局", "370200", scjg, market, 5)
+    shinan = dept("青岛市市南区市场监督管理局", "370202", scjg, qd_market, 6)
+    env = dept("山东省生态环境厅", "370000", sthj, serial=7)
+    jn_env = dept("济南市生态环境局", "370100", sthj, env, 8)
+    return Province(market, jn_market, lixia, office, qd_market, shinan, env, jn_env, scjg, sthj)
+
+
+@pytest.fixture
+def make_user(province):
+    from jianguan.accounts.services import create_user, grant_role
+
+    counter = {"n": 0}
+
+    def make(role=None, department=None, region=None, department_scope=None, region_scope=None, **kwargs):
+        counter["n"] += 1
+        department = department if department is not None else province.jn_market
+        user = create_user(
+            f"user{counter['n']}",
+            PASSWORD,
+            display_name=f"测试用户{counter['n']}",
+            department=department,
+            region=region or department.region,
+            **kwargs,
+        )
+        if role:
+            grant_role(user, role, department_scope=department_scope, region_scope=region_scope)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user, province):
+    return make_user("platform_admin", department=province.market)
+
+
+def subject_row(name, county_code, serial, **extra):
+    from jianguan.core.codes import uscc_with_check
+
+    row = {"name": name, "uscc": uscc_with_check(f"91{county_code}MA{serial:07d}"), "region_code": county_code}
+    row.update(extra)
+    return row
+
+
+@pytest.fixture
+def make_subject(db):
+    from jianguan.subjects.schemas import SubjectIn
+    from jianguan.subjects.services import register_subject
+
+    counter = {"n": 0}
+
+    def make(name=None, county="370102", **extra):
+        counter["n"] += 1
+        return register_subject(
+            SubjectIn(**subject_row(name or f"测试企业{counter['n']}有限公司", county, counter["n"], **extra))
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_officer(province):
+    from jianguan.officers.schemas import OfficerIn
+    from jianguan.officers.services import register_officer
+
+    counter = {"n": 0}
+
+    def make(department=None, name=None, sectors=("scjg",)):
+        counter["n"] += 1
+        return register_officer(
+            OfficerIn(
+                name=name or f"执法员{counter['n']}",
+                certificate_no=f"CERT{counter['n']:06d}",
+                department=str((department or province.lixia_market).pk),
+                sectors=list(sectors),
+                certificate_valid_until=dt.date(2028, 12, 31),
+            )
+        )
+
+    return make
