@@ -126,3 +126,27 @@ def make_officer(province):
         )
 
     return make
+
+
+def set_audit_triggers(on: bool) -> None:
+    """Turn the append-only triggers on or off (tests only: a flush between tests must empty the table)."""
+    from django.db import connection
+
+    from jianguan.audit.migrations import _append_only as sql
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE audit_auditevent {'ENABLE' if on else 'DISABLE'} TRIGGER USER")
+        else:
+            for statement in sql.SQLITE_BACKWARD:
+                cursor.execute(statement)
+            if on:
+                for statement in sql.SQLITE_FORWARD:
+                    cursor.execute(statement)
+
+
+@pytest.fixture
+def flushable_audit(transactional_db):
+    set_audit_triggers(True)
+    yield
+    set_audit_triggers(False)

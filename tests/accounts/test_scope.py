@@ -122,8 +122,11 @@ def test_denied_write_changes_nothing(province, make_user, make_subject, officer
     subject = make_subject()
     _user, client = _login(make_user, Role.DEPARTMENT_ADMIN, ("own", "own"))
     before = Conflict.objects.count()
-    response = client.post(f"/api/v1/officers/{officers['other_other'].pk}/conflicts",
-                           {"subject_id": subject.pk, "reason": "亲属关系"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/officers/{officers['other_other'].pk}/conflicts",
+        {"subject_id": subject.pk, "reason": "亲属关系"},
+        content_type="application/json",
+    )
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert Conflict.objects.count() == before

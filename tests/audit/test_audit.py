@@ -6,6 +6,7 @@ from django.db.utils import DatabaseError
 
 from jianguan.audit.models import AuditEvent
 from jianguan.audit.services import record_batch, record_event, verify_chain
+from tests.conftest import set_audit_triggers
 
 
 def _trigger_off():
@@ -37,6 +38,7 @@ def test_batch_event_holds_row_count_and_hash(chain):
 
 
 def test_database_refuses_update_and_delete(chain):
+    set_audit_triggers(True)
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(pk=chain[0].pk).update(action="forged")
     with pytest.raises(DatabaseError), transaction.atomic():

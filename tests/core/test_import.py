@@ -34,15 +34,17 @@ def assert_adds_up(batch):
 @pytest.mark.django_db
 def test_good_and_bad_rows_are_each_accounted_for():
     bad_check = uscc(3)[:-1] + ("0" if uscc(3)[-1] != "0" else "1")
-    data = csv_bytes([
-        ["名称", "统一社会信用代码", "行政区划代码", "成立日期"],
-        ["济南泉城食品有限公司", uscc(1), "370102", "2020-03-05"],
-        ["济南历山商贸有限公司", uscc(2), "", "2019/7/1"],
-        ["坏校验码有限公司", bad_check, "370102", ""],
-        ["无代码个体户", "", "370102", ""],
-        ["未来公司", uscc(4), "370102", "2999-01-01"],
-        ["错区划公司", uscc(5), "999999", ""],
-    ])
+    data = csv_bytes(
+        [
+            ["名称", "统一社会信用代码", "行政区划代码", "成立日期"],
+            ["济南泉城食品有限公司", uscc(1), "370102", "2020-03-05"],
+            ["济南历山商贸有限公司", uscc(2), "", "2019/7/1"],
+            ["坏校验码有限公司", bad_check, "370102", ""],
+            ["无代码个体户", "", "370102", ""],
+            ["未来公司", uscc(4), "370102", "2999-01-01"],
+            ["错区划公司", uscc(5), "999999", ""],
+        ]
+    )
     batch = run_import("subjects", data, "subjects.csv")
     assert (batch.received, batch.accepted, batch.rejected, batch.duplicates) == (6, 2, 4, 0)
     assert_adds_up(batch)
@@ -58,11 +60,14 @@ def test_good_and_bad_rows_are_each_accounted_for():
 
 @pytest.mark.django_db
 def test_gbk_csv_with_english_headers_and_dates_as_text():
-    data = csv_bytes([
-        ["name", "uscc", "region_code", "registration_date", "legal_representative"],
-        ["淄博鲁中陶瓷有限公司", uscc(11, "370302"), "370302", "2018年5月6日", "张三"],
-        ["淄博博山琉璃有限公司", uscc(12, "370304"), "370304", "20170102", "李四"],
-    ], encoding="gbk")
+    data = csv_bytes(
+        [
+            ["name", "uscc", "region_code", "registration_date", "legal_representative"],
+            ["淄博鲁中陶瓷有限公司", uscc(11, "370302"), "370302", "2018年5月6日", "张三"],
+            ["淄博博山琉璃有限公司", uscc(12, "370304"), "370304", "20170102", "李四"],
+        ],
+        encoding="gbk",
+    )
     batch = run_import("subjects", data, "gbk.csv")
     assert batch.accepted == 2, list(batch.rows.values_list("errors", flat=True))
     subject = Subject.objects.get(uscc=uscc(11, "370302"))
@@ -79,12 +84,18 @@ def test_utf8_bom_csv_is_read():
 def test_duplicate_codes_in_one_file_and_against_the_register():
     first = run_import("subjects", csv_bytes([["名称", "统一社会信用代码"], ["济南一号有限公司", uscc(31)]]), "a.csv")
     assert first.accepted == 1
-    batch = run_import("subjects", csv_bytes([
-        ["名称", "统一社会信用代码"],
-        ["济南二号有限公司", uscc(32)],
-        ["济南二号有限公司（重复）", uscc(32)],
-        ["济南一号有限公司", uscc(31)],
-    ]), "b.csv")
+    batch = run_import(
+        "subjects",
+        csv_bytes(
+            [
+                ["名称", "统一社会信用代码"],
+                ["济南二号有限公司", uscc(32)],
+                ["济南二号有限公司（重复）", uscc(32)],
+                ["济南一号有限公司", uscc(31)],
+            ]
+        ),
+        "b.csv",
+    )
     assert (batch.received, batch.accepted, batch.rejected, batch.duplicates) == (3, 1, 0, 2)
     codes = sorted(e["code"] for r in batch.rows.all() for e in r.errors)
     assert codes == ["duplicate_existing", "duplicate_in_file"]
@@ -159,8 +170,11 @@ def test_malformed_files_write_nothing_and_say_why(data, name, code):
 
 @pytest.mark.django_db
 def test_rejected_rows_download_and_resubmission():
-    batch = run_import("subjects", csv_bytes([["名称", "统一社会信用代码", "行政区划代码"],
-                                               ["济南待改有限公司", uscc(51), "9999"]]), "r.csv")
+    batch = run_import(
+        "subjects",
+        csv_bytes([["名称", "统一社会信用代码", "行政区划代码"], ["济南待改有限公司", uscc(51), "9999"]]),
+        "r.csv",
+    )
     assert batch.rejected == 1
     sheet = openpyxl.load_workbook(io.BytesIO(rejected_rows_file(batch))).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -173,8 +187,11 @@ def test_rejected_rows_download_and_resubmission():
 @pytest.mark.django_db
 def test_import_is_one_audit_event_per_batch():
     before = AuditEvent.objects.count()
-    run_import("subjects", csv_bytes([["名称", "统一社会信用代码"], ["甲有限公司", uscc(61)], ["乙有限公司", uscc(62)]]),
-               "a.csv")
+    run_import(
+        "subjects",
+        csv_bytes([["名称", "统一社会信用代码"], ["甲有限公司", uscc(61)], ["乙有限公司", uscc(62)]]),
+        "a.csv",
+    )
     event = AuditEvent.objects.order_by("-seq").first()
     assert AuditEvent.objects.count() == before + 1
     assert event.action == "import.subjects" and event.after["rows"] == 2
@@ -182,8 +199,9 @@ def test_import_is_one_audit_event_per_batch():
 
 @pytest.mark.django_db
 def test_person_id_number_is_hashed_and_masked(make_subject):
-    batch = run_import("subjects", csv_bytes([["姓名", "身份证号", "行政区划代码"], ["王五", "11010519491231002X", "370102"]]),
-                       "p.csv")
+    batch = run_import(
+        "subjects", csv_bytes([["姓名", "身份证号", "行政区划代码"], ["王五", "11010519491231002X", "370102"]]), "p.csv"
+    )
     assert batch.accepted == 1
     subject = Subject.objects.get(name="王五")
     assert subject.kind == "person" and subject.id_number_masked == "110105********002X"
@@ -193,9 +211,12 @@ def test_person_id_number_is_hashed_and_masked(make_subject):
 
 def test_cli_import_prints_json_summary_last(province, tmp_path, capsys):
     path = tmp_path / "officers.csv"
-    path.write_text("姓名,执法证号,所属部门,执法领域\n"
-                    f"赵六,JN000001,{province.lixia_market.uscc},市场监管\n"
-                    f"钱七,JN000002,不存在的部门,市场监管\n", encoding="utf-8")
+    path.write_text(
+        "姓名,执法证号,所属部门,执法领域\n"
+        f"赵六,JN000001,{province.lixia_market.uscc},市场监管\n"
+        f"钱七,JN000002,不存在的部门,市场监管\n",
+        encoding="utf-8",
+    )
     call_command("import", "officers", str(path), "--json")
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert last == {"received": 2, "accepted": 1, "rejected": 1, "duplicates": 0, "batch": last["batch"]}
@@ -211,20 +232,32 @@ def test_cli_import_of_malformed_file_fails_clearly(db, tmp_path):
 
 
 def test_catalog_and_department_imports(province, tmp_path):
-    items = csv_bytes([
-        ["事项编码", "事项名称", "主项编码", "实施部门", "监管层级", "是否双随机抽查事项", "生效日期"],
-        ["37010001000000", "对食品经营者的监督检查", "", province.market.uscc, "省级", "是", "2024-01-01"],
-        ["37010001010000", "对食品经营者的监督检查（日常）", "37010001000000", province.market.uscc, "县级", "否", "2024-01-01"],
-        ["3701000100", "编码太短", "", province.market.uscc, "省级", "否", "2024-01-01"],
-    ])
+    items = csv_bytes(
+        [
+            ["事项编码", "事项名称", "主项编码", "实施部门", "监管层级", "是否双随机抽查事项", "生效日期"],
+            ["37010001000000", "对食品经营者的监督检查", "", province.market.uscc, "省级", "是", "2024-01-01"],
+            [
+                "37010001010000",
+                "对食品经营者的监督检查（日常）",
+                "37010001000000",
+                province.market.uscc,
+                "县级",
+                "否",
+                "2024-01-01",
+            ],
+            ["3701000100", "编码太短", "", province.market.uscc, "省级", "否", "2024-01-01"],
+        ]
+    )
     batch = run_import("catalog", items, "items.csv")
     assert (batch.accepted, batch.rejected) == (2, 1)
     assert batch.rows.get().errors[0]["code"] == "item_code_format"
-    departments = csv_bytes([
-        ["部门名称", "行政区划代码", "上级部门"],
-        ["济南市槐荫区市场监督管理局", "370104", province.jn_market.uscc],
-        ["莱芜区市场监督管理局", "371200", province.jn_market.uscc],  # historical code → 济南
-    ])
+    departments = csv_bytes(
+        [
+            ["部门名称", "行政区划代码", "上级部门"],
+            ["济南市槐荫区市场监督管理局", "370104", province.jn_market.uscc],
+            ["莱芜区市场监督管理局", "371200", province.jn_market.uscc],  # historical code → 济南
+        ]
+    )
     batch = run_import("departments", departments, "depts.csv")
     assert batch.accepted == 2
     from jianguan.core.models import Department

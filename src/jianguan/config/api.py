@@ -48,7 +48,14 @@ def _domain_error(request, exc: DomainError):
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    errors = [e.as_dict() for e in field_errors(list(exc.errors), skip_loc=1)]
+    # Ninja prefixes locations with the parameter source and name ("body", "payload"): report the field.
+    cleaned = []
+    for error in exc.errors:
+        loc = list(error.get("loc", ()))
+        while loc and loc[0] in {"body", "query", "path", "form", "file", "payload"}:
+            loc.pop(0)
+        cleaned.append({**error, "loc": tuple(loc)})
+    errors = [e.as_dict() for e in field_errors(cleaned)]
     body = DomainError("invalid_request", _("The request has invalid fields.")).as_body()
     body["errors"] = errors
     return _error(request, 422, body)
