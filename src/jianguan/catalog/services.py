@@ -15,7 +15,7 @@ from jianguan.catalog.schemas import CheckPointIn, SupervisionItemIn
 from jianguan.core.errors import DomainError, FieldError, Forbidden
 from jianguan.core.importing import Importer, PreparedRow, register_importer
 from jianguan.core.models import Sector
-from jianguan.core.services import find_department
+from jianguan.core.services import check_department_ref, find_department
 
 
 def _fields(record: SupervisionItemIn) -> dict[str, Any]:
@@ -118,22 +118,10 @@ class CatalogImporter(Importer):
 
     def check(self, rows: list[PreparedRow]) -> None:
         codes_in_file = {r.record.code for r in rows}
+        departments: dict[str, Any] = {}
         for row in rows:
             record = row.record
-            department = find_department(record.department)
-            if department is None:
-                row.errors.append(
-                    FieldError(
-                        "department",
-                        _("Unknown department (give its USCC if the name is not unique)."),
-                        "unknown_department",
-                        row.number,
-                    )
-                )
-            elif self.actor is not None and not can_write_department(self.actor, department):
-                row.errors.append(
-                    FieldError("department", _("This department is outside your scope."), "out_of_scope", row.number)
-                )
+            check_department_ref(row, record.department, self.actor, departments)
             if record.parent_code and record.parent_code not in codes_in_file and _parent(record) is None:
                 row.errors.append(
                     FieldError(

@@ -265,3 +265,27 @@ def resolve_region_loose(code: str | None) -> Region | None:
         if region is not None:
             return region
     return None
+
+
+def check_department_ref(
+    row: PreparedRow, ref: str | None, actor: Any, cache: dict[str, Any], field: str = "department"
+) -> Department | None:
+    """The department an import row names, or None with the row error (unknown, or outside the actor's scope)."""
+    from jianguan.accounts.permissions import can_write_department
+
+    if ref not in cache:
+        cache[ref] = find_department(ref)
+    department = cache[ref]
+    if department is None:
+        row.errors.append(
+            FieldError(
+                field,
+                _("Unknown department (give its USCC if the name is not unique)."),
+                "unknown_department",
+                row.number,
+            )
+        )
+    elif actor is not None and not can_write_department(actor, department):
+        row.errors.append(FieldError(field, _("This department is outside your scope."), "out_of_scope", row.number))
+        return None
+    return department

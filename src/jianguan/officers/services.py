@@ -13,7 +13,7 @@ from jianguan.accounts.permissions import can_write_department
 from jianguan.audit.services import record_batch, record_event
 from jianguan.core.errors import DomainError, FieldError, Forbidden, lazy_format
 from jianguan.core.importing import Importer, PreparedRow, register_importer
-from jianguan.core.services import find_department, find_sectors, resolve_region
+from jianguan.core.services import check_department_ref, find_department, find_sectors, resolve_region
 from jianguan.officers.models import Conflict, Officer
 from jianguan.officers.schemas import OfficerIn
 from jianguan.subjects.models import Subject
@@ -149,23 +149,7 @@ class OfficerImporter(Importer):
     def check(self, rows: list[PreparedRow]) -> None:
         departments: dict[str, Any] = {}
         for row in rows:
-            ref = row.record.department
-            if ref not in departments:
-                departments[ref] = find_department(ref)
-            department = departments[ref]
-            if department is None:
-                row.errors.append(
-                    FieldError(
-                        "department",
-                        _("Unknown department (give its USCC if the name is not unique)."),
-                        "unknown_department",
-                        row.number,
-                    )
-                )
-            elif self.actor is not None and not can_write_department(self.actor, department):
-                row.errors.append(
-                    FieldError("department", _("This department is outside your scope."), "out_of_scope", row.number)
-                )
+            check_department_ref(row, row.record.department, self.actor, departments)
             _found, missing = find_sectors(row.record.sectors)
             if missing:
                 row.errors.append(
