@@ -278,6 +278,7 @@ def run_import(
             accepted=len(accepted),
             rejected=len(rejected),
             duplicates=len(duplicates),
+            headers=[h for h in table.headers if h],
             resubmits=resubmits,
             created_by=actor if getattr(actor, "_meta", None) and actor._meta.model_name == "user" else None,
             department=getattr(actor, "department", None),
@@ -362,7 +363,7 @@ def summary(batch: ImportBatch) -> dict[str, Any]:
 def rejected_rows_file(batch: ImportBatch, fmt: str = "xlsx") -> bytes:
     """The rejected and duplicate rows, as submitted, with a reason column: correct them and resubmit."""
     rows = list(batch.rows.all())
-    headers: list[str] = []
+    headers: list[str] = list(batch.headers)
     for row in rows:
         for header in row.data:
             if header not in headers:

@@ -146,6 +146,9 @@ class ImportBatch(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # The file's column headers in their order (row data is stored as JSON objects, whose key order
+    # PostgreSQL does not keep), so that rejected rows download in the layout they were sent.
+    headers = models.JSONField(_("column headers"), default=list, blank=True)
     resubmits = models.ForeignKey(
         "self",
         models.SET_NULL,

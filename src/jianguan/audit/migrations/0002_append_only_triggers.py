@@ -8,7 +8,9 @@ from jianguan.audit.migrations._append_only import PG_BACKWARD, PG_FORWARD, SQLI
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_FORWARD)
+        # A plain cursor call: the function body holds a "%" that must not be read as a placeholder.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(PG_FORWARD)
     elif vendor == "sqlite":
         for statement in SQLITE_FORWARD:
             schema_editor.execute(statement)
@@ -17,7 +19,8 @@ def forward(apps, schema_editor):
 def backward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_BACKWARD)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(PG_BACKWARD)
     elif vendor == "sqlite":
         for statement in SQLITE_BACKWARD:
             schema_editor.execute(statement)
