@@ -47,6 +47,7 @@ def test_ui_is_chinese_by_default_and_english_on_switch(admin_user):
     client = Client()
     client.force_login(admin_user)
     assert "监管对象" in client.get("/subjects/").content.decode()
+    assert "监管对象" in client.get("/subjects/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/subjects/"})
     page = client.get("/subjects/").content.decode()
     assert "Subjects" in page and "监管对象</h1>" not in page

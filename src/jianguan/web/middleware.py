@@ -20,3 +20,19 @@ class ContentSecurityPolicyMiddleware:
         if settings.PRODUCTION:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+class ChineseFirstMiddleware:
+    """Chinese unless the user chose otherwise: the browser's Accept-Language does not switch the UI.
+
+    Staff on English-language browsers still work in a Chinese administration; the language switch
+    (a cookie) is the only way to English. Runs before Django's LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
