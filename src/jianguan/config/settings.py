@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "huey.contrib.djhuey",
+    "ninja",  # serves the API docs page (Swagger UI) from the app, not a CDN
     # platform
     "jianguan.core",
     "jianguan.accounts",
