@@ -99,12 +99,6 @@ def grant_role(
     return grant
 
 
-def revoke_role(user: User, role: str, actor: Any = None) -> None:
-    with transaction.atomic():
-        RoleGrant.objects.filter(user=user, role=role).delete()
-        record_event(actor, "accounts.revoke_role", "user", user.pk, before={"role": role})
-
-
 def create_api_client(name: str, department: Department, actor: Any = None) -> tuple[ApiClient, str]:
     """Register a department system; returns the client and its token, which is shown only this once."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -120,14 +114,6 @@ def create_api_client(name: str, department: Department, actor: Any = None) -> t
             after={"name": name, "department": department.pk},
         )
     return client, token
-
-
-def rotate_api_token(client: ApiClient, actor: Any = None) -> str:
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with transaction.atomic():
-        ApiClient.objects.filter(pk=client.pk).update(token_prefix=token[:12], token_hash=ApiClient.hash_token(token))
-        record_event(actor, "accounts.rotate_api_token", "api_client", client.pk)
-    return token
 
 
 def authenticate_token(token: str) -> ApiClient | None:

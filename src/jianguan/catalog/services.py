@@ -18,6 +18,34 @@ from jianguan.core.models import Sector
 from jianguan.core.services import check_department_ref, find_department
 
 
+def latest_item(code: str) -> SupervisionItem | None:
+    """The newest version of the item with this code."""
+    return SupervisionItem.objects.select_related("department").filter(code=code).order_by("-version").first()
+
+
+def _build_item(record: SupervisionItemIn, department, parent: SupervisionItem | None) -> SupervisionItem:
+    return SupervisionItem(
+        code=record.code,
+        version=record.version,
+        parent=parent,
+        department=department,
+        sector=Sector.objects.filter(code=record.sector_code).first() if record.sector_code else None,
+        **_fields(record),
+    )
+
+
+def _build_check_point(record: CheckPointIn, item: SupervisionItem) -> CheckPoint:
+    return CheckPoint(
+        item=item,
+        code=record.code,
+        content=record.content,
+        guidance=record.guidance or "",
+        penalty_basis=record.penalty_basis or "",
+        check_type=record.check_type,
+        order=record.order,
+    )
+
+
 def _fields(record: SupervisionItemIn) -> dict[str, Any]:
     return {
         "name": record.name,
@@ -40,7 +68,7 @@ def _parent(record: SupervisionItemIn, pending: dict[str, SupervisionItem] | Non
         return None
     if pending and record.parent_code in pending:
         return pending[record.parent_code]
-    return SupervisionItem.objects.filter(code=record.parent_code).order_by("-version").first()
+    return latest_item(record.parent_code)
 
 
 def create_item(record: SupervisionItemIn, actor: Any = None) -> SupervisionItem:
@@ -56,14 +84,8 @@ def create_item(record: SupervisionItemIn, actor: Any = None) -> SupervisionItem
     if record.parent_code and parent is None:
         raise DomainError("unknown_parent_item", _("The main item code is not in the catalogue."))
     with transaction.atomic():
-        item = SupervisionItem.objects.create(
-            code=record.code,
-            version=record.version,
-            parent=parent,
-            department=department,
-            sector=Sector.objects.filter(code=record.sector_code).first() if record.sector_code else None,
-            **_fields(record),
-        )
+        item = _build_item(record, department, parent)
+        item.save()
         record_event(
             actor,
             "catalog.create_item",
@@ -75,21 +97,14 @@ def create_item(record: SupervisionItemIn, actor: Any = None) -> SupervisionItem
 
 
 def add_check_point(record: CheckPointIn, actor: Any = None) -> CheckPoint:
-    item = SupervisionItem.objects.filter(code=record.item_code).order_by("-version").first()
+    item = latest_item(record.item_code)
     if item is None:
         raise DomainError("unknown_item", _("The item code is not in the catalogue."))
     if actor is not None and not can_write_department(actor, item.department):
         raise Forbidden()
     with transaction.atomic():
-        point = CheckPoint.objects.create(
-            item=item,
-            code=record.code,
-            content=record.content,
-            guidance=record.guidance or "",
-            penalty_basis=record.penalty_basis or "",
-            check_type=record.check_type,
-            order=record.order,
-        )
+        point = _build_check_point(record, item)
+        point.save()
         record_event(
             actor,
             "catalog.add_check_point",
@@ -118,6 +133,7 @@ class CatalogImporter(Importer):
 
     def check(self, rows: list[PreparedRow]) -> None:
         codes_in_file = {r.record.code for r in rows}
+        known_sectors = set(Sector.objects.values_list("code", flat=True))
         departments: dict[str, Any] = {}
         for row in rows:
             record = row.record
@@ -131,21 +147,15 @@ class CatalogImporter(Importer):
                         row.number,
                     )
                 )
-            if record.sector_code and not Sector.objects.filter(code=record.sector_code).exists():
+            if record.sector_code and record.sector_code not in known_sectors:
                 row.errors.append(FieldError("sector_code", _("Unknown sector code."), "unknown_sector", row.number))
 
     def create(self, records: Sequence[SupervisionItemIn]) -> list[SupervisionItem]:
         created: dict[str, SupervisionItem] = {}
         # Main items first, so that sub-items in the same file find their parent.
         for record in sorted(records, key=lambda r: r.parent_code is not None):
-            item = SupervisionItem.objects.create(
-                code=record.code,
-                version=record.version,
-                parent=_parent(record, created),
-                department=find_department(record.department),
-                sector=Sector.objects.filter(code=record.sector_code).first() if record.sector_code else None,
-                **_fields(record),
-            )
+            item = _build_item(record, find_department(record.department), _parent(record, created))
+            item.save()
             created[record.code] = item
         return list(created.values())
 
@@ -189,8 +199,12 @@ class CheckPointImporter(Importer):
         }
 
     def check(self, rows: list[PreparedRow]) -> None:
+        items: dict[str, SupervisionItem | None] = {}
         for row in rows:
-            item = SupervisionItem.objects.filter(code=row.record.item_code).order_by("-version").first()
+            code = row.record.item_code
+            if code not in items:
+                items[code] = latest_item(code)
+            item = items[code]
             if item is None:
                 row.errors.append(
                     FieldError("item_code", _("The item code is not in the catalogue."), "unknown_item", row.number)
@@ -201,22 +215,8 @@ class CheckPointImporter(Importer):
                 )
 
     def create(self, records: Sequence[CheckPointIn]) -> list[CheckPoint]:
-        items = {}
-        points = []
-        for r in records:
-            if r.item_code not in items:
-                items[r.item_code] = SupervisionItem.objects.filter(code=r.item_code).order_by("-version").first()
-            points.append(
-                CheckPoint(
-                    item=items[r.item_code],
-                    code=r.code,
-                    content=r.content,
-                    guidance=r.guidance or "",
-                    penalty_basis=r.penalty_basis or "",
-                    check_type=r.check_type,
-                    order=r.order,
-                )
-            )
+        items = {code: latest_item(code) for code in {r.item_code for r in records}}
+        points = [_build_check_point(r, items[r.item_code]) for r in records]
         return CheckPoint.objects.bulk_create(points, batch_size=1000)
 
     def export_rows(self, queryset) -> Iterable[Sequence[Any]]:

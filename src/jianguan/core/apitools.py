@@ -7,7 +7,6 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from pydantic import BaseModel
 
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
 
@@ -16,13 +15,6 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-
-
-class Page(BaseModel):
-    count: int
-    limit: int
-    offset: int
-    items: list[Any]
 
 
 def page(queryset, limit: int, offset: int, serialise: Callable[[Any], Any]) -> dict[str, Any]:

@@ -140,7 +140,9 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 def uncovered_years(start: dt.date, end: dt.date) -> list[int]:
     """Years in [start, end] for which neither the package nor a published override year exists."""
-    calendar = WorkingCalendar.load(start, start)
+    from jianguan.core.models import CalendarYear
+
+    calendar = WorkingCalendar(published_years=frozenset(CalendarYear.objects.values_list("year", flat=True)))
     return [year for year in range(start.year, end.year + 1) if not calendar.covers(year)]
 
 

@@ -149,12 +149,13 @@ class DepartmentImporter(Importer):
         from jianguan.accounts.permissions import can_write_department
 
         file_names = {r.record.name for r in rows}
+        known_sectors = set(Sector.objects.values_list("code", flat=True))
         for row in rows:
             record = row.record
             region = resolve_region(record.region_code)
             if region is None:
                 row.errors.append(FieldError("region_code", _("Unknown region code."), "unknown_region", row.number))
-            if record.sector_code and not Sector.objects.filter(code=record.sector_code).exists():
+            if record.sector_code and record.sector_code not in known_sectors:
                 row.errors.append(FieldError("sector_code", _("Unknown sector code."), "unknown_sector", row.number))
             if record.parent:
                 parents = list(self._parents_named(record.parent)[:2])

@@ -49,6 +49,7 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
         raise DomainError("file_empty", _("The file is empty.")) from None
     except csv.Error as exc:
         raise DomainError("file_malformed", lazy_format(_("The CSV file is malformed: %(e)s"), {"e": exc})) from None
+    headers = [h.strip() for h in headers]
     rows = []
     try:
         for number, values in enumerate(reader, start=2):
@@ -59,7 +60,7 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
             rows.append((number, {h: (values[i] if i < len(values) else "") for i, h in enumerate(headers)}))
     except csv.Error as exc:
         raise DomainError("file_malformed", lazy_format(_("The CSV file is malformed: %(e)s"), {"e": exc})) from None
-    return Table([h.strip() for h in headers], [(n, {k.strip(): v for k, v in r.items()}) for n, r in rows])
+    return Table(headers, rows)
 
 
 def _too_many(max_rows: int) -> DomainError:

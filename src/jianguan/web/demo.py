@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
 
 from jianguan.accounts.choices import Role
@@ -23,6 +24,7 @@ from jianguan.accounts.services import create_user
 from jianguan.catalog.schemas import CheckPointIn, SupervisionItemIn
 from jianguan.catalog.services import add_check_point, create_item
 from jianguan.core.codes import registration_no_with_check, uscc_with_check
+from jianguan.core.errors import DomainError
 from jianguan.core.models import Department, Region
 from jianguan.core.services import create_department, ensure_sector
 from jianguan.officers.models import Officer
@@ -205,7 +207,7 @@ DEMO_ACCOUNTS = [
 
 def organisation_code(rng: random.Random) -> str:
     """A 9-character organisation code (GB 11714) with its check character."""
-    body = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
+    body = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _position in range(8))
     weights = [3, 7, 9, 10, 5, 8, 4, 2]
     values = [int(c, 36) for c in body]
     check = 11 - sum(v * w for v, w in zip(values, weights, strict=True)) % 11
@@ -409,7 +411,7 @@ class DemoBuilder:
         serial = 0
         for (sector_code, region_code), department in sorted(departments.items(), key=lambda kv: kv[1].pk):
             per_department = 2 if region_code == "370000" else (4 if sector_code == "scjg" else 3)
-            for _ in range(per_department):
+            for _slot in range(per_department):
                 serial += 1
                 records.append(
                     OfficerIn(
@@ -477,9 +479,9 @@ class DemoBuilder:
 
 def build_demo(seed: int = 2026, subjects: int = 20000, progress=None) -> DemoResult:
     if Department.objects.exists():
-        from jianguan.core.errors import DomainError
-
-        raise DomainError("demo_exists", "The database already holds departments; use a fresh database for the demo.")
+        raise DomainError(
+            "demo_exists", _("The database already holds departments; use a fresh database for the demo.")
+        )
     return DemoBuilder(seed, subjects, progress).build()
 
 

@@ -151,7 +151,7 @@ def perform_action(
     item.is_closed = spec.states[action.target].final
     item.closed_at = now if item.is_closed else None
     item.version = old_version + 1
-    item.escalation_level, item.next_escalation_at = (item.escalation_level, None)
+    item.next_escalation_at = None  # a new state starts a new deadline: escalation may happen again
     _schedule(item, spec, now)
     with transaction.atomic():
         fields = [
