@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "jianguan.catalog",
     "jianguan.subjects",
     "jianguan.officers",
+    "jianguan.records",
+    "jianguan.exchange",
     # front
     "jianguan.web",
 ]
@@ -161,6 +163,19 @@ IMPORT_MAX_BYTES = env_int("JIANGUAN_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimu
 IMPORT_MAX_ROWS = env_int("JIANGUAN_IMPORT_MAX_ROWS", 100_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Exchange gateway: defaults for newly registered source systems (each source can be given its own).
+EXCHANGE_MAX_RECORDS_PER_CALL = env_int("JIANGUAN_EXCHANGE_MAX_RECORDS", 10_000, minimum=1)
+EXCHANGE_MAX_BYTES = env_int("JIANGUAN_EXCHANGE_MAX_BYTES", 32 * 1024 * 1024, minimum=1024)
+EXCHANGE_REQUESTS_PER_MINUTE = env_int("JIANGUAN_EXCHANGE_REQUESTS_PER_MINUTE", 60, minimum=1)
+EXCHANGE_CHUNK_SIZE = env_int("JIANGUAN_EXCHANGE_CHUNK_SIZE", 2000, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(DATA_UPLOAD_MAX_MEMORY_SIZE, EXCHANGE_MAX_BYTES + 1024 * 1024)
+
+# The national system's receiving end: empty keeps records waiting in the outbox.
+NATIONAL_URL = env_str("JIANGUAN_NATIONAL_URL", "")
+NATIONAL_TRANSPORT = env_str("JIANGUAN_NATIONAL_TRANSPORT", "jianguan.exchange.transport.HttpTransport")
+NATIONAL_TIMEOUT_SECONDS = env_int("JIANGUAN_NATIONAL_TIMEOUT_SECONDS", 30, minimum=1)
+NATIONAL_SOURCE_CODE = env_str("JIANGUAN_NATIONAL_SOURCE_CODE", "370000")
 
 HUEY = {
     "huey_class": "huey.SqliteHuey",

@@ -16,6 +16,7 @@ class CalendarDayKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
     COMPLETED = "completed", _("Completed")
     FAILED = "failed", _("Failed")
 

@@ -20,6 +20,16 @@ def bilingual(message: Any) -> tuple[str, str]:
     return zh, en
 
 
+class Bilingual:
+    """A message already rendered in both languages (from pydantic, or from a rule table)."""
+
+    def __init__(self, zh: str, en: str):
+        self.zh, self.en = zh, en
+
+    def __str__(self) -> str:
+        return self.zh if (translation.get_language() or "zh").startswith("zh") else self.en
+
+
 @dataclass
 class FieldError:
     field: str

@@ -21,7 +21,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from jianguan.audit.services import record_batch
 from jianguan.core.choices import ImportStatus, RowOutcome
-from jianguan.core.errors import DomainError, FieldError, lazy_format
+from jianguan.core.errors import Bilingual, DomainError, FieldError, lazy_format
 from jianguan.core.models import ImportBatch, ImportRow
 from jianguan.core.tabular import FORMULA_WITHOUT_VALUE, read_table, write_csv, write_xlsx
 
@@ -43,19 +43,25 @@ _PYDANTIC_ZH = {
     "less_than_equal": "应不大于 {le}",
     "string_type": "应为文本",
     "list_type": "应为列表",
+    "too_short": "至少需要 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "extra_forbidden": "不是本数据标准中的字段",
+    "union_tag_not_found": "缺少记录类型 kind",
+    "union_tag_invalid": "记录类型 kind 不在允许范围内：{expected_tags}",
+    "datetime_parsing": "应为日期时间（YYYY-MM-DDTHH:MM:SS+08:00）",
+    "datetime_from_date_parsing": "应为日期时间（YYYY-MM-DDTHH:MM:SS+08:00）",
+    "datetime_type": "应为日期时间",
+    "date_type": "应为日期",
+    "decimal_type": "应为数字",
+    "decimal_max_digits": "数字位数过多",
+    "decimal_max_places": "小数位数过多（最多 {decimal_places} 位）",
+    "bool_type": "应为 true 或 false",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "dict_type": "应为对象",
+    "int_type": "应为整数",
+    "greater_than": "应大于 {gt}",
 }
-
-
-class _Bilingual:
-    """A message already rendered in both languages, used where pydantic gave us the text."""
-
-    def __init__(self, zh: str, en: str):
-        self.zh, self.en = zh, en
-
-    def __str__(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.zh if (get_language() or "zh").startswith("zh") else self.en
 
 
 def pydantic_errors(
@@ -87,7 +93,7 @@ def field_errors(
         label = (labels or {}).get(loc.split(".")[0])
         if label:
             zh, en = f"{label}：{zh}", f"{loc}: {en}"
-        out.append(FieldError(loc, _Bilingual(zh, en), code=error.get("type", "invalid"), row=row))
+        out.append(FieldError(loc, Bilingual(zh, en), code=error.get("type", "invalid"), row=row))
     return out
 
 

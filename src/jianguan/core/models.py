@@ -146,6 +146,9 @@ class ImportBatch(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # Exchange batches: the sending source system, and how many input rows are committed (for resuming).
+    source = models.CharField(_("source system"), max_length=64, blank=True, db_index=True)
+    processed = models.PositiveIntegerField(_("rows processed"), default=0)
     # The file's column headers in their order (row data is stored as JSON objects, whose key order
     # PostgreSQL does not keep), so that rejected rows download in the layout they were sent.
     headers = models.JSONField(_("column headers"), default=list, blank=True)
@@ -184,6 +187,14 @@ class ImportRow(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=RowOutcome.choices)
     data = models.JSONField(_("data"))
     errors = models.JSONField(_("errors"), default=list)
+    resolved_by = models.ForeignKey(
+        ImportBatch,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resolved_rows",
+        verbose_name=_("corrected in batch"),
+    )
 
     class Meta:
         ordering = ["batch", "row_number"]

@@ -32,6 +32,8 @@ class Subject(models.Model):
         db_index=True,
     )
     registration_date = models.DateField(_("registration date"), null=True, blank=True)
+    # Created from a supervision record whose identity the register did not know: needs review.
+    provisional = models.BooleanField(_("provisional (to review)"), default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -191,3 +192,83 @@ class SubjectImporter(Importer):
                 s.get_status_display(),
                 s.registration_date,
             ]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A party as a supervision record names it: enough to find its subject, or to start one."""
+
+    key: str  # "uscc:…", "regno:…", "id:<keyed hash>", "passport:<keyed hash>"
+    name: str
+    kind: str
+    region_code: str
+    masked: str = ""
+    address: str = ""
+
+
+_IDENTITY_FIELDS = {"uscc": "uscc", "regno": "registration_no", "id": "id_number_hash", "passport": "id_number_hash"}
+
+
+def identity_key(id_type: str, code: str) -> str:
+    """The linking key for an identity code of the given type (001 USCC, 099 reg. no, 111 ID, 414 passport)."""
+    if id_type == "001":
+        return f"uscc:{code}"
+    if id_type == "099":
+        return f"regno:{code}"
+    if id_type == "111":
+        return f"id:{keyed_hash(code)}"
+    return f"passport:{keyed_hash('passport:' + code)}"
+
+
+def _find_by_keys(keys: Iterable[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    by_prefix: dict[str, list[str]] = {}
+    for key in keys:
+        prefix, value = key.split(":", 1)
+        by_prefix.setdefault(prefix, []).append(value)
+    for prefix, values in by_prefix.items():
+        field = _IDENTITY_FIELDS[prefix]
+        for start in range(0, len(values), 900):
+            rows = Subject.objects.filter(**{f"{field}__in": values[start : start + 900]}).values_list(field, "pk")
+            found.update({f"{prefix}:{value}": pk for value, pk in rows})
+    return found
+
+
+def link_identities(identities: Sequence[Identity], actor: Any = None) -> dict[str, int]:
+    """Subject ids for every identity; an identity the register lacks becomes a provisional subject.
+
+    A record is never dropped for want of a subject: the provisional subject carries the record's
+    name and region and is flagged for review; registering the real subject later is a review task.
+    """
+    wanted = {identity.key: identity for identity in identities}
+    found = _find_by_keys(wanted)
+    missing = [identity for key, identity in wanted.items() if key not in found]
+    if missing:
+        new = []
+        for identity in missing:
+            prefix, value = identity.key.split(":", 1)
+            subject = Subject(
+                kind=identity.kind,
+                name=identity.name,
+                region_id=identity.region_code,
+                registered_address=identity.address,
+                provisional=True,
+            )
+            if prefix == "uscc":
+                subject.uscc = value
+            elif prefix == "regno":
+                subject.registration_no = value
+            else:
+                subject.id_number_hash, subject.id_number_masked = value, identity.masked
+            new.append(subject)
+        # Another submission may create the same subject at the same moment: keep whichever won.
+        Subject.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+        created = _find_by_keys(identity.key for identity in missing)
+        found.update(created)
+        record_batch(
+            actor,
+            "subjects.provisional",
+            "subject",
+            [{"key": i.key if i.key.startswith(("uscc", "regno")) else i.masked, "name": i.name} for i in missing],
+        )
+    return found

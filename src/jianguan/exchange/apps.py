@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ExchangeConfig(AppConfig):
+    name = "jianguan.exchange"
+    label = "exchange"
+    verbose_name = _("Exchange gateway")
+
+    def ready(self):
+        # Registers the periodic outbox delivery with Huey.
+        from . import tasks  # noqa: F401

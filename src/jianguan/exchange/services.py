@@ -1,0 +1,533 @@
+"""The exchange gateway: every submission of supervision records, from any channel, goes through here.
+
+A submission is logged as a message (who, when, payload hash, result) with a signed receipt, and
+processed as a batch in chunks. Each chunk is one transaction: validation, reference checks,
+linking, the record upserts, the outbox entries, the quarantined rows, the quality counters, the
+batch's counts and one audit event. A submission interrupted between chunks is resumed from the
+last committed chunk; nothing is lost and nothing is written twice. Counts always add up:
+received = accepted + rejected + duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.accounts.services import create_api_client
+from jianguan.audit.services import record_event
+from jianguan.core.bulk import allocate_ids, bulk_insert
+from jianguan.core.choices import ImportStatus, RowOutcome
+from jianguan.core.errors import Bilingual, DomainError, FieldError, NotFound, lazy_format
+from jianguan.core.models import Department, ImportBatch, ImportRow
+from jianguan.exchange.choices import Channel, OutboxStatus
+from jianguan.exchange.models import Message, NationalBatch, OutboxEntry, QualityDay, RejectionDay, SourceSystem
+from jianguan.records.checks import References
+from jianguan.records.choices import RecordKind
+from jianguan.records.services import (
+    TIMELY_WORKING_DAYS,
+    RecordWriter,
+    Row,
+    Written,
+    check_references,
+    validate_rows,
+)
+
+BATCH_KIND = "records"
+
+
+# ---------------------------------------------------------------- source systems
+
+
+def register_source(
+    name: str,
+    title: str,
+    department: Department,
+    *,
+    actor: Any = None,
+    with_client: bool = True,
+    **limits: int,
+) -> tuple[SourceSystem, str | None]:
+    """Register a department system as a record source; returns it and its API token (shown once)."""
+    if SourceSystem.objects.filter(name=name).exists():
+        raise DomainError("source_exists", _("A source system with this code name is already registered."))
+    with transaction.atomic():
+        client, token = create_api_client(name, department, actor=actor) if with_client else (None, None)
+        source = SourceSystem.objects.create(name=name, title=title, department=department, client=client, **limits)
+        record_event(
+            actor,
+            "exchange.register_source",
+            "source_system",
+            source.pk,
+            after={"name": name, "department": department.pk, "client": client.pk if client else None, **limits},
+        )
+    return source, token
+
+
+def source_named(name: str) -> SourceSystem:
+    source = SourceSystem.objects.select_related("department").filter(name=name).first()
+    if source is None:
+        raise NotFound(_("source system"))
+    return source
+
+
+def source_of_client(client: Any) -> SourceSystem:
+    source = SourceSystem.objects.select_related("department").filter(client=client, is_active=True).first()
+    if source is None:
+        raise DomainError(
+            "not_a_source",
+            _("This API client is not registered as a source system of supervision records."),
+            status=403,
+        )
+    return source
+
+
+# ---------------------------------------------------------------- receipts
+
+
+def _receipt_key() -> bytes:
+    return hashlib.sha256(b"jianguan-receipt:" + settings.SECRET_KEY.encode()).digest()
+
+
+def receipt(message: Message) -> dict[str, Any]:
+    """What the centre acknowledges about one submission; signed, and kept by both sides."""
+    return {
+        "message": message.pk,
+        "source": message.source.name,
+        "received_at": message.received_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "payload_sha256": message.payload_sha256,
+        "payload_bytes": message.payload_bytes,
+        "status": message.status,
+        "error_code": message.error_code,
+        "batch": message.batch_id,
+        "received": message.received,
+        "accepted": message.accepted,
+        "rejected": message.rejected,
+        "duplicates": message.duplicates,
+        "audit_hash": message.audit_hash,
+    }
+
+
+def sign_receipt(body: dict[str, Any]) -> str:
+    canonical = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    return hmac.new(_receipt_key(), canonical, hashlib.sha256).hexdigest()
+
+
+def verify_receipt(body: dict[str, Any], signature: str) -> bool:
+    """True when the receipt is the centre's, unaltered, and matches its own message log."""
+    if not hmac.compare_digest(sign_receipt(body), signature or ""):
+        return False
+    message = Message.objects.select_related("source").filter(pk=body.get("message")).first()
+    return message is not None and receipt(message) == body and message.receipt_signature == signature
+
+
+def _log(
+    source: SourceSystem,
+    channel: str,
+    actor: Any,
+    received_at: dt.datetime,
+    payload_sha256: str,
+    payload_bytes: int,
+    status: int,
+    error_code: str = "",
+    batch: ImportBatch | None = None,
+) -> Message:
+    with transaction.atomic():
+        message = Message.objects.create(
+            source=source,
+            channel=channel,
+            actor=_actor_label(actor),
+            received_at=received_at,
+            payload_sha256=payload_sha256,
+            payload_bytes=payload_bytes,
+            status=status,
+            error_code=error_code,
+            batch=batch,
+            received=batch.received if batch else 0,
+            accepted=batch.accepted if batch else 0,
+            rejected=batch.rejected if batch else 0,
+            duplicates=batch.duplicates if batch else 0,
+        )
+        event = record_event(
+            actor,
+            "exchange.message",
+            "message",
+            message.pk,
+            after={k: v for k, v in receipt(message).items() if k != "audit_hash"},
+        )
+        message.audit_hash = event.hash
+        message.receipt_signature = sign_receipt(receipt(message))
+        message.save(update_fields=["audit_hash", "receipt_signature"])
+    return message
+
+
+def _actor_label(actor: Any) -> str:
+    if actor is None:
+        return "system"
+    return str(getattr(actor, "username", None) or getattr(actor, "name", None) or actor)[:150]
+
+
+# ---------------------------------------------------------------- limits and parsing
+
+
+def check_rate(source: SourceSystem, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
+    recent = (
+        Message.objects.filter(source=source, received_at__gt=now - dt.timedelta(minutes=1)).exclude(status=429).count()
+    )
+    if recent >= source.requests_per_minute:
+        raise DomainError(
+            "rate_limited",
+            lazy_format(
+                _("This source may send %(n)d calls per minute; wait a minute and send again."),
+                {"n": source.requests_per_minute},
+            ),
+            status=429,
+        )
+
+
+def check_size(source: SourceSystem, size: int) -> None:
+    if size > source.max_bytes:
+        raise DomainError(
+            "payload_too_large",
+            lazy_format(
+                _("The request is %(size)d bytes; this source may send at most %(limit)d bytes per call."),
+                {"size": size, "limit": source.max_bytes},
+            ),
+            status=413,
+        )
+
+
+def parse_json_body(body: bytes, source: SourceSystem) -> list[Any]:
+    """The records of a bulk call: a JSON array, or an object with a "records" array."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DomainError(
+            "invalid_utf8",
+            lazy_format(_("The request is not valid UTF-8 (byte %(pos)d)."), {"pos": exc.start}),
+        ) from None
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise DomainError(
+            "invalid_json",
+            lazy_format(_("The request is not valid JSON: %(detail)s"), {"detail": str(exc)[:200]}),
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("records"), list):
+        data = data["records"]
+    if not isinstance(data, list):
+        raise DomainError("invalid_shape", _('Send a JSON array of records, or an object {"records": [...]}.'))
+    if len(data) > source.max_records_per_call:
+        raise DomainError(
+            "too_many_records",
+            lazy_format(
+                _("The call holds %(n)d records; at most %(limit)d are allowed per call."),
+                {"n": len(data), "limit": source.max_records_per_call},
+            ),
+            status=413,
+        )
+    if not data:
+        raise DomainError("no_records", _("The call holds no records."))
+    return data
+
+
+# ---------------------------------------------------------------- receiving
+
+
+def receive_api(source: SourceSystem, client: Any, body: bytes) -> tuple[Message, ImportBatch | None]:
+    """One bulk call from a source system's API client. Refusals are logged too, then raised."""
+    now = timezone.now()
+    digest = hashlib.sha256(body).hexdigest()
+    try:
+        check_rate(source, now)
+        check_size(source, len(body))
+        records = parse_json_body(body, source)
+    except DomainError as exc:
+        _log(source, Channel.API, client, now, digest, len(body), exc.status, exc.code)
+        raise
+    batch = ingest(enumerate(records, start=1), source=source, channel=Channel.API, actor=client, payload_sha256=digest)
+    return _log(source, Channel.API, client, now, digest, len(body), 200, batch=batch), batch
+
+
+def receive_rows(
+    source: SourceSystem,
+    rows: Iterable[tuple[int, Any]] | Iterable[tuple[int, Any, Any]],
+    *,
+    channel: str,
+    actor: Any,
+    payload_sha256: str,
+    payload_bytes: int,
+    filename: str = "",
+    headers: list[str] | None = None,
+    resume: ImportBatch | None = None,
+    resubmits: ImportBatch | None = None,
+    progress: Callable[[ImportBatch], None] | None = None,
+) -> tuple[Message, ImportBatch]:
+    """A file, a stream or a correction: ingested as one batch, then logged."""
+    now = timezone.now()
+    batch = ingest(
+        rows,
+        source=source,
+        channel=channel,
+        actor=actor,
+        payload_sha256=payload_sha256,
+        filename=filename,
+        headers=headers,
+        resume=resume,
+        resubmits=resubmits,
+        progress=progress,
+    )
+    return _log(source, channel, actor, now, payload_sha256, payload_bytes, 200, batch=batch), batch
+
+
+# ---------------------------------------------------------------- the pipeline
+
+
+def ingest(
+    rows: Iterable[tuple],
+    *,
+    source: SourceSystem,
+    channel: str,
+    actor: Any = None,
+    payload_sha256: str = "",
+    filename: str = "",
+    headers: list[str] | None = None,
+    resume: ImportBatch | None = None,
+    resubmits: ImportBatch | None = None,
+    progress: Callable[[ImportBatch], None] | None = None,
+    chunk_size: int | None = None,
+) -> ImportBatch:
+    """Ingest (row number, record[, original cells]) tuples as one batch; returns the finished batch."""
+    if not source.is_active:
+        raise DomainError("source_inactive", _("This source system is disabled."), status=403)
+    chunk_size = chunk_size or settings.EXCHANGE_CHUNK_SIZE
+    if resume is not None:
+        batch = _resumable(resume, source, payload_sha256)
+    else:
+        batch = ImportBatch.objects.create(
+            kind=BATCH_KIND,
+            filename=(filename or channel)[:255],
+            file_sha256=payload_sha256,
+            status=ImportStatus.RUNNING,
+            headers=headers or [],
+            source=source.name,
+            resubmits=resubmits,
+            created_by=actor if _is_user(actor) else None,
+            department=source.department,
+        )
+    pipeline = _Pipeline(source, batch, actor)
+    skip = batch.processed
+    iterator: Iterator[tuple] = iter(rows)
+    while True:
+        chunk = list(islice(iterator, chunk_size))
+        if not chunk:
+            break
+        chunk = [item for item in chunk if item[0] > skip]
+        if chunk:
+            pipeline.process(chunk)
+            if progress:
+                progress(batch)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMPLETED)
+    batch.refresh_from_db()
+    return batch
+
+
+def _is_user(actor: Any) -> bool:
+    return getattr(getattr(actor, "_meta", None), "model_name", "") == "user"
+
+
+def _resumable(batch: ImportBatch, source: SourceSystem, payload_sha256: str) -> ImportBatch:
+    if batch.kind != BATCH_KIND or batch.source != source.name:
+        raise DomainError("resume_mismatch", _("That batch belongs to another source system."))
+    if batch.status != ImportStatus.RUNNING:
+        raise DomainError("resume_finished", _("That batch is already complete; nothing to resume."))
+    if payload_sha256 and batch.file_sha256 and payload_sha256 != batch.file_sha256:
+        raise DomainError("resume_other_file", _("The file differs from the one the batch started with."))
+    return batch
+
+
+class _Pipeline:
+    def __init__(self, source: SourceSystem, batch: ImportBatch, actor: Any):
+        self.source = source
+        self.batch = batch
+        self.actor = actor
+        self.references = References.load()
+        self.writer = RecordWriter(source.name, batch.pk, actor)
+        self.chunk_no = 0
+
+    def process(self, chunk: list[tuple]) -> None:
+        rows = [Row(item[0], item[1], original=item[2] if len(item) > 2 else None) for item in chunk]
+        validate_rows(rows)
+        valid = [row for row in rows if not row.errors]
+        check_references([row for row in valid if row.record is not None], self.references, self.source.department.path)
+        now = timezone.now()
+        with transaction.atomic():
+            # Lock the batch row first: it serialises resumptions and, on SQLite, takes the write lock.
+            ImportBatch.objects.select_for_update().filter(pk=self.batch.pk).update(processed=rows[-1].number)
+            written, _rejected = self.writer.write([row for row in rows if not row.errors], now)
+            rejected = [row for row in rows if row.errors]
+            duplicates = [row for row in rows if row.duplicate and not row.errors]
+            accepted = len(rows) - len(rejected) - len(duplicates)
+            self._quarantine(rejected, duplicates)
+            self._outbox(written, now)
+            self._quality(rows, written, now)
+            ImportBatch.objects.filter(pk=self.batch.pk).update(
+                received=F("received") + len(rows),
+                accepted=F("accepted") + accepted,
+                rejected=F("rejected") + len(rejected),
+                duplicates=F("duplicates") + len(duplicates),
+            )
+            self.chunk_no += 1
+            digest = hashlib.sha256()
+            for entry in written:
+                digest.update(f"{entry.record_id}:{entry.operation}:{entry.content_hash}\n".encode())
+            record_event(
+                self.actor,
+                "exchange.ingest",
+                "import_batch",
+                self.batch.pk,
+                after={
+                    "source": self.source.name,
+                    "rows": [rows[0].number, rows[-1].number],
+                    "received": len(rows),
+                    "accepted": accepted,
+                    "rejected": len(rejected),
+                    "duplicates": len(duplicates),
+                    "written_sha256": digest.hexdigest(),
+                },
+            )
+        self.batch.refresh_from_db()
+
+    def _quarantine(self, rejected: list[Row], duplicates: list[Row]) -> None:
+        def data(row: Row) -> Any:
+            value = row.original if row.original is not None else row.raw
+            if isinstance(value, FieldError):
+                return {"value": None}
+            return value if isinstance(value, dict) else {"value": value}
+
+        ImportRow.objects.bulk_create(
+            [
+                ImportRow(
+                    batch=self.batch,
+                    row_number=row.number,
+                    outcome=RowOutcome.REJECTED,
+                    data=data(row),
+                    errors=[error.as_dict() for error in row.errors],
+                )
+                for row in rejected
+            ]
+            + [
+                ImportRow(
+                    batch=self.batch,
+                    row_number=row.number,
+                    outcome=RowOutcome.DUPLICATE,
+                    data=data(row),
+                    errors=[_unchanged(row.number)],
+                )
+                for row in duplicates
+            ],
+            batch_size=500,
+        )
+
+    def _outbox(self, written: list[Written], now: dt.datetime) -> None:
+        if not written:
+            return
+        cd_batch = next_national_batch(now)
+        ids = allocate_ids(OutboxEntry, len(written))
+        bulk_insert(
+            OutboxEntry,
+            (
+                "id",
+                "record_id",
+                "operation",
+                "cd_batch",
+                "status",
+                "attempts",
+                "next_attempt_at",
+                "last_error",
+                "created_at",
+            ),
+            (
+                (pk, entry.record_id, entry.operation, cd_batch, OutboxStatus.PENDING, 0, now, "", now)
+                for pk, entry in zip(ids, written, strict=True)
+            ),
+        )
+
+    def _quality(self, rows: list[Row], written: list[Written], now: dt.datetime) -> None:
+        day = timezone.localtime(now).date()
+        source_department = self.source.department_id
+        counters: dict[tuple[int, str], Counter] = defaultdict(Counter)
+        rejections: Counter = Counter()
+        by_row = {id(entry.row): entry for entry in written}
+        for row in rows:
+            department, kind = self._attribution(row, source_department)
+            counter = counters[(department, kind)]
+            counter["received"] += 1
+            if row.errors:
+                counter["rejected"] += 1
+                for code in {error.code for error in row.errors}:
+                    rejections[(department, code)] += 1
+            elif row.duplicate:
+                counter["duplicates"] += 1
+            else:
+                counter["accepted"] += 1
+                entry = by_row.get(id(row))
+                if entry is not None and entry.lag is not None:
+                    counter["completeness_sum"] += entry.completeness
+                    counter["lag_sum"] += entry.lag
+                    counter["within_7"] += entry.lag <= TIMELY_WORKING_DAYS
+        for (department, kind), counts in counters.items():
+            QualityDay.objects.get_or_create(day=day, source=self.source.name, department_id=department, kind=kind)
+            QualityDay.objects.filter(day=day, source=self.source.name, department_id=department, kind=kind).update(
+                **{name: F(name) + value for name, value in counts.items()}
+            )
+        for (department, code), count in rejections.items():
+            RejectionDay.objects.get_or_create(day=day, source=self.source.name, department_id=department, code=code)
+            RejectionDay.objects.filter(day=day, source=self.source.name, department_id=department, code=code).update(
+                count=F("count") + count
+            )
+
+    def _attribution(self, row: Row, fallback: int) -> tuple[int, str]:
+        """The department and kind a row counts under; rows too broken to say count under the source's own."""
+        if row.record is not None:
+            department = row.resolved.get("department")
+            if department is None:
+                ref = self.references.department(row.record.department)
+                department = ref.id if ref is not None and ref.path.startswith(self.source.department.path) else None
+            return department or fallback, row.record.kind
+        raw = row.raw if isinstance(row.raw, dict) else {}
+        kind = raw.get("kind") if raw.get("kind") in RecordKind.values else (row.deletion.kind if row.deletion else "")
+        ref = self.references.department(str(raw.get("department", ""))) if raw.get("department") else None
+        department = ref.id if ref is not None and ref.path.startswith(self.source.department.path) else fallback
+        return department, kind if kind in RecordKind.values else "unknown"
+
+
+def _unchanged(number: int) -> dict[str, Any]:
+    return FieldError(
+        "__all__",
+        Bilingual("与已收到的记录完全相同，未重复写入", "Identical to the record already received; not written again."),
+        code="duplicate_unchanged",
+        row=number,
+    ).as_dict()
+
+
+def next_national_batch(now: dt.datetime) -> str:
+    """The next cd_batch number: the day plus a 5-digit sequence, e.g. 2019041100002."""
+    day = timezone.localtime(now).date()
+    with transaction.atomic():
+        NationalBatch.objects.get_or_create(day=day)
+        NationalBatch.objects.filter(day=day).update(last=F("last") + 1)
+        last = NationalBatch.objects.get(day=day).last
+    return f"{day:%Y%m%d}{last:05d}"
