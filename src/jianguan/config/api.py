@@ -85,7 +85,9 @@ def _mount():
     from jianguan.audit.api import router as audit_router
     from jianguan.catalog.api import router as catalog_router
     from jianguan.core.api import router as core_router
+    from jianguan.exchange.api import router as exchange_router
     from jianguan.officers.api import router as officers_router
+    from jianguan.records.api import router as records_router
     from jianguan.subjects.api import router as subjects_router
     from jianguan.workflow.api import router as workflow_router
 
@@ -96,6 +98,8 @@ def _mount():
     api.add_router("/v1/catalog", catalog_router)
     api.add_router("/v1/subjects", subjects_router)
     api.add_router("/v1/officers", officers_router)
+    api.add_router("/v1/records", records_router)
+    api.add_router("/v1/exchange", exchange_router)
 
 
 _mount()

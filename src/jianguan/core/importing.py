@@ -25,7 +25,7 @@ from jianguan.core.errors import Bilingual, DomainError, FieldError, lazy_format
 from jianguan.core.models import ImportBatch, ImportRow
 from jianguan.core.tabular import FORMULA_WITHOUT_VALUE, read_table, write_csv, write_xlsx
 
-_PYDANTIC_ZH = {
+PYDANTIC_ZH = {
     "missing": "必填项缺失",
     "string_too_long": "内容过长（最多 {max_length} 个字符）",
     "string_too_short": "内容过短（至少 {min_length} 个字符）",
@@ -84,7 +84,7 @@ def field_errors(
         ctx = error.get("ctx") or {}
         zh = ctx.get("zh")
         if zh is None:
-            template = _PYDANTIC_ZH.get(error.get("type", ""))
+            template = PYDANTIC_ZH.get(error.get("type", ""))
             try:
                 zh = template.format(**ctx) if template else "格式不正确：" + str(error.get("msg", ""))
             except (KeyError, IndexError):
@@ -109,11 +109,11 @@ def header_map(schema: type[BaseModel]) -> dict[str, str]:
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         for header in [name, info.title or "", *extra.get("aliases", [])]:
             if header:
-                mapping[_normalise_header(header)] = name
+                mapping[normalise_header(header)] = name
     return mapping
 
 
-def _normalise_header(text: str) -> str:
+def normalise_header(text: str) -> str:
     return "".join(str(text).split()).lower().strip("*＊").replace("（", "(").replace("）", ")")
 
 
@@ -179,7 +179,7 @@ def import_kinds() -> list[str]:
 def _prepare(importer: Importer, table) -> list[PreparedRow]:
     mapping = header_map(importer.schema)
     labels = column_labels(importer.schema)
-    columns = {h: mapping.get(_normalise_header(h)) for h in table.headers if h}
+    columns = {h: mapping.get(normalise_header(h)) for h in table.headers if h}
     present = set(columns.values())
     missing = [name for name in importer.required_columns if name not in present]
     if missing:

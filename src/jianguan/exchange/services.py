@@ -466,19 +466,21 @@ class _Pipeline:
         )
 
     def _quality(self, rows: list[Row], written: list[Written], now: dt.datetime) -> None:
-        day = timezone.localtime(now).date()
+        """Counters per report day, department and kind (rows without a usable report time: today)."""
+        today = timezone.localtime(now).date()
         source_department = self.source.department_id
-        counters: dict[tuple[int, str], Counter] = defaultdict(Counter)
+        counters: dict[tuple[dt.date, int, str], Counter] = defaultdict(Counter)
         rejections: Counter = Counter()
         by_row = {id(entry.row): entry for entry in written}
         for row in rows:
             department, kind = self._attribution(row, source_department)
-            counter = counters[(department, kind)]
+            day = _report_day(row, today)
+            counter = counters[(day, department, kind)]
             counter["received"] += 1
             if row.errors:
                 counter["rejected"] += 1
                 for code in {error.code for error in row.errors}:
-                    rejections[(department, code)] += 1
+                    rejections[(day, department, code)] += 1
             elif row.duplicate:
                 counter["duplicates"] += 1
             else:
@@ -488,16 +490,15 @@ class _Pipeline:
                     counter["completeness_sum"] += entry.completeness
                     counter["lag_sum"] += entry.lag
                     counter["within_7"] += entry.lag <= TIMELY_WORKING_DAYS
-        for (department, kind), counts in counters.items():
-            QualityDay.objects.get_or_create(day=day, source=self.source.name, department_id=department, kind=kind)
-            QualityDay.objects.filter(day=day, source=self.source.name, department_id=department, kind=kind).update(
-                **{name: F(name) + value for name, value in counts.items()}
-            )
-        for (department, code), count in rejections.items():
-            RejectionDay.objects.get_or_create(day=day, source=self.source.name, department_id=department, code=code)
-            RejectionDay.objects.filter(day=day, source=self.source.name, department_id=department, code=code).update(
-                count=F("count") + count
-            )
+        name = self.source.name
+        for (day, department, kind), counts in counters.items():
+            key = {"day": day, "source": name, "department_id": department, "kind": kind}
+            QualityDay.objects.get_or_create(**key)
+            QualityDay.objects.filter(**key).update(**{field: F(field) + value for field, value in counts.items()})
+        for (day, department, code), count in rejections.items():
+            key = {"day": day, "source": name, "department_id": department, "code": code}
+            RejectionDay.objects.get_or_create(**key)
+            RejectionDay.objects.filter(**key).update(count=F("count") + count)
 
     def _attribution(self, row: Row, fallback: int) -> tuple[int, str]:
         """The department and kind a row counts under; rows too broken to say count under the source's own."""
@@ -512,6 +513,18 @@ class _Pipeline:
         ref = self.references.department(str(raw.get("department", ""))) if raw.get("department") else None
         department = ref.id if ref is not None and ref.path.startswith(self.source.department.path) else fallback
         return department, kind if kind in RecordKind.values else "unknown"
+
+
+def _report_day(row: Row, today: dt.date) -> dt.date:
+    if row.record is not None:
+        return row.record.reported_date()
+    raw = row.raw if isinstance(row.raw, dict) else {}
+    try:
+        moment = dt.datetime.fromisoformat(str(raw.get("reported_at")))
+    except ValueError:
+        return today
+    day = timezone.localtime(moment).date() if moment.tzinfo else moment.date()
+    return day if day <= today else today
 
 
 def _unchanged(number: int) -> dict[str, Any]:
@@ -531,3 +544,77 @@ def next_national_batch(now: dt.datetime) -> str:
         NationalBatch.objects.filter(day=day).update(last=F("last") + 1)
         last = NationalBatch.objects.get(day=day).last
     return f"{day:%Y%m%d}{last:05d}"
+
+
+# ---------------------------------------------------------------- files and corrections
+
+
+def receive_file(
+    source: SourceSystem, actor: Any, data: bytes, filename: str, kind: str
+) -> tuple[Message, ImportBatch]:
+    """An Excel/CSV upload from the UI: the same pipeline, with the original cells kept for quarantine."""
+    from jianguan.core.tabular import read_table
+    from jianguan.records.files import table_records
+
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise DomainError(
+            "file_too_large",
+            lazy_format(
+                _("The file is %(size)d bytes; the limit is %(limit)d."),
+                {"size": len(data), "limit": settings.IMPORT_MAX_BYTES},
+            ),
+            status=413,
+        )
+    if not data:
+        raise DomainError("file_empty", _("The file is empty."))
+    if filename.lower().endswith((".json", ".jsonl")):
+        import io
+
+        from jianguan.exchange.streams import json_records
+
+        rows, headers = json_records(io.BytesIO(data)), None
+    else:
+        table = read_table(data, filename, max_rows=settings.IMPORT_MAX_ROWS)
+        rows, headers = table_records(table, kind), table.headers
+    return receive_rows(
+        source,
+        rows,
+        channel=Channel.FILE,
+        actor=actor,
+        payload_sha256=hashlib.sha256(data).hexdigest(),
+        payload_bytes=len(data),
+        filename=filename,
+        headers=headers,
+    )
+
+
+def correct_row(batch: ImportBatch, row_number: int, record: dict[str, Any], actor: Any = None) -> ImportBatch:
+    """Resubmit one quarantined row, corrected; on success the row is marked as corrected."""
+    row = batch.rows.filter(row_number=row_number, outcome=RowOutcome.REJECTED).first()
+    if batch.kind != BATCH_KIND or row is None:
+        raise NotFound(_("rejected row"))
+    if row.resolved_by_id:
+        raise DomainError("already_corrected", _("This row was already corrected and accepted."), status=409)
+    source = source_named(batch.source)
+    body = orjson.dumps(record)
+    _message, new_batch = receive_rows(
+        source,
+        [(row_number, record)],
+        channel=Channel.CORRECTION,
+        actor=actor,
+        payload_sha256=hashlib.sha256(body).hexdigest(),
+        payload_bytes=len(body),
+        filename=f"correction of batch {batch.pk} row {row_number}",
+        resubmits=batch,
+    )
+    if new_batch.rejected == 0:
+        with transaction.atomic():
+            ImportRow.objects.filter(pk=row.pk).update(resolved_by=new_batch)
+            record_event(
+                actor,
+                "exchange.correct_row",
+                "import_batch",
+                batch.pk,
+                after={"row": row_number, "corrected_in": new_batch.pk},
+            )
+    return new_batch

@@ -1,1 +1,15 @@
+"""Background work of the gateway: deliver the national outbox every minute."""
 
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from jianguan.exchange.outbox import deliver_all
+from jianguan.exchange.transport import TransportError
+
+
+@db_periodic_task(crontab(minute="*"))
+def deliver_national_outbox():
+    try:
+        return deliver_all().as_dict()
+    except TransportError as exc:  # not configured: records wait in the outbox
+        return {"error": str(exc)}

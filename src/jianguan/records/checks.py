@@ -125,7 +125,8 @@ class References:
         else:
             resolved["region"] = region
         if isinstance(record, InspectionV1):
-            errors.extend(self._officer_errors(record, row, department))
+            in_scope = department if "department" in resolved else None
+            errors.extend(self._officer_errors(record, row, in_scope))
         return errors, resolved
 
     def _officer_errors(self, record: InspectionV1, row: int, department: DepartmentRef | None) -> list[FieldError]:

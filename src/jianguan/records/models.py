@@ -31,6 +31,7 @@ class Record(models.Model):
     subject_id_type = models.CharField(_("party ID type"), max_length=3)
     # A natural person's ID number is stored masked; the subject holds its keyed hash.
     subject_code = models.CharField(_("party code"), max_length=20)
+    subject_code_sealed = models.TextField(blank=True, editable=False)
     subject_name = models.CharField(_("party name"), max_length=200)
     region = models.ForeignKey("core.Region", models.PROTECT, related_name="+", verbose_name=_("region"))
     action_date = models.DateField(_("action date"))

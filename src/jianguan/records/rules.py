@@ -7,6 +7,7 @@ and the generated data standard alike.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pydantic_core import PydanticCustomError
@@ -190,3 +191,14 @@ def rule_error(code: str, field: str, row: int | None = None, **params) -> Field
     rule = RULES[code]
     zh, en = rule.zh.format(**_params(params, 0)), rule.en.format(**_params(params, 1))
     return FieldError(field, Bilingual(zh, en), code=code, row=row)
+
+
+def describe(code: str) -> tuple[str, str]:
+    """A rule's (or a format error's) message with its placeholders elided, for summaries."""
+    from jianguan.core.importing import PYDANTIC_ZH
+
+    if code in RULES:
+        zh, en = RULES[code].zh, RULES[code].en
+    else:
+        zh, en = PYDANTIC_ZH.get(code, code), code
+    return re.sub(r"\{\w+\}", "…", zh), re.sub(r"\{\w+\}", "…", en)

@@ -294,8 +294,25 @@ RecordV1 = Annotated[InspectionV1 | PenaltyV1 | CoercionV1 | LicenceV1 | OtherV1
 RECORD_ADAPTER: TypeAdapter[RecordBase] = TypeAdapter(RecordV1)
 DELETION_ADAPTER: TypeAdapter[DeletionV1] = TypeAdapter(DeletionV1)
 
-# Columns of the record table; everything else a schema holds goes into `details`.
-COMMON_FIELDS = frozenset(RecordBase.model_fields) | {"kind"}
+# Fields kept in columns of the record table; everything else a schema holds goes into `details`.
+COLUMN_FIELDS = frozenset(
+    {
+        "kind",
+        "source_id",
+        "item_code",
+        "department",
+        "subject_nature",
+        "subject_id_type",
+        "subject_code",
+        "subject_name",
+        "region",
+        "action_date",
+        "reported_at",
+        "document_no",
+        "result",
+        "plan_id",
+    }
+)
 
 
 def optional_fields(schema: type[RecordBase]) -> list[str]:

@@ -22,12 +22,13 @@ from jianguan.core.calendar import WorkingCalendar
 from jianguan.core.codes import mask_id_number
 from jianguan.core.errors import FieldError
 from jianguan.core.importing import pydantic_errors
+from jianguan.core.pii import encrypt
 from jianguan.records.checks import References
 from jianguan.records.choices import IdType, PartyNature
 from jianguan.records.models import Record
 from jianguan.records.rules import RULES, rule_error
 from jianguan.records.schemas import (
-    COMMON_FIELDS,
+    COLUMN_FIELDS,
     DELETION_ADAPTER,
     OPTIONAL_FIELDS,
     RECORD_ADAPTER,
@@ -120,6 +121,13 @@ def _subject_kind(record: RecordBase) -> str:
     return SubjectKind.ENTERPRISE
 
 
+def _sealed_code(record: RecordBase) -> str:
+    """A citizen's ID number, encrypted: kept only to pass the record on to the national system."""
+    if record.subject_id_type in (IdType.RESIDENT_ID, IdType.PASSPORT):
+        return encrypt(record.subject_code)
+    return ""
+
+
 def _masked_code(record: RecordBase) -> str:
     if record.subject_id_type in (IdType.RESIDENT_ID, IdType.PASSPORT):
         return mask_id_number(record.subject_code)
@@ -209,6 +217,7 @@ class RecordWriter:
             "subject_nature",
             "subject_id_type",
             "subject_code",
+            "subject_code_sealed",
             "subject_name",
             "region_id",
             "action_date",
@@ -249,7 +258,7 @@ class RecordWriter:
 
     def _values(self, row: Row, prepared: dict, subjects: dict[str, int], now, record_id: int, operation: str):
         record, payload = row.record, prepared["payload"]
-        details = {k: v for k, v in payload.items() if k not in COMMON_FIELDS or k == "attachments"}
+        details = {k: v for k, v in payload.items() if k not in COLUMN_FIELDS}
         optional = OPTIONAL_FIELDS[record.kind]
         completeness = sum(1 for name in optional if getattr(record, name) not in (None, "", [])) / (len(optional) or 1)
         lag = self.lag(record)
@@ -265,12 +274,13 @@ class RecordWriter:
             record.subject_nature,
             record.subject_id_type,
             _masked_code(record),
+            _sealed_code(record),
             record.subject_name,
             row.resolved["region"],
             record.action_date,
             record.reported_at,
             now,
-            record.document_no or getattr(record, "decision_no", None) or "",
+            record.document_no or "",
             record.result or "",
             getattr(record, "plan_id", None) or "",
             orjson.dumps(details).decode(),
@@ -296,6 +306,7 @@ class RecordWriter:
             "subject_nature",
             "subject_id_type",
             "subject_code",
+            "subject_code_sealed",
             "subject_name",
             "region_id",
             "action_date",

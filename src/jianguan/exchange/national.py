@@ -1,0 +1,90 @@
+"""The push format towards the national 互联网+监管 system, shared by the outbox and the stand-in.
+
+No national interface text could be obtained (reference/domain.md §1). What is known is the
+metadata of the national behaviour-data sync tables: `cd_id`, `cd_time`, `cd_source` (province
+division code plus department code), `cd_batch` (date plus a 5-digit sequence) and `cd_operation`
+(i/u/d). Each message carries those and the record in data standard v1, so one schema validates a
+record on entry, in the outbox and at the receiving end. `message_id` makes delivery idempotent:
+a receiver keeps the first copy of each message id and acknowledges repeats again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.conf import settings
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from jianguan.core.pii import decrypt
+from jianguan.records.models import Record
+from jianguan.records.schemas import DELETION_ADAPTER, RECORD_ADAPTER
+
+
+class NationalMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: str = Field(min_length=1, max_length=32)
+    cd_id: str = Field(min_length=1, max_length=64)
+    cd_time: dt.datetime
+    cd_source: str = Field(pattern=r"^\d{6}[0-9A-Z]{1,20}$")
+    cd_batch: str = Field(pattern=r"^\d{13}$")
+    cd_operation: Literal["i", "u", "d"]
+    record_type: Literal["inspection", "penalty", "coercion", "licence", "other"]
+    data: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _data_follows_the_standard(self):
+        if self.cd_operation == "d":
+            DELETION_ADAPTER.validate_python(self.data)
+        else:
+            RECORD_ADAPTER.validate_python(self.data)
+        return self
+
+
+class NationalPush(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    messages: list[NationalMessage] = Field(min_length=1, max_length=5000)
+
+
+def department_code(record: Record) -> str:
+    return record.department.uscc or str(record.department_id)
+
+
+def record_payload(record: Record) -> dict[str, Any]:
+    """The record in data standard v1, as accepted (a citizen's ID number decrypted for the push)."""
+    if record.is_deleted:
+        return {"source_id": record.source_id, "deleted": True, "kind": record.kind}
+    code = decrypt(record.subject_code_sealed) if record.subject_code_sealed else record.subject_code
+    payload = {
+        **record.details,
+        "kind": record.kind,
+        "source_id": record.source_id,
+        "item_code": record.item_code,
+        "department": department_code(record),
+        "subject_nature": record.subject_nature,
+        "subject_id_type": record.subject_id_type,
+        "subject_code": code,
+        "subject_name": record.subject_name,
+        "region": record.region_id,
+        "action_date": record.action_date.isoformat(),
+        "reported_at": record.reported_at.isoformat(),
+    }
+    for name in ("document_no", "result", "plan_id"):
+        if getattr(record, name):
+            payload[name] = getattr(record, name)
+    return payload
+
+
+def message_for(entry_id: int, operation: str, cd_batch: str, record: Record, at: dt.datetime) -> dict[str, Any]:
+    return {
+        "message_id": str(entry_id),
+        "cd_id": str(record.pk),
+        "cd_time": at.isoformat(),
+        "cd_source": settings.NATIONAL_SOURCE_CODE + department_code(record),
+        "cd_batch": cd_batch,
+        "cd_operation": operation,
+        "record_type": record.kind,
+        "data": record_payload(record),
+    }

@@ -1,0 +1,140 @@
+"""A stand-in for the national system's receiving end, for tests and demos. It is NOT the national system.
+
+It speaks the push format of `exchange.national` over HTTP: POST /push with {"messages": [...]}.
+Each message is validated against the same schema the outbox uses; valid messages are stored in
+a SQLite file keyed by message id, so a repeated message is acknowledged again but stored once.
+The answer is {"accepted": [ids], "refused": [{"message_id", "reason"}]}. GET /stats reports
+what it holds. `fail_next` makes it answer 503 to that many pushes, to exercise retries.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from pydantic import ValidationError
+
+from jianguan.exchange.national import NationalMessage
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    message_id TEXT PRIMARY KEY,
+    cd_id TEXT NOT NULL,
+    cd_batch TEXT NOT NULL,
+    cd_operation TEXT NOT NULL,
+    record_type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    received_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+)
+"""
+
+
+class StandinStore:
+    def __init__(self, path: str):
+        self.path = path
+        self.lock = threading.Lock()
+        with self._connect() as db:
+            db.execute(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30)
+
+    def receive(self, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            raise ValueError('expected {"messages": [...]}')
+        accepted, refused, rows = [], [], []
+        for raw in body["messages"]:
+            message_id = str(raw.get("message_id", "")) if isinstance(raw, dict) else ""
+            try:
+                message = NationalMessage.model_validate(raw)
+            except ValidationError as exc:
+                refused.append({"message_id": message_id, "reason": str(exc.errors(include_url=False))[:500]})
+                continue
+            rows.append(
+                (
+                    message.message_id,
+                    message.cd_id,
+                    message.cd_batch,
+                    message.cd_operation,
+                    message.record_type,
+                    json.dumps(raw, ensure_ascii=False),
+                )
+            )
+            accepted.append(message.message_id)
+        with self.lock, self._connect() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO messages (message_id, cd_id, cd_batch, cd_operation, record_type, body) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return {"accepted": accepted, "refused": refused}
+
+    def stats(self) -> dict[str, Any]:
+        with self._connect() as db:
+            total = db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+            by_op = dict(db.execute("SELECT cd_operation, COUNT(*) FROM messages GROUP BY cd_operation").fetchall())
+            records = db.execute("SELECT COUNT(DISTINCT cd_id) FROM messages").fetchone()[0]
+        return {"messages": total, "records": records, "by_operation": by_op}
+
+    def message_ids(self) -> list[str]:
+        with self._connect() as db:
+            return [row[0] for row in db.execute("SELECT message_id FROM messages ORDER BY message_id")]
+
+
+class StandinServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], store: StandinStore, fail_next: int = 0):
+        super().__init__(address, _Handler)
+        self.store = store
+        self.fail_next = fail_next
+        self.pushes = 0
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}/push"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: StandinServer
+
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        pass
+
+    def _answer(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):  # noqa: N802 - the stdlib's name
+        if self.path.rstrip("/") == "/stats":
+            self._answer(200, {"standin": True, **self.server.store.stats()})
+        else:
+            self._answer(404, {"error": "not found"})
+
+    def do_POST(self):  # noqa: N802
+        if self.path.rstrip("/") != "/push":
+            self._answer(404, {"error": "not found"})
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        payload = self.rfile.read(length)
+        self.server.pushes += 1
+        if self.server.fail_next > 0:
+            self.server.fail_next -= 1
+            self._answer(503, {"error": "stand-in told to fail"})
+            return
+        try:
+            self._answer(200, self.server.store.receive(json.loads(payload)))
+        except (ValueError, json.JSONDecodeError) as exc:
+            self._answer(400, {"error": str(exc)[:300]})
+
+
+def serve(host: str, port: int, db_path: str, fail_next: int = 0) -> StandinServer:
+    return StandinServer((host, port), StandinStore(db_path), fail_next)
