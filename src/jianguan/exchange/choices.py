@@ -21,3 +21,4 @@ class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     SENT = "sent", _("Delivered")
     FAILED = "failed", _("Refused by the receiver")
+    SUPERSEDED = "superseded", _("Superseded by a later withdrawal")

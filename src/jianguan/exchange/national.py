@@ -52,9 +52,9 @@ def department_code(record: Record) -> str:
     return record.department.uscc or str(record.department_id)
 
 
-def record_payload(record: Record) -> dict[str, Any]:
+def record_payload(record: Record, operation: str = "i") -> dict[str, Any]:
     """The record in data standard v1, as accepted (a citizen's ID number decrypted for the push)."""
-    if record.is_deleted:
+    if operation == "d":
         return {"source_id": record.source_id, "deleted": True, "kind": record.kind}
     code = decrypt(record.subject_code_sealed) if record.subject_code_sealed else record.subject_code
     payload = {
@@ -86,5 +86,5 @@ def message_for(entry_id: int, operation: str, cd_batch: str, record: Record, at
         "cd_batch": cd_batch,
         "cd_operation": operation,
         "record_type": record.kind,
-        "data": record_payload(record),
+        "data": record_payload(record, operation),
     }

@@ -56,8 +56,15 @@ def deliver(transport: Transport | None = None, *, limit: int = 1000, now: dt.da
         entries = list(due[:limit])
         if not entries:
             return report
-        report.attempted = len(entries)
         records = Record.objects.select_related("department").in_bulk([e.record_id for e in entries])
+        # A record withdrawn before its insert or update went out: only the withdrawal is sent.
+        superseded = [e for e in entries if e.operation != "d" and records[e.record_id].is_deleted]
+        if superseded:
+            OutboxEntry.objects.filter(pk__in=[e.pk for e in superseded]).update(status=OutboxStatus.SUPERSEDED)
+            entries = [e for e in entries if e not in superseded]
+            if not entries:
+                return report
+        report.attempted = len(entries)
         messages = [message_for(e.pk, e.operation, e.cd_batch, records[e.record_id], now) for e in entries]
         try:
             delivery = transport.send(messages)

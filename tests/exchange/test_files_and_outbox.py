@@ -1,0 +1,177 @@
+"""`jianguan ingest` on JSON lines, JSON arrays and Excel; the national outbox against the stand-in."""
+
+import io
+import json
+import threading
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from jianguan.exchange.models import OutboxEntry
+from jianguan.records.models import Record
+
+
+def ingest_cli(path, *args):
+    out = io.StringIO()
+    call_command("ingest", str(path), "--source", "jn-case", "--json", "--quiet", *args, stdout=out)
+    return json.loads(out.getvalue().strip().splitlines()[-1])
+
+
+def test_json_lines_with_a_broken_line(setup, inspection, tmp_path):
+    path = tmp_path / "records.jsonl"
+    lines = [json.dumps(inspection("L1")), '{"kind": "inspection", ', "", json.dumps(inspection("L3"))]
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b'{"source_id": "\xff"}\n')
+    counts = ingest_cli(path)
+    assert (counts["received"], counts["accepted"], counts["rejected"], counts["duplicates"]) == (4, 2, 2, 0)
+    assert set(counts) == {"batch", "received", "accepted", "rejected", "duplicates"}
+    from jianguan.core.models import ImportRow
+
+    codes = {(r.row_number, r.errors[0]["code"]) for r in ImportRow.objects.all()}
+    assert codes == {(2, "invalid_json"), (5, "invalid_utf8")}
+
+
+def test_json_array_is_streamed_and_a_broken_array_writes_nothing(setup, inspection, tmp_path):
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps([inspection("A1"), inspection("A2")], ensure_ascii=False), encoding="utf-8")
+    assert ingest_cli(good)["accepted"] == 2
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps([inspection("A3"), inspection("A4")])[:-30], encoding="utf-8")
+    with pytest.raises(CommandError, match="JSON"):
+        ingest_cli(broken)
+    assert Record.objects.count() == 2
+
+
+def test_excel_with_formulas_merged_cells_and_dates_as_text(setup, province, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    officers = setup.officers[:2]
+    sheet.append(
+        [
+            "来源记录编号",
+            "监管事项目录编码",
+            "实施机构编码",
+            "行政相对人性质",
+            "行政相对人证件类型",
+            "行政相对人编码",
+            "行政相对人名称",
+            "行政区划代码",
+            "行为日期",
+            "报送时间",
+            "检查形式",
+            "检查人员",
+            "执法证号",
+            "检查项结果",
+        ]
+    )
+    names = "、".join(o.name for o in officers)
+    certs = "、".join(o.certificate_no for o in officers)
+    base = [
+        province.lixia_market.uscc,
+        2,
+        1,
+        setup.subject.uscc,
+        setup.subject.name,
+        370102,
+        "2026年3月2日",
+        "2026/3/4 10:00",
+        1,
+        names,
+        certs,
+        "0101:合格;0102:不合格",
+    ]
+    sheet.append(["XL-1", 37010001000000, *base])
+    sheet.append(["XL-2", '=A2&"x"', *base])  # a formula no program calculated
+    sheet.append(["XL-3", "37010001000000", *base[:7], "2026-03-04 09:00", *base[8:]])
+    sheet.append(["XL-4", None, *base])  # merged with the item code above
+    sheet.merge_cells("B4:B5")
+    path = tmp_path / "检查记录.xlsx"
+    book.save(path)
+    counts = ingest_cli(path, "--kind", "inspection")
+    assert (counts["received"], counts["accepted"], counts["rejected"]) == (4, 3, 1)
+    record = Record.objects.get(source_id="XL-1")
+    assert str(record.action_date) == "2026-03-02" and record.details["form"] == "01"
+    assert record.subject_id_type == "001" and record.subject_nature == "2"
+    assert Record.objects.get(source_id="XL-4").item_code == "37010001000000"
+    from jianguan.core.importing import rejected_rows_file
+    from jianguan.core.models import ImportBatch
+
+    batch = ImportBatch.objects.get()
+    row = batch.rows.get()
+    assert row.row_number == 3 and row.errors[0]["code"] == "cell_invalid" and row.errors[0]["field"] == "item_code"
+    download = openpyxl.load_workbook(io.BytesIO(rejected_rows_file(batch)))
+    first = list(download.active.iter_rows(values_only=True))
+    assert first[0][0] == "来源记录编号" and first[1][0] == "XL-2"
+
+
+def test_unknown_source_is_a_clear_error(db, tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text("{}\n")
+    with pytest.raises(CommandError):
+        call_command("ingest", str(path), "--source", "nobody", stdout=io.StringIO())
+
+
+@pytest.fixture
+def standin(tmp_path):
+    from jianguan.exchange.standin import serve
+
+    server = serve("127.0.0.1", 0, str(tmp_path / "standin.sqlite3"))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_outbox_waits_for_a_failing_receiver_then_delivers_each_record_once(setup, inspection, standin):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jianguan.exchange.outbox import backlog, deliver, deliver_all
+    from jianguan.exchange.services import ingest
+    from jianguan.exchange.transport import HttpTransport
+
+    ingest(enumerate([inspection(f"O{i}") for i in range(5)], 1), source=setup.source, channel="api")
+    ingest(
+        enumerate([inspection("O1", result="已整改"), {"source_id": "O2", "deleted": True}], 1),
+        source=setup.source,
+        channel="api",
+    )
+    assert backlog()["pending"] == 7
+    transport = HttpTransport(standin.url, timeout=5)
+    standin.fail_next = 2
+    report = deliver(transport)
+    assert (report.attempted, report.deferred, report.delivered) == (6, 6, 0) and "503" in report.error
+    entry = OutboxEntry.objects.first()
+    assert entry.attempts == 1 and entry.next_attempt_at > timezone.now() and "503" in entry.last_error
+    assert deliver(transport).attempted == 0  # backing off: nothing due yet
+    later = timezone.now() + dt.timedelta(minutes=5)
+    assert deliver(transport, now=later).deferred == 6  # second failure
+    OutboxEntry.objects.update(next_attempt_at=timezone.now())
+    report = deliver_all(transport)
+    assert report.delivered == 6 and report.deferred == 0 and report.refused == 0
+    # O2 was withdrawn before its insert went out: only the withdrawal is sent.
+    assert backlog()["pending"] == 0 and backlog()["sent"] == 6
+    assert OutboxEntry.objects.get(status="superseded").operation == "i"
+    stats = standin.store.stats()
+    assert stats["messages"] == 6 and stats["records"] == 5
+    assert stats["by_operation"] == {"i": 4, "u": 1, "d": 1}
+    # A redelivery (an acknowledgement lost on the way back) is stored once at the receiver.
+    OutboxEntry.objects.filter(status="sent").update(status="pending", next_attempt_at=timezone.now())
+    assert deliver_all(transport).delivered == 6
+    assert standin.store.stats()["messages"] == 6
+
+
+def test_standin_refuses_messages_that_break_the_format(setup, inspection, standin):
+    from jianguan.exchange.national import message_for
+    from jianguan.exchange.services import ingest
+
+    ingest(enumerate([inspection("F1")], 1), source=setup.source, channel="api")
+    record = Record.objects.get()
+    good = message_for(1, "i", "2026112900001", record, record.received_at)
+    bad = dict(good, message_id="2", cd_batch="20261129", data=dict(good["data"], officers=[]))
+    answer = standin.store.receive({"messages": [good, bad]})
+    assert answer["accepted"] == ["1"]
+    assert answer["refused"][0]["message_id"] == "2" and "cd_batch" in answer["refused"][0]["reason"]
