@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 DEMO_DB := var/demo
 
-.PHONY: demo test install install-test lint messages openapi serve clean
+.PHONY: demo test install install-test lint messages openapi datastandard serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,14 @@ lint: install-test
 test: install-test lint
 	JIANGUAN_VAR_DIR=$$(mktemp -d) $(BIN)/jianguan makemigrations --check --dry-run --verbosity 1
 	JIANGUAN_VAR_DIR=$$(mktemp -d) $(BIN)/jianguan openapi --check docs/openapi.json
+	JIANGUAN_VAR_DIR=$$(mktemp -d) $(BIN)/jianguan datastandard --check docs/data-standard.md
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 openapi: install
 	$(BIN)/jianguan openapi docs/openapi.json
+
+datastandard: install
+	$(BIN)/jianguan datastandard docs/data-standard.md
 
 messages: install-test
 	cd src/jianguan && ../../$(BIN)/jianguan makemessages --locale zh_Hans --locale en --no-obsolete --ignore 'static/*'

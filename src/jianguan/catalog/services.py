@@ -29,7 +29,7 @@ def _build_item(record: SupervisionItemIn, department, parent: SupervisionItem |
         version=record.version,
         parent=parent,
         department=department,
-        sector=Sector.objects.filter(code=record.sector_code).first() if record.sector_code else None,
+        sector=Sector.objects.filter(code__iexact=record.sector_code).first() if record.sector_code else None,
         **_fields(record),
     )
 
@@ -133,7 +133,7 @@ class CatalogImporter(Importer):
 
     def check(self, rows: list[PreparedRow]) -> None:
         codes_in_file = {r.record.code for r in rows}
-        known_sectors = set(Sector.objects.values_list("code", flat=True))
+        known_sectors = {code.upper() for code in Sector.objects.values_list("code", flat=True)}
         departments: dict[str, Any] = {}
         for row in rows:
             record = row.record
@@ -147,7 +147,7 @@ class CatalogImporter(Importer):
                         row.number,
                     )
                 )
-            if record.sector_code and record.sector_code not in known_sectors:
+            if record.sector_code and record.sector_code.upper() not in known_sectors:
                 row.errors.append(FieldError("sector_code", _("Unknown sector code."), "unknown_sector", row.number))
 
     def create(self, records: Sequence[SupervisionItemIn]) -> list[SupervisionItem]:

@@ -9,5 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("records/", include("jianguan.records.urls")),
+    path("exchange/", include("jianguan.exchange.urls")),
     path("", include("jianguan.web.urls")),
 ]

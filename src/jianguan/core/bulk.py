@@ -7,8 +7,11 @@ sequence, so that dependent rows (an outbox entry per record) can be written in 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from django.db import connection
 from django.db.models import Model
@@ -74,3 +77,72 @@ def bulk_insert(model: type[Model] | str, columns: Sequence[str], rows: Iterable
         if prepared:
             cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', prepared)  # noqa: S608
         return len(prepared)
+
+
+def bulk_increment(model: type[Model], keys: Sequence[str], counters: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Add to counter columns, creating the row when its key is new (one statement per row, batched).
+
+    `keys` must be the columns of a unique constraint; each row holds the key values, then the
+    increments in the order of `counters`.
+    """
+    table = _table(model)
+    columns = [*keys, *counters]
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    conflict = ", ".join(f'"{k}"' for k in keys)
+    updates = ", ".join(f'"{c}" = "{table}"."{c}" + excluded."{c}"' for c in counters)
+    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {updates}'  # noqa: S608
+    prepared = [tuple(_sqlite_value(v) for v in row) if connection.vendor == "sqlite" else tuple(row) for row in rows]
+    if prepared:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, prepared)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one chunk of bulk work, then collect the young generations.
+
+    Bulk work allocates many short-lived objects; with a large heap, the collector's full passes
+    would otherwise cost more than the work. Reference counting still frees everything acyclic.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect(1)
+
+
+def fetch_by_keys(
+    model: type[Model],
+    key: str,
+    keys: Sequence[Any],
+    columns: Sequence[str],
+    where: dict[str, Any] | None = None,
+) -> list[tuple]:
+    """Rows (key, *columns) whose `key` column is in `keys`: one query on PostgreSQL (= ANY), batches on SQLite."""
+    if not keys:
+        return []
+    table = _table(model)
+    select = ", ".join(f'"{c}"' for c in (key, *columns))
+    conditions = "".join(f' AND "{name}" = %s' for name in (where or {}))
+    extra = list((where or {}).values())
+    out: list[tuple] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f'SELECT {select} FROM "{table}" WHERE "{key}" = ANY(%s){conditions}',  # noqa: S608
+                [list(keys), *extra],
+            )
+            return cursor.fetchall()
+        for start in range(0, len(keys), 900):
+            part = list(keys[start : start + 900])
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f'SELECT {select} FROM "{table}" WHERE "{key}" IN ({marks}){conditions}',  # noqa: S608
+                [*part, *extra],
+            )
+            out.extend(cursor.fetchall())
+    return out

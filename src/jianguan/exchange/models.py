@@ -81,7 +81,8 @@ class OutboxEntry(models.Model):
     """A record change waiting for, or delivered to, the national system."""
 
     id = models.BigAutoField(primary_key=True)
-    record = models.ForeignKey("records.Record", models.PROTECT, related_name="+")
+    # Written in bulk with its record, in the same transaction (see records.Record).
+    record = models.ForeignKey("records.Record", models.PROTECT, related_name="+", db_constraint=False)
     operation = models.CharField(_("operation"), max_length=1, choices=Operation.choices)
     cd_batch = models.CharField(_("national batch number"), max_length=13)
     status = models.CharField(_("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
@@ -116,9 +117,9 @@ class NationalBatch(models.Model):
 
 
 class QualityDay(models.Model):
-    """Per day received, source, department and kind: the counters behind the data-quality page."""
+    """Per report month (its first day), source, department and kind: the counters behind the quality page."""
 
-    day = models.DateField(_("day"))
+    day = models.DateField(_("month"))
     source = models.CharField(_("source system"), max_length=64)
     department = models.ForeignKey("core.Department", models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=16)
@@ -147,9 +148,9 @@ class QualityDay(models.Model):
 
 
 class RejectionDay(models.Model):
-    """Per day, source and department: how many rows each rule rejected."""
+    """Per report month (its first day), source and department: how many rows each rule rejected."""
 
-    day = models.DateField(_("day"))
+    day = models.DateField(_("month"))
     source = models.CharField(_("source system"), max_length=64)
     department = models.ForeignKey("core.Department", models.PROTECT, related_name="+")
     code = models.CharField(_("error code"), max_length=64)

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from jianguan.accounts.scope import restrict
+from jianguan.accounts.choices import Role
+from jianguan.accounts.scope import restrict, scope_for
 from jianguan.core.errors import NotFound
 from jianguan.exchange.models import Message, OutboxEntry, QualityDay, RejectionDay, SourceSystem
 
@@ -36,3 +37,20 @@ def visible_rejections(actor: Any) -> QuerySet[RejectionDay]:
 
 def visible_outbox(actor: Any) -> QuerySet[OutboxEntry]:
     return restrict(OutboxEntry.objects.all(), actor, department="record__department")
+
+
+SUBMITTERS = frozenset({Role.PLATFORM_ADMIN, Role.DEPARTMENT_ADMIN, Role.OFFICER})
+
+
+def submittable_sources(actor: Any) -> QuerySet[SourceSystem]:
+    """Sources whose records the actor may upload or correct: their department's, for staff who record actions."""
+    if not scope_for(actor).has_role(*SUBMITTERS):
+        return SourceSystem.objects.none()
+    return visible_sources(actor).filter(is_active=True)
+
+
+def access_submittable_source(actor: Any, pk: Any) -> SourceSystem:
+    source = submittable_sources(actor).filter(pk=pk).first()
+    if source is None:
+        raise NotFound()
+    return source

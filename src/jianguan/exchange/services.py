@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.services import create_api_client
 from jianguan.audit.services import record_event
-from jianguan.core.bulk import allocate_ids, bulk_insert
+from jianguan.core.bulk import allocate_ids, bulk_increment, bulk_insert, gc_paused
 from jianguan.core.choices import ImportStatus, RowOutcome
 from jianguan.core.errors import Bilingual, DomainError, FieldError, NotFound, lazy_format
 from jianguan.core.models import Department, ImportBatch, ImportRow
@@ -274,6 +274,7 @@ def receive_rows(
     resume: ImportBatch | None = None,
     resubmits: ImportBatch | None = None,
     progress: Callable[[ImportBatch], None] | None = None,
+    references: References | None = None,
 ) -> tuple[Message, ImportBatch]:
     """A file, a stream or a correction: ingested as one batch, then logged."""
     now = timezone.now()
@@ -288,6 +289,7 @@ def receive_rows(
         resume=resume,
         resubmits=resubmits,
         progress=progress,
+        references=references,
     )
     return _log(source, channel, actor, now, payload_sha256, payload_bytes, 200, batch=batch), batch
 
@@ -308,6 +310,7 @@ def ingest(
     resubmits: ImportBatch | None = None,
     progress: Callable[[ImportBatch], None] | None = None,
     chunk_size: int | None = None,
+    references: References | None = None,
 ) -> ImportBatch:
     """Ingest (row number, record[, original cells]) tuples as one batch; returns the finished batch."""
     if not source.is_active:
@@ -327,7 +330,7 @@ def ingest(
             created_by=actor if _is_user(actor) else None,
             department=source.department,
         )
-    pipeline = _Pipeline(source, batch, actor)
+    pipeline = _Pipeline(source, batch, actor, references)
     skip = batch.processed
     iterator: Iterator[tuple] = iter(rows)
     while True:
@@ -336,7 +339,8 @@ def ingest(
             break
         chunk = [item for item in chunk if item[0] > skip]
         if chunk:
-            pipeline.process(chunk)
+            with gc_paused():
+                pipeline.process(chunk)
             if progress:
                 progress(batch)
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMPLETED)
@@ -359,11 +363,11 @@ def _resumable(batch: ImportBatch, source: SourceSystem, payload_sha256: str) ->
 
 
 class _Pipeline:
-    def __init__(self, source: SourceSystem, batch: ImportBatch, actor: Any):
+    def __init__(self, source: SourceSystem, batch: ImportBatch, actor: Any, references: References | None = None):
         self.source = source
         self.batch = batch
         self.actor = actor
-        self.references = References.load()
+        self.references = references or References.load()
         self.writer = RecordWriter(source.name, batch.pk, actor)
         self.chunk_no = 0
 
@@ -466,7 +470,11 @@ class _Pipeline:
         )
 
     def _quality(self, rows: list[Row], written: list[Written], now: dt.datetime) -> None:
-        """Counters per report day, department and kind (rows without a usable report time: today)."""
+        """Counters per report month, department and kind (rows without a usable report time: this month).
+
+        A month is the unit of the trend; counting per month keeps the counters to a few rows per
+        chunk, however many days a chunk's records span.
+        """
         today = timezone.localtime(now).date()
         source_department = self.source.department_id
         counters: dict[tuple[dt.date, int, str], Counter] = defaultdict(Counter)
@@ -474,7 +482,7 @@ class _Pipeline:
         by_row = {id(entry.row): entry for entry in written}
         for row in rows:
             department, kind = self._attribution(row, source_department)
-            day = _report_day(row, today)
+            day = _report_day(row, today).replace(day=1)
             counter = counters[(day, department, kind)]
             counter["received"] += 1
             if row.errors:
@@ -491,14 +499,22 @@ class _Pipeline:
                     counter["lag_sum"] += entry.lag
                     counter["within_7"] += entry.lag <= TIMELY_WORKING_DAYS
         name = self.source.name
-        for (day, department, kind), counts in counters.items():
-            key = {"day": day, "source": name, "department_id": department, "kind": kind}
-            QualityDay.objects.get_or_create(**key)
-            QualityDay.objects.filter(**key).update(**{field: F(field) + value for field, value in counts.items()})
-        for (day, department, code), count in rejections.items():
-            key = {"day": day, "source": name, "department_id": department, "code": code}
-            RejectionDay.objects.get_or_create(**key)
-            RejectionDay.objects.filter(**key).update(count=F("count") + count)
+        fields = ("received", "accepted", "rejected", "duplicates", "completeness_sum", "lag_sum", "within_7")
+        bulk_increment(
+            QualityDay,
+            ("day", "source", "department_id", "kind"),
+            fields,
+            [
+                (day, name, department, kind, *(counts[f] for f in fields))
+                for (day, department, kind), counts in counters.items()
+            ],
+        )
+        bulk_increment(
+            RejectionDay,
+            ("day", "source", "department_id", "code"),
+            ("count",),
+            [(day, name, department, code, count) for (day, department, code), count in rejections.items()],
+        )
 
     def _attribution(self, row: Row, fallback: int) -> tuple[int, str]:
         """The department and kind a row counts under; rows too broken to say count under the source's own."""

@@ -47,21 +47,21 @@ def json_lines(handle: BinaryIO) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield (
-                number,
-                _line_error(
-                    number,
-                    "invalid_utf8",
-                    f"第 {number} 行不是有效的 UTF-8 文本",
-                    f"Line {number} is not valid UTF-8 (byte {exc.start}).",
-                ),
-            )
-            continue
-        try:
             yield number, orjson.loads(line)
         except orjson.JSONDecodeError as exc:
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                yield (
+                    number,
+                    _line_error(
+                        number,
+                        "invalid_utf8",
+                        f"第 {number} 行不是有效的 UTF-8 文本",
+                        f"Line {number} is not valid UTF-8 (byte {bad.start}).",
+                    ),
+                )
+                continue
             yield (
                 number,
                 _line_error(

@@ -12,6 +12,10 @@ class Record(models.Model):
     `(source, source_id)` identifies it: a record sent again updates this row (its version goes
     up), and a withdrawal marks it deleted; rows are never removed, so the national outbox and the
     audit trail can always point at them. Kind-specific fields of the data standard are in `details`.
+
+    This is the platform's largest table and is loaded in bulk, so its references are not declared
+    as database constraints: the gateway resolves every id (item, department, region, subject,
+    batch) in the same transaction that writes the row, and nothing else writes here.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -20,20 +24,32 @@ class Record(models.Model):
     source_id = models.CharField(_("source record id"), max_length=64)
     standard = models.CharField(_("data standard"), max_length=8, default="v1")
     item = models.ForeignKey(
-        "catalog.SupervisionItem", models.PROTECT, related_name="+", verbose_name=_("supervision item")
+        "catalog.SupervisionItem",
+        models.PROTECT,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("supervision item"),
     )
-    item_code = models.CharField(_("item code"), max_length=14, db_index=True)
+    item_code = models.CharField(_("item code"), max_length=14)
     department = models.ForeignKey(
-        "core.Department", models.PROTECT, related_name="records", verbose_name=_("implementing department")
+        "core.Department",
+        models.PROTECT,
+        db_constraint=False,
+        related_name="records",
+        verbose_name=_("implementing department"),
     )
-    subject = models.ForeignKey("subjects.Subject", models.PROTECT, related_name="records", verbose_name=_("subject"))
+    subject = models.ForeignKey(
+        "subjects.Subject", models.PROTECT, db_constraint=False, related_name="records", verbose_name=_("subject")
+    )
     subject_nature = models.CharField(_("party nature"), max_length=1, choices=PartyNature.choices)
     subject_id_type = models.CharField(_("party ID type"), max_length=3)
     # A natural person's ID number is stored masked; the subject holds its keyed hash.
     subject_code = models.CharField(_("party code"), max_length=20)
     subject_code_sealed = models.TextField(blank=True, editable=False)
     subject_name = models.CharField(_("party name"), max_length=200)
-    region = models.ForeignKey("core.Region", models.PROTECT, related_name="+", verbose_name=_("region"))
+    region = models.ForeignKey(
+        "core.Region", models.PROTECT, db_constraint=False, related_name="+", verbose_name=_("region")
+    )
     action_date = models.DateField(_("action date"))
     reported_at = models.DateTimeField(_("reported at"))
     received_at = models.DateTimeField(_("received at"))
@@ -47,7 +63,13 @@ class Record(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     is_deleted = models.BooleanField(_("withdrawn"), default=False)
     batch = models.ForeignKey(
-        "core.ImportBatch", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("batch")
+        "core.ImportBatch",
+        models.PROTECT,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("batch"),
     )
     updated_at = models.DateTimeField(_("updated at"))
 
@@ -60,6 +82,7 @@ class Record(models.Model):
             models.Index(fields=["subject", "action_date"], name="record_subject_date"),
             models.Index(fields=["department", "action_date"], name="record_department_date"),
             models.Index(fields=["kind", "action_date"], name="record_kind_date"),
+            models.Index(fields=["item_code", "subject"], name="record_item_subject"),
         ]
 
     def __str__(self) -> str:

@@ -9,17 +9,19 @@ departments, officers, regions) are in `records.checks`. Every rule is listed in
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from jianguan.core.codes import CodeError, validate_id_number, validate_registration_no, validate_uscc
 from jianguan.core.errors import bilingual
 from jianguan.records.choices import (
     CHECK_RESULT_ALIASES,
-    CheckResult,
+    CITIZEN,
+    PERSONAL_ID_TYPES,
     CoercionExecution,
     CoercionKind,
     CoercionMeasure,
@@ -35,6 +37,29 @@ from jianguan.records.rules import violation
 STANDARD_VERSION = "v1"
 # A report a few minutes "in the future" is clock skew between systems, not an error.
 CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+@functools.cache
+def _platform_zone() -> dt.tzinfo:
+    return timezone.get_default_timezone()
+
+
+@functools.lru_cache(maxsize=200_000)
+def _code_problem(id_type: str, code: str) -> tuple[str, str] | None:
+    """What is wrong with a party's code, in (Chinese, English), or None. Parties recur: cached."""
+    validator = {
+        IdType.USCC: validate_uscc,
+        IdType.REGISTRATION_NO: validate_registration_no,
+        IdType.RESIDENT_ID: validate_id_number,
+    }.get(id_type)
+    if validator is None:
+        return None
+    try:
+        validator(code)
+    except CodeError as exc:
+        return bilingual(exc.message)
+    return None
+
 
 Amount = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
 
@@ -54,12 +79,10 @@ class OfficerRef(Strict):
 
 class CheckItemResult(Strict):
     code: str = Field(title="检查项编码", min_length=1, max_length=32)
-    result: CheckResult = Field(title="检查结果", description="合格 / 不合格 / 未检查 / 合理缺项")
-
-    @field_validator("result", mode="before")
-    @classmethod
-    def _chinese_label(cls, value: Any) -> Any:
-        return CHECK_RESULT_ALIASES.get(value, value) if isinstance(value, str) else value
+    # The Chinese labels are accepted too; the inspection's validator stores the codes.
+    result: Literal["pass", "fail", "not_checked", "not_applicable", "合格", "不合格", "未检查", "合理缺项"] = Field(
+        title="检查结果", description="pass/fail/not_checked/not_applicable, or 合格/不合格/未检查/合理缺项"
+    )
 
 
 class Attachment(Strict):
@@ -104,38 +127,28 @@ class RecordBase(Strict):
     result: str | None = _text("结果", 1000)
     attachments: list[Attachment] = Field(default_factory=list, title="附件", max_length=20)
 
-    @field_validator("subject_code", mode="before")
-    @classmethod
-    def _upper(cls, value: Any) -> Any:
-        return value.strip().upper() if isinstance(value, str) else value
-
     @model_validator(mode="after")
     def _common_rules(self):
-        reported_on = (
-            timezone.localtime(self.reported_at).date() if self.reported_at.tzinfo else self.reported_at.date()
-        )
-        if reported_on < self.action_date:
+        # One Python validator per record (field validators would cost a call per field).
+        self.subject_code = self.subject_code.upper()
+        if self.reported_date() < self.action_date:
             raise violation("reported_before_action")
-        now = timezone.now()
+        now = dt.datetime.now(_platform_zone())
         if self.reported_at.tzinfo is not None and self.reported_at > now + CLOCK_SKEW:
             raise violation("reported_in_future")
-        if self.action_date > timezone.localdate():
+        if self.action_date > now.date():
             raise violation("action_in_future")
-        try:
-            if self.subject_id_type == IdType.USCC:
-                validate_uscc(self.subject_code)
-            elif self.subject_id_type == IdType.REGISTRATION_NO:
-                validate_registration_no(self.subject_code)
-            elif self.subject_id_type == IdType.RESIDENT_ID:
-                validate_id_number(self.subject_code)
-        except CodeError as exc:
-            raise violation("subject_code_invalid", detail=bilingual(exc.message)) from None
-        if self.subject_id_type in (IdType.RESIDENT_ID, IdType.PASSPORT) and self.subject_nature != PartyNature.CITIZEN:
+        problem = _code_problem(self.subject_id_type, self.subject_code)
+        if problem is not None:
+            raise violation("subject_code_invalid", detail=problem)
+        if self.subject_id_type in PERSONAL_ID_TYPES and self.subject_nature != CITIZEN:
             raise violation("subject_nature_mismatch")
         return self
 
     def reported_date(self) -> dt.date:
-        return timezone.localtime(self.reported_at).date() if self.reported_at.tzinfo else self.reported_at.date()
+        """The report's calendar day in the platform's time zone (a naive time is taken as local)."""
+        moment = self.reported_at
+        return moment.astimezone(_platform_zone()).date() if moment.tzinfo else moment.date()
 
 
 class InspectionV1(RecordBase):
@@ -156,6 +169,8 @@ class InspectionV1(RecordBase):
     def _inspection_rules(self):
         if len(self.officers) < 2:
             raise violation("officers_too_few", n=len(self.officers))
+        for item in self.check_items:
+            item.result = CHECK_RESULT_ALIASES.get(item.result, item.result)
         code = self.implementation_code
         if code:
             try:

@@ -13,18 +13,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import orjson
 from django.db import connection
 from pydantic import ValidationError as PydanticValidationError
 
-from jianguan.core.bulk import allocate_ids, bulk_insert
+from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys
 from jianguan.core.calendar import WorkingCalendar
 from jianguan.core.codes import mask_id_number
 from jianguan.core.errors import FieldError
 from jianguan.core.importing import pydantic_errors
 from jianguan.core.pii import encrypt
 from jianguan.records.checks import References
-from jianguan.records.choices import IdType, PartyNature
+from jianguan.records.choices import CITIZEN, OTHER_ORGANISATION, PERSONAL_ID_TYPES, USCC_TYPE
 from jianguan.records.models import Record
 from jianguan.records.rules import RULES, rule_error
 from jianguan.records.schemas import (
@@ -112,24 +111,24 @@ def check_references(rows: Sequence[Row], references: References, source_path: s
 
 
 def _subject_kind(record: RecordBase) -> str:
-    if record.subject_nature == PartyNature.CITIZEN:
+    if record.subject_nature == CITIZEN:
         return SubjectKind.PERSON
-    if record.subject_nature == PartyNature.OTHER_ORGANISATION:
+    if record.subject_nature == OTHER_ORGANISATION:
         return SubjectKind.ORGANISATION
-    if record.subject_id_type == IdType.USCC and record.subject_code.startswith("92"):
+    if record.subject_id_type == USCC_TYPE and record.subject_code.startswith("92"):
         return SubjectKind.INDIVIDUAL_BUSINESS
     return SubjectKind.ENTERPRISE
 
 
 def _sealed_code(record: RecordBase) -> str:
     """A citizen's ID number, encrypted: kept only to pass the record on to the national system."""
-    if record.subject_id_type in (IdType.RESIDENT_ID, IdType.PASSPORT):
+    if record.subject_id_type in PERSONAL_ID_TYPES:
         return encrypt(record.subject_code)
     return ""
 
 
 def _masked_code(record: RecordBase) -> str:
-    if record.subject_id_type in (IdType.RESIDENT_ID, IdType.PASSPORT):
+    if record.subject_id_type in PERSONAL_ID_TYPES:
         return mask_id_number(record.subject_code)
     return record.subject_code
 
@@ -157,9 +156,21 @@ class RecordWriter:
         self.actor = actor
         self.calendar = WorkingCalendar.load()
         self._lag = lru_cache(maxsize=65536)(self.calendar.working_days_between)
+        # Working-day ordinals over the usual span of reports: a lag is then one subtraction.
+        today = dt.date.today()
+        self._ordinal: dict[dt.date, int] = {}
+        count, day = 0, today - dt.timedelta(days=3 * 366)
+        while day <= today + dt.timedelta(days=31):
+            count += self.calendar.is_workday(day)
+            self._ordinal[day] = count
+            day += dt.timedelta(days=1)
 
     def lag(self, record: RecordBase) -> int:
-        return self._lag(record.action_date, record.reported_date())
+        """Working days from the action to its report."""
+        start, end = record.action_date, record.reported_date()
+        if start in self._ordinal and end in self._ordinal:
+            return self._ordinal[end] - self._ordinal[start]
+        return self._lag(start, end)
 
     def write(self, rows: Sequence[Row], now: dt.datetime) -> tuple[list[Written], list[Row]]:
         """Write the rows that passed every check. Returns what was written and the rejected deletions."""
@@ -182,10 +193,10 @@ class RecordWriter:
                     deletes.append((row, current[0]))
                     stored[row.deletion.source_id] = (current[0], current[1], True)
                 continue
-            payload = row.record.model_dump(mode="json", exclude_none=True)
-            digest = hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
+            # The serialiser's field order is fixed by the schema, so equal records give equal bytes.
+            digest = hashlib.sha256(row.record.model_dump_json(exclude_none=True).encode()).hexdigest()[:32]
             current = stored.get(row.record.source_id)
-            prepared = {"payload": payload, "hash": digest}
+            prepared = {"hash": digest}
             if current is None:
                 pending[row.record.source_id] = len(inserts)
                 inserts.append((row, prepared))
@@ -257,8 +268,8 @@ class RecordWriter:
         return written, rejected
 
     def _values(self, row: Row, prepared: dict, subjects: dict[str, int], now, record_id: int, operation: str):
-        record, payload = row.record, prepared["payload"]
-        details = {k: v for k, v in payload.items() if k not in COLUMN_FIELDS}
+        record = row.record
+        details = record.model_dump_json(exclude=COLUMN_FIELDS, exclude_none=True)
         optional = OPTIONAL_FIELDS[record.kind]
         completeness = sum(1 for name in optional if getattr(record, name) not in (None, "", [])) / (len(optional) or 1)
         lag = self.lag(record)
@@ -270,7 +281,7 @@ class RecordWriter:
             row.resolved["item"],
             record.item_code,
             row.resolved["department"],
-            subjects[self._identity(record).key],
+            subjects[row.resolved["identity"]],
             record.subject_nature,
             record.subject_id_type,
             _masked_code(record),
@@ -283,7 +294,7 @@ class RecordWriter:
             record.document_no or "",
             record.result or "",
             getattr(record, "plan_id", None) or "",
-            orjson.dumps(details).decode(),
+            details,
             round(completeness, 4),
             lag,
             prepared["hash"],
@@ -334,38 +345,26 @@ class RecordWriter:
             )
 
     def _stored(self, keys: list[str]) -> dict[str, tuple[int | None, str, bool]]:
-        stored = {}
-        unique = sorted(set(keys))
-        for start in range(0, len(unique), 900):
-            rows = Record.objects.filter(source=self.source, source_id__in=unique[start : start + 900]).values_list(
-                "source_id", "pk", "content_hash", "is_deleted"
-            )
-            stored.update({sid: (pk, digest, deleted) for sid, pk, digest, deleted in rows})
-        return stored
-
-    def _identity(self, record: RecordBase) -> Identity:
-        return Identity(
-            key=identity_key(record.subject_id_type, record.subject_code),
-            name=record.subject_name,
-            kind=_subject_kind(record),
-            region_code=record.region,
-            masked=_masked_code(record),
-            address=record.registered_address or record.operating_address or "",
+        rows = fetch_by_keys(
+            Record, "source_id", sorted(set(keys)), ("id", "content_hash", "is_deleted"), {"source": self.source}
         )
+        return {sid: (pk, digest, bool(deleted)) for sid, pk, digest, deleted in rows}
 
     def _link(self, rows: list[Row]) -> dict[str, int]:
         identities = []
         for row in rows:
-            identity = self._identity(row.record)
+            record = row.record
+            key = identity_key(record.subject_id_type, record.subject_code)
+            row.resolved["identity"] = key
             # A provisional subject lives in the region the record resolved to (historical codes map on).
             identities.append(
                 Identity(
-                    identity.key,
-                    identity.name,
-                    identity.kind,
+                    key,
+                    record.subject_name,
+                    _subject_kind(record),
                     row.resolved["region"],
-                    identity.masked,
-                    identity.address,
+                    _masked_code(record),
+                    record.registered_address or record.operating_address or "",
                 )
             )
         return link_identities(identities, self.actor) if identities else {}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import can_write_region
 from jianguan.audit.services import record_batch, record_event
+from jianguan.core.bulk import fetch_by_keys
 from jianguan.core.codes import mask_id_number
 from jianguan.core.errors import DomainError, FieldError, Forbidden, lazy_format
 from jianguan.core.importing import Importer, PreparedRow, register_importer
@@ -227,10 +228,8 @@ def _find_by_keys(keys: Iterable[str]) -> dict[str, int]:
         prefix, value = key.split(":", 1)
         by_prefix.setdefault(prefix, []).append(value)
     for prefix, values in by_prefix.items():
-        field = _IDENTITY_FIELDS[prefix]
-        for start in range(0, len(values), 900):
-            rows = Subject.objects.filter(**{f"{field}__in": values[start : start + 900]}).values_list(field, "pk")
-            found.update({f"{prefix}:{value}": pk for value, pk in rows})
+        rows = fetch_by_keys(Subject, _IDENTITY_FIELDS[prefix], values, ("id",))
+        found.update({f"{prefix}:{value}": pk for value, pk in rows})
     return found
 
 

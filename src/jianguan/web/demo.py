@@ -33,6 +33,7 @@ from jianguan.officers.services import bulk_register_officers, declare_conflict
 from jianguan.subjects.models import Subject
 from jianguan.subjects.schemas import SubjectIn
 from jianguan.subjects.services import bulk_register_subjects
+from jianguan.web.demo_actions import DemoActions
 from jianguan.workflow.services import define_workflow, start_workflow
 
 DEMO_PASSWORD = "Demo-2026!"  # noqa: S105 - the published password of the local demo accounts only
@@ -228,12 +229,14 @@ class DemoResult:
     conflicts: int
     items: int
     accounts: list[tuple[str, str, str]]
+    actions: int = 0
 
 
 class DemoBuilder:
-    def __init__(self, seed: int, subjects: int = 20000, progress=None):
+    def __init__(self, seed: int, subjects: int = 20000, progress=None, actions: int = 0):
         self.rng = random.Random(seed)
         self.subject_target = subjects
+        self.action_target = actions
         self.progress = progress or (lambda message: None)
 
     def person_name(self) -> str:
@@ -254,7 +257,9 @@ class DemoBuilder:
             self.progress(f"officers: {officers}, declared conflicts: {conflicts}")
             accounts = self.accounts(departments)
             self.workflows(departments)
-        return DemoResult(len(departments), subjects, officers, conflicts, items, accounts)
+        # Actions go through the exchange gateway, which commits chunk by chunk.
+        actions = DemoActions(self.rng, self.action_target, self.progress).build() if self.action_target else 0
+        return DemoResult(len(departments), subjects, officers, conflicts, items, accounts, actions)
 
     def departments(self, province, cities, counties) -> dict[tuple[str, str], Department]:
         out: dict[tuple[str, str], Department] = {}
@@ -477,12 +482,12 @@ class DemoBuilder:
             )
 
 
-def build_demo(seed: int = 2026, subjects: int = 20000, progress=None) -> DemoResult:
+def build_demo(seed: int = 2026, subjects: int = 20000, progress=None, actions: int = 200_000) -> DemoResult:
     if Department.objects.exists():
         raise DomainError(
             "demo_exists", _("The database already holds departments; use a fresh database for the demo.")
         )
-    return DemoBuilder(seed, subjects, progress).build()
+    return DemoBuilder(seed, subjects, progress, actions).build()
 
 
 def demo_summary(result: DemoResult) -> dict[str, Any]:
@@ -492,4 +497,5 @@ def demo_summary(result: DemoResult) -> dict[str, Any]:
         "officers": result.officers,
         "conflicts": result.conflicts,
         "items": result.items,
+        "actions": result.actions,
     }

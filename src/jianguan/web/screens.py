@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import access_department, visible_departments
@@ -32,6 +33,7 @@ class Screen:
     import_kind: str | None = None
     search_hint: Any = ""
     related: Callable[[Any], list[tuple[Any, list[Column], list[Any]]]] = field(default=lambda obj: [])
+    links: Callable[[Any], list[tuple[Any, str]]] = field(default=lambda obj: [])
 
 
 def _departments_search(actor, q):
@@ -77,6 +79,9 @@ SCREENS: dict[str, Screen] = {
             access=access_subject,
             import_kind="subjects",
             search_hint=_("Name, USCC, registration or ID number"),
+            links=lambda s: [
+                (_("One file per subject (all supervision actions)"), reverse("records:subject_file", args=[s.pk]))
+            ],
             columns=[
                 Column(_("Name"), lambda s: s.name, link=True),
                 Column(_("Identity"), lambda s: s.identity),

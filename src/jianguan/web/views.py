@@ -100,6 +100,7 @@ def screen_detail(request, key: str, pk: int):
             "obj": obj,
             "fields": [(c.label, c.value(obj)) for c in screen.details],
             "related": related,
+            "links": screen.links(obj),
         },
     )
 

@@ -15,13 +15,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--subjects", type=int, default=20000)
+        parser.add_argument("--actions", type=int, default=200_000, help="supervision actions sent through the gateway")
 
-    def handle(self, *args, seed, subjects, **options):
+    def handle(self, *args, seed, subjects, actions, **options):
         if settings.PRODUCTION:
             raise CommandError("the demo refuses to run in production mode")
         started = time.perf_counter()
         try:
-            result = build_demo(seed, subjects, progress=lambda m: self.stdout.write(f"  {m}"))
+            result = build_demo(seed, subjects, progress=lambda m: self.stdout.write(f"  {m}"), actions=actions)
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"demo province loaded in {time.perf_counter() - started:.1f} s")

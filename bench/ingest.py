@@ -1,0 +1,371 @@
+"""Benchmark: ingesting inspection records through the gateway, against a bare bulk load of the same rows.
+
+The ingest path is the API's: streamed JSON lines → schema validation and rules → register checks
+(items, departments, officers, regions) → linking to subjects (unknown parties become provisional
+subjects) → record upserts keyed by (source, source_id) → outbox entries → quarantine rows →
+quality counters → one audit event per chunk. The baseline loads the same rows, parsed from the
+same file, into a plain table of the record table's columns: COPY on PostgreSQL, executemany on
+SQLite. Each measurement runs in its own process, so its peak RSS is its own; the ingest runs at
+two sizes to show that memory stays flat as the batch grows.
+
+Run:
+  .venv/bin/python bench/ingest.py [--rows 200000] [--database sqlite|postgresql|both]
+PostgreSQL: JIANGUAN_BENCH_PG_URL=postgres://user@host:port/postgres (a database per run is created
+and dropped there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+
+
+# ---------------------------------------------------------------- worker (one measurement)
+
+
+def _setup_django(database: str, var_dir: str, pg_url: str) -> None:
+    os.environ["JIANGUAN_VAR_DIR"] = var_dir
+    os.environ["DJANGO_SETTINGS_MODULE"] = "jianguan.config.settings"
+    if database == "postgresql":
+        os.environ["JIANGUAN_DATABASE_URL"] = pg_url
+    else:
+        os.environ.pop("JIANGUAN_DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _reference_data(subjects: int):
+    """A city market department with counties, officers, one item and `subjects` registered parties."""
+    import datetime as dt
+
+    from jianguan.catalog.schemas import SupervisionItemIn
+    from jianguan.catalog.services import create_item
+    from jianguan.core.codes import uscc_with_check
+    from jianguan.core.models import Region
+    from jianguan.core.services import create_department, ensure_sector
+    from jianguan.exchange.services import register_source
+    from jianguan.officers.schemas import OfficerIn
+    from jianguan.officers.services import bulk_register_officers
+    from jianguan.subjects.schemas import SubjectIn
+    from jianguan.subjects.services import bulk_register_subjects
+
+    sector = ensure_sector("scjg", "市场监管")
+    city = create_department(
+        name="济南市市场监督管理局",
+        region=Region.objects.get(code="370100"),
+        sector=sector,
+        uscc=uscc_with_check("11370100MB0000001"),
+    )
+    counties = ["370102", "370103", "370104", "370105", "370112"]
+    departments = [
+        create_department(
+            name=f"{code}市场监督管理局",
+            region=Region.objects.get(code=code),
+            sector=sector,
+            parent=city,
+            uscc=uscc_with_check(f"11{code}MB000000{n}"),
+        )
+        for n, code in enumerate(counties, start=2)
+    ]
+    create_item(
+        SupervisionItemIn(
+            code="37010001010000",
+            name="对食品经营者的日常监督检查",
+            department=str(city.pk),
+            sector_code="scjg",
+            effective_from=dt.date(2020, 1, 1),
+        )
+    )
+    crews = {}
+    officers = []
+    for department in departments:
+        crew = [(f"执法员{department.pk}{i}", f"{department.region_id}{department.pk:03d}{i:04d}") for i in range(6)]
+        crews[department.uscc] = crew
+        officers += [
+            OfficerIn(
+                name=name,
+                certificate_no=cert,
+                department=str(department.pk),
+                sectors=["scjg"],
+                certificate_valid_until=dt.date(2030, 12, 31),
+            )
+            for name, cert in crew
+        ]
+    bulk_register_officers(officers)
+    parties = []
+    records = []
+    for n in range(subjects):
+        county = counties[n % len(counties)]
+        code = uscc_with_check(f"91{county}MA{n:07d}")
+        parties.append((code, f"济南测试{n}号商贸有限公司", county))
+        records.append(SubjectIn(name=parties[-1][1], uscc=code, region_code=county))
+    for start in range(0, len(records), 5000):
+        bulk_register_subjects(records[start : start + 5000])
+    source, _token = register_source("bench", "基准测试执法系统", city)
+    return source, departments, crews, parties
+
+
+def _write_rows(path: Path, rows: int, departments, crews, parties) -> None:
+    import datetime as dt
+
+    from jianguan.core.codes import uscc_with_check
+
+    rng = random.Random(42)
+    start = dt.date(2026, 1, 5)
+    with path.open("w", encoding="utf-8") as handle:
+        for n in range(rows):
+            department = departments[n % len(departments)]
+            code, name, county = parties[rng.randrange(len(parties))]
+            if n % 200 == 0:  # 0.5 % parties the register does not know: provisional subjects
+                code, name = uscc_with_check(f"92{county}MB{n:07d}"), f"新登记个体户{n}"
+            action = start + dt.timedelta(days=rng.randrange(300))
+            reported = action + dt.timedelta(days=rng.choice([0, 1, 2, 3, 6, 12]))
+            team = rng.sample(crews[department.uscc], 2)
+            record = {
+                "kind": "inspection",
+                "source_id": f"INS-{n:08d}",
+                "item_code": "37010001010000",
+                "department": department.uscc,
+                "subject_nature": "2",
+                "subject_id_type": "001",
+                "subject_code": code,
+                "subject_name": name,
+                "region": county,
+                "action_date": action.isoformat(),
+                "reported_at": f"{reported.isoformat()}T10:00:00+08:00",
+                "form": "01",
+                "result": "未发现问题",
+                "officers": [{"name": o[0], "certificate_no": o[1]} for o in team],
+                "check_items": [{"code": "0101", "result": "合格"}, {"code": "0102", "result": "合格"}],
+            }
+            if n % 100 == 7:  # 1 % break a rule: quarantined
+                record["officers"] = record["officers"][:1]
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _bare_columns():
+    return (
+        "id",
+        "kind",
+        "source",
+        "source_id",
+        "standard",
+        "item_id",
+        "item_code",
+        "department_id",
+        "subject_id",
+        "subject_nature",
+        "subject_id_type",
+        "subject_code",
+        "subject_code_sealed",
+        "subject_name",
+        "region_id",
+        "action_date",
+        "reported_at",
+        "received_at",
+        "document_no",
+        "result",
+        "plan_id",
+        "details",
+        "completeness",
+        "report_lag",
+        "content_hash",
+        "version",
+        "is_deleted",
+        "batch_id",
+        "updated_at",
+    )
+
+
+def _bare_load(path: Path) -> int:
+    """Parse the same rows and bulk-load them into a plain table with the record table's columns."""
+    import orjson
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from jianguan.core.bulk import bulk_insert
+
+    with connection.cursor() as cursor:
+        cursor.execute('CREATE TABLE bench_bare AS SELECT * FROM "records_record" WHERE 1 = 0')
+    now = timezone.now()
+    count = 0
+
+    def rows():
+        nonlocal count
+        with path.open("rb") as handle:
+            for n, line in enumerate(handle, start=1):
+                r = orjson.loads(line)
+                details = orjson.dumps({k: r[k] for k in ("form", "officers", "check_items")}).decode()
+                count += 1
+                yield (
+                    n,
+                    r["kind"],
+                    "bench",
+                    r["source_id"],
+                    "v1",
+                    1,
+                    r["item_code"],
+                    1,
+                    1,
+                    r["subject_nature"],
+                    r["subject_id_type"],
+                    r["subject_code"],
+                    "",
+                    r["subject_name"],
+                    r["region"],
+                    r["action_date"],
+                    r["reported_at"],
+                    now,
+                    "",
+                    r["result"],
+                    "",
+                    details,
+                    1.0,
+                    0,
+                    "",
+                    1,
+                    False,
+                    None,
+                    now,
+                )
+
+    with transaction.atomic():
+        bulk_insert("bench_bare", _bare_columns(), rows())
+    return count
+
+
+def worker(args) -> None:
+    var_dir = tempfile.mkdtemp(prefix="jianguan-bench-")
+    _setup_django(args.database, var_dir, args.pg_url)
+    source, departments, crews, parties = _reference_data(args.subjects)
+    path = Path(var_dir) / "records.jsonl"
+    _write_rows(path, args.rows, departments, crews, parties)
+    result = {"database": args.database, "rows": args.rows, "mode": args.mode}
+    started = time.perf_counter()
+    if args.mode == "ingest":
+        from jianguan.exchange.choices import Channel
+        from jianguan.exchange.services import receive_rows
+        from jianguan.exchange.streams import file_digest, json_records
+
+        digest, size = file_digest(path)
+        with path.open("rb") as handle:
+            _message, batch = receive_rows(
+                source,
+                json_records(handle),
+                channel=Channel.CLI,
+                actor="bench",
+                payload_sha256=digest,
+                payload_bytes=size,
+                filename=path.name,
+            )
+        assert batch.received == args.rows and batch.received == batch.accepted + batch.rejected + batch.duplicates
+        result.update(accepted=batch.accepted, rejected=batch.rejected)
+    else:
+        result["loaded"] = _bare_load(path)
+    elapsed = time.perf_counter() - started
+    result.update(
+        seconds=round(elapsed, 2),
+        per_second=round(args.rows / elapsed),
+        peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    )
+    print(json.dumps(result))
+
+
+# ---------------------------------------------------------------- driver
+
+
+def _pg_database(base_url: str, create: bool, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(base_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if create:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+def run(database: str, mode: str, rows: int, subjects: int, pg_base: str) -> dict:
+    name = f"jianguan_bench_{os.getpid()}_{mode}_{rows}"
+    url = _pg_database(pg_base, True, name) if database == "postgresql" else ""
+    try:
+        out = subprocess.run(
+            [
+                sys.executable,
+                str(HERE),
+                "--worker",
+                "--database",
+                database,
+                "--mode",
+                mode,
+                "--rows",
+                str(rows),
+                "--subjects",
+                str(subjects),
+                "--pg-url",
+                url,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        if database == "postgresql":
+            _pg_database(pg_base, False, name)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--subjects", type=int, default=20_000)
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--worker", action="store_true")
+    parser.add_argument("--mode", choices=["ingest", "bare"], default="ingest")
+    parser.add_argument("--pg-url", default="")
+    args = parser.parse_args()
+    if args.worker:
+        worker(args)
+        return
+    pg_base = os.environ.get("JIANGUAN_BENCH_PG_URL", "")
+    databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    if "postgresql" in databases and not pg_base:
+        sys.exit("set JIANGUAN_BENCH_PG_URL to a PostgreSQL server URL (its /postgres database) to bench PostgreSQL")
+    small = max(args.rows // 4, 1000)
+    for database in databases:
+        ingest_small = run(database, "ingest", small, args.subjects, pg_base)
+        ingest = run(database, "ingest", args.rows, args.subjects, pg_base)
+        bare = run(database, "bare", args.rows, args.subjects, pg_base)
+        print(f"{database}: {args.rows:,} inspection records")
+        print(
+            f"  ingest (validate, check, link, upsert, outbox, audit): {ingest['per_second']:>9,} records/s "
+            f"({ingest['seconds']} s; accepted {ingest['accepted']:,}, rejected {ingest['rejected']:,}), "
+            f"peak RSS {ingest['peak_rss_mib']} MiB"
+        )
+        print(
+            f"  ingest of {small:,} rows for comparison: {ingest_small['per_second']:>9,} records/s, "
+            f"peak RSS {ingest_small['peak_rss_mib']} MiB"
+        )
+        print(
+            f"  bare load ({'COPY' if database == 'postgresql' else 'executemany'}):"
+            f"{' ' * (26 if database == 'postgresql' else 19)}{bare['per_second']:>9,} records/s "
+            f"({bare['seconds']} s), peak RSS {bare['peak_rss_mib']} MiB"
+        )
+        print(f"  ratio ingest/bare: {ingest['per_second'] / bare['per_second']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

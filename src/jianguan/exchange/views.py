@@ -1,0 +1,191 @@
+"""Staff UI of the exchange gateway: overview, upload, batches with quarantine and correction, quality."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.core.choices import ImportStatus, RowOutcome
+from jianguan.core.errors import DomainError
+from jianguan.core.permissions import access_batch, visible_batches
+from jianguan.exchange import services
+from jianguan.exchange.outbox import backlog
+from jianguan.exchange.permissions import (
+    access_submittable_source,
+    submittable_sources,
+    visible_outbox,
+    visible_sources,
+)
+from jianguan.exchange.quality import quality_report
+from jianguan.records.choices import RecordKind
+
+
+def _batch_or_404(user, pk):
+    try:
+        batch = access_batch(user, pk)
+    except DomainError:
+        raise Http404 from None
+    if batch.kind != services.BATCH_KIND:
+        raise Http404
+    return batch
+
+
+@login_required
+def overview(request):
+    batches = visible_batches(request.user).filter(kind=services.BATCH_KIND)
+    return render(
+        request,
+        "exchange/overview.html",
+        {
+            "sources": visible_sources(request.user),
+            "batches": batches[:20],
+            "outbox": backlog(visible_outbox(request.user)),
+            "can_upload": submittable_sources(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def upload(request):
+    sources = submittable_sources(request.user)
+    if not sources.exists():
+        return HttpResponseForbidden(_("You may not submit records."))
+    if request.method == "POST":
+        upload_file = request.FILES.get("file")
+        kind = request.POST.get("kind", "")
+        try:
+            source = access_submittable_source(request.user, request.POST.get("source"))
+        except DomainError:
+            messages.error(request, _("Choose a source system."))
+        else:
+            if upload_file is None:
+                messages.error(request, _("Choose a file to upload."))
+            elif kind not in RecordKind.values:
+                messages.error(request, _("Choose what kind of records the file holds."))
+            else:
+                try:
+                    _message, batch = services.receive_file(
+                        source, request.user, upload_file.read(), upload_file.name, kind
+                    )
+                except DomainError as exc:
+                    messages.error(request, exc.as_body()["message"])
+                else:
+                    return redirect(reverse("exchange:batch", args=[batch.pk]))
+    return render(request, "exchange/upload.html", {"sources": sources, "kinds": RecordKind.choices})
+
+
+@login_required
+def batch(request, pk: int):
+    batch = _batch_or_404(request.user, pk)
+    outcome = request.GET.get("outcome", RowOutcome.REJECTED)
+    rows = batch.rows.filter(outcome=outcome).order_by("row_number")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    template = "exchange/batch_counts.html" if request.headers.get("HX-Request") else "exchange/batch.html"
+    return render(
+        request,
+        template,
+        {
+            "batch": batch,
+            "page_obj": page,
+            "outcome": outcome,
+            "running": batch.status == ImportStatus.RUNNING,
+            "can_correct": submittable_sources(request.user).filter(name=batch.source).exists(),
+        },
+    )
+
+
+def _field_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _parsed(text: str):
+    text = text.strip()
+    if text[:1] in "[{":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text
+    return text or None
+
+
+@login_required
+def correct(request, pk: int, row_number: int):
+    batch = _batch_or_404(request.user, pk)
+    if not submittable_sources(request.user).filter(name=batch.source).exists():
+        raise Http404
+    row = batch.rows.filter(row_number=row_number, outcome=RowOutcome.REJECTED).first()
+    if row is None:
+        raise Http404
+    data = dict(row.data)
+    if request.method == "POST":
+        corrected = {}
+        for name in request.POST.getlist("name"):
+            value = _parsed(request.POST.get(f"field:{name}", ""))
+            if value is not None:
+                corrected[name] = value
+        try:
+            new_batch = services.correct_row(batch, row_number, corrected, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.as_body()["message"])
+        else:
+            if new_batch.rejected:
+                messages.error(request, _("The corrected row was rejected again; see the reasons below."))
+                new_row = new_batch.rows.get()
+                return render(request, "exchange/correct.html", _correct_context(batch, row, corrected, new_row.errors))
+            messages.success(request, _("The corrected row was accepted."))
+            return redirect(reverse("exchange:batch", args=[batch.pk]))
+    return render(request, "exchange/correct.html", _correct_context(batch, row, data, row.errors))
+
+
+def _correct_context(batch, row, data, errors):
+    by_field: dict[str, list] = {}
+    for error in errors:
+        by_field.setdefault(str(error.get("field", "")).split(".")[0], []).append(error)
+    fields = [(name, _field_value(value), by_field.get(name, [])) for name, value in data.items()]
+    general = [e for key, errs in by_field.items() if key not in data for e in errs]
+    return {"batch": batch, "row": row, "fields": fields, "general": general}
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@login_required
+def quality(request):
+    by = "source" if request.GET.get("by") == "source" else "department"
+    start, end = _date(request.GET.get("start")), _date(request.GET.get("end"))
+    report = quality_report(request.user, by, start, end)
+    plot = {
+        "categories": [t["month"] for t in report["trend"]],
+        "percent": True,
+        "series": [
+            {"name": str(_("Validity rate")), "data": [t["validity_rate"] for t in report["trend"]]},
+            {"name": str(_("Reported within 7 working days")), "data": [t["timely_share"] for t in report["trend"]]},
+            {"name": str(_("Completeness")), "data": [t["completeness"] for t in report["trend"]]},
+        ],
+    }
+    rejections = {
+        "type": "bar",
+        "categories": [r["code"] for r in report["rejections"][:12]],
+        "series": [{"name": str(_("Rejected rows")), "data": [r["count"] for r in report["rejections"][:12]]}],
+    }
+    return render(
+        request,
+        "exchange/quality.html",
+        {"report": report, "by": by, "start": start, "end": end, "trend_plot": plot, "rejection_plot": rejections},
+    )
