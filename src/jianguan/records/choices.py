@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RecordKind(models.TextChoices):
-    INSPECTION = "inspection", _("Inspection (行政检查)")
-    PENALTY = "penalty", _("Penalty (行政处罚)")
-    COERCION = "coercion", _("Coercive measure (行政强制)")
-    LICENCE = "licence", _("Licence (行政许可)")
-    OTHER = "other", _("Other action (其他行为)")
+    INSPECTION = "inspection", _("Inspection")
+    PENALTY = "penalty", _("Penalty")
+    COERCION = "coercion", _("Coercive action")
+    LICENCE = "licence", _("Licence")
+    OTHER = "other", _("Other action")
 
 
 class PartyNature(models.TextChoices):
@@ -30,15 +30,15 @@ class IdType(models.TextChoices):
 
 
 class InspectionForm(models.TextChoices):
-    ROUTINE = "01", _("Routine inspection (日常检查)")
-    SPECIAL = "02", _("Special inspection (专项检查)")
+    ROUTINE = "01", _("Routine inspection")
+    SPECIAL = "02", _("Special inspection")
 
 
 class CheckResult(models.TextChoices):
-    PASS = "pass", _("合格")
-    FAIL = "fail", _("不合格")
-    NOT_CHECKED = "not_checked", _("未检查")
-    NOT_APPLICABLE = "not_applicable", _("合理缺项")
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+    NOT_CHECKED = "not_checked", _("Not checked")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
 # Chinese labels as sent by department systems and typed in Excel.
@@ -46,56 +46,56 @@ CHECK_RESULT_ALIASES = {"合格": "pass", "不合格": "fail", "未检查": "not
 
 
 class PenaltyKind(models.TextChoices):
-    WARNING = "01", _("警告")
-    FINE = "02", _("罚款")
-    CONFISCATE_GAINS = "03", _("没收违法所得")
-    SUSPEND_BUSINESS = "04", _("责令停产停业")
-    REVOKE_LICENCE = "05", _("吊销许可证")
-    DETENTION = "06", _("行政拘留")
-    OTHER = "07", _("法律、行政法规规定的其他")
-    CIRCULATE_CRITICISM = "08", _("通报批评")
-    CONFISCATE_PROPERTY = "09", _("没收非法财物")
-    LOWER_QUALIFICATION = "10", _("降低资质等级")
-    SUSPEND_LICENCE = "11", _("暂扣许可证")
-    RESTRICT_BUSINESS = "12", _("限制开展经营活动")
-    RESTRICT_EMPLOYMENT = "13", _("限制从业")
-    ORDER_CLOSURE = "14", _("责令关闭")
+    WARNING = "01", _("Warning")
+    FINE = "02", _("Fine")
+    CONFISCATE_GAINS = "03", _("Confiscation of illegal gains")
+    SUSPEND_BUSINESS = "04", _("Order to suspend production or business")
+    REVOKE_LICENCE = "05", _("Revocation of licence")
+    DETENTION = "06", _("Administrative detention")
+    OTHER = "07", _("Other penalty set by law or administrative regulation")
+    CIRCULATE_CRITICISM = "08", _("Circulated criticism")
+    CONFISCATE_PROPERTY = "09", _("Confiscation of illegal property")
+    LOWER_QUALIFICATION = "10", _("Lowering of qualification grade")
+    SUSPEND_LICENCE = "11", _("Suspension of licence")
+    RESTRICT_BUSINESS = "12", _("Restriction of business activities")
+    RESTRICT_EMPLOYMENT = "13", _("Restriction of employment")
+    ORDER_CLOSURE = "14", _("Order to close")
 
 
 class Procedure(models.TextChoices):
-    SIMPLE = "01", _("简易程序")
-    ORDINARY = "02", _("一般程序")
+    SIMPLE = "01", _("Simplified procedure")
+    ORDINARY = "02", _("Ordinary procedure")
 
 
 class CoercionKind(models.TextChoices):
-    MEASURE = "1", _("行政强制措施")
-    EXECUTION = "2", _("行政强制执行")
+    MEASURE = "1", _("Coercive measure")
+    EXECUTION = "2", _("Coercive enforcement")
 
 
 class CoercionMeasure(models.TextChoices):
-    RESTRICT_FREEDOM = "01", _("限制公民人身自由")
-    SEAL = "02", _("查封场所、设施或者财物")
-    SEIZE = "03", _("扣押财物")
-    FREEZE = "04", _("冻结存款、汇款")
-    OTHER = "05", _("其他行政强制措施")
+    RESTRICT_FREEDOM = "01", _("Restriction of personal freedom")
+    SEAL = "02", _("Sealing up of premises, facilities or property")
+    SEIZE = "03", _("Seizure of property")
+    FREEZE = "04", _("Freezing of deposits or remittances")
+    OTHER = "05", _("Other coercive measure")
 
 
 class CoercionExecution(models.TextChoices):
-    SURCHARGE = "01", _("加处罚款或者滞纳金")
-    TRANSFER = "02", _("划拨存款、汇款")
-    AUCTION = "03", _("拍卖或者依法处理查封、扣押的场所、设施或者财物")
-    RESTORE = "04", _("排除妨碍、恢复原状")
-    SUBSTITUTE = "05", _("代履行")
-    OTHER = "06", _("其他强制执行方式")
+    SURCHARGE = "01", _("Additional fine or late fee")
+    TRANSFER = "02", _("Transfer of deposits or remittances")
+    AUCTION = "03", _("Auction or disposal of sealed or seized property")
+    RESTORE = "04", _("Removal of obstruction and restoration")
+    SUBSTITUTE = "05", _("Performance by a substitute")
+    OTHER = "06", _("Other enforcement")
 
 
 class LicenceKind(models.TextChoices):
-    ORDINARY = "1", _("普通")
-    CONCESSION = "2", _("特许")
-    RECOGNITION = "3", _("认可")
-    APPROVAL = "4", _("核准")
-    REGISTRATION = "5", _("登记")
-    OTHER = "6", _("其他")
+    ORDINARY = "1", _("Ordinary")
+    CONCESSION = "2", _("Concession")
+    RECOGNITION = "3", _("Recognition")
+    APPROVAL = "4", _("Approval")
+    REGISTRATION = "5", _("Registration")
+    OTHER = "6", _("Other")
 
 
 # Plain-string forms for the hot path of ingestion (enum member access is slow in Python 3.11).

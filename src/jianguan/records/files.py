@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 import types
 import typing
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jianguan.core.fields import parse_bool, parse_code, parse_date, parse_list, parse_text
 from jianguan.core.importing import header_map, normalise_header
@@ -26,9 +27,8 @@ from jianguan.records.schemas import SCHEMAS, RecordBase
 
 # Columns that have no field of their own: an inspection's officers come as two parallel lists.
 OFFICER_CERTIFICATES = "执法证号"
-KIND_LABELS = {str(label).split(" ")[0].split("(")[0]: value for value, label in RecordKind.choices}
-KIND_LABELS.update({"行政检查": "inspection", "行政处罚": "penalty", "行政强制": "coercion", "行政许可": "licence"})
-KIND_LABELS.update({"其他行为": "other"})
+KIND_LABELS = {"行政检查": "inspection", "行政处罚": "penalty", "行政强制": "coercion", "行政许可": "licence"}
+KIND_LABELS.update({"其他行为": "other", **{value: value for value in RecordKind.values}})
 CODE_FIELDS = {"item_code", "region", "subject_code", "department"}
 
 
@@ -48,12 +48,22 @@ def _base_type(annotation: Any) -> Any:
     return annotation
 
 
+@functools.cache
+def _labels(enum_type: type[enum.Enum]) -> dict[str, str]:
+    """A code list's labels in Chinese and English → codes (offices type 罚款, not 02)."""
+    labels = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            labels.update({str(member.label): member.value for member in enum_type if hasattr(member, "label")})
+    return labels
+
+
 def _choice(enum_type: type[enum.Enum], value: Any) -> Any:
     text = parse_code(value) if not isinstance(value, str) else value.strip()
     if text is None:
         return None
     codes = [member.value for member in enum_type]
-    labels = {str(member.label): member.value for member in enum_type if hasattr(member, "label")}
+    labels = _labels(enum_type)
     if text in labels:
         return labels[text]
     width = max(len(c) for c in codes)

@@ -108,11 +108,15 @@ def render() -> str:
     ):
         out += [f"### {title}", "", *_fields(model), ""]
     out += ["## Code lists", ""]
-    with translation.override("zh-hans"):
-        for name, title, codes in _CODE_LISTS:
-            out += [f"### {name}: {title}", "", "| code | meaning |", "|---|---|"]
-            out += [f"| `{value}` | {label} |" for value, label in codes.choices]
-            out.append("")
+    for name, title, codes in _CODE_LISTS:
+        out += [f"### {name}: {title}", "", "| code | 中文 | English |", "|---|---|---|"]
+        for value, label in codes.choices:
+            with translation.override("zh-hans"):
+                zh = str(label)
+            with translation.override("en"):
+                en = str(label)
+            out.append(f"| `{value}` | {zh} | {en} |")
+        out.append("")
     out += [
         "## Rules",
         "",
