@@ -1,6 +1,7 @@
 """Shared fixtures: a small province built through the services, and users for every role."""
 
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("JIANGUAN_VAR_DIR", tempfile.mkdtemp(prefix="jianguan-test-"))
@@ -150,3 +151,30 @@ def flushable_audit(transactional_db):
     set_audit_triggers(True)
     yield
     set_audit_triggers(False)
+
+
+CHROMIUM = os.environ.get("JIANGUAN_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    if shutil.which(CHROMIUM) is None and not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(locale="zh-CN")
+        yield page
+        browser.close()

@@ -1,39 +1,11 @@
 """The flow people depend on, in real Chromium: log in, import with one bad row, see it, find a subject."""
 
-import os
-import shutil
-
 import pytest
 
 from jianguan.core.codes import uscc_with_check
 from tests.conftest import PASSWORD
 
-CHROMIUM = os.environ.get("JIANGUAN_CHROMIUM", "/usr/bin/chromium")
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    if shutil.which(CHROMIUM) is None and not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page(locale="zh-CN")
-        yield page
-        browser.close()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -591,7 +591,7 @@ def receive_file(
         rows, headers = json_records(io.BytesIO(data)), None
     else:
         table = read_table(data, filename, max_rows=settings.IMPORT_MAX_ROWS)
-        rows, headers = table_records(table, kind), table.headers
+        rows, headers = table_records(table, kind), with_kind_header(table.headers)
     return receive_rows(
         source,
         rows,
@@ -604,6 +604,12 @@ def receive_file(
     )
 
 
+def with_kind_header(headers: list[str]) -> list[str]:
+    from jianguan.records.files import KIND_HEADER, column_fields
+
+    return headers if "kind" in column_fields(headers).values() else [*headers, KIND_HEADER]
+
+
 def correct_row(batch: ImportBatch, row_number: int, record: dict[str, Any], actor: Any = None) -> ImportBatch:
     """Resubmit one quarantined row, corrected; on success the row is marked as corrected."""
     row = batch.rows.filter(row_number=row_number, outcome=RowOutcome.REJECTED).first()
@@ -613,14 +619,23 @@ def correct_row(batch: ImportBatch, row_number: int, record: dict[str, Any], act
         raise DomainError("already_corrected", _("This row was already corrected and accepted."), status=409)
     source = source_named(batch.source)
     body = orjson.dumps(record)
+    if batch.headers:
+        # A row of an uploaded table: the corrected cells go through the same column mapping.
+        from jianguan.core.tabular import Table
+        from jianguan.records.files import table_records
+
+        rows = list(table_records(Table(list(batch.headers), [(row_number, record)]), None))
+    else:
+        rows = [(row_number, record)]
     _message, new_batch = receive_rows(
         source,
-        [(row_number, record)],
+        rows,
         channel=Channel.CORRECTION,
         actor=actor,
         payload_sha256=hashlib.sha256(body).hexdigest(),
         payload_bytes=len(body),
         filename=f"correction of batch {batch.pk} row {row_number}",
+        headers=list(batch.headers),
         resubmits=batch,
     )
     if new_batch.rejected == 0:

@@ -26,6 +26,7 @@ from jianguan.exchange.permissions import (
 )
 from jianguan.exchange.quality import quality_report
 from jianguan.records.choices import RecordKind
+from jianguan.records.files import column_fields
 
 
 def _batch_or_404(user, pk):
@@ -88,6 +89,9 @@ def batch(request, pk: int):
     outcome = request.GET.get("outcome", RowOutcome.REJECTED)
     rows = batch.rows.filter(outcome=outcome).order_by("row_number")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for row in page:
+        data = row.data if isinstance(row.data, dict) else {}
+        row.label = data.get("source_id") or data.get("来源记录编号") or ""
     template = "exchange/batch_counts.html" if request.headers.get("HX-Request") else "exchange/batch.html"
     return render(
         request,
@@ -150,9 +154,12 @@ def correct(request, pk: int, row_number: int):
 
 
 def _correct_context(batch, row, data, errors):
+    # Errors name schema fields; a file row's cells are keyed by its column headers.
+    headers = {field: header for header, field in column_fields(list(data)).items()} if batch.headers else {}
     by_field: dict[str, list] = {}
     for error in errors:
-        by_field.setdefault(str(error.get("field", "")).split(".")[0], []).append(error)
+        field = str(error.get("field", "")).split(".")[0]
+        by_field.setdefault(headers.get(field, field), []).append(error)
     fields = [(name, _field_value(value), by_field.get(name, [])) for name, value in data.items()]
     general = [e for key, errs in by_field.items() if key not in data for e in errs]
     return {"batch": batch, "row": row, "fields": fields, "general": general}

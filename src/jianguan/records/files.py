@@ -180,24 +180,45 @@ def _jsonable(value: Any) -> Any:
     return value if value is None or isinstance(value, str | int | float | bool) else str(value)
 
 
-def table_records(table: Table, kind: str) -> Iterator[tuple[int, Any, dict[str, Any]]]:
-    """(row number, record or error, original cells) for each row of an uploaded table."""
-    from jianguan.core.errors import Bilingual, FieldError
+KIND_HEADER = "记录类型"
+KIND_NAMES = {
+    "inspection": "行政检查",
+    "penalty": "行政处罚",
+    "coercion": "行政强制",
+    "licence": "行政许可",
+    "other": "其他行为",
+}
 
+
+def column_fields(headers: list[str]) -> dict[str, str]:
+    """Header → field name, for the headers of an uploaded table (any record kind's titles count)."""
     columns: dict[str, str] = {}
-    mappings = {k: header_map(schema) for k, schema in SCHEMAS.items()}
-    for header in table.headers:
+    mappings = [header_map(schema) for schema in SCHEMAS.values()]
+    for header in headers:
         if not header:
             continue
         normal = normalise_header(header)
         if normal in ("执法证号", "certificate_no", "certificates"):
             columns[header] = OFFICER_CERTIFICATES
             continue
-        for mapping in mappings.values():
+        for mapping in mappings:
             name = mapping.get(normal)
             if name:
                 columns[header] = name
                 break
+    return columns
+
+
+def table_records(table: Table, kind: str | None) -> Iterator[tuple[int, Any, dict[str, Any]]]:
+    """(row number, record or error, original cells) for each row of an uploaded table.
+
+    The original cells keep a 记录类型 cell, so that a quarantined row (and the rejected-rows file)
+    says what kind of record it is and can be corrected and resubmitted on its own.
+    """
+    from jianguan.core.errors import Bilingual, FieldError
+
+    columns = column_fields(table.headers)
+    kind_header = next((h for h, name in columns.items() if name == "kind"), None)
     for number, raw in table.rows:
         cells: dict[str, Any] = {}
         for header, value in raw.items():
@@ -206,6 +227,8 @@ def table_records(table: Table, kind: str) -> Iterator[tuple[int, Any, dict[str,
                 cells[name] = value
         row_kind = KIND_LABELS.get(str(cells.get("kind") or "").strip(), cells.get("kind")) or kind
         original = {h: _jsonable(v) for h, v in raw.items()}
+        if kind_header is None:
+            original[KIND_HEADER] = KIND_NAMES.get(row_kind, row_kind)
         if row_kind not in SCHEMAS:
             error = FieldError(
                 "kind",

@@ -17,7 +17,7 @@ from jianguan.core.importing import summary
 from jianguan.core.models import ImportBatch
 from jianguan.core.tabular import read_table
 from jianguan.exchange.choices import Channel
-from jianguan.exchange.services import receive_rows, source_named
+from jianguan.exchange.services import receive_rows, source_named, with_kind_header
 from jianguan.exchange.streams import file_digest, json_records
 from jianguan.records.choices import RecordKind
 from jianguan.records.files import table_records
@@ -51,7 +51,7 @@ class Command(BaseCommand):
 
             if path.suffix.lower() in (".xlsx", ".csv"):
                 table = read_table(path.read_bytes(), path.name, max_rows=settings.IMPORT_MAX_ROWS)
-                rows, headers = table_records(table, kind), table.headers
+                rows, headers = table_records(table, kind), with_kind_header(table.headers)
             else:
                 handle = path.open("rb")
                 rows, headers = json_records(handle), None
