@@ -154,7 +154,7 @@ def test_quality_page_renders_figures_and_plots(setup, inspection, province, mak
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_browser_correct_a_rejected_row_and_see_it_in_the_timeline(
     flushable_audit, live_server, setup, inspection, province, make_user, browser_page
 ):

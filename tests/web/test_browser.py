@@ -8,7 +8,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_login_import_with_bad_row_and_search(
     flushable_audit, live_server, province, make_user, browser_page, tmp_path
 ):
