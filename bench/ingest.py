@@ -256,8 +256,9 @@ def worker(args) -> None:
     _write_rows(path, args.rows, departments, crews, parties)
     result = {"database": args.database, "rows": args.rows, "mode": args.mode}
     started = time.perf_counter()
-    if args.mode == "ingest":
+    if args.mode in ("ingest", "sequential"):
         from jianguan.exchange.choices import Channel
+        from jianguan.exchange.management.commands.ingest import PARALLEL_FROM_BYTES
         from jianguan.exchange.services import receive_rows
         from jianguan.exchange.streams import file_digest, json_records
 
@@ -271,6 +272,8 @@ def worker(args) -> None:
                 payload_sha256=digest,
                 payload_bytes=size,
                 filename=path.name,
+                # As `jianguan ingest` runs it: a worker process prepares chunks of large files.
+                parallel=args.mode == "ingest" and size > PARALLEL_FROM_BYTES,
             )
         assert batch.received == args.rows and batch.received == batch.accepted + batch.rejected + batch.duplicates
         result.update(accepted=batch.accepted, rejected=batch.rejected)
@@ -281,6 +284,7 @@ def worker(args) -> None:
         seconds=round(elapsed, 2),
         per_second=round(args.rows / elapsed),
         peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        worker_rss_mib=round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
     )
     print(json.dumps(result))
 
@@ -334,7 +338,7 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=20_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--worker", action="store_true")
-    parser.add_argument("--mode", choices=["ingest", "bare"], default="ingest")
+    parser.add_argument("--mode", choices=["ingest", "sequential", "bare"], default="ingest")
     parser.add_argument("--pg-url", default="")
     args = parser.parse_args()
     if args.worker:
@@ -348,22 +352,24 @@ def main() -> None:
     for database in databases:
         ingest_small = run(database, "ingest", small, args.subjects, pg_base)
         ingest = run(database, "ingest", args.rows, args.subjects, pg_base)
+        sequential = run(database, "sequential", args.rows, args.subjects, pg_base)
         bare = run(database, "bare", args.rows, args.subjects, pg_base)
-        print(f"{database}: {args.rows:,} inspection records")
+        load = "COPY" if database == "postgresql" else "executemany"
         print(
-            f"  ingest (validate, check, link, upsert, outbox, audit): {ingest['per_second']:>9,} records/s "
-            f"({ingest['seconds']} s; accepted {ingest['accepted']:,}, rejected {ingest['rejected']:,}), "
-            f"peak RSS {ingest['peak_rss_mib']} MiB"
+            f"{database}: {args.rows:,} inspection records ({ingest['accepted']:,} accepted, {ingest['rejected']:,} rejected)"
         )
-        print(
-            f"  ingest of {small:,} rows for comparison: {ingest_small['per_second']:>9,} records/s, "
-            f"peak RSS {ingest_small['peak_rss_mib']} MiB"
-        )
-        print(
-            f"  bare load ({'COPY' if database == 'postgresql' else 'executemany'}):"
-            f"{' ' * (26 if database == 'postgresql' else 19)}{bare['per_second']:>9,} records/s "
-            f"({bare['seconds']} s), peak RSS {bare['peak_rss_mib']} MiB"
-        )
+        rows = [
+            ("ingest, as `jianguan ingest` runs it", ingest),
+            ("ingest, one process (the API's way)", sequential),
+            (f"ingest of {small:,} rows (memory check)", ingest_small),
+            (f"bare load ({load})", bare),
+        ]
+        for label, result in rows:
+            child = f", worker {result['worker_rss_mib']} MiB" if result.get("worker_rss_mib") else ""
+            print(
+                f"  {label:<42} {result['per_second']:>9,} records/s  {result['seconds']:>7} s  "
+                f"peak RSS {result['peak_rss_mib']} MiB{child}"
+            )
         print(f"  ratio ingest/bare: {ingest['per_second'] / bare['per_second']:.2f}")
 
 

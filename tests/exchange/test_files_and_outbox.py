@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from jianguan.exchange.models import OutboxEntry
+from jianguan.exchange.models import OutboxBatch
 from jianguan.records.models import Record
 
 
@@ -139,29 +139,47 @@ def test_outbox_waits_for_a_failing_receiver_then_delivers_each_record_once(setu
         source=setup.source,
         channel="api",
     )
-    assert backlog()["pending"] == 7
+    assert backlog()["pending"] == 7 and backlog()["pending_batches"] == 2
     transport = HttpTransport(standin.url, timeout=5)
     standin.fail_next = 2
     report = deliver(transport)
+    # O2 was withdrawn before its insert went out: only the withdrawal is sent.
     assert (report.attempted, report.deferred, report.delivered) == (6, 6, 0) and "503" in report.error
-    entry = OutboxEntry.objects.first()
-    assert entry.attempts == 1 and entry.next_attempt_at > timezone.now() and "503" in entry.last_error
+    outbox = OutboxBatch.objects.first()
+    assert outbox.attempts == 1 and outbox.next_attempt_at > timezone.now() and "503" in outbox.last_error
     assert deliver(transport).attempted == 0  # backing off: nothing due yet
     later = timezone.now() + dt.timedelta(minutes=5)
     assert deliver(transport, now=later).deferred == 6  # second failure
-    OutboxEntry.objects.update(next_attempt_at=timezone.now())
+    OutboxBatch.objects.update(next_attempt_at=timezone.now())
     report = deliver_all(transport)
-    assert report.delivered == 6 and report.deferred == 0 and report.refused == 0
-    # O2 was withdrawn before its insert went out: only the withdrawal is sent.
-    assert backlog()["pending"] == 0 and backlog()["sent"] == 6
-    assert OutboxEntry.objects.get(status="superseded").operation == "i"
+    assert (report.delivered, report.deferred, report.refused, report.superseded) == (6, 0, 0, 1)
+    assert backlog()["pending"] == 0 and backlog()["sent"] == 6 and backlog()["superseded"] == 1
     stats = standin.store.stats()
     assert stats["messages"] == 6 and stats["records"] == 5
     assert stats["by_operation"] == {"i": 4, "u": 1, "d": 1}
     # A redelivery (an acknowledgement lost on the way back) is stored once at the receiver.
-    OutboxEntry.objects.filter(status="sent").update(status="pending", next_attempt_at=timezone.now())
+    OutboxBatch.objects.update(status="pending", next_attempt_at=timezone.now())
     assert deliver_all(transport).delivered == 6
     assert standin.store.stats()["messages"] == 6
+
+
+def test_refused_messages_are_kept_with_the_reason(setup, inspection, standin):
+    from jianguan.exchange.outbox import backlog, deliver_all
+    from jianguan.exchange.services import ingest
+    from jianguan.exchange.transport import Delivery
+
+    ingest(enumerate([inspection("R1"), inspection("R2")], 1), source=setup.source, channel="api")
+
+    class Picky:
+        def send(self, messages):
+            first, second = (m["message_id"] for m in messages)
+            return Delivery(accepted=[first], refused={second: "cd_source unknown"})
+
+    report = deliver_all(Picky())
+    assert (report.delivered, report.refused) == (1, 1)
+    outbox = OutboxBatch.objects.get()
+    assert outbox.status == "refused" and outbox.refused[0][1] == "cd_source unknown"
+    assert backlog()["failed"] == 1
 
 
 def test_standin_refuses_messages_that_break_the_format(setup, inspection, standin):
@@ -170,8 +188,8 @@ def test_standin_refuses_messages_that_break_the_format(setup, inspection, stand
 
     ingest(enumerate([inspection("F1")], 1), source=setup.source, channel="api")
     record = Record.objects.get()
-    good = message_for(1, "i", "2026112900001", record, record.received_at)
-    bad = dict(good, message_id="2", cd_batch="20261129", data=dict(good["data"], officers=[]))
+    good = message_for("2026112900001-1", "i", "2026112900001", record, record.received_at)
+    bad = dict(good, message_id="2026112900001-2", cd_batch="20261129", data=dict(good["data"], officers=[]))
     answer = standin.store.receive({"messages": [good, bad]})
-    assert answer["accepted"] == ["1"]
-    assert answer["refused"][0]["message_id"] == "2" and "cd_batch" in answer["refused"][0]["reason"]
+    assert answer["accepted"] == ["2026112900001-1"]
+    assert answer["refused"][0]["message_id"] == "2026112900001-2" and "cd_batch" in answer["refused"][0]["reason"]

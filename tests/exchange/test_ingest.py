@@ -1,11 +1,12 @@
 """The exchange pipeline: rules, idempotency, resumption, linking, quarantine and counts."""
 
 import datetime as dt
+import json
 
 import pytest
 
 from jianguan.core.models import ImportBatch, ImportRow
-from jianguan.exchange.models import OutboxEntry, QualityDay, RejectionDay
+from jianguan.exchange.models import OutboxBatch, QualityDay, RejectionDay
 from jianguan.exchange.services import correct_row, ingest
 from jianguan.records.models import Record
 from jianguan.subjects.models import Subject
@@ -17,6 +18,10 @@ def run(setup, records, **kwargs):
 
 def errors_of(batch):
     return {(row.row_number, e["code"], e["field"]) for row in batch.rows.all() for e in row.errors}
+
+
+def operations():
+    return [op for outbox in OutboxBatch.objects.order_by("id") for _record, op in outbox.entries]
 
 
 def assert_counts_add_up(batch):
@@ -33,8 +38,9 @@ def test_a_valid_inspection_is_stored_linked_and_queued(setup, inspection):
     assert record.department.name == "济南市历下区市场监督管理局"
     assert record.details["check_items"][1] == {"code": "0102", "result": "fail"}
     assert record.report_lag == 2  # 2026-03-02 (Mon) → 03-04 (Wed)
-    assert OutboxEntry.objects.get().operation == "i"
-    assert OutboxEntry.objects.get().cd_batch.startswith(dt.date.today().strftime("%Y%m%d"))
+    outbox = OutboxBatch.objects.get()
+    assert outbox.entries == [[record.pk, "i"]] and outbox.size == 1
+    assert outbox.cd_batch.startswith(dt.date.today().strftime("%Y%m%d")) and len(outbox.cd_batch) == 13
 
 
 RULE_CASES = [
@@ -164,7 +170,7 @@ def test_resubmission_is_idempotent_and_changes_are_updates(setup, inspection):
     assert Record.objects.count() == 2
     record = Record.objects.get(source_id="A")
     assert (record.version, record.result, record.batch_id) == (2, "发现问题已责令改正", changed.pk)
-    assert list(OutboxEntry.objects.order_by("id").values_list("operation", flat=True)) == ["i", "i", "u"]
+    assert operations() == ["i", "i", "u"]
     for batch in (first, again, changed):
         assert_counts_add_up(batch)
 
@@ -181,7 +187,7 @@ def test_withdrawal_marks_deleted_and_queues_a_delete(setup, inspection):
     assert (batch.accepted, batch.rejected) == (1, 1)
     assert errors_of(batch) == {(2, "delete_unknown", "source_id")}
     assert Record.objects.get().is_deleted
-    assert OutboxEntry.objects.filter(operation="d").count() == 1
+    assert operations() == ["i", "d"]
 
 
 def test_unknown_identity_creates_a_provisional_subject(setup, inspection):
@@ -277,7 +283,7 @@ def test_an_interrupted_batch_resumes_without_loss_or_duplication(setup, inspect
     assert resumed.pk == batch.pk and resumed.status == "completed"
     assert (resumed.received, resumed.accepted, resumed.rejected, resumed.duplicates) == (25, 24, 1, 0)
     assert Record.objects.count() == 24
-    assert OutboxEntry.objects.count() == 24
+    assert len(operations()) == 24
     assert ImportRow.objects.filter(batch=batch).count() == 1
 
 
@@ -311,3 +317,32 @@ def test_quality_counters_follow_the_rows(setup, inspection):
 
     report = quality_report(None, "source")
     assert report["total"]["received"] == 0  # no actor, no scope: nothing visible
+
+
+def test_preparation_in_a_worker_process_gives_the_same_result(setup, inspection, province):
+    from jianguan.exchange.services import register_source
+
+    twin, _token = register_source("jn-case-twin", "同一数据的第二个来源", province.jn_market)
+    records = [inspection(f"P{i}") for i in range(1, 41)]
+    records[3]["region"] = "379999"
+    records[9] = dict(records[8])  # sent twice: unchanged
+    records[20]["subject_code"] = records[20]["subject_code"][:-1] + "0"
+    lines = [(n, json.dumps(r, ensure_ascii=False).encode()) for n, r in enumerate(records, 1)]
+    sequential = ingest(iter(lines), source=setup.source, channel="cli", chunk_size=7)
+    parallel = ingest(iter(lines), source=twin, channel="cli", chunk_size=7, parallel=True)
+    counts = [(b.received, b.accepted, b.rejected, b.duplicates) for b in (sequential, parallel)]
+    assert counts[0] == counts[1] == (40, 37, 2, 1)
+    columns = (
+        "source_id",
+        "subject_id",
+        "item_id",
+        "department_id",
+        "action_date",
+        "details",
+        "content_hash",
+        "report_lag",
+    )
+    assert list(Record.objects.filter(source="jn-case").order_by("source_id").values_list(*columns)) == list(
+        Record.objects.filter(source="jn-case-twin").order_by("source_id").values_list(*columns)
+    )
+    assert errors_of(sequential) == errors_of(parallel)

@@ -20,5 +20,4 @@ class Operation(models.TextChoices):
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     SENT = "sent", _("Delivered")
-    FAILED = "failed", _("Refused by the receiver")
-    SUPERSEDED = "superseded", _("Superseded by a later withdrawal")
+    SENT_WITH_REFUSALS = "refused", _("Delivered; some messages refused")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.exchange.choices import Channel, Operation, OutboxStatus
+from jianguan.exchange.choices import Channel, OutboxStatus
 
 
 class SourceSystem(models.Model):
@@ -77,29 +77,37 @@ class Message(models.Model):
         return f"{self.source_id} {self.received_at:%Y-%m-%d %H:%M:%S} {self.status}"
 
 
-class OutboxEntry(models.Model):
-    """A record change waiting for, or delivered to, the national system."""
+class OutboxBatch(models.Model):
+    """One national batch (`cd_batch`): the record changes one chunk of a submission wrote, in order.
+
+    `entries` holds `[record id, operation]` pairs; message `n` of the batch has the id
+    `<cd_batch>-<n>`. The batch is delivered, retried and acknowledged as a unit; the receiver may
+    refuse single messages, which are kept in `refused` with the receiver's reason.
+    """
 
     id = models.BigAutoField(primary_key=True)
-    # Written in bulk with its record, in the same transaction (see records.Record).
-    record = models.ForeignKey("records.Record", models.PROTECT, related_name="+", db_constraint=False)
-    operation = models.CharField(_("operation"), max_length=1, choices=Operation.choices)
-    cd_batch = models.CharField(_("national batch number"), max_length=13)
+    cd_batch = models.CharField(_("national batch number"), max_length=13, unique=True)
+    source = models.ForeignKey(SourceSystem, models.PROTECT, related_name="+", verbose_name=_("source"))
+    entries = models.JSONField(_("entries"))
+    size = models.PositiveIntegerField(_("records"))
     status = models.CharField(_("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"))
     sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    delivered = models.PositiveIntegerField(_("delivered"), default=0)
+    superseded = models.PositiveIntegerField(_("superseded"), default=0)
+    refused = models.JSONField(_("refused"), default=list, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("queued at"))
 
     class Meta:
         ordering = ["id"]
-        verbose_name = _("outbox entry")
+        verbose_name = _("outbox batch")
         verbose_name_plural = _("national outbox")
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
 
     def __str__(self) -> str:
-        return f"{self.cd_batch} {self.operation} {self.record_id} {self.status}"
+        return f"{self.cd_batch} ({self.size}) {self.status}"
 
 
 class NationalBatch(models.Model):

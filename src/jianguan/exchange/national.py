@@ -77,9 +77,9 @@ def record_payload(record: Record, operation: str = "i") -> dict[str, Any]:
     return payload
 
 
-def message_for(entry_id: int, operation: str, cd_batch: str, record: Record, at: dt.datetime) -> dict[str, Any]:
+def message_for(message_id: str, operation: str, cd_batch: str, record: Record, at: dt.datetime) -> dict[str, Any]:
     return {
-        "message_id": str(entry_id),
+        "message_id": message_id,
         "cd_id": str(record.pk),
         "cd_time": at.isoformat(),
         "cd_source": settings.NATIONAL_SOURCE_CODE + department_code(record),

@@ -1,5 +1,5 @@
 """Delivering the national outbox: at least once from here, exactly once at a receiver that keeps
-message ids. Entries wait while the receiver is down and are retried with exponential backoff.
+message ids. Batches wait while the receiver is down and are retried with exponential backoff.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Min
+from django.db.models import Min, Sum
 from django.utils import timezone
 
 from jianguan.audit.services import record_event
 from jianguan.exchange.choices import OutboxStatus
-from jianguan.exchange.models import OutboxEntry
+from jianguan.exchange.models import OutboxBatch
 from jianguan.exchange.national import message_for
 from jianguan.exchange.transport import Transport, TransportError, configured_transport
 from jianguan.records.models import Record
@@ -33,9 +33,11 @@ def backoff(attempts: int) -> dt.timedelta:
 
 @dataclass
 class DeliveryReport:
+    batches: int = 0
     attempted: int = 0
     delivered: int = 0
     refused: int = 0
+    superseded: int = 0
     deferred: int = 0
     error: str = ""
 
@@ -43,97 +45,120 @@ class DeliveryReport:
         return self.__dict__.copy()
 
 
-def deliver(transport: Transport | None = None, *, limit: int = 1000, now: dt.datetime | None = None) -> DeliveryReport:
-    """Send the due entries (oldest first) in one message; mark what the receiver acknowledged."""
+def _messages(batch: OutboxBatch, records: dict[int, Record], now: dt.datetime) -> tuple[list[dict], int]:
+    """The batch's messages; an insert or update whose record was withdrawn since is not sent."""
+    messages, superseded = [], 0
+    for index, (record_id, operation) in enumerate(batch.entries, start=1):
+        record = records[record_id]
+        if operation != "d" and record.is_deleted:
+            superseded += 1
+            continue
+        messages.append(message_for(f"{batch.cd_batch}-{index}", operation, batch.cd_batch, record, now))
+    return messages, superseded
+
+
+def deliver(transport: Transport | None = None, *, limit: int = 5000, now: dt.datetime | None = None) -> DeliveryReport:
+    """Send the due batches (oldest first, about `limit` messages); record what the receiver acknowledged."""
     now = now or timezone.now()
-    transport = transport or configured_transport()  # not configured: raise, and leave the entries alone
+    transport = transport or configured_transport()  # not configured: raise, and leave the outbox alone
     report = DeliveryReport()
     with transaction.atomic():
-        due = OutboxEntry.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now).order_by("id")
+        due = OutboxBatch.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now).order_by("id")
         if connection.features.has_select_for_update_skip_locked:
-            # Two workers never send the same entries at the same time.
+            # Two workers never send the same batch at the same time.
             due = due.select_for_update(skip_locked=True)
-        entries = list(due[:limit])
-        if not entries:
+        batches, size = [], 0
+        for batch in due.iterator(chunk_size=20):
+            if batches and size + batch.size > limit:
+                break
+            batches.append(batch)
+            size += batch.size
+        if not batches:
             return report
-        records = Record.objects.select_related("department").in_bulk([e.record_id for e in entries])
-        # A record withdrawn before its insert or update went out: only the withdrawal is sent.
-        superseded = [e for e in entries if e.operation != "d" and records[e.record_id].is_deleted]
-        if superseded:
-            OutboxEntry.objects.filter(pk__in=[e.pk for e in superseded]).update(status=OutboxStatus.SUPERSEDED)
-            entries = [e for e in entries if e not in superseded]
-            if not entries:
-                return report
-        report.attempted = len(entries)
-        messages = [message_for(e.pk, e.operation, e.cd_batch, records[e.record_id], now) for e in entries]
+        ids = [record_id for batch in batches for record_id, _op in batch.entries]
+        records = Record.objects.select_related("department").in_bulk(ids)
+        plan = [(batch, *_messages(batch, records, now)) for batch in batches]
+        messages = [message for _batch, batch_messages, _s in plan for message in batch_messages]
+        report.batches, report.attempted = len(batches), len(messages)
         try:
-            delivery = transport.send(messages)
+            delivery = transport.send(messages) if messages else None
         except TransportError as exc:
             report.error = str(exc)
-            for entry in entries:
-                entry.attempts += 1
-                entry.next_attempt_at = now + backoff(entry.attempts)
-                entry.last_error = report.error[:1000]
-            OutboxEntry.objects.bulk_update(entries, ["attempts", "next_attempt_at", "last_error"])
-            report.deferred = len(entries)
-            log.warning("national outbox: %d entries deferred: %s", len(entries), report.error)
+            for batch in batches:
+                batch.attempts += 1
+                batch.next_attempt_at = now + backoff(batch.attempts)
+                batch.last_error = report.error[:1000]
+            OutboxBatch.objects.bulk_update(batches, ["attempts", "next_attempt_at", "last_error"])
+            report.deferred = len(messages)
+            log.warning("national outbox: %d messages deferred: %s", len(messages), report.error)
             return report
-        accepted = set(delivery.accepted)
-        changed = []
-        for entry in entries:
-            key = str(entry.pk)
-            entry.attempts += 1
-            if key in accepted:
-                entry.status, entry.sent_at, entry.last_error = OutboxStatus.SENT, now, ""
-                report.delivered += 1
-            elif key in delivery.refused:
-                entry.status, entry.last_error = OutboxStatus.FAILED, delivery.refused[key][:1000]
-                report.refused += 1
-            else:
-                entry.next_attempt_at = now + backoff(entry.attempts)
-                entry.last_error = "not acknowledged"
-                report.deferred += 1
-            changed.append(entry)
-        OutboxEntry.objects.bulk_update(changed, ["status", "attempts", "sent_at", "next_attempt_at", "last_error"])
+        accepted = set(delivery.accepted) if delivery else set()
+        refused = delivery.refused if delivery else {}
+        for batch, batch_messages, superseded in plan:
+            batch.attempts += 1
+            ids_sent = [m["message_id"] for m in batch_messages]
+            missing = [m for m in ids_sent if m not in accepted and m not in refused]
+            if missing:
+                batch.next_attempt_at = now + backoff(batch.attempts)
+                batch.last_error = f"{len(missing)} messages not acknowledged"
+                report.deferred += len(ids_sent)
+                continue
+            batch.refused = [[m, refused[m]] for m in ids_sent if m in refused]
+            batch.delivered = len(ids_sent) - len(batch.refused)
+            batch.superseded = superseded
+            batch.status = OutboxStatus.SENT_WITH_REFUSALS if batch.refused else OutboxStatus.SENT
+            batch.sent_at, batch.last_error = now, ""
+            report.delivered += batch.delivered
+            report.refused += len(batch.refused)
+            report.superseded += superseded
+        OutboxBatch.objects.bulk_update(
+            batches,
+            ["status", "attempts", "sent_at", "next_attempt_at", "last_error", "delivered", "superseded", "refused"],
+        )
         record_event(None, "exchange.deliver", "outbox", after=report.as_dict())
     return report
 
 
-def deliver_all(transport: Transport | None = None, *, limit: int = 1000) -> DeliveryReport:
+def deliver_all(transport: Transport | None = None, *, limit: int = 5000) -> DeliveryReport:
     """Deliver until nothing due is left or the receiver fails."""
     transport = transport or configured_transport()
     total = DeliveryReport()
     while True:
         report = deliver(transport, limit=limit)
-        for name in ("attempted", "delivered", "refused", "deferred"):
+        for name in ("batches", "attempted", "delivered", "refused", "superseded", "deferred"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
         total.error = report.error or total.error
-        if not report.attempted or report.deferred:
+        if not report.batches or report.deferred:
             return total
 
 
 def retry_refused(actor: Any = None) -> int:
-    """Put refused entries back in the queue (after the cause was fixed at either end)."""
+    """Send batches with refused messages again (after the cause was fixed at either end)."""
     with transaction.atomic():
-        count = OutboxEntry.objects.filter(status=OutboxStatus.FAILED).update(
+        count = OutboxBatch.objects.filter(status=OutboxStatus.SENT_WITH_REFUSALS).update(
             status=OutboxStatus.PENDING, next_attempt_at=timezone.now()
         )
-        record_event(actor, "exchange.retry_refused", "outbox", after={"entries": count})
+        record_event(actor, "exchange.retry_refused", "outbox", after={"batches": count})
     return count
 
 
-def backlog(entries=None) -> dict[str, Any]:
-    """The state of the outbox: counts by status, the oldest waiting entry, the last error."""
-    entries = entries if entries is not None else OutboxEntry.objects.all()
-    counts = dict(entries.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    pending = entries.filter(status=OutboxStatus.PENDING)
-    oldest = pending.aggregate(oldest=Min("created_at"), next=Min("next_attempt_at"))
+def backlog(batches=None) -> dict[str, Any]:
+    """The state of the outbox, in records: waiting, delivered, refused; the oldest wait, the last error."""
+    batches = batches if batches is not None else OutboxBatch.objects.all()
+    pending = batches.filter(status=OutboxStatus.PENDING)
+    waiting = pending.aggregate(n=Sum("size"), oldest=Min("created_at"), next=Min("next_attempt_at"))
+    done = batches.exclude(status=OutboxStatus.PENDING).aggregate(sent=Sum("delivered"), superseded=Sum("superseded"))
+    refused = sum(
+        len(b) for b in batches.filter(status=OutboxStatus.SENT_WITH_REFUSALS).values_list("refused", flat=True)
+    )
     last_error = pending.exclude(last_error="").order_by("-id").values_list("last_error", flat=True).first()
     return {
-        "pending": counts.get(OutboxStatus.PENDING, 0),
-        "sent": counts.get(OutboxStatus.SENT, 0),
-        "failed": counts.get(OutboxStatus.FAILED, 0),
-        "oldest_pending_at": oldest["oldest"],
-        "next_attempt_at": oldest["next"],
+        "pending": waiting["n"] or 0,
+        "pending_batches": pending.count(),
+        "sent": done["sent"] or 0,
+        "superseded": done["superseded"] or 0,
+        "failed": refused,
+        "oldest_pending_at": waiting["oldest"],
+        "next_attempt_at": waiting["next"],
         "last_error": last_error or "",
     }

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from jianguan.accounts.choices import Role
 from jianguan.accounts.scope import restrict, scope_for
 from jianguan.core.errors import NotFound
-from jianguan.exchange.models import Message, OutboxEntry, QualityDay, RejectionDay, SourceSystem
+from jianguan.exchange.models import Message, OutboxBatch, QualityDay, RejectionDay, SourceSystem
 
 
 def visible_sources(actor: Any) -> QuerySet[SourceSystem]:
@@ -35,8 +35,8 @@ def visible_rejections(actor: Any) -> QuerySet[RejectionDay]:
     return restrict(RejectionDay.objects.all(), actor, department="department")
 
 
-def visible_outbox(actor: Any) -> QuerySet[OutboxEntry]:
-    return restrict(OutboxEntry.objects.all(), actor, department="record__department")
+def visible_outbox(actor: Any) -> QuerySet[OutboxBatch]:
+    return restrict(OutboxBatch.objects.all(), actor, department="source__department")
 
 
 SUBMITTERS = frozenset({Role.PLATFORM_ADMIN, Role.DEPARTMENT_ADMIN, Role.OFFICER})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections import Counter, defaultdict
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
@@ -27,22 +27,15 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.services import create_api_client
 from jianguan.audit.services import record_event
-from jianguan.core.bulk import allocate_ids, bulk_increment, bulk_insert, gc_paused
+from jianguan.core.bulk import bulk_increment, gc_paused
 from jianguan.core.choices import ImportStatus, RowOutcome
 from jianguan.core.errors import Bilingual, DomainError, FieldError, NotFound, lazy_format
 from jianguan.core.models import Department, ImportBatch, ImportRow
-from jianguan.exchange.choices import Channel, OutboxStatus
-from jianguan.exchange.models import Message, NationalBatch, OutboxEntry, QualityDay, RejectionDay, SourceSystem
+from jianguan.exchange import worker
+from jianguan.exchange.choices import Channel
+from jianguan.exchange.models import Message, NationalBatch, OutboxBatch, QualityDay, RejectionDay, SourceSystem
 from jianguan.records.checks import References
-from jianguan.records.choices import RecordKind
-from jianguan.records.services import (
-    TIMELY_WORKING_DAYS,
-    RecordWriter,
-    Row,
-    Written,
-    check_references,
-    validate_rows,
-)
+from jianguan.records.services import TIMELY_WORKING_DAYS, UPSERT, Prepared, Preparer, RecordWriter, Written
 
 BATCH_KIND = "records"
 
@@ -275,6 +268,7 @@ def receive_rows(
     resubmits: ImportBatch | None = None,
     progress: Callable[[ImportBatch], None] | None = None,
     references: References | None = None,
+    parallel: bool = False,
 ) -> tuple[Message, ImportBatch]:
     """A file, a stream or a correction: ingested as one batch, then logged."""
     now = timezone.now()
@@ -290,6 +284,7 @@ def receive_rows(
         resubmits=resubmits,
         progress=progress,
         references=references,
+        parallel=parallel,
     )
     return _log(source, channel, actor, now, payload_sha256, payload_bytes, 200, batch=batch), batch
 
@@ -311,8 +306,13 @@ def ingest(
     progress: Callable[[ImportBatch], None] | None = None,
     chunk_size: int | None = None,
     references: References | None = None,
+    parallel: bool = False,
 ) -> ImportBatch:
-    """Ingest (row number, record[, original cells]) tuples as one batch; returns the finished batch."""
+    """Ingest (row number, record[, original cells]) tuples as one batch; returns the finished batch.
+
+    With `parallel`, a worker process prepares the next chunk (parse, validate, check, derive)
+    while this process writes the current one; the results and the order of writes are the same.
+    """
     if not source.is_active:
         raise DomainError("source_inactive", _("This source system is disabled."), status=403)
     chunk_size = chunk_size or settings.EXCHANGE_CHUNK_SIZE
@@ -330,19 +330,40 @@ def ingest(
             created_by=actor if _is_user(actor) else None,
             department=source.department,
         )
-    pipeline = _Pipeline(source, batch, actor, references)
+    references = references or References.load()
+    if parallel:
+        references.load_all_officers()
+    preparer = Preparer(references, source.name, source.department.path)
+    pipeline = _Pipeline(source, batch, actor)
     skip = batch.processed
-    iterator: Iterator[tuple] = iter(rows)
-    while True:
-        chunk = list(islice(iterator, chunk_size))
-        if not chunk:
-            break
-        chunk = [item for item in chunk if item[0] > skip]
-        if chunk:
+
+    def chunks() -> Iterator[list[tuple]]:
+        iterator: Iterator[tuple] = iter(rows)
+        while chunk := list(islice(iterator, chunk_size)):
+            chunk = [item for item in chunk if item[0] > skip]
+            if chunk:
+                yield chunk
+
+    def commit(prepared: list[Prepared]) -> None:
+        with gc_paused():
+            pipeline.commit(prepared)
+        if progress:
+            progress(batch)
+
+    if parallel:
+        with worker.preparing(preparer) as pool:
+            waiting: deque = deque()
+            for chunk in chunks():
+                waiting.append(pool.submit(worker.prepare, chunk))
+                if len(waiting) > 1:  # keep one chunk in preparation while writing the previous one
+                    commit([Prepared.unpacked(fields) for fields in waiting.popleft().result()])
+            while waiting:
+                commit([Prepared.unpacked(fields) for fields in waiting.popleft().result()])
+    else:
+        for chunk in chunks():
             with gc_paused():
-                pipeline.process(chunk)
-            if progress:
-                progress(batch)
+                prepared = preparer(chunk)
+            commit(prepared)
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMPLETED)
     batch.refresh_from_db()
     return batch
@@ -363,37 +384,32 @@ def _resumable(batch: ImportBatch, source: SourceSystem, payload_sha256: str) ->
 
 
 class _Pipeline:
-    def __init__(self, source: SourceSystem, batch: ImportBatch, actor: Any, references: References | None = None):
+    """Writes prepared chunks of one batch, each in one transaction."""
+
+    def __init__(self, source: SourceSystem, batch: ImportBatch, actor: Any):
         self.source = source
         self.batch = batch
         self.actor = actor
-        self.references = references or References.load()
         self.writer = RecordWriter(source.name, batch.pk, actor)
-        self.chunk_no = 0
 
-    def process(self, chunk: list[tuple]) -> None:
-        rows = [Row(item[0], item[1], original=item[2] if len(item) > 2 else None) for item in chunk]
-        validate_rows(rows)
-        valid = [row for row in rows if not row.errors]
-        check_references([row for row in valid if row.record is not None], self.references, self.source.department.path)
+    def commit(self, rows: list[Prepared]) -> None:
         now = timezone.now()
         with transaction.atomic():
             # Lock the batch row first: it serialises resumptions and, on SQLite, takes the write lock.
             ImportBatch.objects.select_for_update().filter(pk=self.batch.pk).update(processed=rows[-1].number)
-            written, _rejected = self.writer.write([row for row in rows if not row.errors], now)
+            written = self.writer.write(rows, now)
             rejected = [row for row in rows if row.errors]
             duplicates = [row for row in rows if row.duplicate and not row.errors]
             accepted = len(rows) - len(rejected) - len(duplicates)
             self._quarantine(rejected, duplicates)
             self._outbox(written, now)
-            self._quality(rows, written, now)
+            self._quality(rows, now)
             ImportBatch.objects.filter(pk=self.batch.pk).update(
                 received=F("received") + len(rows),
                 accepted=F("accepted") + accepted,
                 rejected=F("rejected") + len(rejected),
                 duplicates=F("duplicates") + len(duplicates),
             )
-            self.chunk_no += 1
             digest = hashlib.sha256()
             for entry in written:
                 digest.update(f"{entry.record_id}:{entry.operation}:{entry.content_hash}\n".encode())
@@ -414,21 +430,15 @@ class _Pipeline:
             )
         self.batch.refresh_from_db()
 
-    def _quarantine(self, rejected: list[Row], duplicates: list[Row]) -> None:
-        def data(row: Row) -> Any:
-            value = row.original if row.original is not None else row.raw
-            if isinstance(value, FieldError):
-                return {"value": None}
-            return value if isinstance(value, dict) else {"value": value}
-
+    def _quarantine(self, rejected: list[Prepared], duplicates: list[Prepared]) -> None:
         ImportRow.objects.bulk_create(
             [
                 ImportRow(
                     batch=self.batch,
                     row_number=row.number,
                     outcome=RowOutcome.REJECTED,
-                    data=data(row),
-                    errors=[error.as_dict() for error in row.errors],
+                    data=_kept(row.keep),
+                    errors=row.errors,
                 )
                 for row in rejected
             ]
@@ -437,7 +447,7 @@ class _Pipeline:
                     batch=self.batch,
                     row_number=row.number,
                     outcome=RowOutcome.DUPLICATE,
-                    data=data(row),
+                    data=_kept(row.keep),
                     errors=[_unchanged(row.number)],
                 )
                 for row in duplicates
@@ -448,66 +458,49 @@ class _Pipeline:
     def _outbox(self, written: list[Written], now: dt.datetime) -> None:
         if not written:
             return
-        cd_batch = next_national_batch(now)
-        ids = allocate_ids(OutboxEntry, len(written))
-        bulk_insert(
-            OutboxEntry,
-            (
-                "id",
-                "record_id",
-                "operation",
-                "cd_batch",
-                "status",
-                "attempts",
-                "next_attempt_at",
-                "last_error",
-                "created_at",
-            ),
-            (
-                (pk, entry.record_id, entry.operation, cd_batch, OutboxStatus.PENDING, 0, now, "", now)
-                for pk, entry in zip(ids, written, strict=True)
-            ),
+        OutboxBatch.objects.create(
+            cd_batch=next_national_batch(now),
+            source=self.source,
+            entries=[[entry.record_id, entry.operation] for entry in written],
+            size=len(written),
+            next_attempt_at=now,
+            created_at=now,
         )
 
-    def _quality(self, rows: list[Row], written: list[Written], now: dt.datetime) -> None:
+    def _quality(self, rows: list[Prepared], now: dt.datetime) -> None:
         """Counters per report month, department and kind (rows without a usable report time: this month).
 
         A month is the unit of the trend; counting per month keeps the counters to a few rows per
         chunk, however many days a chunk's records span.
         """
-        today = timezone.localtime(now).date()
-        source_department = self.source.department_id
-        counters: dict[tuple[dt.date, int, str], Counter] = defaultdict(Counter)
+        this_month = timezone.localtime(now).date().replace(day=1)
+        fallback = self.source.department_id
+        counters: dict[tuple, list] = {}
         rejections: Counter = Counter()
-        by_row = {id(entry.row): entry for entry in written}
         for row in rows:
-            department, kind = self._attribution(row, source_department)
-            day = _report_day(row, today).replace(day=1)
-            counter = counters[(day, department, kind)]
-            counter["received"] += 1
+            key = (row.month or this_month, row.department or fallback, row.kind)
+            counts = counters.get(key)
+            if counts is None:
+                counts = counters[key] = [0, 0, 0, 0, 0.0, 0, 0]
+            counts[0] += 1
             if row.errors:
-                counter["rejected"] += 1
-                for code in {error.code for error in row.errors}:
-                    rejections[(day, department, code)] += 1
+                counts[2] += 1
+                for code in {error["code"] for error in row.errors}:
+                    rejections[(key[0], key[1], code)] += 1
             elif row.duplicate:
-                counter["duplicates"] += 1
+                counts[3] += 1
             else:
-                counter["accepted"] += 1
-                entry = by_row.get(id(row))
-                if entry is not None and entry.lag is not None:
-                    counter["completeness_sum"] += entry.completeness
-                    counter["lag_sum"] += entry.lag
-                    counter["within_7"] += entry.lag <= TIMELY_WORKING_DAYS
+                counts[1] += 1
+                if row.lag is not None and row.operation == UPSERT:
+                    counts[4] += row.completeness
+                    counts[5] += row.lag
+                    counts[6] += row.lag <= TIMELY_WORKING_DAYS
         name = self.source.name
-        fields = ("received", "accepted", "rejected", "duplicates", "completeness_sum", "lag_sum", "within_7")
         bulk_increment(
             QualityDay,
             ("day", "source", "department_id", "kind"),
-            fields,
-            [
-                (day, name, department, kind, *(counts[f] for f in fields))
-                for (day, department, kind), counts in counters.items()
-            ],
+            ("received", "accepted", "rejected", "duplicates", "completeness_sum", "lag_sum", "within_7"),
+            [(day, name, department, kind, *counts) for (day, department, kind), counts in counters.items()],
         )
         bulk_increment(
             RejectionDay,
@@ -516,31 +509,17 @@ class _Pipeline:
             [(day, name, department, code, count) for (day, department, code), count in rejections.items()],
         )
 
-    def _attribution(self, row: Row, fallback: int) -> tuple[int, str]:
-        """The department and kind a row counts under; rows too broken to say count under the source's own."""
-        if row.record is not None:
-            department = row.resolved.get("department")
-            if department is None:
-                ref = self.references.department(row.record.department)
-                department = ref.id if ref is not None and ref.path.startswith(self.source.department.path) else None
-            return department or fallback, row.record.kind
-        raw = row.raw if isinstance(row.raw, dict) else {}
-        kind = raw.get("kind") if raw.get("kind") in RecordKind.values else (row.deletion.kind if row.deletion else "")
-        ref = self.references.department(str(raw.get("department", ""))) if raw.get("department") else None
-        department = ref.id if ref is not None and ref.path.startswith(self.source.department.path) else fallback
-        return department, kind if kind in RecordKind.values else "unknown"
 
-
-def _report_day(row: Row, today: dt.date) -> dt.date:
-    if row.record is not None:
-        return row.record.reported_date()
-    raw = row.raw if isinstance(row.raw, dict) else {}
-    try:
-        moment = dt.datetime.fromisoformat(str(raw.get("reported_at")))
-    except ValueError:
-        return today
-    day = timezone.localtime(moment).date() if moment.tzinfo else moment.date()
-    return day if day <= today else today
+def _kept(value: Any) -> Any:
+    """What the quarantine stores for a row: an object as is; a line parsed, or as text when it is not JSON."""
+    if isinstance(value, bytes):
+        try:
+            value = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return {"line": value.decode("utf-8", errors="replace")[:10000]}
+    if isinstance(value, FieldError) or value is None:
+        return {"value": None}
+    return value if isinstance(value, dict) else {"value": value}
 
 
 def _unchanged(number: int) -> dict[str, Any]:

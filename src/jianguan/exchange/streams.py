@@ -1,7 +1,7 @@
 """Reading submissions without holding them in memory: JSON lines, JSON arrays, Excel and CSV.
 
-Each reader yields (row number, record[, original cells]); a line that cannot be parsed becomes a
-row with its error, never a silent skip. A JSON array is checked for syntax in a first streaming
+Each reader yields (row number, record or JSON line[, original cells]); a line that cannot be
+parsed becomes a row with its error where it is validated, never a silent skip. A JSON array is checked for syntax in a first streaming
 pass, so that a broken file writes nothing at all.
 """
 
@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import ijson
-import orjson
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.core.errors import Bilingual, DomainError, FieldError, lazy_format
+from jianguan.core.errors import DomainError, lazy_format
 
 _CHUNK = 1 << 20
 
@@ -36,41 +35,14 @@ def _first_byte(handle: BinaryIO) -> bytes:
     return start[:1]
 
 
-def _line_error(number: int, code: str, zh: str, en: str) -> FieldError:
-    return FieldError("__all__", Bilingual(zh, en), code=code, row=number)
-
-
 def json_lines(handle: BinaryIO) -> Iterator[tuple[int, Any]]:
+    """(line number, the line's bytes): each line is parsed where it is validated, so a broken line
+    becomes a rejected row with its reason, and lines travel cheaply to a worker process."""
     for number, line in enumerate(handle, start=1):
         if number == 1:
             line = line.removeprefix(b"\xef\xbb\xbf")
-        if not line.strip():
-            continue
-        try:
-            yield number, orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as bad:
-                yield (
-                    number,
-                    _line_error(
-                        number,
-                        "invalid_utf8",
-                        f"第 {number} 行不是有效的 UTF-8 文本",
-                        f"Line {number} is not valid UTF-8 (byte {bad.start}).",
-                    ),
-                )
-                continue
-            yield (
-                number,
-                _line_error(
-                    number,
-                    "invalid_json",
-                    f"第 {number} 行不是有效的 JSON：{exc}",
-                    f"Line {number} is not valid JSON: {exc}",
-                ),
-            )
+        if line.strip():
+            yield number, line
 
 
 def _check_array(handle: BinaryIO) -> None:

@@ -52,6 +52,8 @@ class References:
     items: dict[str, list[ItemVersion]] = field(default_factory=dict)
     regions: dict[str, str] = field(default_factory=dict)  # code → code in force (historical → successor)
     officers: dict[str, OfficerRef | None] = field(default_factory=dict)
+    # True once every officer is loaded: unknown certificates are then unknown without asking the database.
+    all_officers: bool = False
 
     @classmethod
     def load(cls) -> References:
@@ -70,9 +72,13 @@ class References:
             refs.regions[code] = successor if historical and successor else code
         return refs
 
+    def load_all_officers(self) -> None:
+        self.load_officers(Officer.objects.values_list("certificate_no", flat=True))
+        self.all_officers = True
+
     def load_officers(self, certificates: Iterable[str]) -> None:
         wanted = {c for c in certificates if c not in self.officers}
-        if not wanted:
+        if not wanted or self.all_officers:
             return
         sectors: dict[int, set[int]] = {}
         found = {}

@@ -44,6 +44,10 @@ def _platform_zone() -> dt.tzinfo:
     return timezone.get_default_timezone()
 
 
+def platform_today() -> dt.date:
+    return dt.datetime.now(_platform_zone()).date()
+
+
 @functools.lru_cache(maxsize=200_000)
 def _code_problem(id_type: str, code: str) -> tuple[str, str] | None:
     """What is wrong with a party's code, in (Chinese, English), or None. Parties recur: cached."""
@@ -130,7 +134,9 @@ class RecordBase(Strict):
     @model_validator(mode="after")
     def _common_rules(self):
         # One Python validator per record (field validators would cost a call per field).
-        self.subject_code = self.subject_code.upper()
+        upper = self.subject_code.upper()
+        if upper != self.subject_code:  # pydantic's __setattr__ is slow: only when needed
+            self.subject_code = upper
         if self.reported_date() < self.action_date:
             raise violation("reported_before_action")
         now = dt.datetime.now(_platform_zone())
@@ -170,7 +176,8 @@ class InspectionV1(RecordBase):
         if len(self.officers) < 2:
             raise violation("officers_too_few", n=len(self.officers))
         for item in self.check_items:
-            item.result = CHECK_RESULT_ALIASES.get(item.result, item.result)
+            if item.result in CHECK_RESULT_ALIASES:
+                item.result = CHECK_RESULT_ALIASES[item.result]
         code = self.implementation_code
         if code:
             try:

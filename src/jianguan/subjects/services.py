@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -195,8 +194,7 @@ class SubjectImporter(Importer):
             ]
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(NamedTuple):
     """A party as a supervision record names it: enough to find its subject, or to start one."""
 
     key: str  # "uscc:…", "regno:…", "id:<keyed hash>", "passport:<keyed hash>"

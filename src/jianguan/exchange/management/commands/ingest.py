@@ -22,6 +22,8 @@ from jianguan.exchange.streams import file_digest, json_records
 from jianguan.records.choices import RecordKind
 from jianguan.records.files import table_records
 
+PARALLEL_FROM_BYTES = 8 * 1024 * 1024  # below this, starting a worker process costs more than it saves
+
 
 class Command(BaseCommand):
     help = "Ingest a file of supervision records from a registered source system and print the counts."
@@ -33,8 +35,14 @@ class Command(BaseCommand):
         parser.add_argument("--resume", type=int, help="continue an interrupted batch")
         parser.add_argument("--json", action="store_true", help="end with one JSON object of counts")
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
+        parser.add_argument(
+            "--parallel",
+            choices=["auto", "yes", "no"],
+            default="auto",
+            help="prepare chunks in a worker process (auto: for files over 8 MB)",
+        )
 
-    def handle(self, *args, file, source, kind, resume, **options):
+    def handle(self, *args, file, source, kind, resume, parallel, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"no such file: {file}")
@@ -66,6 +74,7 @@ class Command(BaseCommand):
                 headers=headers,
                 resume=batch,
                 progress=progress,
+                parallel=parallel == "yes" or (parallel == "auto" and size > PARALLEL_FROM_BYTES),
             )
         except DomainError as exc:
             body = exc.as_body()

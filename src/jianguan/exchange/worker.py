@@ -1,0 +1,51 @@
+"""The worker process that prepares chunks while the main process writes (`ingest(parallel=True)`).
+
+It is spawned, not forked, so it shares no database connection; it needs none, because the
+preparer it is given carries the registers it checks against. This module imports nothing of
+Django at load time: the spawned interpreter imports it before Django is set up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import pickle
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+_preparer: Any = None
+
+
+def _start(preparer: bytes) -> None:
+    global _preparer
+    import django
+
+    django.setup()  # before unpickling: the preparer's classes import the models
+    _preparer = pickle.loads(preparer)  # noqa: S301 - our own object, from our own process
+
+
+def prepare(chunk: list[tuple]) -> list[Any]:
+    enabled = gc.isenabled()
+    gc.disable()  # as in the main process: no full collections over a large heap per chunk
+    try:
+        return [row.packed() for row in _preparer(chunk)]
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect(1)
+
+
+@contextlib.contextmanager
+def preparing(preparer: Any) -> Iterator[ProcessPoolExecutor]:
+    pool = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start,
+        initargs=(pickle.dumps(preparer),),
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
