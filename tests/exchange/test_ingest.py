@@ -346,3 +346,24 @@ def test_preparation_in_a_worker_process_gives_the_same_result(setup, inspection
         Record.objects.filter(source="jn-case-twin").order_by("source_id").values_list(*columns)
     )
     assert errors_of(sequential) == errors_of(parallel)
+
+
+def test_the_last_row_of_a_chunk_decides_the_final_state(setup, inspection):
+    run(setup, [inspection("K1"), inspection("K2")])
+    batch = run(
+        setup,
+        [
+            {"source_id": "K1", "deleted": True},
+            inspection("K1", result="撤回后重新报送"),  # withdrawn, then sent again: alive
+            inspection("K2", result="更正"),
+            {"source_id": "K2", "deleted": True},  # corrected, then withdrawn: withdrawn
+            inspection("K3"),
+            {"source_id": "K3", "deleted": True},  # new and withdrawn in one call: nothing stored
+        ],
+    )
+    assert (batch.received, batch.accepted, batch.rejected, batch.duplicates) == (6, 6, 0, 0)
+    k1, k2 = Record.objects.get(source_id="K1"), Record.objects.get(source_id="K2")
+    assert (k1.is_deleted, k1.result) == (False, "撤回后重新报送")
+    assert k2.is_deleted
+    assert not Record.objects.filter(source_id="K3").exists()
+    assert operations()[-2:] == ["u", "d"]

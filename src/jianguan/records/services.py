@@ -353,33 +353,35 @@ class RecordWriter:
     def write(self, rows: Sequence[Prepared], now: dt.datetime) -> list[Written]:
         """Write the rows that passed every rule; marks unchanged ones `duplicate`, unknown deletions rejected."""
         rows = [row for row in rows if row.operation and not row.errors]
-        stored = self._stored([row.source_id for row in rows])
-        inserts: list[Prepared] = []
-        updates: list[tuple[Prepared, int, bool]] = []
-        deletes: list[tuple[Prepared, int]] = []
-        pending: dict[str, int] = {}
+        in_database = self._stored([row.source_id for row in rows])
+        state = dict(in_database)  # (id or None while only pending, digest, withdrawn), as of the row at hand
+        # One operation per record and chunk: a record sent again in the same chunk replaces the
+        # operation of its earlier row (which still counts as accepted), so the final state is the
+        # last row's whatever the order of the statements below.
+        ops: dict[str, tuple[str, Prepared, int | None]] = {}
         for row in rows:
-            current = stored.get(row.source_id)
+            sid = row.source_id
+            current = state.get(sid)
             if row.operation == DELETE:
                 if current is None:
                     reject(row, "delete_unknown", "source_id")
                 elif current[2]:
                     row.duplicate = True
                 else:
-                    deletes.append((row, current[0]))
-                    stored[row.source_id] = (current[0], current[1], True)
+                    if current[0] is None:
+                        ops.pop(sid, None)  # a record new in this chunk, withdrawn in it too: nothing to write
+                    else:
+                        ops[sid] = ("d", row, current[0])
+                    state[sid] = (current[0], current[1], True)
                 continue
-            if current is None:
-                pending[row.source_id] = len(inserts)
-                inserts.append(row)
-            elif current[1] == row.digest and not current[2]:
+            if current is not None and current[1] == row.digest and not current[2]:
                 row.duplicate = True
-            elif current[0] is None:
-                # New in this chunk and sent again with other content: the later version is written.
-                inserts[pending[row.source_id]] = row
-            else:
-                updates.append((row, current[0], current[2]))
-            stored[row.source_id] = (current[0] if current else None, row.digest, False)
+                continue
+            ops[sid] = ("i", row, None) if current is None or current[0] is None else ("u", row, current[0])
+            state[sid] = (current[0] if current else None, row.digest, False)
+        inserts = [row for op, row, _id in ops.values() if op == "i"]
+        updates = [(row, pk, in_database[row.source_id][2]) for op, row, pk in ops.values() if op == "u"]
+        deletes = [(row, pk) for op, row, pk in ops.values() if op == "d"]
 
         subjects = self._link([*inserts, *(u[0] for u in updates)])
         written: list[Written] = []
