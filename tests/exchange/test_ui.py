@@ -151,6 +151,7 @@ def test_quality_page_renders_figures_and_plots(setup, inspection, province, mak
     assert "jn-case" in by_source
     overview = leader.get("/exchange/").content.decode()
     assert 'id="outbox-pending">1<' in overview
+    assert 'id="messages"' in overview
 
 
 @pytest.mark.browser

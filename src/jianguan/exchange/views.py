@@ -21,6 +21,7 @@ from jianguan.exchange.outbox import backlog
 from jianguan.exchange.permissions import (
     access_submittable_source,
     submittable_sources,
+    visible_messages,
     visible_outbox,
     visible_sources,
 )
@@ -49,6 +50,7 @@ def overview(request):
             "sources": visible_sources(request.user),
             "batches": batches[:20],
             "outbox": backlog(visible_outbox(request.user)),
+            "messages": visible_messages(request.user)[:10],
             "can_upload": submittable_sources(request.user).exists(),
         },
     )

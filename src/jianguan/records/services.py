@@ -182,6 +182,22 @@ def _parse(number: int, raw: Any) -> tuple[Any, dict[str, Any] | None]:
         )
 
 
+@lru_cache(maxsize=4)
+def _ordinals(today: dt.date, overrides: frozenset, published_years: frozenset[int]) -> dict[dt.date, int]:
+    """Working-day ordinals over the usual span of reports (a lag is then one subtraction).
+
+    Cached per day and calendar state: an edit of the calendar gives a new key.
+    """
+    calendar = WorkingCalendar(overrides=dict(overrides), published_years=published_years)
+    ordinal: dict[dt.date, int] = {}
+    count, day = 0, today - dt.timedelta(days=3 * 366)
+    while day <= today + dt.timedelta(days=31):
+        count += calendar.is_workday(day)
+        ordinal[day] = count
+        day += dt.timedelta(days=1)
+    return ordinal
+
+
 class Preparer:
     """Validates and derives the rows of one source's submission. Holds no database connection."""
 
@@ -190,14 +206,9 @@ class Preparer:
         self.source_name = source_name
         self.source_path = source_path
         self.calendar = WorkingCalendar.load()
-        # Working-day ordinals over the usual span of reports: a lag is then one subtraction.
-        today = platform_today()
-        self.ordinal: dict[dt.date, int] = {}
-        count, day = 0, today - dt.timedelta(days=3 * 366)
-        while day <= today + dt.timedelta(days=31):
-            count += self.calendar.is_workday(day)
-            self.ordinal[day] = count
-            day += dt.timedelta(days=1)
+        self.ordinal = _ordinals(
+            platform_today(), frozenset(self.calendar.overrides.items()), self.calendar.published_years
+        )
         self._lag_fallback = None
 
     def __getstate__(self):

@@ -160,9 +160,10 @@ class DemoActions:
     def _record(self, number, kind, department, party, item, crew) -> dict[str, Any]:
         rng = self.rng
         code, name, region = party
-        action = rng.choice(self.workdays)
+        index = rng.randrange(len(self.workdays))
+        action = self.workdays[index]
         lag = rng.choices([0, 1, 2, 3, 5, 7, 10, 20, 40], [10, 25, 20, 15, 10, 8, 6, 4, 2])[0]
-        reported = min(self.calendar.add_working_days(action, lag), self.today)
+        reported = self.workdays[min(index + lag, len(self.workdays) - 1)]
         provisional = rng.random() < 0.004
         if provisional:
             code = uscc_with_check("92" + region + f"MA{rng.randrange(10**6):06d}X")

@@ -88,9 +88,11 @@ SCREENS: dict[str, Screen] = {
                 Column(_("Kind"), lambda s: s.get_kind_display()),
                 Column(_("Region"), lambda s: s.region.name),
                 Column(_("Status"), lambda s: s.get_status_display()),
+                Column(_("Provisional: identity to review"), lambda s: _("Yes") if s.provisional else ""),
             ],
             details=[
                 Column(_("Name"), lambda s: s.name),
+                Column(_("Provisional: identity to review"), lambda s: _("Yes") if s.provisional else _("No")),
                 Column(_("Kind"), lambda s: s.get_kind_display()),
                 Column(_("Unified social credit code"), lambda s: s.uscc),
                 Column(_("Registration number"), lambda s: s.registration_no),
