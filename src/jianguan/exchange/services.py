@@ -353,12 +353,21 @@ def ingest(
     if parallel:
         with worker.preparing(preparer) as pool:
             waiting: deque = deque()
+
+            def collect() -> list[Prepared]:
+                chunk, future = waiting.popleft()
+                prepared = [Prepared.unpacked(fields) for fields in future.result()]
+                for row, item in zip(prepared, chunk, strict=True):
+                    if row.keep is None:
+                        row.keep = item[1]  # the line as sent, which the worker did not send back
+                return prepared
+
             for chunk in chunks():
-                waiting.append(pool.submit(worker.prepare, chunk))
+                waiting.append((chunk, pool.submit(worker.prepare, chunk)))
                 if len(waiting) > 1:  # keep one chunk in preparation while writing the previous one
-                    commit([Prepared.unpacked(fields) for fields in waiting.popleft().result()])
+                    commit(collect())
             while waiting:
-                commit([Prepared.unpacked(fields) for fields in waiting.popleft().result()])
+                commit(collect())
     else:
         for chunk in chunks():
             with gc_paused():

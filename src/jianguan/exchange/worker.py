@@ -30,7 +30,8 @@ def prepare(chunk: list[tuple]) -> list[Any]:
     enabled = gc.isenabled()
     gc.disable()  # as in the main process: no full collections over a large heap per chunk
     try:
-        return [row.packed() for row in _preparer(chunk)]
+        # The main process still holds each row as sent: the rows travel back without it.
+        return [row.packed(keep=False) for row in _preparer(chunk)]
     finally:
         if enabled:
             gc.enable()

@@ -15,7 +15,9 @@ class Record(models.Model):
 
     This is the platform's largest table and is loaded in bulk, so its references are not declared
     as database constraints: the gateway resolves every id (item, department, region, subject,
-    batch) in the same transaction that writes the row, and nothing else writes here.
+    batch) in the same transaction that writes the row, and nothing else writes here. Its indexes
+    are the ones its readers need (a subject's timeline, a department's list, the source key):
+    each further index slows every load.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -81,8 +83,6 @@ class Record(models.Model):
         indexes = [
             models.Index(fields=["subject", "action_date"], name="record_subject_date"),
             models.Index(fields=["department", "action_date"], name="record_department_date"),
-            models.Index(fields=["kind", "action_date"], name="record_kind_date"),
-            models.Index(fields=["item_code", "subject"], name="record_item_subject"),
         ]
 
     def __str__(self) -> str:
