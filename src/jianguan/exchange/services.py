@@ -437,6 +437,7 @@ class _Pipeline:
                     "written_sha256": digest.hexdigest(),
                 },
             )
+        self.writer.committed()
         self.batch.refresh_from_db()
 
     def _quarantine(self, rejected: list[Prepared], duplicates: list[Prepared]) -> None:

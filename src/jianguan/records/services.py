@@ -366,10 +366,22 @@ class Written:
 class RecordWriter:
     """Upserts chunks of prepared rows for one source, inside the caller's transaction."""
 
+    KNOWN_SUBJECTS_LIMIT = 500_000
+
     def __init__(self, source: str, batch_id: int | None, actor: Any = None):
         self.source = source
         self.batch_id = batch_id
         self.actor = actor
+        # Party → subject id, learned from committed chunks: parties recur across a submission.
+        self.known_subjects: dict[str, int] = {}
+        self._linked: dict[str, int] = {}
+
+    def committed(self) -> None:
+        """The chunk's transaction committed: what it linked can be reused by later chunks."""
+        if len(self.known_subjects) > self.KNOWN_SUBJECTS_LIMIT:
+            self.known_subjects.clear()
+        self.known_subjects.update(self._linked)
+        self._linked = {}
 
     def write(self, rows: Sequence[Prepared], now: dt.datetime) -> list[Written]:
         """Write the rows that passed every rule; marks unchanged ones `duplicate`, unknown deletions rejected."""
@@ -453,4 +465,7 @@ class RecordWriter:
         return {sid: (pk, digest, bool(deleted)) for sid, pk, digest, deleted in rows}
 
     def _link(self, rows: list[Prepared]) -> dict[str, int]:
-        return link_identities([row.identity for row in rows], self.actor) if rows else {}
+        if not rows:
+            return {}
+        self._linked = link_identities([row.identity for row in rows], self.actor, self.known_subjects)
+        return self._linked

@@ -231,14 +231,19 @@ def _find_by_keys(keys: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def link_identities(identities: Sequence[Identity], actor: Any = None) -> dict[str, int]:
+def link_identities(
+    identities: Sequence[Identity], actor: Any = None, known: dict[str, int] | None = None
+) -> dict[str, int]:
     """Subject ids for every identity; an identity the register lacks becomes a provisional subject.
 
     A record is never dropped for want of a subject: the provisional subject carries the record's
     name and region and is flagged for review; registering the real subject later is a review task.
+    `known` holds ids the caller already resolved (within its own committed work).
     """
-    wanted = {identity.key: identity for identity in identities}
+    known = known or {}
+    wanted = {identity.key: identity for identity in identities if identity.key not in known}
     found = _find_by_keys(wanted)
+    found.update((identity.key, known[identity.key]) for identity in identities if identity.key in known)
     missing = [identity for key, identity in wanted.items() if key not in found]
     if missing:
         new = []
