@@ -374,7 +374,7 @@ def main() -> None:
         for label, result in rows:
             child = f", worker {result['worker_rss_mib']} MiB" if result.get("worker_rss_mib") else ""
             print(
-                f"  {label:<42} {result['per_second']:>9,} records/s  {result['seconds']:>7} s  "
+                f"  {label:<48} {result['per_second']:>9,} records/s  {result['seconds']:>7} s  "
                 f"peak RSS {result['peak_rss_mib']} MiB{child}"
             )
         print(
