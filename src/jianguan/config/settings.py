@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jianguan.officers",
     "jianguan.records",
     "jianguan.exchange",
+    "jianguan.spotcheck",
     # front
     "jianguan.web",
 ]

@@ -34,6 +34,9 @@ class Subject(models.Model):
     registration_date = models.DateField(_("registration date"), null=True, blank=True)
     # Created from a supervision record whose identity the register did not know: needs review.
     provisional = models.BooleanField(_("provisional (to review)"), default=False, db_index=True)
+    # Credit-risk grade (信用风险分类), set by credit grading; empty counts as the default grade.
+    # Not public: it only steers sampling ratios.
+    risk_grade = models.CharField(_("risk grade"), max_length=2, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,166 @@
+"""The draw algorithm (v1), in plain functions: anyone can re-run it from what is published.
+
+1. The pool is a list of (token, stratum) pairs: a subject's public token (its USCC, its
+   registration number, or "S<id>" for a subject without either) and its risk grade. Its canonical
+   form is the pairs sorted by token, one "token<TAB>stratum<LF>" line each, UTF-8; the pool hash
+   is the SHA-256 of that text.
+2. The seed (64 hex characters) is committed before the pool is frozen by publishing SHA-256(seed).
+3. The draw key is SHA-256(seed ‖ pool hash ‖ public entropy), so the same seed over another pool,
+   or with other public entropy, ranks everything differently.
+4. In each stratum every token is ranked by HMAC-SHA256(key, token); the lowest k are selected,
+   k = min(n, max(minimum, ceil(ratio × n))) capped by the stratum's maximum.
+5. Officers are ranked the same way, by HMAC-SHA256(key, "officer:" + certificate number).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import hmac
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+ALGORITHM = "jianguan-draw-v1"
+
+
+def canonical_pool(pool: Iterable[tuple[str, str]]) -> bytes:
+    return "".join(f"{token}\t{stratum}\n" for token, stratum in sorted(pool)).encode()
+
+
+def parse_pool(data: bytes) -> list[tuple[str, str]]:
+    out = []
+    for line in data.decode().splitlines():
+        token, _tab, stratum = line.partition("\t")
+        out.append((token, stratum))
+    return out
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def draw_key(seed: str, pool_hash: str, public_entropy: str = "") -> bytes:
+    return hashlib.sha256(f"{seed}{pool_hash}{public_entropy}".encode()).digest()
+
+
+class Ranker:
+    """HMAC-SHA256(key, text) with the key schedule done once."""
+
+    def __init__(self, key: bytes):
+        self._base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def rank(self, text: str) -> bytes:
+        mac = self._base.copy()
+        mac.update(text.encode())
+        return mac.digest()
+
+
+@dataclass(frozen=True)
+class Quota:
+    ratio: float
+    minimum: int = 0
+    maximum: int | None = None
+
+    def size(self, n: int) -> int:
+        k = max(self.minimum, math.ceil(self.ratio * n - 1e-9))
+        if self.maximum is not None:
+            k = min(k, self.maximum)
+        return max(0, min(n, k))
+
+
+def select(pool: Sequence[tuple[str, str]], key: bytes, quotas: dict[str, Quota]) -> dict[str, list[str]]:
+    """Per stratum, the selected tokens in rank order (lowest HMAC first)."""
+    ranker = Ranker(key)
+    strata: dict[str, list[str]] = defaultdict(list)
+    for token, stratum in pool:
+        strata[stratum].append(token)
+    chosen: dict[str, list[str]] = {}
+    for stratum in sorted(strata):
+        tokens = strata[stratum]
+        quota = quotas.get(stratum)
+        k = quota.size(len(tokens)) if quota else 0
+        chosen[stratum] = [t for _r, t in heapq.nsmallest(k, ((ranker.rank(t), t) for t in tokens))] if k else []
+    return chosen
+
+
+def strata_sizes(pool: Sequence[tuple[str, str]]) -> dict[str, int]:
+    sizes: dict[str, int] = defaultdict(int)
+    for _token, stratum in pool:
+        sizes[stratum] += 1
+    return dict(sizes)
+
+
+@dataclass
+class OfficerSlot:
+    officer_id: int
+    department_id: int
+    certificate: str
+    home_region: str | None
+    capacity: int
+    load: int = 0
+
+
+@dataclass
+class Assignment:
+    teams: dict[int, list[int]]  # task index → officer ids
+    unassigned: dict[int, dict[str, int]]  # task index → {reason: officers passed over for it}
+
+
+def assign(
+    tasks: Sequence[tuple[str, str]],
+    officers: Sequence[OfficerSlot],
+    key: bytes,
+    *,
+    team_size: int,
+    conflicts: dict[str, set[int]],
+    recent: dict[str, set[int]],
+    recuse_home_county: bool,
+) -> Assignment:
+    """Teams from one officer pool for tasks in order, under recusal and capacity; no rule is relaxed.
+
+    A task is (subject token, subject region code). Officers wait in a heap ordered by (load, HMAC
+    rank), so the load stays balanced and ties are broken by the seed; an officer at capacity leaves
+    the heap for good. A task that cannot get a full team gets none, with the reasons counted.
+    """
+    ranker = Ranker(key)
+    slots = {slot.officer_id: slot for slot in officers}
+    heap = [(0, ranker.rank("officer:" + slot.certificate), slot.officer_id) for slot in officers if slot.capacity > 0]
+    heapq.heapify(heap)
+    teams: dict[int, list[int]] = {}
+    unassigned: dict[int, dict[str, int]] = {}
+    for index, (token, region) in enumerate(tasks):
+        conflicted = conflicts.get(token, ())
+        inspected = recent.get(token, ())
+        team: list[tuple[int, bytes, int]] = []
+        passed: list[tuple[int, bytes, int]] = []
+        reasons: dict[str, int] = defaultdict(int)
+        while len(team) < team_size and heap:
+            entry = heapq.heappop(heap)
+            officer_id = entry[2]
+            if officer_id in conflicted:
+                reasons["conflict"] += 1
+            elif officer_id in inspected:
+                reasons["inspected_recently"] += 1
+            elif recuse_home_county and slots[officer_id].home_region == region:
+                reasons["home_county"] += 1
+            else:
+                team.append(entry)
+                continue
+            passed.append(entry)
+        if len(team) < team_size:
+            reasons["too_few_officers"] = team_size - len(team)
+            unassigned[index] = dict(reasons)
+            for entry in team + passed:
+                heapq.heappush(heap, entry)
+            continue
+        teams[index] = [entry[2] for entry in team]
+        for _load, rank, officer_id in team:
+            slot = slots[officer_id]
+            slot.load += 1
+            if slot.load < slot.capacity:
+                passed.append((slot.load, rank, officer_id))
+        for entry in passed:
+            heapq.heappush(heap, entry)
+    return Assignment(teams, unassigned)

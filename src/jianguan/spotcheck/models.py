@@ -1,0 +1,120 @@
+"""双随机、一公开: plans, their batches, the verifiable draws and the resulting tasks."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.spotcheck.choices import BatchStatus, TaskStatus
+
+
+class Plan(models.Model):
+    """A department's annual random-check plan (due by the end of March), split into batches."""
+
+    department = models.ForeignKey(
+        "core.Department", models.PROTECT, related_name="spotcheck_plans", verbose_name=_("department")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    due_on = models.DateField(_("due by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-year", "department", "id"]
+        verbose_name = _("spot-check plan")
+        verbose_name_plural = _("spot-check plans")
+        constraints = [models.UniqueConstraint(fields=["department", "year", "title"], name="plan_unique_title")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+
+class Batch(models.Model):
+    """One batch of a plan: its items, its pool filter, its quotas and officers; drawn once."""
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="batches", verbose_name=_("plan"))
+    number = models.PositiveSmallIntegerField(_("batch number"))
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("checks from"))
+    ends_on = models.DateField(_("checks until"))
+    status = models.CharField(_("status"), max_length=16, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
+    items = models.ManyToManyField("catalog.SupervisionItem", related_name="+", verbose_name=_("items"))
+    # Pool filter: region code prefixes, industry codes, subject kinds, statuses.
+    pool_filter = models.JSONField(_("subject pool"), default=dict)
+    quotas = models.JSONField(_("sampling per risk grade"), default=dict)
+    exclude_months = models.PositiveSmallIntegerField(
+        _("exclude subjects checked on the same item within (months)"), default=12
+    )
+    exclude_open_cases = models.BooleanField(_("exclude subjects with an open case"), default=True)
+    officer_departments = models.JSONField(_("officer departments"), default=list)
+    officer_sectors = models.JSONField(_("officer sectors"), default=list)
+    team_size = models.PositiveSmallIntegerField(_("team size"), default=2)
+    capacity = models.PositiveSmallIntegerField(_("tasks per officer"), default=20)
+    recusal_months = models.PositiveSmallIntegerField(_("recusal after inspecting the subject (months)"), default=12)
+    recuse_home_county = models.BooleanField(_("officers do not check their home county"), default=False)
+    # The commitment: SHA-256 of the seed, published before the pool is frozen; the seed itself
+    # is kept sealed until the draw reveals it.
+    seed_hash = models.CharField(_("seed hash"), max_length=64, blank=True)
+    seed_sealed = models.TextField(blank=True, editable=False)
+    committed_at = models.DateTimeField(_("seed committed at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling the draw"), blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name = _("spot-check batch")
+        verbose_name_plural = _("spot-check batches")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="batch_unique_number"),
+            models.CheckConstraint(condition=models.Q(team_size__gte=2), name="batch_team_of_two"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.number} {self.title}"
+
+
+class Draw(models.Model):
+    """The one draw of a batch: its seed (revealed), the frozen pool and what was selected."""
+
+    batch = models.OneToOneField(Batch, models.PROTECT, related_name="draw", verbose_name=_("batch"))
+    algorithm = models.CharField(_("algorithm"), max_length=32)
+    seed_hash = models.CharField(_("seed hash"), max_length=64)
+    seed = models.CharField(_("seed"), max_length=64)
+    public_entropy = models.CharField(_("public entropy"), max_length=200, blank=True)
+    pool_hash = models.CharField(_("pool hash"), max_length=64)
+    pool_size = models.PositiveIntegerField(_("pool size"))
+    pool = models.BinaryField(_("pool snapshot (zlib)"))
+    strata = models.JSONField(_("strata"), default=dict)  # grade → {"n": pool size, "k": selected}
+    selection_hash = models.CharField(_("selection hash"), max_length=64)
+    drawn_at = models.DateTimeField(_("drawn at"))
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("draw")
+        verbose_name_plural = _("draws")
+
+    def __str__(self) -> str:
+        return f"{self.batch} {self.drawn_at:%Y-%m-%d %H:%M}"
+
+
+class Task(models.Model):
+    """A drawn subject to inspect, with its team (or the reasons no team could be formed)."""
+
+    draw = models.ForeignKey(Draw, models.CASCADE, related_name="tasks")
+    subject = models.ForeignKey("subjects.Subject", models.PROTECT, related_name="spotcheck_tasks")
+    token = models.CharField(_("subject token"), max_length=32)
+    stratum = models.CharField(_("risk grade"), max_length=8)
+    rank = models.PositiveIntegerField(_("rank in its grade"))
+    status = models.CharField(_("status"), max_length=16, choices=TaskStatus.choices)
+    officers = models.ManyToManyField("officers.Officer", related_name="spotcheck_tasks", blank=True)
+    unassigned_reasons = models.JSONField(_("why no team"), default=dict, blank=True)
+    result = models.CharField(_("result"), max_length=64, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["draw", "stratum", "rank"]
+        verbose_name = _("spot-check task")
+        verbose_name_plural = _("spot-check tasks")
+        constraints = [models.UniqueConstraint(fields=["draw", "subject"], name="task_unique_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.draw_id} {self.stratum}{self.rank} {self.token}"

@@ -1,0 +1,443 @@
+"""Writes of random spot checks: plans, batches, the seed commitment, the draw and its cancellation.
+
+The order that makes a draw verifiable: the batch is approved; the seed's hash is committed (and
+public) before the pool exists; the draw freezes the pool, reveals the seed, selects and assigns;
+everything it used is stored with the draw, so `verify_draw` (and anyone with the published data)
+can recompute it. A batch is drawn once: a second draw is refused, a cancellation needs a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.accounts.permissions import can_write_department
+from jianguan.audit.services import record_event
+from jianguan.catalog.models import SupervisionItem
+from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys
+from jianguan.core.errors import DomainError, Forbidden, lazy_format
+from jianguan.core.models import Department
+from jianguan.core.pii import decrypt, encrypt
+from jianguan.officers.choices import OfficerStatus
+from jianguan.officers.models import Conflict, Officer
+from jianguan.records.models import Record
+from jianguan.spotcheck import draw as algorithm
+from jianguan.spotcheck.choices import DEFAULT_GRADE, DEFAULT_QUOTAS, BatchStatus, TaskStatus
+from jianguan.spotcheck.models import Batch, Draw, Plan, Task
+from jianguan.subjects.choices import SubjectStatus
+from jianguan.subjects.models import Subject
+
+
+def _require_writer(actor: Any, department: Department) -> None:
+    if actor is not None and not can_write_department(actor, department):
+        raise Forbidden(_("Only an administrator of this department may do this."))
+
+
+def create_plan(department: Department, year: int, title: str, actor: Any = None) -> Plan:
+    """An annual plan; due by 31 March of its year."""
+    _require_writer(actor, department)
+    with transaction.atomic():
+        if Plan.objects.filter(department=department, year=year, title=title).exists():
+            raise DomainError("plan_exists", _("This department already has a plan with this title for the year."))
+        plan = Plan.objects.create(
+            department=department,
+            year=year,
+            title=title,
+            due_on=dt.date(year, 3, 31),
+            created_by=actor if getattr(getattr(actor, "_meta", None), "model_name", "") == "user" else None,
+        )
+        record_event(
+            actor,
+            "spotcheck.create_plan",
+            "plan",
+            plan.pk,
+            after={"department": department.pk, "year": year, "title": title},
+        )
+    return plan
+
+
+def add_batch(
+    plan: Plan,
+    *,
+    title: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    item_codes: list[str],
+    pool_filter: dict[str, Any] | None = None,
+    quotas: dict[str, dict[str, Any]] | None = None,
+    officer_departments: list[int] | None = None,
+    officer_sectors: list[str] | None = None,
+    team_size: int = 2,
+    capacity: int = 20,
+    exclude_months: int = 12,
+    recusal_months: int = 12,
+    recuse_home_county: bool = False,
+    actor: Any = None,
+) -> Batch:
+    """A draft batch of the plan; its items must be catalogue items marked for random checks."""
+    _require_writer(actor, plan.department)
+    if team_size < 2:
+        raise DomainError("team_too_small", _("A spot-check team has at least 2 officers."))
+    if ends_on < starts_on:
+        raise DomainError("window_reversed", _("The batch ends before it starts."))
+    items = list(SupervisionItem.objects.in_force(starts_on).filter(code__in=item_codes, random_check=True))
+    missing = sorted(set(item_codes) - {i.code for i in items})
+    if missing or not items:
+        raise DomainError(
+            "items_not_for_random_checks",
+            lazy_format(
+                _("These items are unknown, not in force or not marked for random checks: %(codes)s"),
+                {"codes": "、".join(missing) or "—"},
+            ),
+        )
+    quotas = quotas if quotas is not None else DEFAULT_QUOTAS
+    for grade, quota in quotas.items():
+        ratio = quota.get("ratio")
+        if not isinstance(ratio, int | float) or not 0 <= ratio <= 1:
+            raise DomainError(
+                "invalid_ratio",
+                lazy_format(_("The sampling ratio of grade %(g)s must be between 0 and 1."), {"g": grade}),
+            )
+    with transaction.atomic():
+        batch = Batch.objects.create(
+            plan=plan,
+            number=(plan.batches.count() + 1),
+            title=title,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            pool_filter=pool_filter or {},
+            quotas=quotas,
+            officer_departments=officer_departments or [plan.department_id],
+            officer_sectors=officer_sectors or [],
+            team_size=team_size,
+            capacity=capacity,
+            exclude_months=exclude_months,
+            recusal_months=recusal_months,
+            recuse_home_county=recuse_home_county,
+        )
+        batch.items.set(items)
+        record_event(actor, "spotcheck.add_batch", "batch", batch.pk, after=_batch_view(batch))
+    return batch
+
+
+def _batch_view(batch: Batch) -> dict[str, Any]:
+    return {
+        "plan": batch.plan_id,
+        "number": batch.number,
+        "items": sorted(batch.items.values_list("code", flat=True)),
+        "pool_filter": batch.pool_filter,
+        "quotas": batch.quotas,
+        "officer_departments": batch.officer_departments,
+        "team_size": batch.team_size,
+        "capacity": batch.capacity,
+        "status": batch.status,
+    }
+
+
+def _transition(batch: Batch, source: set[str], target: str, action: str, actor: Any, **extra: Any) -> Batch:
+    _require_writer(actor, batch.plan.department)
+    with transaction.atomic():
+        updated = Batch.objects.filter(pk=batch.pk, status__in=source).update(status=target, **extra)
+        if not updated:
+            raise DomainError(
+                "wrong_state",
+                lazy_format(
+                    _("The batch is %(state)s; this step is not possible now."), {"state": batch.get_status_display()}
+                ),
+                status=409,
+            )
+        batch.refresh_from_db()
+        record_event(actor, f"spotcheck.{action}", "batch", batch.pk, after={"status": target, **extra})
+    return batch
+
+
+def approve_batch(batch: Batch, actor: Any = None) -> Batch:
+    return _transition(batch, {BatchStatus.DRAFT}, BatchStatus.APPROVED, "approve", actor)
+
+
+def commit_seed(batch: Batch, actor: Any = None) -> str:
+    """Choose the seed and publish its hash; the seed stays sealed until the draw."""
+    _require_writer(actor, batch.plan.department)
+    if batch.status != BatchStatus.APPROVED or batch.seed_hash:
+        raise DomainError("cannot_commit", _("A seed can be committed once, for an approved batch."), status=409)
+    seed = secrets.token_hex(32)
+    seed_hash = hashlib.sha256(seed.encode()).hexdigest()
+    with transaction.atomic():
+        updated = Batch.objects.filter(pk=batch.pk, seed_hash="").update(
+            seed_hash=seed_hash, seed_sealed=encrypt(seed), committed_at=timezone.now()
+        )
+        if not updated:
+            raise DomainError("cannot_commit", _("A seed can be committed once, for an approved batch."), status=409)
+        record_event(actor, "spotcheck.commit_seed", "batch", batch.pk, after={"seed_hash": seed_hash})
+    batch.refresh_from_db()
+    return seed_hash
+
+
+def subject_token(uscc: str | None, registration_no: str | None, pk: int) -> str:
+    return uscc or registration_no or f"S{pk}"
+
+
+def pool_queryset(batch: Batch):
+    """The subjects the batch's filter admits, before exclusions."""
+    spec = batch.pool_filter or {}
+    subjects = Subject.objects.filter(status__in=spec.get("statuses") or [SubjectStatus.OPERATING])
+    prefixes = spec.get("regions") or []
+    if prefixes:
+        condition = Q()
+        for prefix in prefixes:
+            condition |= Q(region__code__startswith=prefix)
+        subjects = subjects.filter(condition)
+    if spec.get("industries"):
+        subjects = subjects.filter(industry_code__in=spec["industries"])
+    if spec.get("kinds"):
+        subjects = subjects.filter(kind__in=spec["kinds"])
+    return subjects
+
+
+def excluded_subjects(batch: Batch, today: dt.date) -> set[int]:
+    """Subjects checked on one of the batch's items within the period, and those with an open case."""
+    codes = list(batch.items.values_list("code", flat=True))
+    since = today - relativedelta(months=batch.exclude_months)
+    excluded = set(
+        Record.objects.filter(kind="inspection", item_code__in=codes, action_date__gte=since, is_deleted=False)
+        .values_list("subject_id", flat=True)
+        .distinct()
+    )
+    if batch.exclude_open_cases:
+        open_cases = Record.objects.filter(kind="penalty", is_deleted=False).exclude(details__has_key="closed_on")
+        excluded |= set(open_cases.values_list("subject_id", flat=True).distinct())
+    return excluded
+
+
+@dataclass
+class FrozenPool:
+    entries: list[tuple[str, str]]  # (token, stratum)
+    by_token: dict[str, tuple[int, str]]  # token → (subject id, region code)
+    canonical: bytes
+    hash: str
+
+
+def freeze_pool(batch: Batch, today: dt.date) -> FrozenPool:
+    excluded = excluded_subjects(batch, today)
+    entries, by_token = [], {}
+    rows = pool_queryset(batch).values_list("pk", "uscc", "registration_no", "risk_grade", "region_id")
+    for pk, uscc, regno, grade, region in rows.iterator(chunk_size=20000):
+        if pk in excluded:
+            continue
+        token = subject_token(uscc, regno, pk)
+        entries.append((token, grade or DEFAULT_GRADE))
+        by_token[token] = (pk, region)
+    canonical = algorithm.canonical_pool(entries)
+    return FrozenPool(entries, by_token, canonical, algorithm.sha256_hex(canonical))
+
+
+def _quotas(batch: Batch) -> dict[str, algorithm.Quota]:
+    return {
+        grade: algorithm.Quota(float(q["ratio"]), int(q.get("minimum") or 0), q.get("maximum"))
+        for grade, q in batch.quotas.items()
+    }
+
+
+def officer_pool(batch: Batch) -> list[algorithm.OfficerSlot]:
+    """Active officers of the batch's departments (and their subdepartments) with a certificate valid
+    through the batch, in the batch's sectors when it names any."""
+    paths = list(Department.objects.filter(pk__in=batch.officer_departments).values_list("path", flat=True))
+    condition = Q()
+    for path in paths:
+        condition |= Q(department__path__startswith=path)
+    officers = Officer.objects.filter(condition, status=OfficerStatus.ACTIVE).filter(
+        Q(certificate_valid_until__isnull=True) | Q(certificate_valid_until__gte=batch.ends_on)
+    )
+    if batch.officer_sectors:
+        officers = officers.filter(sectors__code__in=batch.officer_sectors).distinct()
+    return [
+        algorithm.OfficerSlot(pk, department, cert, home, batch.capacity)
+        for pk, department, cert, home in officers.order_by("pk").values_list(
+            "pk", "department_id", "certificate_no", "home_region_id"
+        )
+    ]
+
+
+def _recusals(batch: Batch, chosen: list[tuple[str, int]], today: dt.date) -> tuple[dict, dict]:
+    """Per subject token: officers with a declared conflict, and officers who inspected it on the
+    batch's items within the recusal period."""
+    token_of = {pk: token for token, pk in chosen}
+    ids = list(token_of)
+    conflicts: dict[str, set[int]] = {}
+    for subject_id, officer_id in fetch_by_keys(Conflict, "subject_id", ids, ("officer_id",)):
+        conflicts.setdefault(token_of[subject_id], set()).add(officer_id)
+    recent: dict[str, set[int]] = {}
+    since = today - relativedelta(months=batch.recusal_months)
+    codes = list(batch.items.values_list("code", flat=True))
+    inspections = Record.objects.filter(
+        kind="inspection", item_code__in=codes, action_date__gte=since, subject_id__in=ids, is_deleted=False
+    ).values_list("subject_id", "details")
+    certificates: dict[str, set[str]] = {}
+    for subject_id, details in inspections.iterator(chunk_size=5000):
+        for officer in (details or {}).get("officers", []):
+            certificates.setdefault(token_of[subject_id], set()).add(officer.get("certificate_no", ""))
+    if certificates:
+        wanted = sorted({c for certs in certificates.values() for c in certs})
+        by_cert = dict(fetch_by_keys(Officer, "certificate_no", wanted, ("id",)))
+        for token, certs in certificates.items():
+            recent[token] = {by_cert[c] for c in certs if c in by_cert}
+    return conflicts, recent
+
+
+def draw_batch(batch: Batch, actor: Any = None, public_entropy: str = "") -> Draw:
+    """Freeze the pool, reveal the seed, select per grade, assign teams; once per batch."""
+    _require_writer(actor, batch.plan.department)
+    if Draw.objects.filter(batch=batch).exists():
+        raise DomainError("already_drawn", _("This batch has been drawn; a batch is drawn only once."), status=409)
+    if batch.status != BatchStatus.APPROVED or not batch.seed_hash:
+        raise DomainError("not_ready", _("Approve the batch and commit its seed before drawing."), status=409)
+    today = timezone.localdate()
+    pool = freeze_pool(batch, today)
+    seed = decrypt(batch.seed_sealed)
+    if hashlib.sha256(seed.encode()).hexdigest() != batch.seed_hash:
+        raise DomainError("seed_mismatch", _("The sealed seed does not match its committed hash."), status=500)
+    key = algorithm.draw_key(seed, pool.hash, public_entropy)
+    chosen = algorithm.select(pool.entries, key, _quotas(batch))
+    sizes = algorithm.strata_sizes(pool.entries)
+    ordered = [(stratum, rank, token) for stratum in sorted(chosen) for rank, token in enumerate(chosen[stratum], 1)]
+    selection = "".join(f"{stratum}\t{rank}\t{token}\n" for stratum, rank, token in ordered).encode()
+    slots = officer_pool(batch)
+    conflicts, recent = _recusals(batch, [(token, pool.by_token[token][0]) for _s, _r, token in ordered], today)
+    assignment = algorithm.assign(
+        [(token, pool.by_token[token][1]) for _s, _r, token in ordered],
+        slots,
+        key,
+        team_size=batch.team_size,
+        conflicts=conflicts,
+        recent=recent,
+        recuse_home_county=batch.recuse_home_county,
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        if (
+            Batch.objects.select_for_update()
+            .filter(pk=batch.pk, status=BatchStatus.APPROVED)
+            .update(status=BatchStatus.DRAWN)
+            != 1
+            or Draw.objects.filter(batch=batch).exists()
+        ):
+            raise DomainError("already_drawn", _("This batch has been drawn; a batch is drawn only once."), status=409)
+        draw = Draw.objects.create(
+            batch=batch,
+            algorithm=algorithm.ALGORITHM,
+            seed_hash=batch.seed_hash,
+            seed=seed,
+            public_entropy=public_entropy,
+            pool_hash=pool.hash,
+            pool_size=len(pool.entries),
+            pool=zlib.compress(pool.canonical, 6),
+            strata={s: {"n": sizes.get(s, 0), "k": len(chosen.get(s, []))} for s in sorted(set(sizes) | set(chosen))},
+            selection_hash=algorithm.sha256_hex(selection),
+            drawn_at=now,
+        )
+        ids = allocate_ids(Task, len(ordered))
+        bulk_insert(
+            Task,
+            ("id", "draw_id", "subject_id", "token", "stratum", "rank", "status", "unassigned_reasons", "result"),
+            (
+                (
+                    task_id,
+                    draw.pk,
+                    pool.by_token[token][0],
+                    token,
+                    stratum,
+                    rank,
+                    TaskStatus.ASSIGNED if index in assignment.teams else TaskStatus.UNASSIGNED,
+                    _json(assignment.unassigned.get(index, {})),
+                    "",
+                )
+                for index, (task_id, (stratum, rank, token)) in enumerate(zip(ids, ordered, strict=True))
+            ),
+        )
+        through = Task.officers.through
+        bulk_insert(
+            through,
+            ("task_id", "officer_id"),
+            ((ids[index], officer_id) for index, team in assignment.teams.items() for officer_id in team),
+        )
+        record_event(
+            actor,
+            "spotcheck.draw",
+            "batch",
+            batch.pk,
+            after={
+                "seed_hash": batch.seed_hash,
+                "seed": seed,
+                "public_entropy": public_entropy,
+                "pool_hash": pool.hash,
+                "pool_size": len(pool.entries),
+                "selection_hash": draw.selection_hash,
+                "tasks": len(ordered),
+                "unassigned": len(assignment.unassigned),
+            },
+        )
+    return draw
+
+
+def _json(value: dict) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True)
+
+
+def cancel_draw(draw: Draw, reason: str, actor: Any = None) -> Draw:
+    """Cancel a draw, with its reason on the record (and on the public page); it is never redrawn."""
+    if not (reason or "").strip():
+        raise DomainError("reason_required", _("Cancelling a draw needs a reason."))
+    _transition(
+        draw.batch,
+        {BatchStatus.DRAWN, BatchStatus.IN_PROGRESS},
+        BatchStatus.CANCELLED,
+        "cancel_draw",
+        actor,
+        cancel_reason=reason.strip(),
+    )
+    Draw.objects.filter(pk=draw.pk).update(cancelled_at=timezone.now())
+    draw.refresh_from_db()
+    return draw
+
+
+@dataclass
+class Verification:
+    ok: bool
+    message: str
+
+
+def verify_draw(draw: Draw) -> Verification:
+    """Recompute the draw from its published parts; report the first difference."""
+    if hashlib.sha256(draw.seed.encode()).hexdigest() != draw.seed_hash:
+        return Verification(False, "the revealed seed does not match the committed seed hash")
+    canonical = zlib.decompress(bytes(draw.pool))
+    if algorithm.sha256_hex(canonical) != draw.pool_hash:
+        return Verification(False, "the stored pool does not match the published pool hash")
+    entries = algorithm.parse_pool(canonical)
+    key = algorithm.draw_key(draw.seed, draw.pool_hash, draw.public_entropy)
+    chosen = algorithm.select(entries, key, _quotas(draw.batch))
+    expected = [(stratum, rank, token) for stratum in sorted(chosen) for rank, token in enumerate(chosen[stratum], 1)]
+    stored = list(draw.tasks.order_by("stratum", "rank").values_list("stratum", "rank", "token"))
+    for position, (want, have) in enumerate(zip(expected, stored, strict=False), start=1):
+        if tuple(want) != tuple(have):
+            return Verification(
+                False, f"task {position}: expected {want[0]}{want[1]} {want[2]}, stored {have[0]}{have[1]} {have[2]}"
+            )
+    if len(expected) != len(stored):
+        return Verification(False, f"expected {len(expected)} tasks, stored {len(stored)}")
+    selection = "".join(f"{s}\t{r}\t{t}\n" for s, r, t in expected).encode()
+    if algorithm.sha256_hex(selection) != draw.selection_hash:
+        return Verification(False, "the selection does not match the published selection hash")
+    return Verification(True, "ok")

@@ -1,0 +1,268 @@
+"""Random spot checks: uniform and verifiable selection, recusal and capacity, the once-only draw."""
+
+import datetime as dt
+import hashlib
+import io
+import zlib
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jianguan.spotcheck import draw as algorithm
+
+# ---------------------------------------------------------------- the algorithm alone
+
+
+def test_selection_is_uniform_within_a_stratum():
+    """Chi-square over 2,000 seeds: 40 tokens, 4 drawn each time, each should be drawn 200 times."""
+    tokens = [f"T{i:02d}" for i in range(40)]
+    pool = [(t, "B") for t in tokens]
+    pool_hash = algorithm.sha256_hex(algorithm.canonical_pool(pool))
+    counts = dict.fromkeys(tokens, 0)
+    seeds = 2000
+    for i in range(seeds):
+        seed = hashlib.sha256(f"seed-{i}".encode()).hexdigest()
+        for token in algorithm.select(pool, algorithm.draw_key(seed, pool_hash), {"B": algorithm.Quota(0.1)})["B"]:
+            counts[token] += 1
+    expected = seeds * 4 / 40
+    chi_square = sum((n - expected) ** 2 / expected for n in counts.values())
+    assert sum(counts.values()) == seeds * 4
+    assert chi_square < 72.05  # the 99.9 % point of chi-square with 39 degrees of freedom
+
+
+def test_quota_sizes_and_strata():
+    assert algorithm.Quota(0.05).size(100) == 5
+    assert algorithm.Quota(0.05).size(101) == 6  # rounded up: at least the ratio
+    assert algorithm.Quota(0.02, minimum=3).size(10) == 3
+    assert algorithm.Quota(1.0, maximum=4).size(10) == 4
+    assert algorithm.Quota(0.5, minimum=20).size(7) == 7
+    pool = [(f"A{i}", "A") for i in range(50)] + [(f"D{i}", "D") for i in range(6)]
+    chosen = algorithm.select(pool, b"k" * 32, {"A": algorithm.Quota(0.02), "D": algorithm.Quota(1.0)})
+    assert len(chosen["A"]) == 1 and sorted(chosen["D"]) == sorted(t for t, s in pool if s == "D")
+
+
+def test_the_same_seed_over_another_pool_ranks_differently():
+    pool = [(f"T{i}", "B") for i in range(100)]
+    other = [*pool[:-1], ("T999", "B")]
+    seed = "ab" * 32
+    first = algorithm.select(
+        pool,
+        algorithm.draw_key(seed, algorithm.sha256_hex(algorithm.canonical_pool(pool))),
+        {"B": algorithm.Quota(0.1)},
+    )
+    second = algorithm.select(
+        other,
+        algorithm.draw_key(seed, algorithm.sha256_hex(algorithm.canonical_pool(other))),
+        {"B": algorithm.Quota(0.1)},
+    )
+    assert first != second
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    officers=st.lists(
+        st.tuples(st.integers(1, 4), st.sampled_from(["370102", "370103", None])), min_size=0, max_size=12
+    ),
+    tasks=st.lists(st.sampled_from(["370102", "370103", "370104"]), min_size=0, max_size=30),
+    conflict_pairs=st.lists(st.tuples(st.integers(0, 29), st.integers(0, 11)), max_size=40),
+    recent_pairs=st.lists(st.tuples(st.integers(0, 29), st.integers(0, 11)), max_size=20),
+    team_size=st.integers(2, 3),
+    home=st.booleans(),
+)
+def test_recusal_and_capacity_are_never_violated(officers, tasks, conflict_pairs, recent_pairs, team_size, home):
+    slots = [algorithm.OfficerSlot(i, 1, f"C{i}", region, capacity) for i, (capacity, region) in enumerate(officers)]
+    task_list = [(f"S{i}", region) for i, region in enumerate(tasks)]
+    conflicts: dict[str, set[int]] = {}
+    for task, officer in conflict_pairs:
+        conflicts.setdefault(f"S{task}", set()).add(officer)
+    recent: dict[str, set[int]] = {}
+    for task, officer in recent_pairs:
+        recent.setdefault(f"S{task}", set()).add(officer)
+    capacity = {slot.officer_id: slot.capacity for slot in slots}
+    result = algorithm.assign(
+        task_list, slots, b"key" * 10, team_size=team_size, conflicts=conflicts, recent=recent, recuse_home_county=home
+    )
+    load: dict[int, int] = {}
+    for index, team in result.teams.items():
+        token, region = task_list[index]
+        assert len(team) == team_size == len(set(team))
+        for officer_id in team:
+            assert officer_id not in conflicts.get(token, set())
+            assert officer_id not in recent.get(token, set())
+            if home:
+                assert slots[officer_id].home_region != region
+            load[officer_id] = load.get(officer_id, 0) + 1
+    assert all(load[o] <= capacity[o] for o in load)
+    assert set(result.teams) | set(result.unassigned) == set(range(len(task_list)))
+    assert not set(result.teams) & set(result.unassigned)
+    for reasons in result.unassigned.values():
+        assert reasons["too_few_officers"] >= 1
+
+
+def test_load_is_balanced_without_recusals():
+    slots = [algorithm.OfficerSlot(i, 1, f"C{i}", None, 100) for i in range(7)]
+    result = algorithm.assign(
+        [(f"S{i}", "370102") for i in range(30)],
+        slots,
+        b"k" * 32,
+        team_size=2,
+        conflicts={},
+        recent={},
+        recuse_home_county=False,
+    )
+    loads = [slot.load for slot in slots]
+    assert len(result.teams) == 30 and not result.unassigned
+    assert sum(loads) == 60 and max(loads) - min(loads) <= 1
+
+
+# ---------------------------------------------------------------- through the services and the database
+
+
+@pytest.fixture
+def batch(province, make_subject, make_officer):
+    from jianguan.catalog.schemas import SupervisionItemIn
+    from jianguan.catalog.services import create_item
+    from jianguan.spotcheck.services import add_batch, create_plan
+
+    create_item(
+        SupervisionItemIn(
+            code="37010001020000",
+            name="对食品经营者的双随机抽查",
+            department=str(province.market.pk),
+            sector_code="scjg",
+            random_check=True,
+            effective_from=dt.date(2020, 1, 1),
+        )
+    )
+    for n in range(60):
+        make_subject(f"抽查对象{n:02d}有限公司", county="370102" if n % 2 else "370103")
+    officers = [make_officer(department=province.lixia_market) for _ in range(6)]
+    plan = create_plan(province.jn_market, 2026, "2026年度市场监管双随机抽查计划")
+    quotas = {"B": {"ratio": 0.2, "minimum": 0, "maximum": None}}
+    return add_batch(
+        plan,
+        title="第一批",
+        starts_on=dt.date(2026, 4, 1),
+        ends_on=dt.date(2026, 6, 30),
+        item_codes=["37010001020000"],
+        pool_filter={"regions": ["3701"]},
+        quotas=quotas,
+        capacity=3,
+    ), officers
+
+
+def ready(batch):
+    from jianguan.spotcheck.services import approve_batch, commit_seed
+
+    approve_batch(batch)
+    return commit_seed(batch)
+
+
+def test_draw_verifies_and_a_redraw_is_refused(batch):
+    from jianguan.core.errors import DomainError
+    from jianguan.spotcheck.services import draw_batch, verify_draw
+
+    batch, _officers = batch
+    seed_hash = ready(batch)
+    draw = draw_batch(batch, public_entropy="2026-04-01 福利彩票 123")
+    assert draw.seed_hash == seed_hash == hashlib.sha256(draw.seed.encode()).hexdigest()
+    assert draw.pool_size == 60 and draw.strata == {"B": {"n": 60, "k": 12}}
+    assert draw.tasks.count() == 12
+    assert verify_draw(draw).ok
+    out = io.StringIO()
+    call_command("spotcheck", "verify", str(draw.pk), stdout=out)
+    assert out.getvalue().strip() == "ok"
+    with pytest.raises(DomainError) as exc:
+        draw_batch(batch)
+    assert exc.value.code in {"already_drawn", "not_ready"}
+
+
+def test_a_changed_pool_or_selection_is_detected(batch):
+    from jianguan.spotcheck.models import Draw
+    from jianguan.spotcheck.services import draw_batch, verify_draw
+
+    batch, _officers = batch
+    ready(batch)
+    draw = draw_batch(batch)
+    pool = zlib.decompress(bytes(draw.pool)).decode().splitlines()
+    tampered = "\n".join(pool[1:]) + "\n"  # a subject quietly removed from the frozen pool
+    Draw.objects.filter(pk=draw.pk).update(pool=zlib.compress(tampered.encode()))
+    draw.refresh_from_db()
+    result = verify_draw(draw)
+    assert not result.ok and "pool hash" in result.message
+    with pytest.raises(CommandError, match="pool hash"):
+        call_command("spotcheck", "verify", str(draw.pk), stdout=io.StringIO())
+
+
+def test_a_swapped_task_is_the_first_difference(batch):
+    from jianguan.spotcheck.services import draw_batch, verify_draw
+
+    batch, _officers = batch
+    ready(batch)
+    draw = draw_batch(batch)
+    first = draw.tasks.order_by("stratum", "rank").first()
+    first.token = "91370102MA99999999"
+    first.save()
+    result = verify_draw(draw)
+    assert not result.ok and result.message.startswith("task 1:")
+
+
+def test_teams_respect_conflicts_capacity_and_report_shortfalls(batch, province):
+    from jianguan.officers.services import declare_conflict
+    from jianguan.spotcheck.models import Task
+    from jianguan.spotcheck.services import draw_batch
+    from jianguan.subjects.models import Subject
+
+    batch, officers = batch
+    for subject in Subject.objects.all()[:30]:
+        declare_conflict(officers[0], subject, "近亲属在该企业任职", on=dt.date(2026, 1, 5))
+    ready(batch)
+    draw = draw_batch(batch)
+    tasks = list(Task.objects.filter(draw=draw).prefetch_related("officers"))
+    assigned = [t for t in tasks if t.status == "assigned"]
+    unassigned = [t for t in tasks if t.status == "unassigned"]
+    # 6 officers × capacity 3 = 18 places, 2 per task: at most 9 of the 12 tasks get a team.
+    assert len(assigned) == 9 and len(unassigned) == 3
+    assert all(t.unassigned_reasons["too_few_officers"] >= 1 for t in unassigned)
+    conflicted = set(officers[0].conflicts.values_list("subject_id", flat=True))
+    loads: dict[int, int] = {}
+    for task in assigned:
+        team = [o.pk for o in task.officers.all()]
+        assert len(team) == 2
+        assert not (task.subject_id in conflicted and officers[0].pk in team)
+        for officer_id in team:
+            loads[officer_id] = loads.get(officer_id, 0) + 1
+    assert max(loads.values()) <= 3
+
+
+def test_exclusions_and_the_order_of_steps(batch, province):
+    from jianguan.core.errors import DomainError
+    from jianguan.spotcheck.services import approve_batch, cancel_draw, draw_batch, freeze_pool
+    from jianguan.subjects.models import Subject
+
+    batch, _officers = batch
+    with pytest.raises(DomainError):
+        draw_batch(batch)  # not approved, no seed
+    approve_batch(batch)
+    with pytest.raises(DomainError):
+        draw_batch(batch)  # no seed committed yet
+    closed = Subject.objects.first()
+    closed.status = "cancelled"
+    closed.save()
+    pool = freeze_pool(batch, dt.date(2026, 4, 1))
+    assert len(pool.entries) == 59 and closed.uscc not in pool.by_token
+    from jianguan.spotcheck.services import commit_seed
+
+    commit_seed(batch)
+    draw = draw_batch(batch)
+    with pytest.raises(DomainError) as exc:
+        cancel_draw(draw, "  ")
+    assert exc.value.code == "reason_required"
+    cancel_draw(draw, "抽查事项清单调整，本批次作废")
+    batch.refresh_from_db()
+    assert batch.status == "cancelled" and "作废" in batch.cancel_reason
+    with pytest.raises(DomainError):
+        draw_batch(batch)
