@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,24 +28,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
+sys.path.insert(0, str(HERE.parent))
 
+from common import peak_rss_mib, pg_database, setup_django  # noqa: E402
 
 # ---------------------------------------------------------------- worker (one measurement)
-
-
-def _setup_django(database: str, var_dir: str, pg_url: str) -> None:
-    os.environ["JIANGUAN_VAR_DIR"] = var_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "jianguan.config.settings"
-    if database == "postgresql":
-        os.environ["JIANGUAN_DATABASE_URL"] = pg_url
-    else:
-        os.environ.pop("JIANGUAN_DATABASE_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _reference_data(subjects: int):
@@ -255,7 +241,7 @@ def _bare_load(path: Path, into_records: bool = False) -> int:
 
 def worker(args) -> None:
     var_dir = tempfile.mkdtemp(prefix="jianguan-bench-")
-    _setup_django(args.database, var_dir, args.pg_url)
+    setup_django(args.database, var_dir, args.pg_url)
     source, departments, crews, parties = _reference_data(args.subjects)
     path = Path(var_dir) / "records.jsonl"
     _write_rows(path, args.rows, departments, crews, parties)
@@ -288,8 +274,8 @@ def worker(args) -> None:
     result.update(
         seconds=round(elapsed, 2),
         per_second=round(args.rows / elapsed),
-        peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        worker_rss_mib=round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        peak_rss_mib=peak_rss_mib(),
+        worker_rss_mib=peak_rss_mib(children=True),
     )
     print(json.dumps(result))
 
@@ -297,19 +283,9 @@ def worker(args) -> None:
 # ---------------------------------------------------------------- driver
 
 
-def _pg_database(base_url: str, create: bool, name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(base_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if create:
-            connection.execute(f'CREATE DATABASE "{name}"')
-    return base_url.rsplit("/", 1)[0] + "/" + name
-
-
 def run(database: str, mode: str, rows: int, subjects: int, pg_base: str) -> dict:
     name = f"jianguan_bench_{os.getpid()}_{mode}_{rows}"
-    url = _pg_database(pg_base, True, name) if database == "postgresql" else ""
+    url = pg_database(pg_base, True, name) if database == "postgresql" else ""
     try:
         out = subprocess.run(
             [
@@ -333,7 +309,7 @@ def run(database: str, mode: str, rows: int, subjects: int, pg_base: str) -> dic
         )
     finally:
         if database == "postgresql":
-            _pg_database(pg_base, False, name)
+            pg_database(pg_base, False, name)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -7,22 +7,23 @@
 2. The seed (64 hex characters) is committed before the pool is frozen by publishing SHA-256(seed).
 3. The draw key is SHA-256(seed ‖ pool hash ‖ public entropy), so the same seed over another pool,
    or with other public entropy, ranks everything differently.
-4. In each stratum every token is ranked by HMAC-SHA256(key, token); the lowest k are selected,
-   k = min(n, max(minimum, ceil(ratio × n))) capped by the stratum's maximum.
-5. Officers are ranked the same way, by HMAC-SHA256(key, "officer:" + certificate number).
+4. In each stratum every token is ranked by SHA-256(key ‖ token) (the key is 32 secret-until-drawn
+   bytes of fixed length, so this keyed hash cannot be steered or extended); the lowest k are
+   selected, k = min(n, max(minimum, ceil(ratio × n))) capped by the stratum's maximum; ties, which
+   need a SHA-256 collision, would fall to the token.
+5. Officers are ranked the same way, by SHA-256(key ‖ "officer:" + certificate number).
 """
 
 from __future__ import annotations
 
 import hashlib
 import heapq
-import hmac
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-ALGORITHM = "jianguan-draw-v1"
+ALGORITHM = "jianguan-draw-v1"  # the version of the steps below: a change of any step is a new version
 
 
 def canonical_pool(pool: Iterable[tuple[str, str]]) -> bytes:
@@ -46,15 +47,17 @@ def draw_key(seed: str, pool_hash: str, public_entropy: str = "") -> bytes:
 
 
 class Ranker:
-    """HMAC-SHA256(key, text) with the key schedule done once."""
+    """SHA-256(key ‖ text), with the key absorbed once."""
 
     def __init__(self, key: bytes):
-        self._base = hmac.new(key, digestmod=hashlib.sha256)
+        if len(key) != 32:
+            raise ValueError("the draw key has 32 bytes")
+        self._base = hashlib.sha256(key)
 
     def rank(self, text: str) -> bytes:
-        mac = self._base.copy()
-        mac.update(text.encode())
-        return mac.digest()
+        digest = self._base.copy()
+        digest.update(text.encode())
+        return digest.digest()
 
 
 @dataclass(frozen=True)
@@ -70,19 +73,25 @@ class Quota:
         return max(0, min(n, k))
 
 
-def select(pool: Sequence[tuple[str, str]], key: bytes, quotas: dict[str, Quota]) -> dict[str, list[str]]:
-    """Per stratum, the selected tokens in rank order (lowest HMAC first)."""
+def select_indexes(pool: Sequence[tuple[str, str]], key: bytes, quotas: dict[str, Quota]) -> dict[str, list[int]]:
+    """Per stratum, the positions in `pool` of the selected entries, in rank order (lowest first)."""
     ranker = Ranker(key)
-    strata: dict[str, list[str]] = defaultdict(list)
-    for token, stratum in pool:
-        strata[stratum].append(token)
-    chosen: dict[str, list[str]] = {}
+    strata: dict[str, list[int]] = defaultdict(list)
+    for index, (_token, stratum) in enumerate(pool):
+        strata[stratum].append(index)
+    chosen: dict[str, list[int]] = {}
     for stratum in sorted(strata):
-        tokens = strata[stratum]
+        members = strata[stratum]
         quota = quotas.get(stratum)
-        k = quota.size(len(tokens)) if quota else 0
-        chosen[stratum] = [t for _r, t in heapq.nsmallest(k, ((ranker.rank(t), t) for t in tokens))] if k else []
+        k = quota.size(len(members)) if quota else 0
+        ranked = heapq.nsmallest(k, ((ranker.rank(pool[i][0]), pool[i][0], i) for i in members)) if k else []
+        chosen[stratum] = [i for _rank, _token, i in ranked]
     return chosen
+
+
+def select(pool: Sequence[tuple[str, str]], key: bytes, quotas: dict[str, Quota]) -> dict[str, list[str]]:
+    """Per stratum, the selected tokens in rank order (lowest first)."""
+    return {s: [pool[i][0] for i in indexes] for s, indexes in select_indexes(pool, key, quotas).items()}
 
 
 def strata_sizes(pool: Sequence[tuple[str, str]]) -> dict[str, int]:

@@ -100,12 +100,16 @@ class Task(models.Model):
     """A drawn subject to inspect, with its team (or the reasons no team could be formed)."""
 
     draw = models.ForeignKey(Draw, models.CASCADE, related_name="tasks")
-    subject = models.ForeignKey("subjects.Subject", models.PROTECT, related_name="spotcheck_tasks")
+    # Written in bulk by the draw, which resolved every id in the same transaction: no database
+    # constraint to check row by row at commit.
+    subject = models.ForeignKey("subjects.Subject", models.PROTECT, related_name="spotcheck_tasks", db_constraint=False)
     token = models.CharField(_("subject token"), max_length=32)
     stratum = models.CharField(_("risk grade"), max_length=8)
     rank = models.PositiveIntegerField(_("rank in its grade"))
     status = models.CharField(_("status"), max_length=16, choices=TaskStatus.choices)
-    officers = models.ManyToManyField("officers.Officer", related_name="spotcheck_tasks", blank=True)
+    officers = models.ManyToManyField(
+        "officers.Officer", through="TaskOfficer", related_name="spotcheck_tasks", blank=True
+    )
     unassigned_reasons = models.JSONField(_("why no team"), default=dict, blank=True)
     result = models.CharField(_("result"), max_length=64, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
@@ -118,3 +122,18 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.draw_id} {self.stratum}{self.rank} {self.token}"
+
+
+class TaskOfficer(models.Model):
+    """A member of a task's team (written in bulk with the task)."""
+
+    task = models.ForeignKey(Task, models.CASCADE, db_constraint=False, related_name="team")
+    officer = models.ForeignKey("officers.Officer", models.PROTECT, db_constraint=False, related_name="+")
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        constraints = [models.UniqueConstraint(fields=["task", "officer"], name="task_officer_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}:{self.officer_id}"

@@ -17,7 +17,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +34,7 @@ from jianguan.officers.models import Conflict, Officer
 from jianguan.records.models import Record
 from jianguan.spotcheck import draw as algorithm
 from jianguan.spotcheck.choices import DEFAULT_GRADE, DEFAULT_QUOTAS, BatchStatus, TaskStatus
-from jianguan.spotcheck.models import Batch, Draw, Plan, Task
+from jianguan.spotcheck.models import Batch, Draw, Plan, Task, TaskOfficer
 from jianguan.subjects.choices import SubjectStatus
 from jianguan.subjects.models import Subject
 
@@ -183,10 +184,6 @@ def commit_seed(batch: Batch, actor: Any = None) -> str:
     return seed_hash
 
 
-def subject_token(uscc: str | None, registration_no: str | None, pk: int) -> str:
-    return uscc or registration_no or f"S{pk}"
-
-
 def pool_queryset(batch: Batch):
     """The subjects the batch's filter admits, before exclusions."""
     spec = batch.pool_filter or {}
@@ -221,24 +218,29 @@ def excluded_subjects(batch: Batch, today: dt.date) -> set[int]:
 
 @dataclass
 class FrozenPool:
-    entries: list[tuple[str, str]]  # (token, stratum)
-    by_token: dict[str, tuple[int, str]]  # token → (subject id, region code)
+    entries: list[tuple[str, str]]  # (token, stratum), in the database's order
+    subject_ids: list[int]  # parallel to entries
+    regions: list[str]  # parallel to entries
     canonical: bytes
     hash: str
 
 
 def freeze_pool(batch: Batch, today: dt.date) -> FrozenPool:
     excluded = excluded_subjects(batch, today)
-    entries, by_token = [], {}
-    rows = pool_queryset(batch).values_list("pk", "uscc", "registration_no", "risk_grade", "region_id")
-    for pk, uscc, regno, grade, region in rows.iterator(chunk_size=20000):
+    entries, subject_ids, regions = [], [], []
+    rows = (
+        pool_queryset(batch)
+        .annotate(token=Coalesce("uscc", "registration_no", Concat(Value("S"), Cast("id", CharField()))))
+        .values_list("pk", "token", "risk_grade", "region_id")
+    )
+    for pk, token, grade, region in rows.iterator(chunk_size=50000):
         if pk in excluded:
             continue
-        token = subject_token(uscc, regno, pk)
         entries.append((token, grade or DEFAULT_GRADE))
-        by_token[token] = (pk, region)
+        subject_ids.append(pk)
+        regions.append(region)
     canonical = algorithm.canonical_pool(entries)
-    return FrozenPool(entries, by_token, canonical, algorithm.sha256_hex(canonical))
+    return FrozenPool(entries, subject_ids, regions, canonical, algorithm.sha256_hex(canonical))
 
 
 def _quotas(batch: Batch) -> dict[str, algorithm.Quota]:
@@ -279,13 +281,18 @@ def _recusals(batch: Batch, chosen: list[tuple[str, int]], today: dt.date) -> tu
     recent: dict[str, set[int]] = {}
     since = today - relativedelta(months=batch.recusal_months)
     codes = list(batch.items.values_list("code", flat=True))
+    # All recent inspections on the batch's items, matched here: far cheaper than a list of every
+    # drawn subject in the query.
     inspections = Record.objects.filter(
-        kind="inspection", item_code__in=codes, action_date__gte=since, subject_id__in=ids, is_deleted=False
+        kind="inspection", item_code__in=codes, action_date__gte=since, is_deleted=False
     ).values_list("subject_id", "details")
     certificates: dict[str, set[str]] = {}
     for subject_id, details in inspections.iterator(chunk_size=5000):
+        token = token_of.get(subject_id)
+        if token is None:
+            continue
         for officer in (details or {}).get("officers", []):
-            certificates.setdefault(token_of[subject_id], set()).add(officer.get("certificate_no", ""))
+            certificates.setdefault(token, set()).add(officer.get("certificate_no", ""))
     if certificates:
         wanted = sorted({c for certs in certificates.values() for c in certs})
         by_cert = dict(fetch_by_keys(Officer, "certificate_no", wanted, ("id",)))
@@ -307,14 +314,14 @@ def draw_batch(batch: Batch, actor: Any = None, public_entropy: str = "") -> Dra
     if hashlib.sha256(seed.encode()).hexdigest() != batch.seed_hash:
         raise DomainError("seed_mismatch", _("The sealed seed does not match its committed hash."), status=500)
     key = algorithm.draw_key(seed, pool.hash, public_entropy)
-    chosen = algorithm.select(pool.entries, key, _quotas(batch))
+    chosen = algorithm.select_indexes(pool.entries, key, _quotas(batch))
     sizes = algorithm.strata_sizes(pool.entries)
-    ordered = [(stratum, rank, token) for stratum in sorted(chosen) for rank, token in enumerate(chosen[stratum], 1)]
-    selection = "".join(f"{stratum}\t{rank}\t{token}\n" for stratum, rank, token in ordered).encode()
+    ordered = [(stratum, rank, index) for stratum in sorted(chosen) for rank, index in enumerate(chosen[stratum], 1)]
+    selection = "".join(f"{stratum}\t{rank}\t{pool.entries[i][0]}\n" for stratum, rank, i in ordered).encode()
     slots = officer_pool(batch)
-    conflicts, recent = _recusals(batch, [(token, pool.by_token[token][0]) for _s, _r, token in ordered], today)
+    conflicts, recent = _recusals(batch, [(pool.entries[i][0], pool.subject_ids[i]) for _s, _r, i in ordered], today)
     assignment = algorithm.assign(
-        [(token, pool.by_token[token][1]) for _s, _r, token in ordered],
+        [(pool.entries[i][0], pool.regions[i]) for _s, _r, i in ordered],
         slots,
         key,
         team_size=batch.team_size,
@@ -341,7 +348,7 @@ def draw_batch(batch: Batch, actor: Any = None, public_entropy: str = "") -> Dra
             pool_hash=pool.hash,
             pool_size=len(pool.entries),
             pool=zlib.compress(pool.canonical, 6),
-            strata={s: {"n": sizes.get(s, 0), "k": len(chosen.get(s, []))} for s in sorted(set(sizes) | set(chosen))},
+            strata={g: {"n": sizes.get(g, 0), "k": len(chosen.get(g, []))} for g in sorted(set(sizes) | set(chosen))},
             selection_hash=algorithm.sha256_hex(selection),
             drawn_at=now,
         )
@@ -353,20 +360,19 @@ def draw_batch(batch: Batch, actor: Any = None, public_entropy: str = "") -> Dra
                 (
                     task_id,
                     draw.pk,
-                    pool.by_token[token][0],
-                    token,
+                    pool.subject_ids[i],
+                    pool.entries[i][0],
                     stratum,
                     rank,
                     TaskStatus.ASSIGNED if index in assignment.teams else TaskStatus.UNASSIGNED,
                     _json(assignment.unassigned.get(index, {})),
                     "",
                 )
-                for index, (task_id, (stratum, rank, token)) in enumerate(zip(ids, ordered, strict=True))
+                for index, (task_id, (stratum, rank, i)) in enumerate(zip(ids, ordered, strict=True))
             ),
         )
-        through = Task.officers.through
         bulk_insert(
-            through,
+            TaskOfficer,
             ("task_id", "officer_id"),
             ((ids[index], officer_id) for index, team in assignment.teams.items() for officer_id in team),
         )

@@ -1,0 +1,39 @@
+"""What the benchmarks share: a fresh database per measurement, Django set up on it."""
+
+from __future__ import annotations
+
+import os
+
+
+def setup_django(database: str, var_dir: str, pg_url: str) -> None:
+    """Point the settings at SQLite under `var_dir` or at `pg_url`, set Django up, migrate."""
+    os.environ["JIANGUAN_VAR_DIR"] = var_dir
+    os.environ["DJANGO_SETTINGS_MODULE"] = "jianguan.config.settings"
+    if database == "postgresql":
+        os.environ["JIANGUAN_DATABASE_URL"] = pg_url
+    else:
+        os.environ.pop("JIANGUAN_DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def pg_database(base_url: str, create: bool, name: str) -> str:
+    """Drop (and with `create`, recreate) database `name` on the server of `base_url`; its URL."""
+    import psycopg
+
+    with psycopg.connect(base_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if create:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+def peak_rss_mib(children: bool = False) -> float:
+    import resource
+
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)
