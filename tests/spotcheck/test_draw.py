@@ -273,3 +273,66 @@ def test_exclusions_and_the_order_of_steps(batch, province):
     assert batch.status == "cancelled" and "作废" in batch.cancel_reason
     with pytest.raises(DomainError):
         draw_batch(batch)
+
+
+# ---------------------------------------------------------------- results and publication
+
+
+@pytest.fixture
+def drawn(batch, province):
+    from jianguan.catalog.schemas import CheckPointIn
+    from jianguan.catalog.services import add_check_point
+    from jianguan.spotcheck.services import draw_batch
+
+    batch, officers = batch
+    for n, content in enumerate(["营业执照公示情况", "食品贮存条件"], start=1):
+        add_check_point(CheckPointIn(item_code="37010001020000", code=f"0{n}", content=content, check_type="random"))
+    batch.capacity = 10
+    batch.save()
+    ready(batch)
+    return draw_batch(batch)
+
+
+def test_a_result_becomes_an_inspection_record_and_completes_the_batch(drawn, province, make_user):
+    from jianguan.core.errors import DomainError
+    from jianguan.records.models import Record
+    from jianguan.spotcheck.services import publication_overdue, publish_batch, record_result
+
+    tasks = list(drawn.tasks.filter(status="assigned").order_by("stratum", "rank"))
+    assert len(tasks) == 12
+    officer_user = make_user("officer", department=province.jn_market)
+    outsider = make_user("officer", department=province.qd_market)
+    with pytest.raises(DomainError):
+        record_result(tasks[0], result="01", check_answers={"01": "合格"}, actor=outsider)
+    with pytest.raises(DomainError) as exc:
+        record_result(tasks[0], result="99", check_answers={}, actor=officer_user)
+    assert exc.value.code == "unknown_result"
+    with pytest.raises(DomainError) as exc:
+        record_result(tasks[0], result="01", check_answers={"01": "还行", "77": "合格"}, actor=officer_user)
+    assert exc.value.code == "invalid_check_answers"
+    first = record_result(tasks[0], result="02", check_answers={"01": "合格", "02": "不合格"}, actor=officer_user)
+    assert first.status == "completed" and first.record is not None
+    record = Record.objects.get(pk=first.record_id)
+    assert record.plan_id == f"SC{drawn.batch.plan_id}-1" and record.subject_id == first.subject_id
+    assert record.result == "发现问题已责令改正"
+    assert record.details["check_items"] == [{"code": "01", "result": "pass"}, {"code": "02", "result": "fail"}]
+    assert {o["certificate_no"] for o in record.details["officers"]} == set(
+        first.officers.values_list("certificate_no", flat=True)
+    )
+    drawn.batch.refresh_from_db()
+    assert drawn.batch.status == "in_progress"
+    with pytest.raises(DomainError):
+        publish_batch(drawn.batch)
+    for task in tasks[1:]:
+        record_result(task, result="01", check_answers={"01": "合格", "02": "合理缺项"})
+    batch = drawn.batch
+    batch.refresh_from_db()
+    assert batch.status == "completed" and batch.publish_due_on is not None
+    from jianguan.core.calendar import working_days_between
+
+    assert working_days_between(batch.completed_at.date(), batch.publish_due_on) == 20
+    assert not publication_overdue(batch)
+    assert publication_overdue(batch, today=batch.publish_due_on + dt.timedelta(days=1))
+    publish_batch(batch)
+    batch.refresh_from_db()
+    assert batch.status == "published" and batch.published_at is not None

@@ -29,3 +29,17 @@ DEFAULT_QUOTAS = {
 }
 # Until credit grading exists every subject counts as grade B.
 DEFAULT_GRADE = "B"
+
+# The standard list of overall results (data; a batch keeps its own copy, editable before the draw).
+DEFAULT_RESULTS = [
+    {"code": "01", "label": "未发现问题", "finding": False},
+    {"code": "02", "label": "发现问题已责令改正", "finding": True},
+    {"code": "03", "label": "未按规定公示应当公示的信息", "finding": True},
+    {"code": "04", "label": "未发现开展本次抽查涉及的经营活动", "finding": False},
+    {"code": "05", "label": "不配合检查", "finding": True},
+    {"code": "06", "label": "发现问题待后续处理", "finding": True},
+    {"code": "07", "label": "通过登记的住所(经营场所)无法联系", "finding": True},
+    {"code": "08", "label": "已注销", "finding": False},
+]
+# Results are published within this many working days of the batch's completion (Hebei practice, domain §2).
+DEFAULT_PUBLISH_WITHIN_WORKING_DAYS = 20

@@ -58,6 +58,11 @@ class Batch(models.Model):
     seed_sealed = models.TextField(blank=True, editable=False)
     committed_at = models.DateTimeField(_("seed committed at"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancelling the draw"), blank=True)
+    result_options = models.JSONField(_("standard results"), default=list)
+    publish_within = models.PositiveSmallIntegerField(_("publish within (working days)"), default=20)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    publish_due_on = models.DateField(_("publish by"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
         ordering = ["plan", "number"]
@@ -112,6 +117,11 @@ class Task(models.Model):
     )
     unassigned_reasons = models.JSONField(_("why no team"), default=dict, blank=True)
     result = models.CharField(_("result"), max_length=64, blank=True)
+    check_answers = models.JSONField(_("check-item answers"), default=dict, blank=True)
+    note = models.TextField(_("notes"), blank=True)
+    record = models.ForeignKey(
+        "records.Record", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("inspection record")
+    )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:

@@ -33,9 +33,16 @@ from jianguan.officers.choices import OfficerStatus
 from jianguan.officers.models import Conflict, Officer
 from jianguan.records.models import Record
 from jianguan.spotcheck import draw as algorithm
-from jianguan.spotcheck.choices import DEFAULT_GRADE, DEFAULT_QUOTAS, BatchStatus, TaskStatus
+from jianguan.spotcheck.choices import (
+    DEFAULT_GRADE,
+    DEFAULT_PUBLISH_WITHIN_WORKING_DAYS,
+    DEFAULT_QUOTAS,
+    DEFAULT_RESULTS,
+    BatchStatus,
+    TaskStatus,
+)
 from jianguan.spotcheck.models import Batch, Draw, Plan, Task, TaskOfficer
-from jianguan.subjects.choices import SubjectStatus
+from jianguan.subjects.choices import SubjectKind, SubjectStatus
 from jianguan.subjects.models import Subject
 
 
@@ -125,6 +132,8 @@ def add_batch(
             exclude_months=exclude_months,
             recusal_months=recusal_months,
             recuse_home_county=recuse_home_county,
+            result_options=DEFAULT_RESULTS,
+            publish_within=DEFAULT_PUBLISH_WITHIN_WORKING_DAYS,
         )
         batch.items.set(items)
         record_event(actor, "spotcheck.add_batch", "batch", batch.pk, after=_batch_view(batch))
@@ -188,6 +197,9 @@ def pool_queryset(batch: Batch):
     """The subjects the batch's filter admits, before exclusions."""
     spec = batch.pool_filter or {}
     subjects = Subject.objects.filter(status__in=spec.get("statuses") or [SubjectStatus.OPERATING])
+    # Natural persons are not drawn unless the filter names them: their records need an ID number
+    # the register keeps only as a hash.
+    subjects = subjects.filter(kind__in=spec.get("kinds") or [k for k in SubjectKind.values if k != SubjectKind.PERSON])
     prefixes = spec.get("regions") or []
     if prefixes:
         condition = Q()
@@ -196,8 +208,6 @@ def pool_queryset(batch: Batch):
         subjects = subjects.filter(condition)
     if spec.get("industries"):
         subjects = subjects.filter(industry_code__in=spec["industries"])
-    if spec.get("kinds"):
-        subjects = subjects.filter(kind__in=spec["kinds"])
     return subjects
 
 
@@ -355,7 +365,19 @@ def draw_batch(batch: Batch, actor: Any = None, public_entropy: str = "") -> Dra
         ids = allocate_ids(Task, len(ordered))
         bulk_insert(
             Task,
-            ("id", "draw_id", "subject_id", "token", "stratum", "rank", "status", "unassigned_reasons", "result"),
+            (
+                "id",
+                "draw_id",
+                "subject_id",
+                "token",
+                "stratum",
+                "rank",
+                "status",
+                "unassigned_reasons",
+                "result",
+                "check_answers",
+                "note",
+            ),
             (
                 (
                     task_id,
@@ -366,6 +388,8 @@ def draw_batch(batch: Batch, actor: Any = None, public_entropy: str = "") -> Dra
                     rank,
                     TaskStatus.ASSIGNED if index in assignment.teams else TaskStatus.UNASSIGNED,
                     _json(assignment.unassigned.get(index, {})),
+                    "",
+                    "{}",
                     "",
                 )
                 for index, (task_id, (stratum, rank, i)) in enumerate(zip(ids, ordered, strict=True))
@@ -447,3 +471,160 @@ def verify_draw(draw: Draw) -> Verification:
     if algorithm.sha256_hex(selection) != draw.selection_hash:
         return Verification(False, "the selection does not match the published selection hash")
     return Verification(True, "ok")
+
+
+# ---------------------------------------------------------------- results and publication
+
+
+def _source_for(department: Department):
+    """The platform's own source system for a department's spot-check results (created on first use)."""
+    from jianguan.exchange.models import SourceSystem
+    from jianguan.exchange.services import register_source
+
+    name = f"spotcheck-{department.pk}"
+    source = SourceSystem.objects.filter(name=name).first()
+    if source is None:
+        source, _token = register_source(name, f"{department.name}双随机抽查结果", department, with_client=False)
+    return source
+
+
+def record_result(
+    task: Task,
+    *,
+    result: str,
+    check_answers: dict[str, str],
+    note: str = "",
+    actor: Any = None,
+) -> Task:
+    """Enter a task's result: its overall result from the standard list and each check point's answer.
+
+    The result becomes an inspection record (with the plan id) through the exchange gateway, so it
+    is validated, linked, audited and queued for the national system like any other record.
+    """
+    from jianguan.catalog.models import CheckPoint
+    from jianguan.exchange.choices import Channel
+    from jianguan.exchange.services import receive_rows
+    from jianguan.records.choices import CHECK_RESULT_ALIASES
+
+    batch = Batch.objects.select_related("plan__department").get(pk=task.draw.batch_id)
+    task = Task.objects.select_related("draw", "subject").get(pk=task.pk)
+    _require_writer_or_team(actor, batch, task)
+    if task.status != TaskStatus.ASSIGNED or batch.status not in (BatchStatus.DRAWN, BatchStatus.IN_PROGRESS):
+        raise DomainError("task_not_open", _("This task does not take a result now."), status=409)
+    options = {option["code"]: option for option in batch.result_options}
+    if result not in options:
+        raise DomainError(
+            "unknown_result",
+            lazy_format(
+                _("The result must be one of: %(codes)s"),
+                {"codes": "、".join(f"{c} {o['label']}" for c, o in options.items())},
+            ),
+        )
+    points = set(CheckPoint.objects.filter(item__in=batch.items.all()).values_list("code", flat=True))
+    answers = {code: CHECK_RESULT_ALIASES.get(answer, answer) for code, answer in check_answers.items()}
+    unknown = sorted(set(answers) - points)
+    invalid = sorted(code for code, answer in answers.items() if answer not in CHECK_RESULT_ALIASES.values())
+    if unknown or invalid:
+        raise DomainError(
+            "invalid_check_answers",
+            lazy_format(
+                _("Unknown check points: %(unknown)s; answers not 合格/不合格/未检查/合理缺项: %(invalid)s"),
+                {"unknown": "、".join(unknown) or "—", "invalid": "、".join(invalid) or "—"},
+            ),
+        )
+    subject = task.subject
+    department = batch.plan.department
+    team = list(task.officers.order_by("pk"))
+    now = timezone.now()
+    item = batch.items.order_by("code").first()
+    record = {
+        "kind": "inspection",
+        "source_id": f"SC-{task.pk}",
+        "item_code": item.code,
+        "department": department.uscc or str(department.pk),
+        "subject_nature": "1" if subject.kind == "person" else ("3" if subject.kind == "organisation" else "2"),
+        "subject_id_type": "001" if subject.uscc else "099",
+        "subject_code": subject.uscc or subject.registration_no or "",
+        "subject_name": subject.name,
+        "region": subject.region_id,
+        "action_date": timezone.localdate().isoformat(),
+        "reported_at": now.isoformat(),
+        "form": "01",
+        "plan_id": f"SC{batch.plan_id}-{batch.number}",
+        "result": options[result]["label"],
+        "officers": [{"name": o.name, "certificate_no": o.certificate_no} for o in team],
+        "check_items": [{"code": code, "result": answer} for code, answer in sorted(answers.items())],
+    }
+    with transaction.atomic():
+        _message, ingested = receive_rows(
+            _source_for(department),
+            [(1, record)],
+            channel=Channel.API,
+            actor=actor,
+            payload_sha256=hashlib.sha256(repr(record).encode()).hexdigest(),
+            payload_bytes=0,
+            filename=f"spot-check task {task.pk}",
+        )
+        if ingested.rejected:
+            errors = ingested.rows.get().errors
+            raise DomainError(
+                "record_rejected",
+                lazy_format(
+                    _("The inspection record was refused: %(e)s"), {"e": "; ".join(e["message"] for e in errors)}
+                ),
+            )
+        created = Record.objects.get(source=f"spotcheck-{department.pk}", source_id=f"SC-{task.pk}")
+        Task.objects.filter(pk=task.pk).update(
+            status=TaskStatus.COMPLETED,
+            result=result,
+            check_answers=answers,
+            note=note,
+            record=created,
+            completed_at=now,
+        )
+        Batch.objects.filter(pk=batch.pk, status=BatchStatus.DRAWN).update(status=BatchStatus.IN_PROGRESS)
+        record_event(actor, "spotcheck.record_result", "task", task.pk, after={"result": result, "record": created.pk})
+        _complete_if_done(batch, now)
+    task.refresh_from_db()
+    return task
+
+
+def _require_writer_or_team(actor: Any, batch: Batch, task: Task) -> None:
+    """Results are entered by the department's officers, or by its administrators."""
+    from jianguan.accounts.choices import Role
+    from jianguan.accounts.permissions import visible_departments
+    from jianguan.accounts.scope import scope_for
+
+    if actor is None or can_write_department(actor, batch.plan.department):
+        return
+    if (
+        scope_for(actor).has_role(Role.OFFICER)
+        and visible_departments(actor).filter(pk=batch.plan.department_id).exists()
+    ):
+        return
+    raise Forbidden(_("Only the department's officers or administrators may enter results."))
+
+
+def _complete_if_done(batch: Batch, now: dt.datetime) -> None:
+    """A batch whose teamed tasks all have results is completed; its publication deadline starts."""
+    from jianguan.core.calendar import add_working_days
+
+    if Task.objects.filter(draw__batch=batch, status=TaskStatus.ASSIGNED).exists():
+        return
+    due = add_working_days(timezone.localtime(now).date(), batch.publish_within)
+    Batch.objects.filter(pk=batch.pk, status__in=[BatchStatus.DRAWN, BatchStatus.IN_PROGRESS]).update(
+        status=BatchStatus.COMPLETED, completed_at=now, publish_due_on=due
+    )
+    record_event(None, "spotcheck.complete", "batch", batch.pk, after={"publish_due_on": due.isoformat()})
+
+
+def publish_batch(batch: Batch, actor: Any = None) -> Batch:
+    """Publish a completed batch's results (一公开)."""
+    return _transition(
+        batch, {BatchStatus.COMPLETED}, BatchStatus.PUBLISHED, "publish", actor, published_at=timezone.now()
+    )
+
+
+def publication_overdue(batch: Batch, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return batch.status == BatchStatus.COMPLETED and batch.publish_due_on is not None and batch.publish_due_on < today
