@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "jianguan.records",
     "jianguan.exchange",
     "jianguan.spotcheck",
+    "jianguan.portal",
     # front
     "jianguan.web",
 ]

@@ -11,5 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("records/", include("jianguan.records.urls")),
     path("exchange/", include("jianguan.exchange.urls")),
+    path("spotchecks/", include("jianguan.spotcheck.urls")),
+    path("public/", include("jianguan.portal.urls")),
     path("", include("jianguan.web.urls")),
 ]

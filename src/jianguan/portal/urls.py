@@ -1,0 +1,10 @@
+from django.urls import path
+
+from jianguan.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("spotchecks/", views.spotchecks, name="spotchecks"),
+    path("spotchecks/<int:pk>/", views.spotcheck, name="spotcheck"),
+]

@@ -1,0 +1,44 @@
+"""The public site (一公开): spot-check plans, draws and published results. No login; no grades."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from jianguan.core.errors import DomainError
+from jianguan.spotcheck.choices import BatchStatus, TaskStatus
+from jianguan.spotcheck.permissions import public_batch, public_batches
+from jianguan.spotcheck.services import verify_draw
+
+
+def spotchecks(request):
+    page = Paginator(public_batches().order_by("-draw__drawn_at"), 30).get_page(request.GET.get("page"))
+    return render(request, "portal/spotchecks.html", {"page_obj": page})
+
+
+def spotcheck(request, pk: int):
+    try:
+        batch = public_batch(pk)
+    except DomainError:
+        raise Http404 from None
+    draw = batch.draw
+    verification = verify_draw(draw) if request.GET.get("verify") else None
+    published = batch.status == BatchStatus.PUBLISHED
+    # Subjects are listed by name, not by grade: the grades that set the sampling are not public.
+    tasks = draw.tasks.select_related("subject").order_by("subject__name")
+    options = {o["code"]: o["label"] for o in batch.result_options}
+    rows = [
+        (
+            t.subject.name,
+            t.subject.uscc or t.subject.registration_no or "",
+            options.get(t.result, "") if published else "",
+        )
+        for t in tasks
+        if t.status != TaskStatus.UNASSIGNED or not published
+    ]
+    return render(
+        request,
+        "portal/spotcheck.html",
+        {"batch": batch, "draw": draw, "rows": rows, "published": published, "verification": verification},
+    )

@@ -1,0 +1,197 @@
+"""Staff UI of random spot checks: plans, batches through their states, the draw, tasks and results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from jianguan.accounts.permissions import can_write_department
+from jianguan.catalog.models import CheckPoint
+from jianguan.catalog.permissions import visible_items
+from jianguan.core.errors import DomainError
+from jianguan.records.choices import CheckResult
+from jianguan.spotcheck import services
+from jianguan.spotcheck.choices import DEFAULT_QUOTAS, BatchStatus
+from jianguan.spotcheck.permissions import access_batch, access_plan, access_task, visible_plans
+
+
+def _or_404(function, *args):
+    try:
+        return function(*args)
+    except DomainError:
+        raise Http404 from None
+
+
+@login_required
+def plans(request):
+    if request.method == "POST":
+        department = request.user.department
+        try:
+            plan = services.create_plan(
+                department,
+                int(request.POST.get("year") or 0),
+                request.POST.get("title", "").strip(),
+                actor=request.user,
+            )
+        except (DomainError, ValueError) as exc:
+            messages.error(request, exc.as_body()["message"] if isinstance(exc, DomainError) else _("Give a year."))
+        else:
+            return redirect(reverse("spotcheck:plan", args=[plan.pk]))
+    return render(
+        request,
+        "spotcheck/plans.html",
+        {
+            "plans": visible_plans(request.user).prefetch_related("batches")[:100],
+            "can_create": request.user.department and can_write_department(request.user, request.user.department),
+            "year": dt.date.today().year,
+        },
+    )
+
+
+@login_required
+def plan(request, pk: int):
+    plan = _or_404(access_plan, request.user, pk)
+    if request.method == "POST":
+        quotas = {}
+        for grade, default in DEFAULT_QUOTAS.items():
+            try:
+                ratio = float(request.POST.get(f"ratio_{grade}", default["ratio"] * 100)) / 100
+            except ValueError:
+                ratio = -1
+            quotas[grade] = {"ratio": ratio, "minimum": 0, "maximum": None}
+        try:
+            batch = services.add_batch(
+                plan,
+                title=request.POST.get("title", "").strip() or str(_("Batch")),
+                starts_on=dt.date.fromisoformat(request.POST.get("starts_on", "")),
+                ends_on=dt.date.fromisoformat(request.POST.get("ends_on", "")),
+                item_codes=request.POST.getlist("items"),
+                pool_filter={
+                    "regions": [r for r in request.POST.get("regions", "").replace("，", ",").split(",") if r.strip()]
+                },
+                quotas=quotas,
+                capacity=int(request.POST.get("capacity") or 20),
+                actor=request.user,
+            )
+        except ValueError:
+            messages.error(request, _("Give the dates as YYYY-MM-DD and the numbers as numbers."))
+        except DomainError as exc:
+            messages.error(request, exc.as_body()["message"])
+        else:
+            return redirect(reverse("spotcheck:batch", args=[batch.pk]))
+    items = visible_items(request.user).filter(random_check=True).order_by("code")[:300]
+    return render(
+        request,
+        "spotcheck/plan.html",
+        {
+            "plan": plan,
+            "batches": plan.batches.all(),
+            "items": items,
+            "quotas": [(g, round(q["ratio"] * 100, 2)) for g, q in DEFAULT_QUOTAS.items()],
+            "can_write": can_write_department(request.user, plan.department),
+            "region_hint": plan.department.region.prefix,
+        },
+    )
+
+
+@login_required
+def batch(request, pk: int):
+    batch = _or_404(access_batch, request.user, pk)
+    draw = getattr(batch, "draw", None) if hasattr(batch, "draw") else None
+    tasks = None
+    if draw is not None:
+        tasks = Paginator(
+            draw.tasks.select_related("subject").prefetch_related("officers").order_by("stratum", "rank"), 50
+        ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "spotcheck/batch.html",
+        {
+            "batch": batch,
+            "draw": draw,
+            "page_obj": tasks,
+            "items": batch.items.all(),
+            "can_write": can_write_department(request.user, batch.plan.department),
+            "overdue": services.publication_overdue(batch),
+            "BatchStatus": BatchStatus,
+        },
+    )
+
+
+@login_required
+@require_POST
+def batch_action(request, pk: int, action: str):
+    batch = _or_404(access_batch, request.user, pk)
+    try:
+        if action == "approve":
+            services.approve_batch(batch, actor=request.user)
+        elif action == "commit":
+            services.commit_seed(batch, actor=request.user)
+        elif action == "draw":
+            services.draw_batch(
+                batch, actor=request.user, public_entropy=request.POST.get("public_entropy", "").strip()
+            )
+        elif action == "cancel":
+            services.cancel_draw(batch.draw, request.POST.get("reason", ""), actor=request.user)
+        elif action == "publish":
+            services.publish_batch(batch, actor=request.user)
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.as_body()["message"])
+    return redirect(reverse("spotcheck:batch", args=[batch.pk]))
+
+
+@login_required
+def pool(request, pk: int):
+    """The frozen pool of a draw (tokens and grades): for staff and auditors, not public."""
+    batch = _or_404(access_batch, request.user, pk)
+    if not hasattr(batch, "draw"):
+        raise Http404
+    response = HttpResponse(zlib.decompress(bytes(batch.draw.pool)), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename=pool-{batch.pk}.tsv"
+    return response
+
+
+@login_required
+def result(request, pk: int):
+    task = _or_404(access_task, request.user, pk)
+    batch = task.draw.batch
+    points = list(CheckPoint.objects.filter(item__in=batch.items.all()).order_by("item__code", "order", "code"))
+    if request.method == "POST":
+        answers = {
+            p.code: request.POST.get(f"point_{p.code}", "") for p in points if request.POST.get(f"point_{p.code}")
+        }
+        try:
+            services.record_result(
+                task,
+                result=request.POST.get("result", ""),
+                check_answers=answers,
+                note=request.POST.get("note", ""),
+                actor=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.as_body()["message"])
+        else:
+            messages.success(request, _("The result was recorded."))
+            return redirect(reverse("spotcheck:batch", args=[batch.pk]))
+    return render(
+        request,
+        "spotcheck/result.html",
+        {
+            "task": task,
+            "batch": batch,
+            "points": points,
+            "answers": CheckResult.choices,
+            "options": batch.result_options,
+        },
+    )
