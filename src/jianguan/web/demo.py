@@ -34,6 +34,7 @@ from jianguan.subjects.models import Subject
 from jianguan.subjects.schemas import SubjectIn
 from jianguan.subjects.services import bulk_register_subjects
 from jianguan.web.demo_actions import DemoActions
+from jianguan.web.demo_spotchecks import build_spotchecks
 from jianguan.workflow.services import define_workflow, start_workflow
 
 DEMO_PASSWORD = "Demo-2026!"  # noqa: S105 - the published password of the local demo accounts only
@@ -259,6 +260,7 @@ class DemoBuilder:
             self.workflows(departments)
         # Actions go through the exchange gateway, which commits chunk by chunk.
         actions = DemoActions(self.rng, self.action_target, self.progress).build() if self.action_target else 0
+        build_spotchecks(self.rng, self.progress)
         return DemoResult(len(departments), subjects, officers, conflicts, items, accounts, actions)
 
     def departments(self, province, cities, counties) -> dict[tuple[str, str], Department]:

@@ -1,0 +1,63 @@
+"""A random-check plan in the demo province: one batch drawn, checked and published; one drawn.
+
+Everything goes through the spot-check services (and their results through the gateway), so the
+public page shows real draws that `jianguan spotcheck verify` recomputes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from jianguan.catalog.models import CheckPoint, SupervisionItem
+from jianguan.core.models import Department
+from jianguan.spotcheck.services import (
+    add_batch,
+    approve_batch,
+    commit_seed,
+    create_plan,
+    draw_batch,
+    publish_batch,
+    record_result,
+)
+
+
+def build_spotchecks(rng: random.Random, progress: Callable[[str], None]) -> int:
+    department = Department.objects.get(name="济南市市场监督管理局")
+    items = list(
+        SupervisionItem.objects.filter(random_check=True, parent__isnull=False, code__startswith="3701")
+        .order_by("code")
+        .values_list("code", flat=True)[:2]
+    )
+    today = timezone.localdate()
+    plan = create_plan(department, today.year, f"{today.year}年度济南市市场监管双随机抽查计划")
+    batches = []
+    for number, (start, end) in enumerate([(0, 60), (30, 120)], start=1):
+        batch = add_batch(
+            plan,
+            title=f"第{number}批 食品经营者监督检查",
+            starts_on=today - dt.timedelta(days=60 - start),
+            ends_on=today + dt.timedelta(days=end),
+            item_codes=items,
+            pool_filter={"regions": ["3701"]},
+            quotas={"A": {"ratio": 0.02}, "B": {"ratio": 0.02}, "C": {"ratio": 0.2}, "D": {"ratio": 1.0}},
+            capacity=10,
+        )
+        approve_batch(batch)
+        commit_seed(batch)
+        draw_batch(batch, public_entropy=f"demo-{number}")
+        batches.append(batch)
+    points = list(CheckPoint.objects.filter(item__code__in=items).values_list("code", flat=True))
+    first = batches[0]
+    for task in first.draw.tasks.filter(status="assigned").order_by("stratum", "rank"):
+        result = rng.choices(["01", "02", "03", "06"], [80, 10, 5, 5])[0]
+        answers = {code: ("fail" if result != "01" and rng.random() < 0.5 else "pass") for code in points}
+        record_result(task, result=result, check_answers=answers)
+    first.refresh_from_db()
+    publish_batch(first)
+    tasks = first.draw.tasks.count() + batches[1].draw.tasks.count()
+    progress(f"spot checks: plan with 2 batches, {tasks} tasks, batch 1 published")
+    return tasks
