@@ -233,7 +233,7 @@ def test_teams_respect_conflicts_capacity_and_report_shortfalls(batch, province)
     # 6 officers × capacity 3 = 18 places, 2 per task: at most 9 of the 12 tasks get a team
     # (fewer when the conflicted officer's places are left for subjects he may not check).
     assert len(assigned) + len(unassigned) == 12 and 7 <= len(assigned) <= 9
-    assert all(t.unassigned_reasons["too_few_officers"] >= 1 for t in unassigned)
+    assert all(r["too_few_officers"] >= 1 for t in unassigned for r in t.unassigned_reasons.values())
     conflicted = set(officers[0].conflicts.values_list("subject_id", flat=True))
     loads: dict[int, int] = {}
     for task in assigned:
@@ -310,9 +310,11 @@ def test_a_result_becomes_an_inspection_record_and_completes_the_batch(drawn, pr
     with pytest.raises(DomainError) as exc:
         record_result(tasks[0], result="01", check_answers={"01": "还行", "77": "合格"}, actor=officer_user)
     assert exc.value.code == "invalid_check_answers"
-    first = record_result(tasks[0], result="02", check_answers={"01": "合格", "02": "不合格"}, actor=officer_user)
-    assert first.status == "completed" and first.record is not None
-    record = Record.objects.get(pk=first.record_id)
+    entry = record_result(tasks[0], result="02", check_answers={"01": "合格", "02": "不合格"}, actor=officer_user)
+    first = entry.task
+    first.refresh_from_db()
+    assert first.status == "completed" and entry.department == province.jn_market
+    record = Record.objects.get(pk=entry.record_id)
     assert record.plan_id == f"SC{drawn.batch.plan_id}-1" and record.subject_id == first.subject_id
     assert record.result == "发现问题已责令改正"
     assert record.details["check_items"] == [{"code": "01", "result": "pass"}, {"code": "02", "result": "fail"}]
@@ -336,3 +338,94 @@ def test_a_result_becomes_an_inspection_record_and_completes_the_batch(drawn, pr
     publish_batch(batch)
     batch.refresh_from_db()
     assert batch.status == "published" and batch.published_at is not None
+
+
+def test_joint_plan_end_to_end(province, make_subject, make_officer, make_user):
+    from django.test import Client
+
+    from jianguan.catalog.schemas import CheckPointIn, SupervisionItemIn
+    from jianguan.catalog.services import add_check_point, create_item
+    from jianguan.core.errors import DomainError
+    from jianguan.spotcheck.services import (
+        add_batch,
+        approve_batch,
+        commit_seed,
+        create_plan,
+        draw_batch,
+        participants,
+        publish_batch,
+        record_result,
+        verify_draw,
+    )
+
+    for code, owner, sector, point in (
+        ("37010001030000", province.market, "scjg", "01"),
+        ("37020001030000", province.env, "sthj", "E1"),
+    ):
+        create_item(
+            SupervisionItemIn(
+                code=code,
+                name=f"联合抽查事项{code[:4]}",
+                department=str(owner.pk),
+                sector_code=sector,
+                random_check=True,
+                effective_from=dt.date(2020, 1, 1),
+            )
+        )
+        add_check_point(CheckPointIn(item_code=code, code=point, content="检查内容", check_type="random"))
+    for n in range(20):
+        make_subject(f"联合抽查对象{n:02d}有限公司", county="370102")
+    for _ in range(3):
+        make_officer(department=province.lixia_market)
+        make_officer(department=province.jn_env, sectors=("sthj",))
+    plan = create_plan(province.jn_market, 2026, "2026年度部门联合抽查计划")
+    with pytest.raises(DomainError) as exc:
+        add_batch(
+            plan,
+            title="无事项的配合部门",
+            starts_on=dt.date(2026, 4, 1),
+            ends_on=dt.date(2026, 6, 30),
+            item_codes=["37010001030000"],
+            cooperators=[province.jn_env],
+        )
+    assert exc.value.code == "cooperator_without_items"
+    batch = add_batch(
+        plan,
+        title="联合第一批",
+        starts_on=dt.date(2026, 4, 1),
+        ends_on=dt.date(2026, 6, 30),
+        item_codes=["37010001030000", "37020001030000"],
+        pool_filter={"regions": ["370102"]},
+        quotas={"B": {"ratio": 0.2}},
+        cooperators=[province.jn_env],
+    )
+    roles = {d.pk: [i.code for i in items] for d, items in participants(batch)}
+    assert roles == {province.jn_market.pk: ["37010001030000"], province.jn_env.pk: ["37020001030000"]}
+    approve_batch(batch)
+    commit_seed(batch)
+    draw = draw_batch(batch)
+    assert verify_draw(draw).ok
+    tasks = list(draw.tasks.order_by("stratum", "rank"))
+    assert len(tasks) == 4
+    for task in tasks:
+        by_department = {}
+        for officer in task.officers.all():
+            by_department.setdefault(officer.department_id, []).append(officer)
+        # One visit, two teams: each department drew its own officers.
+        assert set(by_department) == {province.lixia_market.pk, province.jn_env.pk}
+        assert all(len(team) == 2 for team in by_department.values())
+    env_officer = make_user("officer", department=province.jn_env)
+    with pytest.raises(DomainError):  # the environment officer cannot enter the market's result
+        record_result(tasks[0], result="01", check_answers={}, department=province.jn_market, actor=env_officer)
+    for task in tasks:
+        record_result(task, result="01", check_answers={"01": "合格"})
+        task.refresh_from_db()
+        assert task.status == "assigned"  # still waiting for the cooperating department
+        record_result(task, result="02", check_answers={"E1": "不合格"}, department=province.jn_env, actor=env_officer)
+        task.refresh_from_db()
+        assert task.status == "completed" and task.results.count() == 2
+    batch.refresh_from_db()
+    assert batch.status == "completed"
+    publish_batch(batch)
+    page = Client().get(f"/public/spotchecks/{batch.pk}/").content.decode()
+    assert "济南市生态环境局：发现问题已责令改正" in page and "济南市市场监督管理局：未发现问题" in page

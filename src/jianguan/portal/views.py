@@ -26,13 +26,14 @@ def spotcheck(request, pk: int):
     verification = verify_draw(draw) if request.GET.get("verify") else None
     published = batch.status == BatchStatus.PUBLISHED
     # Subjects are listed by name, not by grade: the grades that set the sampling are not public.
-    tasks = draw.tasks.select_related("subject").order_by("subject__name")
+    tasks = draw.tasks.select_related("subject").prefetch_related("results__department").order_by("subject__name")
     options = {o["code"]: o["label"] for o in batch.result_options}
+    # A joint batch's results are merged per subject, one line per department.
     rows = [
         (
             t.subject.name,
             t.subject.uscc or t.subject.registration_no or "",
-            options.get(t.result, "") if published else "",
+            [(r.department.name, options.get(r.result, r.result)) for r in t.results.all()] if published else [],
         )
         for t in tasks
         if t.status != TaskStatus.UNASSIGNED or not published

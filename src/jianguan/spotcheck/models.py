@@ -39,6 +39,11 @@ class Batch(models.Model):
     ends_on = models.DateField(_("checks until"))
     status = models.CharField(_("status"), max_length=16, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
     items = models.ManyToManyField("catalog.SupervisionItem", related_name="+", verbose_name=_("items"))
+    # A joint batch (部门联合抽查): the plan's department initiates, these cooperate. Each department
+    # checks the batch's items of its own sector, draws its own officers and records its own result.
+    cooperators = models.ManyToManyField(
+        "core.Department", related_name="+", blank=True, verbose_name=_("cooperating departments")
+    )
     # Pool filter: region code prefixes, industry codes, subject kinds, statuses.
     pool_filter = models.JSONField(_("subject pool"), default=dict)
     quotas = models.JSONField(_("sampling per risk grade"), default=dict)
@@ -116,12 +121,6 @@ class Task(models.Model):
         "officers.Officer", through="TaskOfficer", related_name="spotcheck_tasks", blank=True
     )
     unassigned_reasons = models.JSONField(_("why no team"), default=dict, blank=True)
-    result = models.CharField(_("result"), max_length=64, blank=True)
-    check_answers = models.JSONField(_("check-item answers"), default=dict, blank=True)
-    note = models.TextField(_("notes"), blank=True)
-    record = models.ForeignKey(
-        "records.Record", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("inspection record")
-    )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
@@ -147,3 +146,24 @@ class TaskOfficer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}:{self.officer_id}"
+
+
+class TaskResult(models.Model):
+    """One department's result for a task: its overall result, its check points, its record."""
+
+    task = models.ForeignKey(Task, models.CASCADE, related_name="results")
+    department = models.ForeignKey("core.Department", models.PROTECT, related_name="+", verbose_name=_("department"))
+    result = models.CharField(_("result"), max_length=64)
+    check_answers = models.JSONField(_("check-item answers"), default=dict, blank=True)
+    note = models.TextField(_("notes"), blank=True)
+    record = models.ForeignKey("records.Record", models.PROTECT, related_name="+", verbose_name=_("inspection record"))
+    completed_at = models.DateTimeField(_("completed at"))
+
+    class Meta:
+        ordering = ["task", "department"]
+        verbose_name = _("task result")
+        verbose_name_plural = _("task results")
+        constraints = [models.UniqueConstraint(fields=["task", "department"], name="task_result_per_department")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.department_id} {self.result}"

@@ -41,7 +41,7 @@ from jianguan.spotcheck.choices import (
     BatchStatus,
     TaskStatus,
 )
-from jianguan.spotcheck.models import Batch, Draw, Plan, Task, TaskOfficer
+from jianguan.spotcheck.models import Batch, Draw, Plan, Task, TaskOfficer, TaskResult
 from jianguan.subjects.choices import SubjectKind, SubjectStatus
 from jianguan.subjects.models import Subject
 
@@ -90,9 +90,14 @@ def add_batch(
     exclude_months: int = 12,
     recusal_months: int = 12,
     recuse_home_county: bool = False,
+    cooperators: list[Department] | None = None,
     actor: Any = None,
 ) -> Batch:
-    """A draft batch of the plan; its items must be catalogue items marked for random checks."""
+    """A draft batch of the plan; its items must be catalogue items marked for random checks.
+
+    With cooperators it is a joint batch (部门联合抽查): one visit per subject covers every
+    department's items; each department checks the items of its sector with its own officers.
+    """
     _require_writer(actor, plan.department)
     if team_size < 2:
         raise DomainError("team_too_small", _("A spot-check team has at least 2 officers."))
@@ -108,6 +113,16 @@ def add_batch(
                 {"codes": "、".join(missing) or "—"},
             ),
         )
+    cooperators = [d for d in (cooperators or []) if d.pk != plan.department_id]
+    for department in cooperators:
+        if not any(
+            item.sector_id == department.sector_id or (item.parent and item.parent.sector_id == department.sector_id)
+            for item in items
+        ):
+            raise DomainError(
+                "cooperator_without_items",
+                lazy_format(_("%(d)s has no item of its sector in this batch."), {"d": department.name}),
+            )
     quotas = quotas if quotas is not None else DEFAULT_QUOTAS
     for grade, quota in quotas.items():
         ratio = quota.get("ratio")
@@ -136,6 +151,7 @@ def add_batch(
             publish_within=DEFAULT_PUBLISH_WITHIN_WORKING_DAYS,
         )
         batch.items.set(items)
+        batch.cooperators.set(cooperators)
         record_event(actor, "spotcheck.add_batch", "batch", batch.pk, after=_batch_view(batch))
     return batch
 
@@ -148,6 +164,7 @@ def _batch_view(batch: Batch) -> dict[str, Any]:
         "pool_filter": batch.pool_filter,
         "quotas": batch.quotas,
         "officer_departments": batch.officer_departments,
+        "cooperators": sorted(batch.cooperators.values_list("pk", flat=True)),
         "team_size": batch.team_size,
         "capacity": batch.capacity,
         "status": batch.status,
@@ -260,10 +277,29 @@ def _quotas(batch: Batch) -> dict[str, algorithm.Quota]:
     }
 
 
-def officer_pool(batch: Batch) -> list[algorithm.OfficerSlot]:
-    """Active officers of the batch's departments (and their subdepartments) with a certificate valid
-    through the batch, in the batch's sectors when it names any."""
-    paths = list(Department.objects.filter(pk__in=batch.officer_departments).values_list("path", flat=True))
+def participants(batch: Batch) -> list[tuple[Department, list[SupervisionItem]]]:
+    """The departments that check a batch and the items each checks: cooperators the items of their
+    sector, the initiating department the rest (all of them in a batch of its own)."""
+    items = list(batch.items.select_related("parent").order_by("code"))
+    cooperators = list(batch.cooperators.order_by("pk"))
+
+    def sector_of(item):
+        return item.sector_id or (item.parent.sector_id if item.parent else None)
+
+    out, claimed = [], set()
+    for department in cooperators:
+        own = [item for item in items if sector_of(item) == department.sector_id]
+        claimed |= {item.pk for item in own}
+        out.append((department, own))
+    initiator = batch.plan.department
+    return [(initiator, [item for item in items if item.pk not in claimed] or items), *out]
+
+
+def officer_pool(batch: Batch, departments: list[int] | None = None) -> list[algorithm.OfficerSlot]:
+    """Active officers of the given departments (default: the batch's officer departments) and their
+    subdepartments, with a certificate valid through the batch, in the batch's sectors if it names any."""
+    chosen = departments if departments is not None else batch.officer_departments
+    paths = list(Department.objects.filter(pk__in=chosen).values_list("path", flat=True))
     condition = Q()
     for path in paths:
         condition |= Q(department__path__startswith=path)
@@ -328,17 +364,26 @@ def draw_batch(batch: Batch, actor: Any = None, public_entropy: str = "") -> Dra
     sizes = algorithm.strata_sizes(pool.entries)
     ordered = [(stratum, rank, index) for stratum in sorted(chosen) for rank, index in enumerate(chosen[stratum], 1)]
     selection = "".join(f"{stratum}\t{rank}\t{pool.entries[i][0]}\n" for stratum, rank, i in ordered).encode()
-    slots = officer_pool(batch)
     conflicts, recent = _recusals(batch, [(pool.entries[i][0], pool.subject_ids[i]) for _s, _r, i in ordered], today)
-    assignment = algorithm.assign(
-        [(pool.entries[i][0], pool.regions[i]) for _s, _r, i in ordered],
-        slots,
-        key,
-        team_size=batch.team_size,
-        conflicts=conflicts,
-        recent=recent,
-        recuse_home_county=batch.recuse_home_county,
-    )
+    tasks = [(pool.entries[i][0], pool.regions[i]) for _s, _r, i in ordered]
+    teams: dict[int, list[int]] = {}
+    unassigned: dict[int, dict[str, dict[str, int]]] = {}
+    for department, _items in participants(batch):
+        # Each department draws its own officers (the initiator from the batch's officer departments).
+        own = None if department.pk == batch.plan.department_id else [department.pk]
+        assignment = algorithm.assign(
+            tasks,
+            officer_pool(batch, own),
+            key,
+            team_size=batch.team_size,
+            conflicts=conflicts,
+            recent=recent,
+            recuse_home_county=batch.recuse_home_county,
+        )
+        for index, team in assignment.teams.items():
+            teams.setdefault(index, []).extend(team)
+        for index, reasons in assignment.unassigned.items():
+            unassigned.setdefault(index, {})[str(department.pk)] = reasons
     now = timezone.now()
     with transaction.atomic():
         if (
@@ -374,9 +419,6 @@ def draw_batch(batch: Batch, actor: Any = None, public_entropy: str = "") -> Dra
                 "rank",
                 "status",
                 "unassigned_reasons",
-                "result",
-                "check_answers",
-                "note",
             ),
             (
                 (
@@ -386,11 +428,8 @@ def draw_batch(batch: Batch, actor: Any = None, public_entropy: str = "") -> Dra
                     pool.entries[i][0],
                     stratum,
                     rank,
-                    TaskStatus.ASSIGNED if index in assignment.teams else TaskStatus.UNASSIGNED,
-                    _json(assignment.unassigned.get(index, {})),
-                    "",
-                    "{}",
-                    "",
+                    TaskStatus.UNASSIGNED if index in unassigned else TaskStatus.ASSIGNED,
+                    _json(unassigned.get(index, {})),
                 )
                 for index, (task_id, (stratum, rank, i)) in enumerate(zip(ids, ordered, strict=True))
             ),
@@ -398,7 +437,7 @@ def draw_batch(batch: Batch, actor: Any = None, public_entropy: str = "") -> Dra
         bulk_insert(
             TaskOfficer,
             ("task_id", "officer_id"),
-            ((ids[index], officer_id) for index, team in assignment.teams.items() for officer_id in team),
+            ((ids[index], officer_id) for index, team in teams.items() for officer_id in team),
         )
         record_event(
             actor,
@@ -413,7 +452,7 @@ def draw_batch(batch: Batch, actor: Any = None, public_entropy: str = "") -> Dra
                 "pool_size": len(pool.entries),
                 "selection_hash": draw.selection_hash,
                 "tasks": len(ordered),
-                "unassigned": len(assignment.unassigned),
+                "unassigned": len(unassigned),
             },
         )
     return draw
@@ -494,12 +533,15 @@ def record_result(
     result: str,
     check_answers: dict[str, str],
     note: str = "",
+    department: Department | None = None,
     actor: Any = None,
-) -> Task:
-    """Enter a task's result: its overall result from the standard list and each check point's answer.
+) -> TaskResult:
+    """Enter one department's result for a task (default: the initiating department's).
 
-    The result becomes an inspection record (with the plan id) through the exchange gateway, so it
-    is validated, linked, audited and queued for the national system like any other record.
+    The overall result comes from the batch's standard list; each of the department's check points
+    is answered 合格/不合格/未检查/合理缺项. The result becomes an inspection record with the plan id,
+    through the exchange gateway, so it is validated, linked, audited and queued for the national
+    system like any other record. When every department has entered its result the task is done.
     """
     from jianguan.catalog.models import CheckPoint
     from jianguan.exchange.choices import Channel
@@ -508,9 +550,16 @@ def record_result(
 
     batch = Batch.objects.select_related("plan__department").get(pk=task.draw.batch_id)
     task = Task.objects.select_related("draw", "subject").get(pk=task.pk)
-    _require_writer_or_team(actor, batch, task)
+    roles = participants(batch)
+    department = department or batch.plan.department
+    own_items = next((items for d, items in roles if d.pk == department.pk), None)
+    if own_items is None:
+        raise DomainError("not_a_participant", _("This department does not take part in the batch."))
+    _require_writer_or_team(actor, department)
     if task.status != TaskStatus.ASSIGNED or batch.status not in (BatchStatus.DRAWN, BatchStatus.IN_PROGRESS):
         raise DomainError("task_not_open", _("This task does not take a result now."), status=409)
+    if TaskResult.objects.filter(task=task, department=department).exists():
+        raise DomainError("result_exists", _("This department has already entered its result."), status=409)
     options = {option["code"]: option for option in batch.result_options}
     if result not in options:
         raise DomainError(
@@ -520,7 +569,7 @@ def record_result(
                 {"codes": "、".join(f"{c} {o['label']}" for c, o in options.items())},
             ),
         )
-    points = set(CheckPoint.objects.filter(item__in=batch.items.all()).values_list("code", flat=True))
+    points = set(CheckPoint.objects.filter(item__in=own_items).values_list("code", flat=True))
     answers = {code: CHECK_RESULT_ALIASES.get(answer, answer) for code, answer in check_answers.items()}
     unknown = sorted(set(answers) - points)
     invalid = sorted(code for code, answer in answers.items() if answer not in CHECK_RESULT_ALIASES.values())
@@ -533,16 +582,15 @@ def record_result(
             ),
         )
     subject = task.subject
-    department = batch.plan.department
-    team = list(task.officers.order_by("pk"))
+    team = list(task.officers.filter(department__path__startswith=department.path).order_by("pk"))
     now = timezone.now()
-    item = batch.items.order_by("code").first()
+    source_id = f"SC-{task.pk}-{department.pk}"
     record = {
         "kind": "inspection",
-        "source_id": f"SC-{task.pk}",
-        "item_code": item.code,
+        "source_id": source_id,
+        "item_code": own_items[0].code,
         "department": department.uscc or str(department.pk),
-        "subject_nature": "1" if subject.kind == "person" else ("3" if subject.kind == "organisation" else "2"),
+        "subject_nature": "3" if subject.kind == "organisation" else "2",
         "subject_id_type": "001" if subject.uscc else "099",
         "subject_code": subject.uscc or subject.registration_no or "",
         "subject_name": subject.name,
@@ -555,9 +603,10 @@ def record_result(
         "officers": [{"name": o.name, "certificate_no": o.certificate_no} for o in team],
         "check_items": [{"code": code, "result": answer} for code, answer in sorted(answers.items())],
     }
+    source = _source_for(department)
     with transaction.atomic():
         _message, ingested = receive_rows(
-            _source_for(department),
+            source,
             [(1, record)],
             channel=Channel.API,
             actor=actor,
@@ -573,34 +622,38 @@ def record_result(
                     _("The inspection record was refused: %(e)s"), {"e": "; ".join(e["message"] for e in errors)}
                 ),
             )
-        created = Record.objects.get(source=f"spotcheck-{department.pk}", source_id=f"SC-{task.pk}")
-        Task.objects.filter(pk=task.pk).update(
-            status=TaskStatus.COMPLETED,
+        entry = TaskResult.objects.create(
+            task=task,
+            department=department,
             result=result,
             check_answers=answers,
             note=note,
-            record=created,
+            record=Record.objects.get(source=source.name, source_id=source_id),
             completed_at=now,
         )
+        if TaskResult.objects.filter(task=task).count() == len(roles):
+            Task.objects.filter(pk=task.pk).update(status=TaskStatus.COMPLETED, completed_at=now)
         Batch.objects.filter(pk=batch.pk, status=BatchStatus.DRAWN).update(status=BatchStatus.IN_PROGRESS)
-        record_event(actor, "spotcheck.record_result", "task", task.pk, after={"result": result, "record": created.pk})
+        record_event(
+            actor,
+            "spotcheck.record_result",
+            "task",
+            task.pk,
+            after={"department": department.pk, "result": result, "record": entry.record_id},
+        )
         _complete_if_done(batch, now)
-    task.refresh_from_db()
-    return task
+    return entry
 
 
-def _require_writer_or_team(actor: Any, batch: Batch, task: Task) -> None:
+def _require_writer_or_team(actor: Any, department: Department) -> None:
     """Results are entered by the department's officers, or by its administrators."""
     from jianguan.accounts.choices import Role
     from jianguan.accounts.permissions import visible_departments
     from jianguan.accounts.scope import scope_for
 
-    if actor is None or can_write_department(actor, batch.plan.department):
+    if actor is None or can_write_department(actor, department):
         return
-    if (
-        scope_for(actor).has_role(Role.OFFICER)
-        and visible_departments(actor).filter(pk=batch.plan.department_id).exists()
-    ):
+    if scope_for(actor).has_role(Role.OFFICER) and visible_departments(actor).filter(pk=department.pk).exists():
         return
     raise Forbidden(_("Only the department's officers or administrators may enter results."))
 

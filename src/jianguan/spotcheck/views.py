@@ -110,7 +110,10 @@ def batch(request, pk: int):
     tasks = None
     if draw is not None:
         tasks = Paginator(
-            draw.tasks.select_related("subject").prefetch_related("officers").order_by("stratum", "rank"), 50
+            draw.tasks.select_related("subject")
+            .prefetch_related("officers__department", "results__department")
+            .order_by("stratum", "rank"),
+            50,
         ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -120,6 +123,8 @@ def batch(request, pk: int):
             "draw": draw,
             "page_obj": tasks,
             "items": batch.items.all(),
+            "participants": services.participants(batch),
+            "labels": {o["code"]: o["label"] for o in batch.result_options},
             "can_write": can_write_department(request.user, batch.plan.department),
             "overdue": services.publication_overdue(batch),
             "BatchStatus": BatchStatus,
@@ -162,11 +167,23 @@ def pool(request, pk: int):
     return response
 
 
+def _department_for(user, roles):
+    """The participating department a user enters results for: the one their own department is in."""
+    own = getattr(user, "department", None)
+    for department, _items in roles:
+        if own is not None and own.path.startswith(department.path):
+            return department
+    return roles[0][0]
+
+
 @login_required
 def result(request, pk: int):
     task = _or_404(access_task, request.user, pk)
     batch = task.draw.batch
-    points = list(CheckPoint.objects.filter(item__in=batch.items.all()).order_by("item__code", "order", "code"))
+    roles = services.participants(batch)
+    department = _department_for(request.user, roles)
+    items = next(items for d, items in roles if d.pk == department.pk)
+    points = list(CheckPoint.objects.filter(item__in=items).order_by("item__code", "order", "code"))
     if request.method == "POST":
         answers = {
             p.code: request.POST.get(f"point_{p.code}", "") for p in points if request.POST.get(f"point_{p.code}")
@@ -177,6 +194,7 @@ def result(request, pk: int):
                 result=request.POST.get("result", ""),
                 check_answers=answers,
                 note=request.POST.get("note", ""),
+                department=department,
                 actor=request.user,
             )
         except DomainError as exc:
@@ -190,6 +208,7 @@ def result(request, pk: int):
         {
             "task": task,
             "batch": batch,
+            "department": department,
             "points": points,
             "answers": CheckResult.choices,
             "options": batch.result_options,
