@@ -429,3 +429,36 @@ def test_joint_plan_end_to_end(province, make_subject, make_officer, make_user):
     publish_batch(batch)
     page = Client().get(f"/public/spotchecks/{batch.pk}/").content.decode()
     assert "济南市生态环境局：发现问题已责令改正" in page and "济南市市场监督管理局：未发现问题" in page
+
+
+def test_evidence_and_follow_up_on_a_finding(drawn, province, make_user, settings, tmp_path):
+    from django.test import Client
+
+    from jianguan.core.errors import DomainError
+    from jianguan.records.models import Record
+    from jianguan.spotcheck.services import record_result
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    task = drawn.tasks.filter(status="assigned").first()
+    with pytest.raises(DomainError) as exc:
+        record_result(task, result="01", check_answers={}, follow_up="rectification")
+    assert exc.value.code == "follow_up_without_finding"
+    with pytest.raises(DomainError) as exc:
+        record_result(task, result="02", check_answers={}, evidence=[("脚本.exe", b"MZ")])
+    assert exc.value.code == "evidence_type"
+    photo = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+    entry = record_result(
+        task, result="02", check_answers={"01": "不合格"}, follow_up="rectification", evidence=[("现场照片.png", photo)]
+    )
+    assert entry.follow_up == "rectification"
+    item = entry.evidence.get()
+    assert item.sha256 == hashlib.sha256(photo).hexdigest() and item.size == len(photo)
+    attachment = Record.objects.get(pk=entry.record_id).details["attachments"][0]
+    assert attachment == {"name": "现场照片.png", "url": f"/spotchecks/evidence/{item.sha256}/", "sha256": item.sha256}
+    staff = Client()
+    staff.force_login(make_user("officer", department=province.jn_market))
+    response = staff.get(attachment["url"])
+    assert response.status_code == 200 and b"".join(response.streaming_content) == photo
+    outsider = Client()
+    outsider.force_login(make_user("officer", department=province.qd_market))
+    assert outsider.get(attachment["url"]).status_code == 404

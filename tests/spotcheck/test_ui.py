@@ -98,6 +98,10 @@ def test_browser_plan_from_creation_to_published_results(
     for _ in range(2):
         page.click("#tasks a.btn")
         page.wait_for_selector("#result-form")
+        # The result page is made for a phone: at 390 px nothing is wider than the screen.
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.set_viewport_size({"width": 1280, "height": 800})
         page.check("input[value=pass]", force=True)
         page.select_option("#result", "01")
         page.click("#save-result")

@@ -14,6 +14,12 @@ class BatchStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Draw cancelled")
 
 
+class FollowUp(models.TextChoices):
+    NONE = "", _("None")
+    RECTIFICATION = "rectification", _("Rectification order (责令整改)")
+    REFERRAL = "referral", _("Case referral (移送立案)")
+
+
 class TaskStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Team assigned")
     UNASSIGNED = "unassigned", _("No team: constraints not met")
@@ -43,3 +49,7 @@ DEFAULT_RESULTS = [
 ]
 # Results are published within this many working days of the batch's completion (Hebei practice, domain §2).
 DEFAULT_PUBLISH_WITHIN_WORKING_DAYS = 20
+
+# Evidence files: kinds and size a result may carry.
+EVIDENCE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".pdf": "application/pdf"}
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024

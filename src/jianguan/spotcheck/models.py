@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.spotcheck.choices import BatchStatus, TaskStatus
+from jianguan.spotcheck.choices import BatchStatus, FollowUp, TaskStatus
 
 
 class Plan(models.Model):
@@ -27,6 +27,11 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.title}"
+
+    @property
+    def is_late(self) -> bool:
+        """Plans are due by 31 March of their year."""
+        return self.created_at is not None and self.created_at.date() > self.due_on
 
 
 class Batch(models.Model):
@@ -156,6 +161,7 @@ class TaskResult(models.Model):
     result = models.CharField(_("result"), max_length=64)
     check_answers = models.JSONField(_("check-item answers"), default=dict, blank=True)
     note = models.TextField(_("notes"), blank=True)
+    follow_up = models.CharField(_("follow-up"), max_length=16, choices=FollowUp.choices, blank=True)
     record = models.ForeignKey("records.Record", models.PROTECT, related_name="+", verbose_name=_("inspection record"))
     completed_at = models.DateTimeField(_("completed at"))
 
@@ -167,3 +173,20 @@ class TaskResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.department_id} {self.result}"
+
+
+class Evidence(models.Model):
+    """A photo or document uploaded with a result (检查证据)."""
+
+    result = models.ForeignKey(TaskResult, models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m")
+    name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.name

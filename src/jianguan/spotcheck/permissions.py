@@ -31,13 +31,16 @@ def access_batch(actor: Any, pk: Any) -> Batch:
     return batch
 
 
-def access_task(actor: Any, pk: Any) -> Task:
-    tasks = restrict(
+def visible_tasks(actor: Any) -> QuerySet[Task]:
+    return restrict(
         Task.objects.select_related("draw__batch__plan__department", "subject"),
         actor,
         department="draw__batch__plan__department",
     )
-    task = tasks.filter(pk=pk).first()
+
+
+def access_task(actor: Any, pk: Any) -> Task:
+    task = visible_tasks(actor).filter(pk=pk).first()
     if task is None:
         raise NotFound()
     return task

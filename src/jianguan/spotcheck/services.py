@@ -13,9 +13,11 @@ import hashlib
 import secrets
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat
@@ -38,10 +40,13 @@ from jianguan.spotcheck.choices import (
     DEFAULT_PUBLISH_WITHIN_WORKING_DAYS,
     DEFAULT_QUOTAS,
     DEFAULT_RESULTS,
+    EVIDENCE_MAX_BYTES,
+    EVIDENCE_TYPES,
     BatchStatus,
+    FollowUp,
     TaskStatus,
 )
-from jianguan.spotcheck.models import Batch, Draw, Plan, Task, TaskOfficer, TaskResult
+from jianguan.spotcheck.models import Batch, Draw, Evidence, Plan, Task, TaskOfficer, TaskResult
 from jianguan.subjects.choices import SubjectKind, SubjectStatus
 from jianguan.subjects.models import Subject
 
@@ -534,6 +539,8 @@ def record_result(
     check_answers: dict[str, str],
     note: str = "",
     department: Department | None = None,
+    follow_up: str = "",
+    evidence: list[tuple[str, bytes]] | None = None,
     actor: Any = None,
 ) -> TaskResult:
     """Enter one department's result for a task (default: the initiating department's).
@@ -569,6 +576,13 @@ def record_result(
                 {"codes": "、".join(f"{c} {o['label']}" for c, o in options.items())},
             ),
         )
+    if follow_up not in FollowUp.values:
+        raise DomainError("unknown_follow_up", _("Unknown follow-up."))
+    if follow_up and not options[result].get("finding"):
+        raise DomainError(
+            "follow_up_without_finding", _("Only a result with a finding can open a rectification or a referral.")
+        )
+    files = [_checked_evidence(name, data) for name, data in (evidence or [])]
     points = set(CheckPoint.objects.filter(item__in=own_items).values_list("code", flat=True))
     answers = {code: CHECK_RESULT_ALIASES.get(answer, answer) for code, answer in check_answers.items()}
     unknown = sorted(set(answers) - points)
@@ -602,6 +616,10 @@ def record_result(
         "result": options[result]["label"],
         "officers": [{"name": o.name, "certificate_no": o.certificate_no} for o in team],
         "check_items": [{"code": code, "result": answer} for code, answer in sorted(answers.items())],
+        "attachments": [
+            {"name": name[:200], "url": f"/spotchecks/evidence/{digest}/", "sha256": digest}
+            for name, _data, digest in files
+        ],
     }
     source = _source_for(department)
     with transaction.atomic():
@@ -628,9 +646,14 @@ def record_result(
             result=result,
             check_answers=answers,
             note=note,
+            follow_up=follow_up,
             record=Record.objects.get(source=source.name, source_id=source_id),
             completed_at=now,
         )
+        for name, data, digest in files:
+            item = Evidence(result=entry, name=name[:200], sha256=digest, size=len(data))
+            item.file.save(f"{digest[:16]}{Path(name).suffix.lower()}", ContentFile(data), save=False)
+            item.save()
         if TaskResult.objects.filter(task=task).count() == len(roles):
             Task.objects.filter(pk=task.pk).update(status=TaskStatus.COMPLETED, completed_at=now)
         Batch.objects.filter(pk=batch.pk, status=BatchStatus.DRAWN).update(status=BatchStatus.IN_PROGRESS)
@@ -643,6 +666,23 @@ def record_result(
         )
         _complete_if_done(batch, now)
     return entry
+
+
+def _checked_evidence(name: str, data: bytes) -> tuple[str, bytes, str]:
+    suffix = Path(name or "").suffix.lower()
+    if suffix not in EVIDENCE_TYPES:
+        raise DomainError(
+            "evidence_type",
+            lazy_format(_("Evidence must be a photo or a PDF (%(types)s)."), {"types": "、".join(EVIDENCE_TYPES)}),
+        )
+    if not data or len(data) > EVIDENCE_MAX_BYTES:
+        raise DomainError(
+            "evidence_size",
+            lazy_format(
+                _("Each evidence file must hold 1 byte to %(mb)d MB."), {"mb": EVIDENCE_MAX_BYTES // 1024 // 1024}
+            ),
+        )
+    return name, data, hashlib.sha256(data).hexdigest()
 
 
 def _require_writer_or_team(actor: Any, department: Department) -> None:

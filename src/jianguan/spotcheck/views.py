@@ -8,7 +8,7 @@ import zlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +20,9 @@ from jianguan.catalog.permissions import visible_items
 from jianguan.core.errors import DomainError
 from jianguan.records.choices import CheckResult
 from jianguan.spotcheck import services
-from jianguan.spotcheck.choices import DEFAULT_QUOTAS, BatchStatus
-from jianguan.spotcheck.permissions import access_batch, access_plan, access_task, visible_plans
+from jianguan.spotcheck.choices import DEFAULT_QUOTAS, BatchStatus, FollowUp
+from jianguan.spotcheck.models import Evidence
+from jianguan.spotcheck.permissions import access_batch, access_plan, access_task, visible_plans, visible_tasks
 
 
 def _or_404(function, *args):
@@ -195,6 +196,8 @@ def result(request, pk: int):
                 check_answers=answers,
                 note=request.POST.get("note", ""),
                 department=department,
+                follow_up=request.POST.get("follow_up", ""),
+                evidence=[(f.name, f.read()) for f in request.FILES.getlist("evidence")],
                 actor=request.user,
             )
         except DomainError as exc:
@@ -212,5 +215,19 @@ def result(request, pk: int):
             "points": points,
             "answers": CheckResult.choices,
             "options": batch.result_options,
+            "follow_ups": FollowUp.choices,
         },
     )
+
+
+@login_required
+def evidence(request, sha256: str):
+    """An evidence file, for staff who may see its task."""
+    item = (
+        Evidence.objects.filter(sha256=sha256, result__task__in=visible_tasks(request.user))
+        .select_related("result")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return FileResponse(item.file.open("rb"), filename=item.name)
