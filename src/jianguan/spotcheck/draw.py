@@ -75,17 +75,27 @@ class Quota:
 
 def select_indexes(pool: Sequence[tuple[str, str]], key: bytes, quotas: dict[str, Quota]) -> dict[str, list[int]]:
     """Per stratum, the positions in `pool` of the selected entries, in rank order (lowest first)."""
-    ranker = Ranker(key)
     strata: dict[str, list[int]] = defaultdict(list)
     for index, (_token, stratum) in enumerate(pool):
         strata[stratum].append(index)
+    base = Ranker(key)._base
     chosen: dict[str, list[int]] = {}
     for stratum in sorted(strata):
         members = strata[stratum]
         quota = quotas.get(stratum)
         k = quota.size(len(members)) if quota else 0
-        ranked = heapq.nsmallest(k, ((ranker.rank(pool[i][0]), pool[i][0], i) for i in members)) if k else []
-        chosen[stratum] = [i for _rank, _token, i in ranked]
+        if not k:
+            chosen[stratum] = []
+            continue
+        # The ranking of Ranker.rank, inlined: this loop runs once per subject of the pool.
+        tokens = [pool[i][0] for i in members]
+        ranks = []
+        fresh = base.copy
+        for token in tokens:
+            digest = fresh()
+            digest.update(token.encode())
+            ranks.append(digest.digest())
+        chosen[stratum] = [i for _rank, _token, i in heapq.nsmallest(k, zip(ranks, tokens, members, strict=True))]
     return chosen
 
 
