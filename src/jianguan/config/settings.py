@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jianguan.officers",
     "jianguan.records",
     "jianguan.exchange",
+    "jianguan.credit",
     "jianguan.spotcheck",
     "jianguan.portal",
     # front
@@ -172,6 +173,9 @@ EXCHANGE_MAX_BYTES = env_int("JIANGUAN_EXCHANGE_MAX_BYTES", 32 * 1024 * 1024, mi
 EXCHANGE_REQUESTS_PER_MINUTE = env_int("JIANGUAN_EXCHANGE_REQUESTS_PER_MINUTE", 60, minimum=1)
 EXCHANGE_CHUNK_SIZE = env_int("JIANGUAN_EXCHANGE_CHUNK_SIZE", 2000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(DATA_UPLOAD_MAX_MEMORY_SIZE, EXCHANGE_MAX_BYTES + 1024 * 1024)
+
+# The public credit query: queries per client address and minute.
+PUBLIC_QUERIES_PER_MINUTE = env_int("JIANGUAN_PUBLIC_QUERIES_PER_MINUTE", 30, minimum=1)
 
 # The national system's receiving end: empty keeps records waiting in the outbox.
 NATIONAL_URL = env_str("JIANGUAN_NATIONAL_URL", "")

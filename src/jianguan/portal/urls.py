@@ -7,4 +7,5 @@ app_name = "portal"
 urlpatterns = [
     path("spotchecks/", views.spotchecks, name="spotchecks"),
     path("spotchecks/<int:pk>/", views.spotcheck, name="spotcheck"),
+    path("credit/", views.credit, name="credit"),
 ]

@@ -43,3 +43,23 @@ def spotcheck(request, pk: int):
         "portal/spotcheck.html",
         {"batch": batch, "draw": draw, "rows": rows, "published": published, "verification": verification},
     )
+
+
+def credit(request):
+    """公共信用查询: by name or USCC; registration facts, penalties in their period, spot-check results."""
+    from jianguan.credit.api import client_address
+    from jianguan.credit.permissions import check_public_rate, public_profile, public_subjects
+
+    query = request.GET.get("q", "").strip()
+    profiles, error = [], None
+    if query:
+        try:
+            check_public_rate(client_address(request))
+        except DomainError as exc:
+            error = exc.as_body()["message"]
+        else:
+            profiles = [public_profile(s) for s in public_subjects(query)[:20]]
+    response = render(request, "portal/credit.html", {"query": query, "profiles": profiles, "error": error})
+    if error:
+        response.status_code = 429
+    return response

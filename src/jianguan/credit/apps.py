@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CreditConfig(AppConfig):
+    name = "jianguan.credit"
+    label = "credit"
+    verbose_name = _("Credit supervision")
+
+    def ready(self):
+        # Registers the daily publication refresh with Huey.
+        from . import tasks  # noqa: F401

@@ -1,0 +1,50 @@
+"""Credit supervision: versioned publication rules and the credit records of subjects."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicationRuleSet(models.Model):
+    """One version of the publication rules (the rules changed in 2019, 2021, 2023 and 2026)."""
+
+    version = models.CharField(_("version"), max_length=32, unique=True)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective until"), null=True, blank=True)
+    source = models.TextField(_("source"), blank=True)
+    rules = models.JSONField(_("rules"))
+
+    class Meta:
+        ordering = ["effective_from"]
+        verbose_name = _("publication rule version")
+        verbose_name_plural = _("publication rule versions")
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.effective_from} – {self.effective_to or ''})"
+
+
+class CreditRecord(models.Model):
+    """A penalty or spot-check result as part of a subject's credit, with its publication window."""
+
+    subject = models.ForeignKey("subjects.Subject", models.PROTECT, related_name="credit_records")
+    record = models.OneToOneField("records.Record", models.PROTECT, related_name="credit")
+    kind = models.CharField(_("kind"), max_length=16)
+    title = models.CharField(_("title"), max_length=300)
+    decided_on = models.DateField(_("decided on"))
+    rule_version = models.CharField(_("rule version"), max_length=32)
+    rule_name = models.CharField(_("rule"), max_length=64)
+    level = models.CharField(_("level"), max_length=8, blank=True)
+    publish_due = models.DateField(_("to be published by"), null=True, blank=True)
+    publish_from = models.DateField(_("published from"), null=True, blank=True)
+    publish_until = models.DateField(_("published until"), null=True, blank=True)
+    is_public = models.BooleanField(_("public now"), default=False, db_index=True)
+    repaired_at = models.DateTimeField(_("repaired at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        verbose_name = _("credit record")
+        verbose_name_plural = _("credit records")
+        indexes = [models.Index(fields=["subject", "is_public"], name="credit_subject_public")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.kind} {self.decided_on}"

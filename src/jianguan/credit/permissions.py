@@ -1,0 +1,80 @@
+"""What the public may read of a subject's credit: registration facts, penalties inside their
+publication period, published spot-check results. Never the risk grade, never expired data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.core.errors import DomainError, lazy_format
+from jianguan.credit.models import CreditRecord
+from jianguan.subjects.choices import SubjectKind
+from jianguan.subjects.models import Subject
+
+
+def check_public_rate(client_key: str) -> None:
+    """At most PUBLIC_QUERIES_PER_MINUTE queries per client (address) and minute."""
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    key = f"public-credit:{client_key}:{minute}"
+    count = cache.get_or_set(key, 0, timeout=70)
+    if count >= settings.PUBLIC_QUERIES_PER_MINUTE:
+        raise DomainError(
+            "rate_limited",
+            lazy_format(
+                _("At most %(n)d queries a minute; please wait a moment."), {"n": settings.PUBLIC_QUERIES_PER_MINUTE}
+            ),
+            status=429,
+        )
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=70)
+
+
+def public_subjects(query: str) -> QuerySet[Subject]:
+    """Businesses and organisations by exact USCC / registration number, or name substring (at least 2 characters)."""
+    query = (query or "").strip()
+    subjects = Subject.objects.exclude(kind=SubjectKind.PERSON).filter(provisional=False).select_related("region")
+    code = query.upper().replace(" ", "")
+    if len(code) in (15, 18) and code.isalnum():
+        return subjects.filter(uscc=code) | subjects.filter(registration_no=code)
+    if len(query) < 2:
+        return subjects.none()
+    return subjects.filter(name__contains=query).order_by("name")
+
+
+def public_profile(subject: Subject) -> dict[str, Any]:
+    credit = (
+        CreditRecord.objects.filter(subject=subject, is_public=True).select_related("record").order_by("-decided_on")
+    )
+    return {
+        "name": subject.name,
+        "uscc": subject.uscc,
+        "registration_no": subject.registration_no,
+        "kind": str(subject.get_kind_display()),
+        "status": str(subject.get_status_display()),
+        "region": subject.region.full_name,
+        "registration_date": subject.registration_date,
+        "legal_representative": subject.legal_representative,
+        "penalties": [
+            {
+                "decided_on": c.decided_on,
+                "document_no": c.record.document_no or (c.record.details or {}).get("decision_no", ""),
+                "authority": c.record.department.name,
+                "facts": (c.record.details or {}).get("facts", ""),
+                "kinds": (c.record.details or {}).get("kinds", []),
+                "fine_amount": (c.record.details or {}).get("fine_amount"),
+                "published_until": c.publish_until,
+            }
+            for c in credit.filter(kind="penalty").select_related("record__department")
+        ],
+        "spot_checks": [
+            {"checked_on": c.decided_on, "authority": c.record.department.name, "result": c.record.result}
+            for c in credit.filter(kind="spotcheck").select_related("record__department")
+        ],
+    }

@@ -1,0 +1,62 @@
+"""The public credit query: what it shows, what it never shows, and its rate limit."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from jianguan.credit.services import sync_credit_records
+from jianguan.exchange.services import ingest
+from tests.credit.test_publication import penalty  # noqa: F401 - fixture
+from tests.exchange.conftest import inspection, setup  # noqa: F401 - fixtures
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_public_query_shows_current_penalties_and_results_but_no_grade(setup, penalty, inspection):  # noqa: F811
+    subject = setup.subject
+    subject.risk_grade = "D"
+    subject.save()
+    ingest(
+        enumerate(
+            [
+                penalty("OLD", "2022-03-01", ["02"], fine=5000),  # 3 months, long over
+                penalty("NOW", "2026-05-06", ["02"], fine=3000),  # 12 months from May 2026
+                inspection("SC-9", plan_id="SC1-1", result="未发现问题"),
+            ],
+            1,
+        ),
+        source=setup.source,
+        channel="api",
+    )
+    sync_credit_records()
+    response = Client().get("/api/v1/public/credit", {"q": subject.uscc})
+    assert response.status_code == 200
+    body = response.json()
+    profile = body["results"][0]
+    assert profile["name"] == subject.name
+    assert [p["document_no"] for p in profile["penalties"]] == ["罚〔2026〕NOW号"]
+    assert profile["spot_checks"][0]["result"] == "未发现问题"
+    text = response.content.decode()
+    assert "grade" not in text and '"D"' not in text and "OLD" not in text
+    page = Client().get("/public/credit/", {"q": "测试食品"}).content.decode()
+    assert subject.name in page and "罚〔2026〕NOW号" in page and "罚〔2022〕OLD号" not in page
+    assert "风险" not in page
+
+
+def test_public_query_is_rate_limited(setup, settings):  # noqa: F811
+    settings.PUBLIC_QUERIES_PER_MINUTE = 2
+    client = Client()
+    assert client.get("/api/v1/public/credit", {"q": "测试"}).status_code == 200
+    assert client.get("/public/credit/", {"q": "测试"}).status_code == 200
+    refused = client.get("/api/v1/public/credit", {"q": "测试"})
+    assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+    assert client.get("/public/credit/", {"q": "测试"}).status_code == 429
+
+
+def test_persons_and_one_letter_queries_find_nothing(setup):  # noqa: F811
+    assert Client().get("/api/v1/public/credit", {"q": "测"}).json()["results"] == []
