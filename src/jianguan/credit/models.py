@@ -12,6 +12,7 @@ class PublicationRuleSet(models.Model):
     effective_to = models.DateField(_("effective until"), null=True, blank=True)
     source = models.TextField(_("source"), blank=True)
     rules = models.JSONField(_("rules"))
+    longer_repair_wait = models.JSONField(_("longer repair wait"), default=dict, blank=True)
 
     class Meta:
         ordering = ["effective_from"]
@@ -48,3 +49,31 @@ class CreditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_id} {self.kind} {self.decided_on}"
+
+
+class RepairRequest(models.Model):
+    """信用修复: a subject asks to end the publication of a credit record early."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved: publication stopped")
+        REJECTED = "rejected", _("Rejected")
+
+    credit = models.ForeignKey(CreditRecord, models.PROTECT, related_name="repair_requests")
+    applicant = models.CharField(_("applicant"), max_length=200)
+    contact_sealed = models.TextField(blank=True, editable=False)  # the applicant's phone, encrypted
+    performed = models.BooleanField(_("penalty performed and effects removed (declared)"))
+    statement = models.TextField(_("statement"), blank=True)
+    eligibility = models.JSONField(_("eligibility checks"), default=list)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("credit repair request")
+        verbose_name_plural = _("credit repair requests")
+
+    def __str__(self) -> str:
+        return f"{self.credit_id} {self.status}"

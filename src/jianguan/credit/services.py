@@ -8,16 +8,20 @@ itself; a repaired record stops at once.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jianguan.audit.services import record_event
 from jianguan.core.calendar import WorkingCalendar
-from jianguan.credit.models import CreditRecord, PublicationRuleSet
+from jianguan.core.errors import Bilingual, DomainError, FieldError
+from jianguan.core.pii import encrypt
+from jianguan.credit.models import CreditRecord, PublicationRuleSet, RepairRequest
 from jianguan.credit.rules import decide
 from jianguan.records.models import Record
 
@@ -121,3 +125,121 @@ def refresh_publication(today: dt.date | None = None, actor: Any = None) -> dict
                 after={"on": today.isoformat(), "started": started, "stopped": stopped},
             )
     return {"started": started, "stopped": stopped}
+
+
+# ---------------------------------------------------------------- credit repair (信用修复)
+
+
+@dataclass
+class Check:
+    code: str
+    ok: bool
+    zh: str
+    en: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "ok": self.ok, "message": self.zh, "message_en": self.en}
+
+
+def _rule(credit: CreditRecord) -> tuple[PublicationRuleSet, dict[str, Any]]:
+    version = PublicationRuleSet.objects.get(version=credit.rule_version)
+    return version, next(r for r in version.rules if r["name"] == credit.rule_name)
+
+
+def repair_wait_months(credit: CreditRecord) -> int | None:
+    """Months a record must have been public before repair may be asked (None: not repairable)."""
+    version, rule = _rule(credit)
+    if rule.get("repairable") is False or not rule.get("publish"):
+        return None
+    months = rule.get("repair_after_months") or rule.get("min_months")
+    if months is None:
+        return None
+    longer = version.longer_repair_wait or {}
+    item_name = credit.record.item.name if credit.record.item_id else ""
+    if any(word in item_name for word in longer.get("item_name_contains", [])):
+        months = max(months, int(longer.get("months") or months))
+    return int(months)
+
+
+def repair_eligibility(credit: CreditRecord, today: dt.date | None = None, performed: bool = True) -> list[Check]:
+    """Every rule of eligibility, each passed or not, with its reason in both languages."""
+    today = today or timezone.localdate()
+    checks = [
+        Check("published", credit.is_public, "该信用记录正在公示", "The record is being published."),
+        Check(
+            "not_repaired", credit.repaired_at is None, "该记录尚未修复", "The record has not been repaired already."
+        ),
+    ]
+    wait = repair_wait_months(credit)
+    checks.append(
+        Check(
+            "repairable_kind",
+            wait is not None,
+            "此类信息不适用信用修复（警告、通报批评、较低数额罚款等到期自动停止公示）",
+            "This kind of record is not repairable (warnings, criticism and low fines come down by themselves).",
+        )
+    )
+    if wait is not None and credit.publish_from is not None:
+        allowed_from = credit.publish_from + relativedelta(months=wait)
+        checks.append(
+            Check(
+                "minimum_period",
+                today >= allowed_from,
+                f"公示满 {wait} 个月后方可申请（{allowed_from.isoformat()} 起）",
+                f"Repair may be asked after {wait} months of publication (from {allowed_from.isoformat()}).",
+            )
+        )
+    checks.append(
+        Check(
+            "performed",
+            performed,
+            "须已履行行政处罚并消除不良影响",
+            "The penalty must have been performed and its effects removed.",
+        )
+    )
+    return checks
+
+
+def request_repair(
+    credit: CreditRecord, *, applicant: str, contact: str = "", performed: bool, statement: str = "", actor: Any = None
+) -> RepairRequest:
+    """Ask for repair; refused with every failed rule when the record is not eligible."""
+    checks = repair_eligibility(credit, performed=performed)
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        raise DomainError(
+            "not_eligible",
+            _("This record is not eligible for credit repair."),
+            [FieldError(c.code, Bilingual(c.zh, c.en), code=c.code) for c in failed],
+        )
+    with transaction.atomic():
+        request = RepairRequest.objects.create(
+            credit=credit,
+            applicant=applicant,
+            contact_sealed=encrypt(contact) if contact else "",
+            performed=performed,
+            statement=statement,
+            eligibility=[c.as_dict() for c in checks],
+        )
+        record_event(actor, "credit.request_repair", "repair_request", request.pk, after={"credit": credit.pk})
+    return request
+
+
+def decide_repair(request: RepairRequest, approve: bool, note: str = "", actor: Any = None) -> RepairRequest:
+    """Approve (publication stops at once) or reject, with a note; both audited."""
+    if approve is False and not note.strip():
+        raise DomainError("reason_required", _("A rejection needs a reason."))
+    now = timezone.now()
+    with transaction.atomic():
+        status = RepairRequest.Status.APPROVED if approve else RepairRequest.Status.REJECTED
+        if not RepairRequest.objects.filter(pk=request.pk, status=RepairRequest.Status.SUBMITTED).update(
+            status=status, decided_at=now, decision_note=note
+        ):
+            raise DomainError("already_decided", _("This request has been decided."), status=409)
+        if approve:
+            CreditRecord.objects.filter(pk=request.credit_id).update(repaired_at=now, is_public=False)
+        record_event(
+            actor, "credit.decide_repair", "repair_request", request.pk, after={"status": status, "note": note}
+        )
+    request.refresh_from_db()
+    return request

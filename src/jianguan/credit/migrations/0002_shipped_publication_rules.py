@@ -17,6 +17,7 @@ def load(apps, schema_editor):
                 "effective_to": dt.date.fromisoformat(version["effective_to"]) if version["effective_to"] else None,
                 "source": version.get("source", ""),
                 "rules": version["rules"],
+                "longer_repair_wait": version.get("longer_repair_wait", {}),
             },
         )
 
