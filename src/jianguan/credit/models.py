@@ -77,3 +77,25 @@ class RepairRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.credit_id} {self.status}"
+
+
+class RiskGrade(models.Model):
+    """A subject's credit-risk grade (信用风险分类) as of a day, with the indicators that moved it. Not public."""
+
+    id = models.BigAutoField(primary_key=True)
+    subject = models.ForeignKey("subjects.Subject", models.CASCADE, related_name="risk_grades", db_constraint=False)
+    as_of = models.DateField(_("as of"))
+    scheme = models.CharField(_("scheme"), max_length=16)
+    model_version = models.CharField(_("model version"), max_length=16)
+    grade = models.CharField(_("grade"), max_length=2)
+    score = models.IntegerField(_("score"))
+    explanation = models.JSONField(_("explanation"), default=list)
+
+    class Meta:
+        ordering = ["-as_of", "subject"]
+        verbose_name = _("risk grade")
+        verbose_name_plural = _("risk grades")
+        indexes = [models.Index(fields=["subject", "as_of"], name="risk_grade_subject_day")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.as_of} {self.grade}"

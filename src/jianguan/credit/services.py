@@ -53,6 +53,13 @@ def sync_credit_records(records=None, actor: Any = None) -> int:
     """Create or update the credit records of these supervision actions (default: all); returns how many."""
     versions = list(PublicationRuleSet.objects.order_by("effective_from"))
     calendar = WorkingCalendar.load()
+    due_dates: dict[tuple[dt.date, int], dt.date] = {}
+
+    def due(day: dt.date, working_days: int) -> dt.date:
+        if (day, working_days) not in due_dates:
+            due_dates[(day, working_days)] = calendar.add_working_days(day, working_days)
+        return due_dates[(day, working_days)]
+
     records = records if records is not None else credit_sources()
     count = 0
     fields = [
@@ -77,7 +84,9 @@ def sync_credit_records(records=None, actor: Any = None) -> int:
 
     now = timezone.now()
     with transaction.atomic():
-        for record in records.iterator(chunk_size=2000):
+        for record in records.only(
+            "pk", "subject_id", "kind", "action_date", "details", "document_no", "result"
+        ).iterator(chunk_size=2000):
             kind, facts, title = _facts(record)
             decision = decide(versions, record.action_date, facts)
             if decision is None:
@@ -93,9 +102,7 @@ def sync_credit_records(records=None, actor: Any = None) -> int:
                     rule_version=decision.version,
                     rule_name=decision.rule,
                     level=decision.level,
-                    publish_due=calendar.add_working_days(record.action_date, decision.within_working_days)
-                    if publish
-                    else None,
+                    publish_due=due(record.action_date, decision.within_working_days) if publish else None,
                     publish_from=record.action_date if publish else None,
                     publish_until=record.action_date + relativedelta(months=decision.months) if publish else None,
                     updated_at=now,
@@ -243,3 +250,78 @@ def decide_repair(request: RepairRequest, approve: bool, note: str = "", actor: 
         )
     request.refresh_from_db()
     return request
+
+
+# ---------------------------------------------------------------- risk grades (信用风险分类)
+
+
+def ibis_backend():
+    """An Ibis backend on the operational database.
+
+    On PostgreSQL it wraps Django's own connection (so the job sees the calling transaction); on
+    SQLite a second sqlite3 connection to the same database, because sharing Django's SQLite
+    connection with Ibis ends its transaction. (The shared in-memory database of a test run is
+    read uncommitted, so there too the job sees what the caller wrote.)
+    """
+    import sqlite3
+
+    import ibis
+    from django.db import connection
+
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        return ibis.postgres.from_connection(connection.connection)
+    database = connection.get_connection_params()["database"]
+    raw = sqlite3.connect(database, uri=str(database).startswith("file:"), check_same_thread=False)
+    if "mode=memory" in str(database):
+        raw.execute("PRAGMA read_uncommitted = true")
+    return ibis.sqlite.from_connection(raw)
+
+
+def grade_subjects(as_of: dt.date | None = None, scheme: str = "national", actor: Any = None) -> dict[str, int]:
+    """Grade every subject as of a day (monthly, or on demand); writes the grades and their explanations."""
+    import json as _json
+
+    from jianguan.core.bulk import allocate_ids, bulk_insert
+    from jianguan.credit.jobs import explanation, grading, load_model
+    from jianguan.credit.models import RiskGrade
+    from jianguan.subjects.models import Subject
+
+    as_of = as_of or timezone.localdate()
+    model = load_model()
+    if scheme not in model["schemes"]:
+        raise DomainError("unknown_scheme", _("Unknown grading scheme."))
+    con = ibis_backend()
+    expr = grading(con.table("subjects_subject"), con.table("records_record"), as_of, model, scheme)
+    rows = expr.to_pyarrow().to_pylist()
+    by_grade: dict[str, list[int]] = {}
+    with transaction.atomic():
+        RiskGrade.objects.filter(as_of=as_of, scheme=scheme).delete()
+        ids = allocate_ids(RiskGrade, len(rows))
+        bulk_insert(
+            RiskGrade,
+            ("id", "subject_id", "as_of", "scheme", "model_version", "grade", "score", "explanation"),
+            (
+                (
+                    pk,
+                    row["subject_id"],
+                    as_of,
+                    scheme,
+                    model["version"],
+                    row["grade"],
+                    int(row["score"]),
+                    _json.dumps(explanation(row, model), ensure_ascii=False),
+                )
+                for pk, row in zip(ids, rows, strict=True)
+            ),
+        )
+        for row in rows:
+            by_grade.setdefault(row["grade"], []).append(row["subject_id"])
+        for grade, subject_ids in by_grade.items():
+            for start in range(0, len(subject_ids), 5000):
+                Subject.objects.filter(pk__in=subject_ids[start : start + 5000]).update(risk_grade=grade)
+        counts = {grade: len(subject_ids) for grade, subject_ids in sorted(by_grade.items())}
+        record_event(
+            actor, "credit.grade", "subject", after={"as_of": as_of.isoformat(), "scheme": scheme, "grades": counts}
+        )
+    return counts

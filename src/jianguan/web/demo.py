@@ -27,7 +27,7 @@ from jianguan.core.codes import registration_no_with_check, uscc_with_check
 from jianguan.core.errors import DomainError
 from jianguan.core.models import Department, Region
 from jianguan.core.services import create_department, ensure_sector
-from jianguan.credit.services import sync_credit_records
+from jianguan.credit.services import grade_subjects, sync_credit_records
 from jianguan.officers.models import Officer
 from jianguan.officers.schemas import OfficerIn
 from jianguan.officers.services import bulk_register_officers, declare_conflict
@@ -261,8 +261,10 @@ class DemoBuilder:
             self.workflows(departments)
         # Actions go through the exchange gateway, which commits chunk by chunk.
         actions = DemoActions(self.rng, self.action_target, self.progress).build() if self.action_target else 0
-        build_spotchecks(self.rng, self.progress)
         self.progress(f"credit records: {sync_credit_records()}")
+        # The grades set the spot checks' sampling ratios.
+        self.progress(f"risk grades: {grade_subjects()}")
+        build_spotchecks(self.rng, self.progress)
         return DemoResult(len(departments), subjects, officers, conflicts, items, accounts, actions)
 
     def departments(self, province, cities, counties) -> dict[tuple[str, str], Department]:

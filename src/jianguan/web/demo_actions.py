@@ -29,7 +29,8 @@ from jianguan.records.checks import References
 from jianguan.subjects.models import Subject
 
 KIND_SHARES = [("inspection", 70), ("licence", 15), ("penalty", 10), ("coercion", 3), ("other", 2)]
-RESULTS = ["未发现问题", "未发现问题", "未发现问题", "发现问题已责令改正", "发现问题待后续处理", "不配合检查"]
+# Most checks find nothing; about one in ten finds a problem.
+RESULTS = ["未发现问题"] * 18 + ["发现问题已责令改正", "发现问题待后续处理"]
 FACTS = ["销售超过保质期的食品", "未按规定公示营业执照", "使用未经检验的特种设备", "未取得许可从事经营活动", "虚假宣传"]
 BASES = [
     "《中华人民共和国食品安全法》第一百二十四条",
@@ -148,7 +149,10 @@ class DemoActions:
             if not pool or len(crew) < 2 or not sector_items:
                 continue
             kind = rng.choices(kinds, shares)[0]
-            record = self._record(number, kind, department, rng.choice(pool), rng.choice(sector_items), crew)
+            # Penalties and coercive measures fall mostly on a minority of repeat offenders.
+            offenders = pool[: max(1, len(pool) // 8)]
+            party = rng.choice(offenders if kind in ("penalty", "coercion") and rng.random() < 0.8 else pool)
+            record = self._record(number, kind, department, party, rng.choice(sector_items), crew)
             if rng.random() < 0.02:
                 _label, breaker = rng.choice(BREAKERS)
                 breaker(record, rng)

@@ -43,7 +43,7 @@ def build_spotchecks(rng: random.Random, progress: Callable[[str], None]) -> int
             ends_on=today + dt.timedelta(days=end),
             item_codes=items,
             pool_filter={"regions": ["3701"]},
-            quotas={"A": {"ratio": 0.02}, "B": {"ratio": 0.02}, "C": {"ratio": 0.2}, "D": {"ratio": 1.0}},
+            quotas={"A": {"ratio": 0.01}, "B": {"ratio": 0.02}, "C": {"ratio": 0.05}, "D": {"ratio": 0.1}},
             capacity=10,
         )
         approve_batch(batch)
