@@ -60,3 +60,18 @@ def test_public_query_is_rate_limited(setup, settings):  # noqa: F811
 
 def test_persons_and_one_letter_queries_find_nothing(setup):  # noqa: F811
     assert Client().get("/api/v1/public/credit", {"q": "测"}).json()["results"] == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_browser_public_credit_query(flushable_audit, live_server, setup, penalty, browser_page):  # noqa: F811
+    ingest(enumerate([penalty("NOW", "2026-05-06", ["02"], fine=3000)], 1), source=setup.source, channel="api")
+    sync_credit_records()
+    page = browser_page
+    page.goto(f"{live_server.url}/public/credit/")
+    page.fill("input[name=q]", setup.subject.uscc)
+    page.click("#credit-search")
+    page.wait_for_selector(".credit-profile")
+    profile = page.inner_text(".credit-profile")
+    assert setup.subject.name in profile and "罚〔2026〕NOW号" in profile
+    assert "等级" not in profile and "风险" not in profile

@@ -99,3 +99,44 @@ class RiskGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_id} {self.as_of} {self.grade}"
+
+
+class ListEntry(models.Model):
+    """A subject on the 经营异常名录 (abnormal operations) or the 严重违法失信名单 (serious violations)."""
+
+    class Kind(models.TextChoices):
+        ABNORMAL = "abnormal", _("Abnormal operations list (经营异常名录)")
+        SERIOUS = "serious", _("Serious violations list (严重违法失信名单)")
+
+    class Status(models.TextChoices):
+        LISTED = "listed", _("Listed")
+        REMOVED = "removed", _("Removed")
+        MOVED = "moved", _("Moved to the serious violations list")
+        ENDED = "ended", _("Period ended")
+
+    subject = models.ForeignKey("subjects.Subject", models.PROTECT, related_name="list_entries")
+    kind = models.CharField(_("list"), max_length=16, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=32)
+    department = models.ForeignKey("core.Department", models.PROTECT, related_name="+", verbose_name=_("authority"))
+    basis_on = models.DateField(_("grounds established on"))
+    listing_due = models.DateField(_("to be listed by"))
+    listed_on = models.DateField(_("listed on"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.LISTED)
+    normal_end = models.DateField(_("normal end"), null=True, blank=True)
+    notice_due = models.DateField(_("escalation notice from"), null=True, blank=True)
+    notice_sent_on = models.DateField(_("escalation notice sent on"), null=True, blank=True)
+    cured_on = models.DateField(_("cured on"), null=True, blank=True)
+    removal_due = models.DateField(_("to be removed by"), null=True, blank=True)
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    removal_reason = models.TextField(_("removal reason"), blank=True)
+    escalated_to = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="+")
+    related_subjects = models.JSONField(_("other companies of the legal representative"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-listed_on", "-id"]
+        verbose_name = _("list entry")
+        verbose_name_plural = _("list entries")
+        indexes = [models.Index(fields=["subject", "status"], name="list_entry_subject_status")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.kind} {self.reason} {self.status}"

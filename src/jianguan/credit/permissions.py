@@ -52,8 +52,22 @@ def public_profile(subject: Subject) -> dict[str, Any]:
     credit = (
         CreditRecord.objects.filter(subject=subject, is_public=True).select_related("record").order_by("-decided_on")
     )
+    from jianguan.credit.lists import LIST_RULES
+    from jianguan.credit.models import ListEntry
+
+    entries = ListEntry.objects.filter(subject=subject, status=ListEntry.Status.LISTED).select_related("department")
+    reasons = LIST_RULES["abnormal_reasons"]
     return {
         "name": subject.name,
+        "lists": [
+            {
+                "list": str(e.get_kind_display()),
+                "reason": reasons.get(e.reason, e.reason),
+                "listed_on": e.listed_on,
+                "authority": e.department.name,
+            }
+            for e in entries
+        ],
         "uscc": subject.uscc,
         "registration_no": subject.registration_no,
         "kind": str(subject.get_kind_display()),

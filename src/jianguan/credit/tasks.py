@@ -8,7 +8,9 @@ from jianguan.credit.services import grade_subjects, sync_credit_records
 
 @db_periodic_task(crontab(hour="1", minute="5"))
 def credit_daily():
-    return {"records": sync_credit_records()}
+    from jianguan.credit.lists import escalate
+
+    return {"records": sync_credit_records(), "lists": escalate()}
 
 
 @db_periodic_task(crontab(day="1", hour="2", minute="0"))

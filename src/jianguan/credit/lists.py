@@ -1,0 +1,224 @@
+"""经营异常名录 and 严重违法失信名单: listing, removal, escalation and early removal (domain §4).
+
+Deadlines are data (LIST_RULES) and count working days on the platform calendar where the rules
+say working days. Every step is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.audit.services import record_event
+from jianguan.core.calendar import add_working_days
+from jianguan.core.errors import Bilingual, DomainError, FieldError
+from jianguan.credit.models import CreditRecord, ListEntry
+from jianguan.subjects.models import Subject
+
+# The rules of the two lists (reference/domain.md §4), as data.
+LIST_RULES: dict[str, Any] = {
+    "abnormal_reasons": {
+        "annual_report": "未按规定报送年度报告",
+        "instant_info": "未在责令期限内公示即时信息",
+        "false_info": "公示信息隐瞒真实情况、弄虚作假",
+        "unreachable": "通过登记的住所或者经营场所无法联系",
+    },
+    "listing_within_working_days": 10,
+    "removal_within_days": 7,
+    "abnormal_years_to_escalate": 3,
+    "escalation_notice_days": 60,
+    "escalation_within_working_days": 10,
+    "serious_years": 3,
+    "early_removal_after_years": 1,
+}
+
+
+def _actor_user(actor: Any):
+    return actor if getattr(getattr(actor, "_meta", None), "model_name", "") == "user" else None
+
+
+def list_abnormal(
+    subject: Subject, reason: str, basis_on: dt.date, department, *, on: dt.date | None = None, actor: Any = None
+) -> ListEntry:
+    """List a subject as abnormal; due within 10 working days of the grounds being established."""
+    if reason not in LIST_RULES["abnormal_reasons"]:
+        raise DomainError("unknown_reason", _("Unknown listing reason."))
+    if ListEntry.objects.filter(
+        subject=subject, kind=ListEntry.Kind.ABNORMAL, reason=reason, status=ListEntry.Status.LISTED
+    ).exists():
+        raise DomainError("already_listed", _("The subject is already listed for this reason."), status=409)
+    on = on or timezone.localdate()
+    listed = on
+    years = LIST_RULES["abnormal_years_to_escalate"]
+    with transaction.atomic():
+        entry = ListEntry.objects.create(
+            subject=subject,
+            kind=ListEntry.Kind.ABNORMAL,
+            reason=reason,
+            department=department,
+            basis_on=basis_on,
+            listing_due=add_working_days(basis_on, LIST_RULES["listing_within_working_days"]),
+            listed_on=listed,
+            notice_due=listed + relativedelta(years=years) - dt.timedelta(days=LIST_RULES["escalation_notice_days"]),
+            normal_end=listed + relativedelta(years=years),
+        )
+        record_event(
+            actor, "credit.list_abnormal", "list_entry", entry.pk, after={"subject": subject.pk, "reason": reason}
+        )
+    return entry
+
+
+def record_cure(entry: ListEntry, cured_on: dt.date, actor: Any = None) -> ListEntry:
+    """The cause is cured (report filed, information published, contact restored): removal is due within 7 days."""
+    if entry.status != ListEntry.Status.LISTED or entry.kind != ListEntry.Kind.ABNORMAL:
+        raise DomainError("not_listed", _("Only a current abnormal-list entry can be cured."), status=409)
+    with transaction.atomic():
+        ListEntry.objects.filter(pk=entry.pk).update(
+            cured_on=cured_on, removal_due=cured_on + dt.timedelta(days=LIST_RULES["removal_within_days"])
+        )
+        record_event(actor, "credit.cure", "list_entry", entry.pk, after={"cured_on": cured_on.isoformat()})
+    entry.refresh_from_db()
+    return entry
+
+
+def remove(entry: ListEntry, on: dt.date, reason: str, actor: Any = None) -> ListEntry:
+    if entry.status != ListEntry.Status.LISTED:
+        raise DomainError("not_listed", _("The entry is not current."), status=409)
+    if not reason.strip():
+        raise DomainError("reason_required", _("A removal needs a reason."))
+    with transaction.atomic():
+        ListEntry.objects.filter(pk=entry.pk).update(
+            status=ListEntry.Status.REMOVED, removed_on=on, removal_reason=reason
+        )
+        record_event(
+            actor, "credit.remove_from_list", "list_entry", entry.pk, after={"on": on.isoformat(), "reason": reason}
+        )
+    entry.refresh_from_db()
+    return entry
+
+
+def list_serious(
+    subject: Subject,
+    reason: str,
+    department,
+    *,
+    on: dt.date | None = None,
+    basis_on: dt.date | None = None,
+    actor: Any = None,
+) -> ListEntry:
+    """List a subject as a serious violator for 3 years; flag its legal representative's other companies."""
+    on = on or timezone.localdate()
+    related = []
+    if subject.legal_representative:
+        related = list(
+            Subject.objects.filter(legal_representative=subject.legal_representative)
+            .exclude(pk=subject.pk)
+            .values_list("pk", flat=True)[:50]
+        )
+    with transaction.atomic():
+        entry = ListEntry.objects.create(
+            subject=subject,
+            kind=ListEntry.Kind.SERIOUS,
+            reason=reason,
+            department=department,
+            basis_on=basis_on or on,
+            listing_due=on,
+            listed_on=on,
+            normal_end=on + relativedelta(years=LIST_RULES["serious_years"]),
+            related_subjects=related,
+        )
+        record_event(
+            actor,
+            "credit.list_serious",
+            "list_entry",
+            entry.pk,
+            after={"subject": subject.pk, "reason": reason, "related": related},
+        )
+    return entry
+
+
+def escalate(today: dt.date | None = None, actor: Any = None) -> dict[str, int]:
+    """Daily: the 60-day notice before 3 years on the abnormal list, then the move to the serious list;
+    and the normal end of serious listings."""
+    today = today or timezone.localdate()
+    noticed = moved = ended = 0
+    with transaction.atomic():
+        current = ListEntry.objects.filter(kind=ListEntry.Kind.ABNORMAL, status=ListEntry.Status.LISTED)
+        for entry in current.filter(notice_due__lte=today, notice_sent_on__isnull=True):
+            ListEntry.objects.filter(pk=entry.pk).update(notice_sent_on=today)
+            record_event(actor, "credit.escalation_notice", "list_entry", entry.pk, after={"on": today.isoformat()})
+            noticed += 1
+        for entry in current.filter(normal_end__lte=today).select_related("subject", "department"):
+            serious = list_serious(
+                entry.subject,
+                "abnormal_three_years",
+                entry.department,
+                on=today,
+                basis_on=entry.normal_end,
+                actor=actor,
+            )
+            ListEntry.objects.filter(pk=entry.pk).update(
+                status=ListEntry.Status.MOVED, escalated_to=serious, removed_on=today
+            )
+            moved += 1
+        ended = ListEntry.objects.filter(
+            kind=ListEntry.Kind.SERIOUS, status=ListEntry.Status.LISTED, normal_end__lte=today
+        ).update(status=ListEntry.Status.ENDED, removed_on=today)
+        if noticed or moved or ended:
+            record_event(
+                actor, "credit.escalate", "list_entry", after={"noticed": noticed, "moved": moved, "ended": ended}
+            )
+    return {"noticed": noticed, "moved": moved, "ended": ended}
+
+
+def early_removal_checks(entry: ListEntry, on: dt.date, *, performed: bool, remedied: bool) -> list[FieldError]:
+    """Failed conditions for early removal from the serious list (SAMR 2021); empty when all hold."""
+    failures = []
+    if entry.kind != ListEntry.Kind.SERIOUS or entry.status != ListEntry.Status.LISTED:
+        failures.append(
+            FieldError(
+                "entry",
+                Bilingual("仅适用于正在列入严重违法失信名单的记录", "Only a current serious-list entry."),
+                "not_serious_listed",
+            )
+        )
+    if on < entry.listed_on + relativedelta(years=LIST_RULES["early_removal_after_years"]):
+        failures.append(
+            FieldError("listed_on", Bilingual("列入未满 1 年", "Listed for less than a year."), "too_early")
+        )
+    if not performed:
+        failures.append(
+            FieldError(
+                "performed",
+                Bilingual("处罚或决定尚未履行", "The penalty or decision has not been performed."),
+                "not_performed",
+            )
+        )
+    if not remedied:
+        failures.append(
+            FieldError("remedied", Bilingual("危害后果尚未消除", "The harm has not been remedied."), "not_remedied")
+        )
+    heavier = CreditRecord.objects.filter(
+        subject=entry.subject, kind="penalty", decided_on__gt=entry.listed_on, level="严重"
+    ).exists()
+    if heavier:
+        failures.append(
+            FieldError(
+                "penalties",
+                Bilingual("列入后又受到较重行政处罚", "A heavier penalty has been imposed since the listing."),
+                "new_heavier_penalty",
+            )
+        )
+    return failures
+
+
+def remove_early(entry: ListEntry, on: dt.date, *, performed: bool, remedied: bool, actor: Any = None) -> ListEntry:
+    failures = early_removal_checks(entry, on, performed=performed, remedied=remedied)
+    if failures:
+        raise DomainError("early_removal_refused", _("The conditions for early removal are not met."), failures)
+    return remove(entry, on, "提前移出严重违法失信名单（信用修复）", actor=actor)

@@ -1,0 +1,82 @@
+"""经营异常名录 and 严重违法失信名单: deadlines on the working-day calendar, removal, escalation, early removal."""
+
+import datetime as dt
+
+import pytest
+
+from jianguan.core.errors import DomainError
+from jianguan.credit.lists import (
+    early_removal_checks,
+    escalate,
+    list_abnormal,
+    list_serious,
+    record_cure,
+    remove,
+    remove_early,
+)
+from jianguan.credit.models import ListEntry
+
+
+def test_listing_deadline_counts_working_days_across_national_day(make_subject, province):
+    subject = make_subject()
+    # Grounds established on Monday 2026-09-28: 10 working days skip the National Day holiday
+    # (1–7 October 2026) and land on 16 October... counted by the calendar, not by hand.
+    from jianguan.core.calendar import add_working_days
+
+    entry = list_abnormal(subject, "unreachable", dt.date(2026, 9, 28), province.lixia_market, on=dt.date(2026, 10, 9))
+    assert entry.listing_due == add_working_days(dt.date(2026, 9, 28), 10)
+    assert entry.listing_due > dt.date(2026, 10, 12)  # more than 10 calendar days: the holiday is skipped
+    assert entry.notice_due == dt.date(2029, 8, 10) and entry.normal_end == dt.date(2029, 10, 9)
+    with pytest.raises(DomainError):
+        list_abnormal(subject, "unreachable", dt.date(2026, 9, 28), province.lixia_market)
+    with pytest.raises(DomainError):
+        list_abnormal(subject, "no_such_reason", dt.date(2026, 9, 28), province.lixia_market)
+
+
+def test_removal_on_cure(make_subject, province):
+    entry = list_abnormal(
+        make_subject(), "annual_report", dt.date(2026, 6, 30), province.lixia_market, on=dt.date(2026, 7, 10)
+    )
+    entry = record_cure(entry, dt.date(2026, 8, 3))
+    assert entry.removal_due == dt.date(2026, 8, 10)
+    with pytest.raises(DomainError):
+        remove(entry, dt.date(2026, 8, 5), " ")
+    entry = remove(entry, dt.date(2026, 8, 5), "已补报年度报告")
+    assert entry.status == "removed"
+
+
+def test_three_years_abnormal_moves_to_the_serious_list_after_notice(make_subject, province):
+    subject = make_subject(legal_representative="王某某")
+    other = make_subject("同一法定代表人的另一公司", legal_representative="王某某")
+    entry = list_abnormal(subject, "unreachable", dt.date(2023, 1, 5), province.lixia_market, on=dt.date(2023, 1, 10))
+    assert escalate(dt.date(2025, 11, 10)) == {"noticed": 0, "moved": 0, "ended": 0}
+    assert escalate(dt.date(2025, 11, 11)) == {"noticed": 1, "moved": 0, "ended": 0}  # 60 days before
+    assert escalate(dt.date(2025, 11, 12)) == {"noticed": 0, "moved": 0, "ended": 0}  # once only
+    assert escalate(dt.date(2026, 1, 10)) == {"noticed": 0, "moved": 1, "ended": 0}
+    entry.refresh_from_db()
+    assert entry.status == "moved" and entry.escalated_to.kind == "serious"
+    serious = entry.escalated_to
+    assert serious.normal_end == dt.date(2029, 1, 10)
+    assert serious.related_subjects == [other.pk]  # the legal representative's other company is flagged
+    assert escalate(dt.date(2029, 1, 10))["ended"] == 1
+
+
+def test_early_removal_conditions(make_subject, province):
+    entry = list_serious(make_subject(), "serious_violation", province.jn_market, on=dt.date(2025, 3, 1))
+    codes = {e.code for e in early_removal_checks(entry, dt.date(2026, 2, 27), performed=False, remedied=False)}
+    assert codes == {"too_early", "not_performed", "not_remedied"}
+    assert early_removal_checks(entry, dt.date(2026, 3, 1), performed=True, remedied=True) == []
+    with pytest.raises(DomainError) as exc:
+        remove_early(entry, dt.date(2026, 1, 1), performed=True, remedied=True)
+    assert exc.value.code == "early_removal_refused"
+    entry = remove_early(entry, dt.date(2026, 3, 2), performed=True, remedied=True)
+    assert entry.status == ListEntry.Status.REMOVED
+
+
+def test_public_profile_shows_current_entries(make_subject, province):
+    from jianguan.credit.permissions import public_profile
+
+    subject = make_subject()
+    list_abnormal(subject, "annual_report", dt.date(2026, 6, 30), province.lixia_market, on=dt.date(2026, 7, 10))
+    profile = public_profile(subject)
+    assert profile["lists"][0]["reason"] == "未按规定报送年度报告"
