@@ -72,3 +72,39 @@ def test_request_review_decision_stops_publication_at_once(setup, penalty):  # n
     refresh_publication()
     credit.refresh_from_db()
     assert not credit.is_public  # a repaired record never comes back on schedule
+
+
+def test_repair_over_the_api_within_scope(setup, penalty, province, make_user):  # noqa: F811
+    from django.test import Client
+
+    from jianguan.catalog.models import SupervisionItem
+
+    SupervisionItem.objects.filter(code=setup.item.code).update(name="对计量器具使用的监督检查")
+    credit = credit_for(setup, penalty("G26", "2026-05-06", ["02"], fine=3000))
+    admin = Client()
+    admin.force_login(make_user("department_admin", department=province.jn_market))
+    checks = admin.get(f"/api/v1/credit/records/{credit.pk}/repair-eligibility").json()["checks"]
+    assert all(c["ok"] for c in checks)
+    created = admin.post(
+        f"/api/v1/credit/records/{credit.pk}/repairs",
+        {"applicant": "济南历下测试食品有限公司", "performed": True},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    outsider = Client()
+    outsider.force_login(make_user("department_admin", department=province.qd_market))
+    repair_id = created.json()["id"]
+    assert (
+        outsider.post(
+            f"/api/v1/credit/repairs/{repair_id}/decision", {"approve": True}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    decided = admin.post(
+        f"/api/v1/credit/repairs/{repair_id}/decision",
+        {"approve": True, "note": "已整改"},
+        content_type="application/json",
+    )
+    assert decided.json()["status"] == "approved"
+    credit.refresh_from_db()
+    assert not credit.is_public

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jianguan.credit.targeting import evaluate_order, history_features
+from tests.exchange.conftest import inspection, setup  # noqa: F401 - fixtures
 
 
 def test_metrics_by_hand():
@@ -108,3 +109,38 @@ def test_cli_explains_a_history_without_the_required_columns(tmp_path):
     path.write_text("a,b\n1,2\n")
     with pytest.raises(CommandError, match="subject_id"):
         call_command("risk", "evaluate", "--history", str(path), "--test-from", "2014-01-01", stdout=io.StringIO())
+
+
+def test_ranking_on_the_platforms_own_records(setup, inspection, make_subject):  # noqa: F811
+    from django.utils import timezone
+
+    from jianguan.credit.targeting import platform_history, rank_subjects
+    from jianguan.exchange.services import ingest
+
+    repeat = make_subject("屡查屡犯有限公司")
+    clean = [make_subject(f"守法经营{n}有限公司") for n in range(6)]
+    rows = []
+    for month in range(1, 11):
+        day = f"2026-{month:02d}-0{5 if month != 10 else 6}"
+        reported = f"{day}T18:00:00+08:00"
+        rows.append(
+            {
+                **inspection(f"R{month}", action_date=day, reported_at=reported, result="发现问题已责令改正"),
+                "subject_code": repeat.uscc,
+                "subject_name": repeat.name,
+            }
+        )
+        for n, subject in enumerate(clean):
+            rows.append(
+                {
+                    **inspection(f"C{n}-{month}", action_date=day, reported_at=reported),
+                    "subject_code": subject.uscc,
+                    "subject_name": subject.name,
+                }
+            )
+    batch = ingest(enumerate(rows, 1), source=setup.source, channel="api")
+    assert batch.accepted == len(rows)
+    history = platform_history()
+    assert len(history) == len(rows) and history["failed"].sum() == 10
+    ranked = rank_subjects(history, timezone.localdate(), top=3)
+    assert int(ranked.iloc[0]["subject_id"]) == repeat.pk

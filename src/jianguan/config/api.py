@@ -86,6 +86,7 @@ def _mount():
     from jianguan.catalog.api import router as catalog_router
     from jianguan.core.api import router as core_router
     from jianguan.credit.api import router as public_router
+    from jianguan.credit.api import staff_router as credit_router
     from jianguan.exchange.api import router as exchange_router
     from jianguan.officers.api import router as officers_router
     from jianguan.records.api import router as records_router
@@ -102,6 +103,7 @@ def _mount():
     api.add_router("/v1/records", records_router)
     api.add_router("/v1/exchange", exchange_router)
     api.add_router("/v1/public", public_router)
+    api.add_router("/v1/credit", credit_router)
 
 
 _mount()

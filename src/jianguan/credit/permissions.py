@@ -92,3 +92,37 @@ def public_profile(subject: Subject) -> dict[str, Any]:
             for c in credit.filter(kind="spotcheck").select_related("record__department")
         ],
     }
+
+
+def visible_credit_records(actor: Any) -> QuerySet[CreditRecord]:
+    """Staff see the credit records made by departments in their scope."""
+    from jianguan.accounts.scope import restrict
+
+    return restrict(
+        CreditRecord.objects.select_related("record__department", "record__item"),
+        actor,
+        department="record__department",
+    )
+
+
+def access_credit_record(actor: Any, pk: Any, write: bool = False) -> CreditRecord:
+    from jianguan.accounts.permissions import can_write_department
+    from jianguan.core.errors import Forbidden, NotFound
+
+    credit = visible_credit_records(actor).filter(pk=pk).first()
+    if credit is None:
+        raise NotFound()
+    if write and not can_write_department(actor, credit.record.department):
+        raise Forbidden(_("Only an administrator of the deciding department may do this."))
+    return credit
+
+
+def access_repair(actor: Any, pk: Any, write: bool = False):
+    from jianguan.core.errors import NotFound
+    from jianguan.credit.models import RepairRequest
+
+    repair = RepairRequest.objects.filter(pk=pk).first()
+    if repair is None:
+        raise NotFound()
+    access_credit_record(actor, repair.credit_id, write=write)
+    return repair

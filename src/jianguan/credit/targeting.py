@@ -195,3 +195,54 @@ def evaluate(
         "features": list(x_train.columns)[:60],
         "ignored_columns": attributes.ignored,
     }
+
+
+# ---------------------------------------------------------------- on the platform's own records
+
+OK_RESULTS = ("", "未发现问题", "合格", "未发现开展本次抽查涉及的经营活动")
+
+
+def platform_history() -> pd.DataFrame:
+    """The platform's inspections as a generic history: failed = a problem was found; the subject's
+    kind, industry and county are attributes."""
+    from jianguan.records.models import Record
+
+    rows = Record.objects.filter(kind="inspection", is_deleted=False).values_list(
+        "subject_id", "action_date", "result", "subject__kind", "subject__industry_code", "region_id"
+    )
+    frame = pd.DataFrame(list(rows), columns=["subject_id", "date", "result", "kind", "industry", "county"])
+    frame["failed"] = (~frame["result"].isin(OK_RESULTS)).astype(int)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame.drop(columns=["result"]).sort_values(["date", "subject_id"], kind="mergesort").reset_index(drop=True)
+
+
+def rank_subjects(history: pd.DataFrame, as_of: dt.date, top: int = 50) -> pd.DataFrame:
+    """Train on the whole history and score each subject as if inspected on `as_of`; riskiest first."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    if history.empty:
+        return pd.DataFrame(columns=["subject_id", "score"])
+    latest = history.sort_values("date").groupby("subject_id").tail(1).copy()
+    latest["date"] = pd.Timestamp(as_of)
+    latest["failed"] = 0
+    combined = pd.concat([history, latest], ignore_index=True).sort_values(["date", "subject_id"], kind="mergesort")
+    features = history_features(combined.reset_index(drop=True))
+    combined = combined.reset_index(drop=True)
+    is_probe = combined["date"] == pd.Timestamp(as_of)
+    train, probe = combined[~is_probe], combined[is_probe]
+    attributes = choose_attributes(train, set())
+    medians = {c: float(pd.to_numeric(train[c], errors="coerce").median()) for c in attributes.numeric}
+    x_train = design(train, features[~is_probe], attributes, medians)
+    x_probe = design(probe, features[is_probe], attributes, medians)
+    model = HistGradientBoostingClassifier(
+        max_iter=150,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=min(100, max(5, len(train) // 20)),
+        l2_regularization=1.0,
+        monotonic_cst=[MONOTONE.get(c, 0) for c in x_train.columns],
+        random_state=0,
+    )
+    model.fit(x_train, train["failed"])
+    scores = pd.DataFrame({"subject_id": probe["subject_id"].to_numpy(), "score": model.predict_proba(x_probe)[:, 1]})
+    return scores.sort_values(["score", "subject_id"], ascending=[False, True]).head(top).reset_index(drop=True)

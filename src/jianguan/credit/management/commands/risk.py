@@ -27,8 +27,38 @@ class Command(BaseCommand):
         ev.add_argument("--failed-from", help="derive failed = (COLUMN > 0)")
         ev.add_argument("--drop", action="append", default=[], help="a column not known before the inspection")
         ev.add_argument("--json", action="store_true")
+        rank = sub.add_parser("rank", help="score the platform's subjects from its own inspections")
+        rank.add_argument("--top", type=int, default=50)
+        rank.add_argument("--json", action="store_true")
 
-    def handle(self, *args, action, history, test_from, test_to, rename, failed_from, drop, **options):
+    def handle(self, *args, action, **options):
+        if action == "rank":
+            self._rank(options["top"], options["json"])
+            return
+        self._evaluate(**options)
+
+    def _rank(self, top, as_json):
+        from django.utils import timezone
+
+        from jianguan.credit.targeting import platform_history, rank_subjects
+        from jianguan.subjects.models import Subject
+
+        ranked = rank_subjects(platform_history(), timezone.localdate(), top)
+        names = dict(Subject.objects.filter(pk__in=ranked["subject_id"].tolist()).values_list("pk", "name"))
+        rows = [
+            {
+                "subject_id": int(r.subject_id),
+                "name": names.get(int(r.subject_id), ""),
+                "score": round(float(r.score), 4),
+            }
+            for r in ranked.itertuples()
+        ]
+        for row in rows:
+            self.stdout.write(f"{row['score']:.3f}  {row['subject_id']}  {row['name']}")
+        if as_json:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False))
+
+    def _evaluate(self, *, history, test_from, test_to, rename, failed_from, drop, **options):
         try:
             mapping = dict(item.split("=", 1) for item in rename)
         except ValueError:
