@@ -462,3 +462,65 @@ def test_evidence_and_follow_up_on_a_finding(drawn, province, make_user, setting
     outsider = Client()
     outsider.force_login(make_user("officer", department=province.qd_market))
     assert outsider.get(attachment["url"]).status_code == 404
+
+
+def test_a_risk_based_batch_takes_the_highest_scores_and_verifies(province, make_subject, make_officer):
+    from jianguan.catalog.schemas import SupervisionItemIn
+    from jianguan.catalog.services import create_item
+    from jianguan.exchange.services import ingest, register_source
+    from jianguan.spotcheck.services import add_batch, create_plan, draw_batch, verify_draw
+
+    create_item(
+        SupervisionItemIn(
+            code="37010001040000",
+            name="重点监管事项",
+            department=str(province.market.pk),
+            sector_code="scjg",
+            random_check=True,
+            effective_from=dt.date(2020, 1, 1),
+        )
+    )
+    subjects = [make_subject(f"风险排序对象{n:02d}有限公司") for n in range(12)]
+    officers = [make_officer(department=province.lixia_market) for _ in range(4)]
+    source, _token = register_source("risk-history", "历史检查", province.jn_market)
+    rows = []
+    for month in range(1, 11):
+        day = f"2025-{month:02d}-06"
+        for n, subject in enumerate(subjects):
+            failed = n < 2  # two repeat offenders
+            rows.append(
+                {
+                    "kind": "inspection",
+                    "source_id": f"H{n}-{month}",
+                    "item_code": "37010001040000",
+                    "department": province.lixia_market.uscc,
+                    "subject_nature": "2",
+                    "subject_id_type": "001",
+                    "subject_code": subject.uscc,
+                    "subject_name": subject.name,
+                    "region": "370102",
+                    "action_date": day,
+                    "reported_at": f"{day}T18:00:00+08:00",
+                    "form": "01",
+                    "result": "发现问题已责令改正" if failed else "未发现问题",
+                    "officers": [{"name": o.name, "certificate_no": o.certificate_no} for o in officers[:2]],
+                }
+            )
+    assert ingest(enumerate(rows, 1), source=source, channel="api").accepted == len(rows)
+    plan = create_plan(province.jn_market, 2026, "重点检查计划")
+    batch = add_batch(
+        plan,
+        title="按风险",
+        starts_on=dt.date(2026, 4, 1),
+        ends_on=dt.date(2026, 6, 30),
+        item_codes=["37010001040000"],
+        pool_filter={"regions": ["370102"]},
+        quotas={"B": {"ratio": 2 / 12}},
+        exclude_months=0,
+        selection="risk",
+    )
+    ready(batch)
+    draw = draw_batch(batch)
+    assert draw.algorithm.endswith("-risk")
+    assert set(draw.tasks.values_list("subject_id", flat=True)) == {subjects[0].pk, subjects[1].pk}
+    assert verify_draw(draw).ok

@@ -216,7 +216,13 @@ def platform_history() -> pd.DataFrame:
     return frame.drop(columns=["result"]).sort_values(["date", "subject_id"], kind="mergesort").reset_index(drop=True)
 
 
-def rank_subjects(history: pd.DataFrame, as_of: dt.date, top: int = 50) -> pd.DataFrame:
+def score_all(history: pd.DataFrame, as_of: dt.date) -> dict[int, float]:
+    """Every subject with an inspection history: its risk score as of a day."""
+    ranked = rank_subjects(history, as_of, top=None)
+    return {int(row.subject_id): float(row.score) for row in ranked.itertuples()}
+
+
+def rank_subjects(history: pd.DataFrame, as_of: dt.date, top: int | None = 50) -> pd.DataFrame:
     """Train on the whole history and score each subject as if inspected on `as_of`; riskiest first."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -245,4 +251,5 @@ def rank_subjects(history: pd.DataFrame, as_of: dt.date, top: int = 50) -> pd.Da
     )
     model.fit(x_train, train["failed"])
     scores = pd.DataFrame({"subject_id": probe["subject_id"].to_numpy(), "score": model.predict_proba(x_probe)[:, 1]})
-    return scores.sort_values(["score", "subject_id"], ascending=[False, True]).head(top).reset_index(drop=True)
+    scores = scores.sort_values(["score", "subject_id"], ascending=[False, True])
+    return (scores if top is None else scores.head(top)).reset_index(drop=True)

@@ -7,6 +7,8 @@
 2. The seed (64 hex characters) is committed before the pool is frozen by publishing SHA-256(seed).
 3. The draw key is SHA-256(seed ‖ pool hash ‖ public entropy), so the same seed over another pool,
    or with other public entropy, ranks everything differently.
+   A risk-based batch adds a third field, the subject's risk score (6 decimals), and ranks by it,
+   highest first, the keyed hash below breaking ties.
 4. In each stratum every token is ranked by SHA-256(key ‖ token) (the key is 32 secret-until-drawn
    bytes of fixed length, so this keyed hash cannot be steered or extended); the lowest k are
    selected, k = min(n, max(minimum, ceil(ratio × n))) capped by the stratum's maximum; ties, which
@@ -26,16 +28,13 @@ from dataclasses import dataclass
 ALGORITHM = "jianguan-draw-v1"  # the version of the steps below: a change of any step is a new version
 
 
-def canonical_pool(pool: Iterable[tuple[str, str]]) -> bytes:
-    return "".join(f"{token}\t{stratum}\n" for token, stratum in sorted(pool)).encode()
+def canonical_pool(pool: Iterable[tuple[str, ...]]) -> bytes:
+    """One line per entry, fields joined by tabs, sorted: token, stratum[, risk score]."""
+    return "".join("\t".join(entry) + "\n" for entry in sorted(pool)).encode()
 
 
-def parse_pool(data: bytes) -> list[tuple[str, str]]:
-    out = []
-    for line in data.decode().splitlines():
-        token, _tab, stratum = line.partition("\t")
-        out.append((token, stratum))
-    return out
+def parse_pool(data: bytes) -> list[tuple[str, ...]]:
+    return [tuple(line.split("\t")) for line in data.decode().splitlines()]
 
 
 def sha256_hex(data: bytes) -> str:
@@ -76,8 +75,8 @@ class Quota:
 def select_indexes(pool: Sequence[tuple[str, str]], key: bytes, quotas: dict[str, Quota]) -> dict[str, list[int]]:
     """Per stratum, the positions in `pool` of the selected entries, in rank order (lowest first)."""
     strata: dict[str, list[int]] = defaultdict(list)
-    for index, (_token, stratum) in enumerate(pool):
-        strata[stratum].append(index)
+    for index, entry in enumerate(pool):
+        strata[entry[1]].append(index)
     base = Ranker(key)._base
     chosen: dict[str, list[int]] = {}
     for stratum in sorted(strata):
@@ -95,6 +94,12 @@ def select_indexes(pool: Sequence[tuple[str, str]], key: bytes, quotas: dict[str
             digest = fresh()
             digest.update(token.encode())
             ranks.append(digest.digest())
+        if len(pool[members[0]]) > 2:
+            # A risk-based batch: highest risk score first; the keyed hash only breaks ties.
+            scores = [-float(pool[i][2]) for i in members]
+            ranked = heapq.nsmallest(k, zip(scores, ranks, tokens, members, strict=True))
+            chosen[stratum] = [i for _score, _rank, _token, i in ranked]
+            continue
         chosen[stratum] = [i for _rank, _token, i in heapq.nsmallest(k, zip(ranks, tokens, members, strict=True))]
     return chosen
 
@@ -106,8 +111,8 @@ def select(pool: Sequence[tuple[str, str]], key: bytes, quotas: dict[str, Quota]
 
 def strata_sizes(pool: Sequence[tuple[str, str]]) -> dict[str, int]:
     sizes: dict[str, int] = defaultdict(int)
-    for _token, stratum in pool:
-        sizes[stratum] += 1
+    for entry in pool:
+        sizes[entry[1]] += 1
     return dict(sizes)
 
 

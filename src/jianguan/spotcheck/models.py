@@ -51,6 +51,8 @@ class Batch(models.Model):
     )
     # Pool filter: region code prefixes, industry codes, subject kinds, statuses.
     pool_filter = models.JSONField(_("subject pool"), default=dict)
+    # "random" (双随机) or "risk": the highest learned risk scores in each grade (重点检查).
+    selection = models.CharField(_("selection"), max_length=8, default="random")
     quotas = models.JSONField(_("sampling per risk grade"), default=dict)
     exclude_months = models.PositiveSmallIntegerField(
         _("exclude subjects checked on the same item within (months)"), default=12

@@ -96,6 +96,7 @@ def add_batch(
     recusal_months: int = 12,
     recuse_home_county: bool = False,
     cooperators: list[Department] | None = None,
+    selection: str = "random",
     actor: Any = None,
 ) -> Batch:
     """A draft batch of the plan; its items must be catalogue items marked for random checks.
@@ -106,6 +107,8 @@ def add_batch(
     _require_writer(actor, plan.department)
     if team_size < 2:
         raise DomainError("team_too_small", _("A spot-check team has at least 2 officers."))
+    if selection not in ("random", "risk"):
+        raise DomainError("unknown_selection", _("Selection is random or risk."))
     if ends_on < starts_on:
         raise DomainError("window_reversed", _("The batch ends before it starts."))
     items = list(SupervisionItem.objects.in_force(starts_on).filter(code__in=item_codes, random_check=True))
@@ -153,6 +156,7 @@ def add_batch(
             recusal_months=recusal_months,
             recuse_home_county=recuse_home_county,
             result_options=DEFAULT_RESULTS,
+            selection=selection,
             publish_within=DEFAULT_PUBLISH_WITHIN_WORKING_DAYS,
         )
         batch.items.set(items)
@@ -265,14 +269,28 @@ def freeze_pool(batch: Batch, today: dt.date) -> FrozenPool:
         .annotate(token=Coalesce("uscc", "registration_no", Concat(Value("S"), Cast("id", CharField()))))
         .values_list("pk", "token", "risk_grade", "region_id")
     )
+    scores = _risk_scores(today) if batch.selection == "risk" else None
     for pk, token, grade, region in rows.iterator(chunk_size=50000):
         if pk in excluded:
             continue
-        entries.append((token, grade or DEFAULT_GRADE))
+        if scores is None:
+            entries.append((token, grade or DEFAULT_GRADE))
+        else:
+            entries.append((token, grade or DEFAULT_GRADE, f"{scores.get(pk, scores[None]):.6f}"))
         subject_ids.append(pk)
         regions.append(region)
     canonical = algorithm.canonical_pool(entries)
     return FrozenPool(entries, subject_ids, regions, canonical, algorithm.sha256_hex(canonical))
+
+
+def _risk_scores(today: dt.date) -> dict:
+    """Learned risk scores from the platform's inspections; None → the score of a subject without history."""
+    from jianguan.credit.targeting import platform_history, score_all
+
+    history = platform_history()
+    scores = score_all(history, today)
+    scores[None] = float(history["failed"].mean()) if len(history) else 0.0
+    return scores
 
 
 def _quotas(batch: Batch) -> dict[str, algorithm.Quota]:
@@ -413,7 +431,7 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
             raise DomainError("already_drawn", _("This batch has been drawn; a batch is drawn only once."), status=409)
         draw = Draw.objects.create(
             batch=batch,
-            algorithm=algorithm.ALGORITHM,
+            algorithm=algorithm.ALGORITHM + ("-risk" if batch.selection == "risk" else ""),
             seed_hash=batch.seed_hash,
             seed=seed,
             public_entropy=public_entropy,
