@@ -80,3 +80,31 @@ def test_public_profile_shows_current_entries(make_subject, province):
     list_abnormal(subject, "annual_report", dt.date(2026, 6, 30), province.lixia_market, on=dt.date(2026, 7, 10))
     profile = public_profile(subject)
     assert profile["lists"][0]["reason"] == "未按规定报送年度报告"
+
+
+def test_staff_credit_screens(make_subject, province, make_user):
+    from django.test import Client
+
+    from jianguan.credit.models import RiskGrade
+
+    subject = make_subject()
+    list_abnormal(subject, "annual_report", dt.date(2026, 6, 30), province.lixia_market, on=dt.date(2026, 7, 10))
+    RiskGrade.objects.create(
+        subject=subject,
+        as_of=dt.date(2026, 11, 1),
+        scheme="national",
+        model_version="v1",
+        grade="C",
+        score=25,
+        explanation=[{"indicator": "penalties", "label": "近 3 年行政处罚", "points": 25}],
+    )
+    staff = Client()
+    staff.force_login(make_user("officer", department=province.jn_market))
+    page = staff.get(f"/credit/subjects/{subject.pk}/").content.decode()
+    assert "近 3 年行政处罚" in page and "未按规定报送年度报告" in page and 'id="risk-grade"' in page
+    lists = staff.get("/credit/").content.decode()
+    assert subject.name in lists
+    outsider = Client()
+    outsider.force_login(make_user("officer", department=province.qd_market))
+    assert subject.name not in outsider.get("/credit/").content.decode()
+    assert f"/credit/subjects/{subject.pk}/" in staff.get(f"/subjects/{subject.pk}/").content.decode()

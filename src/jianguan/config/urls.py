@@ -12,6 +12,7 @@ urlpatterns = [
     path("records/", include("jianguan.records.urls")),
     path("exchange/", include("jianguan.exchange.urls")),
     path("spotchecks/", include("jianguan.spotcheck.urls")),
+    path("credit/", include("jianguan.credit.urls")),
     path("public/", include("jianguan.portal.urls")),
     path("", include("jianguan.web.urls")),
 ]

@@ -80,7 +80,8 @@ SCREENS: dict[str, Screen] = {
             import_kind="subjects",
             search_hint=_("Name, USCC, registration or ID number"),
             links=lambda s: [
-                (_("One file per subject (all supervision actions)"), reverse("records:subject_file", args=[s.pk]))
+                (_("One file per subject (all supervision actions)"), reverse("records:subject_file", args=[s.pk])),
+                (_("Credit file"), reverse("credit:subject", args=[s.pk])),
             ],
             columns=[
                 Column(_("Name"), lambda s: s.name, link=True),
