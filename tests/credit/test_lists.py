@@ -15,6 +15,8 @@ from jianguan.credit.lists import (
     remove_early,
 )
 from jianguan.credit.models import ListEntry
+from tests.credit.test_publication import penalty  # noqa: F401 - fixture
+from tests.exchange.conftest import inspection, setup  # noqa: F401 - fixtures
 
 
 def test_listing_deadline_counts_working_days_across_national_day(make_subject, province):
@@ -108,3 +110,36 @@ def test_staff_credit_screens(make_subject, province, make_user):
     outsider.force_login(make_user("officer", department=province.qd_market))
     assert subject.name not in outsider.get("/credit/").content.decode()
     assert f"/credit/subjects/{subject.pk}/" in staff.get(f"/subjects/{subject.pk}/").content.decode()
+
+
+def test_staff_forms_for_lists_and_repair(setup, penalty, province, make_user):  # noqa: F811
+    from django.test import Client
+
+    from jianguan.catalog.models import SupervisionItem
+    from jianguan.credit.models import CreditRecord, RepairRequest
+    from jianguan.credit.services import sync_credit_records
+    from jianguan.exchange.services import ingest
+
+    SupervisionItem.objects.filter(code=setup.item.code).update(name="对计量器具使用的监督检查")
+    ingest(enumerate([penalty("G26", "2026-05-06", ["02"], fine=3000)], 1), source=setup.source, channel="api")
+    sync_credit_records()
+    subject = setup.subject
+    admin = Client()
+    admin.force_login(make_user("department_admin", department=province.jn_market))
+    base = f"/credit/subjects/{subject.pk}"
+    admin.post(f"{base}/list_abnormal/", {"reason": "unreachable", "basis_on": "2026-11-02"})
+    entry = ListEntry.objects.get(subject=subject)
+    assert entry.department == province.jn_market
+    admin.post(f"{base}/remove/", {"entry": entry.pk, "on": "2026-11-20", "reason": "已恢复联系"})
+    entry.refresh_from_db()
+    assert entry.status == "removed"
+    credit = CreditRecord.objects.get(subject=subject)
+    admin.post(f"{base}/repair/", {"credit": credit.pk, "applicant": subject.name, "performed": "on"})
+    repair = RepairRequest.objects.get()
+    admin.post(f"{base}/decide/", {"repair": repair.pk, "approve": "yes", "note": "已整改"})
+    credit.refresh_from_db()
+    assert credit.repaired_at is not None and not credit.is_public
+    officer = Client()
+    officer.force_login(make_user("officer", department=province.jn_market))
+    officer.post(f"{base}/list_serious/", {"reason": "严重违法"})
+    assert not ListEntry.objects.filter(kind="serious").exists()  # officers may not list

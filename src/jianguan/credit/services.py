@@ -325,3 +325,9 @@ def grade_subjects(as_of: dt.date | None = None, scheme: str = "national", actor
             actor, "credit.grade", "subject", after={"as_of": as_of.isoformat(), "scheme": scheme, "grades": counts}
         )
     return counts
+
+
+def access_credit_record_for_write(actor: Any, credit: CreditRecord) -> None:
+    from jianguan.credit.permissions import access_credit_record
+
+    access_credit_record(actor, credit.pk, write=True)
