@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "jianguan.exchange",
     "jianguan.credit",
     "jianguan.spotcheck",
+    "jianguan.complaints",
     "jianguan.portal",
     # front
     "jianguan.web",
