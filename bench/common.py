@@ -4,6 +4,39 @@ from __future__ import annotations
 
 import os
 
+# The columns of the record table, in the order the bare loads write them.
+RECORD_COLUMNS = (
+    "id",
+    "kind",
+    "source",
+    "source_id",
+    "standard",
+    "item_id",
+    "item_code",
+    "department_id",
+    "subject_id",
+    "subject_nature",
+    "subject_id_type",
+    "subject_code",
+    "subject_code_sealed",
+    "subject_name",
+    "region_id",
+    "action_date",
+    "reported_at",
+    "received_at",
+    "document_no",
+    "result",
+    "plan_id",
+    "details",
+    "completeness",
+    "report_lag",
+    "content_hash",
+    "version",
+    "is_deleted",
+    "batch_id",
+    "updated_at",
+)
+
 
 def setup_django(database: str, var_dir: str, pg_url: str) -> None:
     """Point the settings at SQLite under `var_dir` or at `pg_url`, set Django up, migrate."""

@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 
-from common import peak_rss_mib, pg_database, setup_django  # noqa: E402
+from common import RECORD_COLUMNS, peak_rss_mib, pg_database, setup_django  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 1)
 KINDS = ["inspection"] * 70 + ["licence"] * 15 + ["penalty"] * 10 + ["coercion"] * 3 + ["other"] * 2
@@ -84,37 +84,7 @@ def load(subjects: int, records: int) -> None:
     start = dt.date(2022, 11, 1)
     bulk_insert(
         "records_record",
-        (
-            "id",
-            "kind",
-            "source",
-            "source_id",
-            "standard",
-            "item_id",
-            "item_code",
-            "department_id",
-            "subject_id",
-            "subject_nature",
-            "subject_id_type",
-            "subject_code",
-            "subject_code_sealed",
-            "subject_name",
-            "region_id",
-            "action_date",
-            "reported_at",
-            "received_at",
-            "document_no",
-            "result",
-            "plan_id",
-            "details",
-            "completeness",
-            "report_lag",
-            "content_hash",
-            "version",
-            "is_deleted",
-            "batch_id",
-            "updated_at",
-        ),
+        RECORD_COLUMNS,
         (
             (
                 pk,

@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 
-from common import peak_rss_mib, pg_database, setup_django  # noqa: E402
+from common import RECORD_COLUMNS, peak_rss_mib, pg_database, setup_django  # noqa: E402
 
 # ---------------------------------------------------------------- worker (one measurement)
 
@@ -144,40 +144,6 @@ def _write_rows(path: Path, rows: int, departments, crews, parties) -> None:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def _bare_columns():
-    return (
-        "id",
-        "kind",
-        "source",
-        "source_id",
-        "standard",
-        "item_id",
-        "item_code",
-        "department_id",
-        "subject_id",
-        "subject_nature",
-        "subject_id_type",
-        "subject_code",
-        "subject_code_sealed",
-        "subject_name",
-        "region_id",
-        "action_date",
-        "reported_at",
-        "received_at",
-        "document_no",
-        "result",
-        "plan_id",
-        "details",
-        "completeness",
-        "report_lag",
-        "content_hash",
-        "version",
-        "is_deleted",
-        "batch_id",
-        "updated_at",
-    )
-
-
 def _bare_load(path: Path, into_records: bool = False) -> int:
     """Parse the same rows and bulk-load them: into a plain table with the record table's columns,
     or into the record table itself (its primary key, unique source key and indexes)."""
@@ -235,7 +201,7 @@ def _bare_load(path: Path, into_records: bool = False) -> int:
                 )
 
     with transaction.atomic():
-        bulk_insert(table, _bare_columns(), rows())
+        bulk_insert(table, RECORD_COLUMNS, rows())
     return count
 
 

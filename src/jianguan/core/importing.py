@@ -229,11 +229,8 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def run_import(
-    kind: str, data: bytes, filename: str, *, actor: Any = None, resubmits: ImportBatch | None = None
-) -> ImportBatch:
-    """Import one file and return its batch. Unreadable or oversized files raise and write nothing."""
-    importer = importer_for(kind, actor)
+def check_upload(data: bytes) -> None:
+    """Refuse an empty or oversized upload before anything is read."""
     if len(data) > settings.IMPORT_MAX_BYTES:
         raise DomainError(
             "file_too_large",
@@ -245,6 +242,14 @@ def run_import(
         )
     if not data:
         raise DomainError("file_empty", _("The file is empty."))
+
+
+def run_import(
+    kind: str, data: bytes, filename: str, *, actor: Any = None, resubmits: ImportBatch | None = None
+) -> ImportBatch:
+    """Import one file and return its batch. Unreadable or oversized files raise and write nothing."""
+    importer = importer_for(kind, actor)
+    check_upload(data)
     table = read_table(data, filename, max_rows=settings.IMPORT_MAX_ROWS)
     rows = _prepare(importer, table)
 

@@ -199,7 +199,12 @@ def evaluate(
 
 # ---------------------------------------------------------------- on the platform's own records
 
-OK_RESULTS = ("", "未发现问题", "合格", "未发现开展本次抽查涉及的经营活动")
+
+def ok_results() -> list[str]:
+    """The inspection results that found no problem: the risk model's data says which."""
+    from jianguan.credit.jobs import indicators, load_model
+
+    return next(i["result_not_in"] for i in indicators(load_model()) if "result_not_in" in i)
 
 
 def platform_history() -> pd.DataFrame:
@@ -211,7 +216,7 @@ def platform_history() -> pd.DataFrame:
         "subject_id", "action_date", "result", "subject__kind", "subject__industry_code", "region_id"
     )
     frame = pd.DataFrame(list(rows), columns=["subject_id", "date", "result", "kind", "industry", "county"])
-    frame["failed"] = (~frame["result"].isin(OK_RESULTS)).astype(int)
+    frame["failed"] = (~frame["result"].isin(ok_results())).astype(int)
     frame["date"] = pd.to_datetime(frame["date"])
     return frame.drop(columns=["result"]).sort_values(["date", "subject_id"], kind="mergesort").reset_index(drop=True)
 

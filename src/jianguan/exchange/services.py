@@ -558,20 +558,11 @@ def receive_file(
     source: SourceSystem, actor: Any, data: bytes, filename: str, kind: str
 ) -> tuple[Message, ImportBatch]:
     """An Excel/CSV upload from the UI: the same pipeline, with the original cells kept for quarantine."""
+    from jianguan.core.importing import check_upload
     from jianguan.core.tabular import read_table
     from jianguan.records.files import table_records
 
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise DomainError(
-            "file_too_large",
-            lazy_format(
-                _("The file is %(size)d bytes; the limit is %(limit)d."),
-                {"size": len(data), "limit": settings.IMPORT_MAX_BYTES},
-            ),
-            status=413,
-        )
-    if not data:
-        raise DomainError("file_empty", _("The file is empty."))
+    check_upload(data)
     if filename.lower().endswith((".json", ".jsonl")):
         import io
 

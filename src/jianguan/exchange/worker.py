@@ -8,7 +8,6 @@ Django at load time: the spawned interpreter imports it before Django is set up.
 from __future__ import annotations
 
 import contextlib
-import gc
 import multiprocessing
 import pickle
 from collections.abc import Iterator
@@ -27,15 +26,11 @@ def _start(preparer: bytes) -> None:
 
 
 def prepare(chunk: list[tuple]) -> list[Any]:
-    enabled = gc.isenabled()
-    gc.disable()  # as in the main process: no full collections over a large heap per chunk
-    try:
+    from jianguan.core.bulk import gc_paused
+
+    with gc_paused():  # as in the main process
         # The main process still holds each row as sent: the rows travel back without it.
         return [row.packed(keep=False) for row in _preparer(chunk)]
-    finally:
-        if enabled:
-            gc.enable()
-        gc.collect(1)
 
 
 @contextlib.contextmanager

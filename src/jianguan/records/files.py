@@ -27,8 +27,6 @@ from jianguan.records.schemas import SCHEMAS, RecordBase
 
 # Columns that have no field of their own: an inspection's officers come as two parallel lists.
 OFFICER_CERTIFICATES = "执法证号"
-KIND_LABELS = {"行政检查": "inspection", "行政处罚": "penalty", "行政强制": "coercion", "行政许可": "licence"}
-KIND_LABELS.update({"其他行为": "other", **{value: value for value in RecordKind.values}})
 CODE_FIELDS = {"item_code", "region", "subject_code", "department"}
 
 
@@ -188,6 +186,8 @@ KIND_NAMES = {
     "licence": "行政许可",
     "other": "其他行为",
 }
+# What a 记录类型 cell may say: the Chinese name or the code.
+KIND_LABELS = {**{name: kind for kind, name in KIND_NAMES.items()}, **{kind: kind for kind in RecordKind.values}}
 
 
 def column_fields(headers: list[str]) -> dict[str, str]:
