@@ -14,14 +14,16 @@ from typing import Any
 import pandas as pd
 
 MODEL_NAME = "complaints-classifier.joblib"
+# Work orders get two models, trained from confirmed orders: the kind and the leaf category.
+TARGETS = ("kind", "category")
 
 
-def model_path() -> Path:
+def model_path(target: str | None = None) -> Path:
     from django.conf import settings
 
     path = Path(settings.VAR_DIR) / "models"
     path.mkdir(parents=True, exist_ok=True)
-    return path / MODEL_NAME
+    return path / (f"complaints-{target}.joblib" if target else MODEL_NAME)
 
 
 def words(text: str) -> list[str]:
@@ -90,9 +92,29 @@ def load(path: Path | None = None):
 
 def propose(pipeline, text: str) -> tuple[str, float]:
     """The proposed label and its confidence."""
-    probabilities = pipeline.predict_proba([text])[0]
-    best = int(probabilities.argmax())
-    return str(pipeline.classes_[best]), float(probabilities[best])
+    return propose_many(pipeline, [text])[0]
+
+
+def propose_many(pipeline, texts: list[str]) -> list[tuple[str, float]]:
+    probabilities = pipeline.predict_proba(texts)
+    best = probabilities.argmax(axis=1)
+    return [(str(pipeline.classes_[b]), round(float(row[b]), 4)) for b, row in zip(best, probabilities, strict=True)]
+
+
+_loaded: dict[str, tuple[float, Any]] = {}
+
+
+def proposer(target: str):
+    """The trained model for a work-order target, reloaded when its file changes; None if untrained."""
+    path = model_path(target)
+    try:
+        stamp = path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    cached = _loaded.get(target)
+    if cached is None or cached[0] != stamp:
+        cached = _loaded[target] = (stamp, load(path))
+    return cached[1]
 
 
 def evaluate(pipeline, frame: pd.DataFrame) -> dict[str, Any]:

@@ -43,6 +43,8 @@ class WorkflowSpec(BaseModel):
     actions: list[ActionSpec]
     overall_sla: Sla | None = None
     warn_ratio: float = Field(0.75, gt=0, lt=1)
+    # When set, the warning (yellow card) starts this long before a deadline instead of at warn_ratio.
+    warn_before: Sla | None = None
     escalate_every: Sla = Sla(working_days=1)
 
     @model_validator(mode="after")

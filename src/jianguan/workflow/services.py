@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.scope import scope_for
 from jianguan.audit.services import record_event
-from jianguan.core.calendar import deadline_after
+from jianguan.core.calendar import add_working_days, deadline_after
 from jianguan.core.errors import DomainError, Forbidden, NotFound
 from jianguan.core.models import Department
 from jianguan.workflow.choices import DeadlineColour, SkipReason
@@ -52,6 +52,25 @@ def _sla_deadline(start: dt.datetime, sla: Sla | None, fraction: float = 1.0) ->
     return deadline_after(start, working_days=sla.working_days, hours=sla.hours, fraction=fraction)
 
 
+def _warn_point(
+    deadline: dt.datetime, start: dt.datetime, sla: Sla | None, spec: WorkflowSpec
+) -> tuple[dt.datetime | None, bool]:
+    """Where the yellow warning starts: `warn_before` ahead of the deadline, else at warn_ratio of the SLA.
+
+    With a deadline at the close of working day D, "one working day before" starts at 00:00 of D.
+    """
+    before = spec.warn_before
+    if before is None:
+        return _sla_deadline(start, sla, spec.warn_ratio)
+    if before.hours is not None:
+        return max(start, deadline - dt.timedelta(hours=before.hours)), False
+    local = timezone.localtime(deadline)
+    last_day = (local - dt.timedelta(microseconds=1)).date()
+    day = add_working_days(last_day, -(before.working_days - 1))
+    moment = dt.datetime.combine(day, dt.time(0), tzinfo=local.tzinfo)
+    return max(start, moment), day.provisional
+
+
 def _schedule(item: WorkflowItem, spec: WorkflowSpec, now: dt.datetime) -> None:
     """Recompute the state deadline, the nearest deadline and its warning point."""
     state = spec.states[item.state]
@@ -72,7 +91,7 @@ def _schedule(item: WorkflowItem, spec: WorkflowSpec, now: dt.datetime) -> None:
         return
     nearest, start, sla = min(candidates, key=lambda c: c[0])
     item.next_due_at = nearest
-    item.warn_at, warn_provisional = _sla_deadline(start, sla, spec.warn_ratio)
+    item.warn_at, warn_provisional = _warn_point(nearest, start, sla, spec)
     item.due_is_provisional = item.due_is_provisional or state_provisional or warn_provisional
 
 
@@ -84,8 +103,15 @@ def start_workflow(
     department: Department,
     actor: Any = None,
     now: dt.datetime | None = None,
+    region_id: str | None = None,
+    overall_sla: Sla | None = None,
+    acting_role: str | None = None,
 ) -> WorkflowItem:
-    """Open an item in the active version of workflow `code`, responsible department `department`."""
+    """Open an item in the active version of workflow `code`, responsible department `department`.
+
+    `overall_sla` replaces the definition's overall SLA for this item (a per-category deadline);
+    `region_id` is the item's region when it is not the department's.
+    """
     now = now or timezone.now()
     definition = WorkflowDefinition.objects.filter(code=code, is_active=True).first()
     if definition is None:
@@ -98,11 +124,11 @@ def start_workflow(
             title=title,
             state=spec.initial,
             department=department,
-            region_id=department.region_id,
+            region_id=region_id or department.region_id,
             started_at=now,
             state_entered_at=now,
         )
-        item.due_at, item.due_is_provisional = _sla_deadline(now, spec.overall_sla)
+        item.due_at, item.due_is_provisional = _sla_deadline(now, overall_sla or spec.overall_sla)
         _schedule(item, spec, now)
         item.save()
         record_event(
@@ -116,6 +142,7 @@ def start_workflow(
                 "state": item.state,
                 "department": department.pk,
                 "due_at": item.due_at,
+                **({"role": acting_role} if acting_role else {}),
             },
         )
     return item
@@ -129,8 +156,16 @@ def perform_action(
     comment: str = "",
     evidence: list[str] | None = None,
     now: dt.datetime | None = None,
+    acting_role: str | None = None,
+    restart_overall: Sla | None = None,
+    department: Department | None = None,
 ) -> WorkflowItem:
-    """Take an action on an item: role and state checked, state changed by compare-and-set, audited."""
+    """Take an action on an item: role and state checked, state changed by compare-and-set, audited.
+
+    `acting_role` is for callers without a staff account ("public": a citizen proven by the calling
+    service; "system": a scheduled job); it must be one of the action's roles. `restart_overall`
+    starts a new overall deadline from now (dispatch, re-handling); `department` moves the item.
+    """
     now = now or timezone.now()
     spec = item.definition.parsed()
     action = spec.action(action_code)
@@ -138,7 +173,10 @@ def perform_action(
         raise DomainError("unknown_action", _("This workflow has no such action."))
     if item.state not in action.sources:
         raise DomainError("wrong_state", _("This action is not possible in the item's current state."), status=409)
-    if not scope_for(actor).has_role(*action.roles):
+    if acting_role is not None:
+        if actor is not None or acting_role not in action.roles:
+            raise Forbidden(_("Your role may not take this action."))
+    elif not scope_for(actor).has_role(*action.roles):
         raise Forbidden(_("Your role may not take this action."))
     if action.evidence_required and not evidence:
         raise DomainError("evidence_required", _("This action needs evidence attached."))
@@ -152,6 +190,12 @@ def perform_action(
     item.closed_at = now if item.is_closed else None
     item.version = old_version + 1
     item.next_escalation_at = None  # a new state starts a new deadline: escalation may happen again
+    from_department = item.department if department is not None and department != item.department else None
+    if from_department is not None:
+        item.department, item.region_id = department, department.region_id
+    if restart_overall is not None:
+        item.started_at = now
+        item.due_at, item.due_is_provisional = _sla_deadline(now, restart_overall)
     _schedule(item, spec, now)
     with transaction.atomic():
         fields = [
@@ -165,6 +209,10 @@ def perform_action(
             "warn_at",
             "due_is_provisional",
             "next_escalation_at",
+            "started_at",
+            "due_at",
+            "department",
+            "region_id",
         ]
         updated = WorkflowItem.objects.filter(pk=item.pk, state=old_state, version=old_version).update(
             **{name: getattr(item, name) for name in fields}
@@ -184,6 +232,8 @@ def perform_action(
             at=now,
             comment=comment,
             evidence=evidence or [],
+            from_department=from_department,
+            to_department=department if from_department is not None else None,
         )
         record_event(
             actor,
@@ -196,9 +246,120 @@ def perform_action(
                 "version": item.version,
                 "comment": comment,
                 "evidence": evidence or [],
+                "due_at": item.due_at,
+                **({"role": acting_role} if acting_role else {}),
+                **({"department": department.pk} if from_department is not None else {}),
             },
         )
     return item
+
+
+def _save_deadlines(item: WorkflowItem, old_version: int) -> None:
+    updated = WorkflowItem.objects.filter(pk=item.pk, version=old_version).update(
+        due_at=item.due_at,
+        state_due_at=item.state_due_at,
+        next_due_at=item.next_due_at,
+        warn_at=item.warn_at,
+        due_is_provisional=item.due_is_provisional,
+        next_escalation_at=item.next_escalation_at,
+        version=item.version,
+    )
+    if updated != 1:
+        raise DomainError(
+            "concurrent_change", _("Someone else changed this item first; reload and try again."), status=409
+        )
+
+
+def extend_deadline(
+    item: WorkflowItem, working_days: int, actor: Any, *, comment: str = "", now: dt.datetime | None = None
+) -> WorkflowItem:
+    """Move the overall deadline `working_days` working days later (an approved extension), audited."""
+    now = now or timezone.now()
+    if item.is_closed:
+        raise DomainError("closed", _("A closed item has no deadline to extend."), status=409)
+    if item.due_at is None or working_days < 1:
+        raise DomainError("no_deadline", _("This item has no overall deadline to extend."))
+    spec = item.definition.parsed()
+    local = timezone.localtime(item.due_at)
+    last_day = (local - dt.timedelta(microseconds=1)).date()
+    new_day = add_working_days(last_day, working_days)
+    before = {"due_at": item.due_at, "version": item.version}
+    old_version = item.version
+    item.due_at = dt.datetime.combine(new_day + dt.timedelta(days=1), dt.time(0), tzinfo=local.tzinfo)
+    item.due_is_provisional = item.due_is_provisional or new_day.provisional
+    item.version += 1
+    item.next_escalation_at = None
+    state_due = item.state_due_at
+    _schedule_keeping_state(item, spec, state_due)
+    with transaction.atomic():
+        _save_deadlines(item, old_version)
+        WorkflowTransition.objects.create(
+            item=item,
+            action="extend",
+            from_state=item.state,
+            to_state=item.state,
+            actor=actor if getattr(actor, "pk", None) else None,
+            at=now,
+            comment=comment,
+        )
+        record_event(
+            actor,
+            "workflow.extend",
+            "workflow_item",
+            item.pk,
+            before=before,
+            after={"due_at": item.due_at, "working_days": working_days, "version": item.version},
+        )
+    return item
+
+
+def _schedule_keeping_state(item: WorkflowItem, spec: WorkflowSpec, state_due: dt.datetime | None) -> None:
+    """Recompute the nearest deadline and warning without restarting the current state's clock."""
+    candidates = [
+        (d, start, sla)
+        for d, start, sla in [
+            (state_due, item.state_entered_at, spec.states[item.state].sla),
+            (item.due_at, item.started_at, spec.overall_sla),
+        ]
+        if d is not None
+    ]
+    if not candidates:
+        item.next_due_at = item.warn_at = None
+        return
+    nearest, start, sla = min(candidates, key=lambda c: c[0])
+    item.next_due_at = nearest
+    item.warn_at, _provisional = _warn_point(nearest, start, sla, spec)
+
+
+def note_action(
+    item: WorkflowItem,
+    code: str,
+    actor: Any,
+    *,
+    comment: str = "",
+    now: dt.datetime | None = None,
+    acting_role: str | None = None,
+) -> WorkflowTransition:
+    """A step in an item's history that does not change its state (督办, an extension request), audited."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        transition = WorkflowTransition.objects.create(
+            item=item,
+            action=code,
+            from_state=item.state,
+            to_state=item.state,
+            actor=actor if getattr(actor, "pk", None) else None,
+            at=now,
+            comment=comment,
+        )
+        record_event(
+            actor,
+            f"workflow.{code}",
+            "workflow_item",
+            item.pk,
+            after={"state": item.state, "comment": comment, **({"role": acting_role} if acting_role else {})},
+        )
+    return transition
 
 
 def deadline_colour(item: WorkflowItem, now: dt.datetime | None = None) -> str:

@@ -1,0 +1,98 @@
+"""Who may read which work orders, and who sees a complainant's name and phone.
+
+Staff see an order when their scope covers its receiving office, or a unit it was dispatched to
+(lead or co-handler), and its region. Name and phone are shown only to the order's handlers: staff
+of a unit currently assigned to it with a handling role, and the hotline operators while the
+return call is due (they make it). Everyone else sees the masked forms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from jianguan.accounts.choices import Role
+from jianguan.accounts.scope import scope_for, scope_q
+from jianguan.complaints.choices import State
+from jianguan.complaints.models import Assignment, WorkOrder
+from jianguan.complaints.policy import policy
+from jianguan.core.errors import NotFound
+from jianguan.core.pii import decrypt
+
+OPERATOR_ROLES = (Role.HOTLINE_OPERATOR, Role.PLATFORM_ADMIN)
+
+
+def visible_orders(actor: Any) -> QuerySet[WorkOrder]:
+    scope = scope_for(actor)
+    by_office = scope_q(scope, department="office", region="region_id")
+    if by_office is None:
+        return WorkOrder.objects.none()
+    by_assignment = scope_q(scope, department="department", region="order__region_id")
+    assigned = Assignment.objects.filter(by_assignment).values("order_id")
+    return WorkOrder.objects.filter(by_office | Q(pk__in=assigned))
+
+
+def access_order(actor: Any, pk: Any) -> WorkOrder:
+    order = (
+        visible_orders(actor).filter(pk=pk).select_related("category", "region", "office", "lead_department").first()
+    )
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def current_units(order: WorkOrder) -> list[int]:
+    return list(order.assignments.filter(is_current=True).values_list("department_id", flat=True))
+
+
+def is_handler(actor: Any, order: WorkOrder, *, lead_only: bool = False) -> bool:
+    """Staff of a unit currently assigned to the order (the lead unit only, when asked), with a handling role."""
+    if getattr(actor, "department_id", None) is None:
+        return False
+    if not scope_for(actor).has_role(*policy()["handler_roles"]):
+        return False
+    assignments = order.assignments.filter(is_current=True, department_id=actor.department_id)
+    if lead_only:
+        assignments = assignments.filter(role="lead")
+    return assignments.exists()
+
+
+def is_operator(actor: Any, order: WorkOrder) -> bool:
+    """A hotline operator (or platform administrator) whose scope covers the order."""
+    scope = scope_for(actor)
+    if not scope.has_role(*OPERATOR_ROLES):
+        return False
+    return visible_orders(actor).filter(pk=order.pk).exists()
+
+
+def sees_personal_data(actor: Any, order: WorkOrder) -> bool:
+    if order.anonymous:
+        return False
+    if is_handler(actor, order):
+        return True
+    return (
+        order.state == State.REPLIED and scope_for(actor).has_role(Role.HOTLINE_OPERATOR) and is_operator(actor, order)
+    )
+
+
+def complainant(actor: Any, order: WorkOrder) -> dict[str, str]:
+    """The complainant as this viewer may see them."""
+    if sees_personal_data(actor, order):
+        return {
+            "name": decrypt(order.complainant_name_sealed) if order.complainant_name_sealed else "",
+            "phone": decrypt(order.complainant_phone_sealed) if order.complainant_phone_sealed else "",
+            "masked": False,
+        }
+    return {"name": order.complainant_name_masked, "phone": order.complainant_phone_masked, "masked": True}
+
+
+def mask_name(name: str) -> str:
+    return (name[0] + "*" * (len(name) - 1)) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    digits = phone.replace("-", "")
+    if len(digits) >= 7:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    return "*" * len(digits)

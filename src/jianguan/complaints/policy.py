@@ -1,0 +1,81 @@
+"""Complaint policy as data: deadlines, return window, extension limit, duplicates, surges, and the
+category tree and dispatch catalogue loaded from `data/` (editable afterwards in the admin)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jianguan.workflow.schemas import Sla
+
+DATA = Path(__file__).resolve().parent / "data"
+WORKFLOW_FILE = Path(__file__).resolve().parent.parent / "workflow" / "definitions" / "complaints_order.json"
+
+
+@cache
+def policy() -> dict[str, Any]:
+    return json.loads((DATA / "policy.json").read_text(encoding="utf-8"))
+
+
+def sla_for(category: Any, kind: str) -> Sla:
+    """The handling deadline: the nearest category (or ancestor) SLA, else the kind's, else the default."""
+    node = category
+    while node is not None:
+        if node.sla_hours:
+            return Sla(hours=node.sla_hours)
+        if node.sla_working_days:
+            return Sla(working_days=node.sla_working_days)
+        node = node.parent
+    by_kind = policy()["kind_sla"].get(kind)
+    return Sla(**(by_kind or policy()["default_sla"]))
+
+
+def load_taxonomy() -> tuple[int, int]:
+    """Create or update the categories and dispatch rules from the data files; define the workflow."""
+    from django.db import transaction
+
+    from jianguan.complaints.models import Category, DispatchRule
+    from jianguan.core.models import Sector
+    from jianguan.workflow.services import define_workflow
+
+    tree = json.loads((DATA / "categories.json").read_text(encoding="utf-8"))
+    rules = json.loads((DATA / "dispatch.json").read_text(encoding="utf-8"))
+    categories = 0
+    with transaction.atomic():
+
+        def walk(nodes: list[dict], parent: Category | None, level: int) -> None:
+            nonlocal categories
+            for node in nodes:
+                sla = node.get("sla", {})
+                category, _created = Category.objects.update_or_create(
+                    code=node["code"],
+                    defaults={
+                        "name": node["name"],
+                        "name_en": node.get("name_en", ""),
+                        "parent": parent,
+                        "level": level,
+                        "sla_working_days": sla.get("working_days"),
+                        "sla_hours": sla.get("hours"),
+                        "is_urgent": node.get("urgent", False),
+                    },
+                )
+                categories += 1
+                walk(node.get("children", []), category, level + 1)
+
+        walk(tree["categories"], None, 1)
+        sectors = {s.code: s for s in Sector.objects.all()}
+        loaded = 0
+        for rule in rules["rules"]:
+            sector = sectors.get(rule["sector"])
+            if sector is None:
+                continue  # a deployment without that sector dispatches these by hand
+            entry, _created = DispatchRule.objects.update_or_create(
+                category=Category.objects.get(code=rule["category"]),
+                defaults={"sector": sector, "level": rule["level"], "version": rules["version"]},
+            )
+            entry.co_sectors.set([sectors[c] for c in rule.get("co_sectors", []) if c in sectors])
+            loaded += 1
+        define_workflow(json.loads(WORKFLOW_FILE.read_text(encoding="utf-8")))
+    return categories, loaded

@@ -1,0 +1,128 @@
+"""Where a demand goes: its region (from the address), its subject (from the text), the responsible
+department (from the dispatch catalogue) and the 12345 office that receives it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from stdnum.cn import uscc as uscc_code
+
+from jianguan.complaints.choices import RoutingOutcome
+from jianguan.complaints.models import Category, DispatchRule
+from jianguan.complaints.policy import policy
+from jianguan.core.address import address_parser
+from jianguan.core.models import Department, Region
+from jianguan.subjects.models import Subject
+
+_USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
+# Subject names end in one of these; candidates are the strings ending there (4 to 40 characters).
+_NAME_ENDINGS = re.compile(
+    r"(有限责任公司|股份有限公司|有限公司|分公司|分店|超市|商场|酒店|饭店|餐厅|餐馆|药店|大药房|诊所|门诊部|医院|"
+    r"加油站|便利店|商店|商行|经营部|专卖店|旅行社|网吧|健身房|美容院|幼儿园|培训学校|物业服务中心)"
+)
+_LEVEL = {DispatchRule.Level.COUNTY: 3, DispatchRule.Level.CITY: 2, DispatchRule.Level.PROVINCE: 1}
+
+
+@dataclass
+class Route:
+    outcome: str
+    lead: Department | None = None
+    co: list[Department] = field(default_factory=list)
+
+
+def locate(text: str, hint: str | None) -> tuple[str | None, float]:
+    found = address_parser().parse(text, hint)
+    return found.code, found.confidence
+
+
+def find_subject(text: str, uscc: str | None = None) -> tuple[Subject | None, str]:
+    """A subject named in the text: by a valid USCC first, else by an exact registered name."""
+    codes = [uscc] if uscc else []
+    codes += [c for c in _USCC.findall(text or "") if uscc_code.is_valid(c)]
+    if codes:
+        subject = Subject.objects.filter(uscc__in=codes).first()
+        if subject is not None:
+            return subject, "uscc"
+    candidates: set[str] = set()
+    for match in _NAME_ENDINGS.finditer(text or ""):
+        end = match.end()
+        for start in range(max(0, end - 40), end - 3):
+            candidates.add(text[start:end])
+    if not candidates:
+        return None, ""
+    named = list(Subject.objects.filter(name__in=candidates).order_by("-name").values_list("pk", "name")[:20])
+    if not named:
+        return None, ""
+    # The longest registered name wins (the most specific); two of the same length: none.
+    longest = max(len(n) for _pk, n in named)
+    best = [pk for pk, n in named if len(n) == longest]
+    if len(best) != 1:
+        return None, ""
+    return Subject.objects.get(pk=best[0]), "name"
+
+
+def _region_chain(region_code: str) -> list[Region]:
+    chain, region = [], Region.objects.filter(code=region_code).select_related("parent__parent").first()
+    while region is not None:
+        chain.append(region)
+        region = region.parent
+    return chain
+
+
+def department_for(sector_id: int, region_code: str, deepest_level: int) -> Department | None:
+    """The department of a sector for a region: at `deepest_level` or the nearest level above it."""
+    chain = [r for r in _region_chain(region_code) if r.level <= deepest_level]
+    departments = {
+        d.region_id: d
+        for d in Department.objects.filter(
+            sector_id=sector_id, region_id__in=[r.code for r in chain], is_active=True
+        ).order_by("pk")
+    }
+    for region in chain:
+        if region.code in departments:
+            return departments[region.code]
+    return None
+
+
+def rule_for(category: Category | None) -> DispatchRule | None:
+    node = category
+    while node is not None:
+        rule = DispatchRule.objects.filter(category=node).select_related("sector").first()
+        if rule is not None:
+            return rule
+        node = node.parent
+    return None
+
+
+def route(category: Category | None, region_code: str) -> Route:
+    """Category + region → lead unit and co-handlers, through the dispatch catalogue."""
+    if category is None:
+        return Route(RoutingOutcome.NO_CATEGORY)
+    rule = rule_for(category)
+    if rule is None:
+        return Route(RoutingOutcome.NO_RULE)
+    level = _LEVEL[rule.level]
+    lead = department_for(rule.sector_id, region_code, level)
+    if lead is None:
+        return Route(RoutingOutcome.NO_DEPARTMENT)
+    co = []
+    for sector in rule.co_sectors.all():
+        department = department_for(sector.pk, region_code, level)
+        if department is not None and department != lead:
+            co.append(department)
+    return Route(RoutingOutcome.ROUTED, lead, co)
+
+
+def office_for(region_code: str | None) -> Department | None:
+    """The 12345 office of the region's city, else the provincial office."""
+    from jianguan.core.models import Sector
+
+    sector = Sector.objects.filter(code=policy()["office_sector"]).first()
+    if sector is None:
+        return None
+    if region_code:
+        found = department_for(sector.pk, region_code, 2)
+        if found is not None:
+            return found
+    return Department.objects.filter(sector=sector, parent__isnull=True, is_active=True).order_by("pk").first()
