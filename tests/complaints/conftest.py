@@ -31,7 +31,11 @@ def hotline(province, make_user):
 
     def office(name, code, parent, serial):
         return create_department(
-            name=name, region=region(code=code), sector=rx, parent=parent, uscc=uscc_with_check(f"11{code}{serial:08d}2")
+            name=name,
+            region=region(code=code),
+            sector=rx,
+            parent=parent,
+            uscc=uscc_with_check(f"11{code}{serial:08d}2"),
         )
 
     top = office("山东省12345政务服务便民热线", "370000", None, 21)

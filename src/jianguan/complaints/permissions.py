@@ -25,10 +25,10 @@ OPERATOR_ROLES = (Role.HOTLINE_OPERATOR, Role.PLATFORM_ADMIN)
 
 def visible_orders(actor: Any) -> QuerySet[WorkOrder]:
     scope = scope_for(actor)
-    by_office = scope_q(scope, department="office", region="region_id")
+    by_office = scope_q(scope, department="office", region="region__code")
     if by_office is None:
         return WorkOrder.objects.none()
-    by_assignment = scope_q(scope, department="department", region="order__region_id")
+    by_assignment = scope_q(scope, department="department", region="order__region__code")
     assigned = Assignment.objects.filter(by_assignment).values("order_id")
     return WorkOrder.objects.filter(by_office | Q(pk__in=assigned))
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from jianguan.complaints.choices import Channel, Kind, Satisfaction
+from jianguan.core.fields import invalid
 
 # 18 digits: yyMMddHHmmss of intake, then 6 digits (Shandong's numbers, domain §5).
 NUMBER_PATTERN = r"^\d{18}$"
@@ -39,7 +40,7 @@ class Complainant(Strict):
             return None
         value = value.replace(" ", "")
         if not re.match(PHONE_PATTERN, value):
-            raise ValueError("电话号码格式不正确 / not a valid phone number")
+            raise invalid("phone", "电话号码格式不正确", "not a valid phone number")
         return value
 
 
@@ -69,7 +70,11 @@ class HotlineOrder(Demand):
     @model_validator(mode="after")
     def _number_matches_time(self) -> HotlineOrder:
         if number_time(self.number) is None:
-            raise ValueError("工单编号前12位应为受理时间 yyMMddHHmmss / the number's first 12 digits must be a time")
+            raise invalid(
+                "number_time",
+                "工单编号前12位应为受理时间 yyMMddHHmmss",
+                "the number's first 12 digits must be a time yyMMddHHmmss",
+            )
         return self
 
 
@@ -87,7 +92,9 @@ class HandlingForm(Strict):
     @model_validator(mode="after")
     def _reason_when_unresolved(self) -> HandlingForm:
         if not self.is_resolved and not self.unresolved_reason.strip():
-            raise ValueError("未解决时须填写未解决原因 / give the reason when the demand is not resolved")
+            raise invalid(
+                "reason_required", "未解决时须填写未解决原因", "give the reason when the demand is not resolved"
+            )
         return self
 
 
@@ -97,3 +104,20 @@ class Rating(Strict):
 
 
 Decision = Literal["approve", "refuse"]
+
+
+def validated(schema: type[BaseModel], data: Any) -> Any:
+    """`data` as `schema`, or a DomainError listing every field's problem in Chinese and English."""
+    from django.utils.translation import gettext_lazy as _
+
+    from jianguan.core.errors import DomainError
+    from jianguan.core.importing import field_errors
+
+    if isinstance(data, schema):
+        return data
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise DomainError(
+            "invalid_request", _("The request has invalid fields."), errors=field_errors(exc.errors())
+        ) from None

@@ -43,7 +43,7 @@ from jianguan.complaints.models import Assignment, Category, Extension, Supervis
 from jianguan.complaints.permissions import is_handler, is_operator, mask_name, mask_phone
 from jianguan.complaints.policy import policy, sla_for
 from jianguan.complaints.routing import find_subject, locate, office_for, route
-from jianguan.complaints.schemas import Demand, HandlingForm, HotlineOrder, Rating
+from jianguan.complaints.schemas import Demand, HandlingForm, HotlineOrder, Rating, validated
 from jianguan.core.calendar import deadline_after
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
 from jianguan.core.models import Department
@@ -150,7 +150,7 @@ def receive(
     """
     now = now or timezone.now()
     if isinstance(demand, dict):
-        demand = (HotlineOrder if number is None and "number" in demand else Demand).model_validate(demand)
+        demand = validated(HotlineOrder if number is None and "number" in demand else Demand, demand)
     if isinstance(demand, HotlineOrder):
         number, now, channel = demand.number, demand.received_at, demand.channel
         if timezone.is_naive(now):
@@ -572,7 +572,7 @@ def reply(
 ) -> WorkOrder:
     """答复: the lead unit's handling form; the order waits for the return call."""
     _handler(actor, order)
-    form = HandlingForm.model_validate(form) if isinstance(form, dict) else form
+    form = validated(HandlingForm, form)
     now = now or timezone.now()
     with transaction.atomic():
         item = perform_action(order.item, "reply", actor, comment=form.public_reply, now=now)
@@ -635,7 +635,7 @@ def return_call(
 ) -> WorkOrder:
     """回访 by the office: satisfied → 办结; dissatisfied → 重办 with a new deadline and a 督办单."""
     _operator_or_system(actor, order)
-    rating = Rating.model_validate(rating) if isinstance(rating, dict) else rating
+    rating = validated(Rating, rating)
     return _rate(order, actor, rating, now or timezone.now(), citizen=False)
 
 
@@ -655,7 +655,7 @@ def rate_by_citizen(
     """The citizen's own rating on the portal; on a replied order it is the return call's answer.
     A merged demand is rated on its own record (its master's handling answers it)."""
     order = find_for_citizen(number, query_code)
-    rating = Rating.model_validate(rating) if isinstance(rating, dict) else rating
+    rating = validated(Rating, rating)
     now = now or timezone.now()
     if order.merged_into_id is not None:
         if order.merged_into.state not in (State.REPLIED, State.CLOSED) or order.satisfaction:

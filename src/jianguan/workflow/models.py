@@ -52,6 +52,8 @@ class WorkflowItem(models.Model):
     state_entered_at = models.DateTimeField(_("state entered at"))
     state_due_at = models.DateTimeField(_("state due at"), null=True, blank=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    # This item's own overall SLA (e.g. its category's), when it replaces the definition's.
+    overall_sla = models.JSONField(_("overall SLA"), null=True, blank=True)
     # The nearer of the two deadlines and its warning point: what colours and escalation read.
     next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True, db_index=True)
     warn_at = models.DateTimeField(_("warning from"), null=True, blank=True, db_index=True)

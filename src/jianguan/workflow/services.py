@@ -60,7 +60,8 @@ def _warn_point(
     With a deadline at the close of working day D, "one working day before" starts at 00:00 of D.
     """
     before = spec.warn_before
-    if before is None:
+    # An hour-level SLA (urgent matters) warns at warn_ratio: "a working day before" means nothing there.
+    if before is None or (before.working_days is not None and sla is not None and sla.hours is not None):
         return _sla_deadline(start, sla, spec.warn_ratio)
     if before.hours is not None:
         return max(start, deadline - dt.timedelta(hours=before.hours)), False
@@ -69,6 +70,10 @@ def _warn_point(
     day = add_working_days(last_day, -(before.working_days - 1))
     moment = dt.datetime.combine(day, dt.time(0), tzinfo=local.tzinfo)
     return max(start, moment), day.provisional
+
+
+def _overall(item: WorkflowItem, spec: WorkflowSpec) -> Sla | None:
+    return Sla.model_validate(item.overall_sla) if item.overall_sla else spec.overall_sla
 
 
 def _schedule(item: WorkflowItem, spec: WorkflowSpec, now: dt.datetime) -> None:
@@ -82,7 +87,7 @@ def _schedule(item: WorkflowItem, spec: WorkflowSpec, now: dt.datetime) -> None:
         (d, start, sla)
         for d, start, sla in [
             (item.state_due_at, now, state.sla),
-            (item.due_at, item.started_at, spec.overall_sla),
+            (item.due_at, item.started_at, _overall(item, spec)),
         ]
         if d is not None
     ]
@@ -128,6 +133,7 @@ def start_workflow(
             started_at=now,
             state_entered_at=now,
         )
+        item.overall_sla = overall_sla.model_dump(exclude_none=True) if overall_sla else None
         item.due_at, item.due_is_provisional = _sla_deadline(now, overall_sla or spec.overall_sla)
         _schedule(item, spec, now)
         item.save()
@@ -195,6 +201,7 @@ def perform_action(
         item.department, item.region_id = department, department.region_id
     if restart_overall is not None:
         item.started_at = now
+        item.overall_sla = restart_overall.model_dump(exclude_none=True)
         item.due_at, item.due_is_provisional = _sla_deadline(now, restart_overall)
     _schedule(item, spec, now)
     with transaction.atomic():
@@ -211,6 +218,7 @@ def perform_action(
             "next_escalation_at",
             "started_at",
             "due_at",
+            "overall_sla",
             "department",
             "region_id",
         ]
@@ -319,7 +327,7 @@ def _schedule_keeping_state(item: WorkflowItem, spec: WorkflowSpec, state_due: d
         (d, start, sla)
         for d, start, sla in [
             (state_due, item.state_entered_at, spec.states[item.state].sla),
-            (item.due_at, item.started_at, spec.overall_sla),
+            (item.due_at, item.started_at, _overall(item, spec)),
         ]
         if d is not None
     ]
