@@ -701,3 +701,34 @@ def flag_overdue(now: dt.datetime | None = None) -> dict[str, int]:
                 supervise(order, None, reason=SupervisionReason.OVERDUE, now=now)
                 supervised += 1
     return {"overdue": len(late), "supervised": supervised}
+
+
+def receive_many(rows: list[Any], actor: Any, *, source_system: str) -> dict[str, Any]:
+    """A 12345 system's batch: each row is accepted, rejected with reasons, or a duplicate of a number
+    already held (or sent earlier in the batch). Each accepted row is written in its own transaction."""
+    results: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, row in enumerate(rows, start=1):
+        number = row.get("number") if isinstance(row, dict) else None
+        try:
+            if not isinstance(row, dict):
+                raise DomainError("invalid_row", _("Each work order must be a JSON object."))
+            order_in = validated(HotlineOrder, row)
+            if order_in.number in seen or WorkOrder.objects.filter(number=order_in.number).exists():
+                results.append({"row": index, "number": order_in.number, "outcome": "duplicate"})
+                continue
+            order, _code = receive(order_in, channel=order_in.channel, actor=actor, source_system=source_system)
+            seen.add(order.number)
+            results.append({"row": index, "number": order.number, "outcome": "accepted", "state": order.state})
+        except DomainError as exc:
+            errors = [dict(e.as_dict(), row=index) for e in exc.errors] or [
+                {"row": index, "field": "__all__", "code": exc.code, **_both(exc)}
+            ]
+            results.append({"row": index, "number": number, "outcome": "rejected", "errors": errors})
+    counts = {k: sum(r["outcome"] == k for r in results) for k in ("accepted", "rejected", "duplicate")}
+    return {"received": len(rows), **counts, "results": results}
+
+
+def _both(exc: DomainError) -> dict[str, str]:
+    body = exc.as_body()
+    return {"message": body["message"], "message_en": body["message_en"]}

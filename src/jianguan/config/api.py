@@ -84,6 +84,8 @@ def _mount():
     from jianguan.accounts.api import router as accounts_router
     from jianguan.audit.api import router as audit_router
     from jianguan.catalog.api import router as catalog_router
+    from jianguan.complaints.api import public_router as public_complaints_router
+    from jianguan.complaints.api import router as complaints_router
     from jianguan.core.api import router as core_router
     from jianguan.credit.api import router as public_router
     from jianguan.credit.api import staff_router as credit_router
@@ -104,6 +106,8 @@ def _mount():
     api.add_router("/v1/exchange", exchange_router)
     api.add_router("/v1/public", public_router)
     api.add_router("/v1/credit", credit_router)
+    api.add_router("/v1/complaints", complaints_router)
+    api.add_router("/v1/public/complaints", public_complaints_router)
 
 
 _mount()

@@ -13,6 +13,8 @@ urlpatterns = [
     path("exchange/", include("jianguan.exchange.urls")),
     path("spotchecks/", include("jianguan.spotcheck.urls")),
     path("credit/", include("jianguan.credit.urls")),
+    path("complaints/", include("jianguan.complaints.urls")),
+    path("open311/v2/", include("jianguan.complaints.open311_urls")),
     path("public/", include("jianguan.portal.urls")),
     path("", include("jianguan.web.urls")),
 ]

@@ -132,18 +132,24 @@ def _cell(value: Any) -> Any:
 
 
 def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "data") -> bytes:
+    return write_xlsx_sheets([(title, headers, rows)])
+
+
+def write_xlsx_sheets(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """One workbook with a sheet per (title, headers, rows); bold, frozen header rows."""
     import openpyxl
     from openpyxl.styles import Font
 
     book = openpyxl.Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_cell(v) for v in row])
-    sheet.freeze_panes = "A2"
+    book.remove(book.active)
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(title[:31])
+        sheet.append(list(headers))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([_cell(v) for v in row])
+        sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import Field, Router, Schema
 
+from jianguan.core.ratelimit import client_address
 from jianguan.credit.permissions import (
     access_credit_record,
     access_repair,
@@ -14,10 +15,6 @@ from jianguan.credit.permissions import (
 from jianguan.credit.services import decide_repair, repair_eligibility, request_repair
 
 router = Router(tags=["public"])
-
-
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 @router.get("/credit", auth=None, response=dict, summary="Public credit query by name or USCC (no grades)")

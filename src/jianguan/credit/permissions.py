@@ -5,35 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.core.errors import DomainError, lazy_format
+from jianguan.core.ratelimit import check_public_rate as limit_rate
 from jianguan.credit.models import CreditRecord
 from jianguan.subjects.choices import SubjectKind
 from jianguan.subjects.models import Subject
 
 
 def check_public_rate(client_key: str) -> None:
-    """At most PUBLIC_QUERIES_PER_MINUTE queries per client (address) and minute."""
-    minute = timezone.now().strftime("%Y%m%d%H%M")
-    key = f"public-credit:{client_key}:{minute}"
-    count = cache.get_or_set(key, 0, timeout=70)
-    if count >= settings.PUBLIC_QUERIES_PER_MINUTE:
-        raise DomainError(
-            "rate_limited",
-            lazy_format(
-                _("At most %(n)d queries a minute; please wait a moment."), {"n": settings.PUBLIC_QUERIES_PER_MINUTE}
-            ),
-            status=429,
-        )
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=70)
+    """At most PUBLIC_QUERIES_PER_MINUTE credit queries per client (address) and minute."""
+    limit_rate(client_key, "public-credit")
 
 
 def public_subjects(query: str) -> QuerySet[Subject]:

@@ -8,4 +8,6 @@ urlpatterns = [
     path("spotchecks/", views.spotchecks, name="spotchecks"),
     path("spotchecks/<int:pk>/", views.spotcheck, name="spotcheck"),
     path("credit/", views.credit, name="credit"),
+    path("complaints/", views.complaint_new, name="complaint_new"),
+    path("complaints/track/", views.complaint_track, name="complaint_track"),
 ]

@@ -47,7 +47,7 @@ def spotcheck(request, pk: int):
 
 def credit(request):
     """公共信用查询: by name or USCC; registration facts, penalties in their period, spot-check results."""
-    from jianguan.credit.api import client_address
+    from jianguan.core.ratelimit import client_address
     from jianguan.credit.permissions import check_public_rate, public_profile, public_subjects
 
     query = request.GET.get("q", "").strip()
@@ -63,3 +63,75 @@ def credit(request):
     if error:
         response.status_code = 429
     return response
+
+
+def complaint_new(request):
+    """投诉举报: a citizen files a demand and gets its number and a query code."""
+    from jianguan.complaints import services
+    from jianguan.core.ratelimit import check_public_rate, client_address
+
+    form = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            check_public_rate(client_address(request), "public-complaint", per_minute=10)
+            demand = _demand(form)
+            files = [services.Attachment(f.name, f.read()) for f in request.FILES.getlist("attachments")[:6]]
+            order, code = services.receive(demand, channel="portal", attachments=files)
+        except DomainError as exc:
+            return render(request, "portal/complaint_new.html", {"form": form, "error": _message(exc)}, status=400)
+        return render(request, "portal/complaint_filed.html", {"order": order, "code": code})
+    return render(request, "portal/complaint_new.html", {"form": form})
+
+
+def _demand(form):
+    from jianguan.complaints.schemas import Demand, validated
+
+    return validated(
+        Demand,
+        {
+            "title": form.get("title") or None,
+            "content": form.get("content", ""),
+            "address": form.get("address") or None,
+            "complainant": {
+                "name": form.get("name") or None,
+                "phone": form.get("phone") or None,
+                "anonymous": form.get("anonymous") == "on",
+            },
+        },
+    )
+
+
+def _message(exc: DomainError) -> str:
+    body = exc.as_body()
+    details = "; ".join(e["message"] for e in body.get("errors", []))
+    return f"{body['message']} {details}".strip()
+
+
+def complaint_track(request):
+    """查询与评价: by number and query code; rate once the demand is answered."""
+    from jianguan.complaints import services
+    from jianguan.complaints.display import public_out
+    from jianguan.core.ratelimit import check_public_rate, client_address
+
+    source = request.POST if request.method == "POST" else request.GET
+    number, code = source.get("number", "").strip(), source.get("code", "").strip()
+    context = {"number": number, "code": code}
+    if number:
+        try:
+            check_public_rate(client_address(request), "public-complaint-query")
+            if request.method == "POST":
+                order = services.rate_by_citizen(
+                    number,
+                    code,
+                    {"satisfaction": request.POST.get("satisfaction", ""), "comment": request.POST.get("comment", "")},
+                )
+                context["rated"] = True
+            else:
+                order = services.find_for_citizen(number, code)
+            context["view"] = public_out(order)
+        except DomainError as exc:
+            context["error"] = _message(exc)
+    from jianguan.complaints.choices import Satisfaction
+
+    context["satisfactions"] = Satisfaction.choices
+    return render(request, "portal/complaint_track.html", context, status=400 if context.get("error") else 200)

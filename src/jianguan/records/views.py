@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.core.errors import DomainError
 from jianguan.records.choices import RecordKind
 from jianguan.records.display import masked_name
+from jianguan.records.panels import panels_for
 from jianguan.records.permissions import access_record, subject_timeline, visible_records
 from jianguan.subjects.permissions import access_subject
 
@@ -92,5 +93,6 @@ def subject_file(request, pk: int):
             "plot": plot,
             "departments": everything.order_by().values("department__name").annotate(n=Count("id")).order_by("-n"),
             "title": _("One file per subject"),
+            "panels": panels_for(request.user, subject),
         },
     )

@@ -1,0 +1,260 @@
+"""Analysis of demands within the viewer's scope: counts by region, class, channel, kind and month;
+deadline compliance and satisfaction per unit; top subjects; and surges (a first-level class in a
+county rising above its own baseline), which are stored as signals for the alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+
+from jianguan.audit.services import record_event
+from jianguan.complaints.choices import Channel, Kind, Satisfaction, State
+from jianguan.complaints.models import Category, Surge, WorkOrder
+from jianguan.complaints.permissions import visible_orders
+from jianguan.complaints.policy import policy
+from jianguan.core.models import Region
+from jianguan.core.tabular import write_xlsx_sheets
+
+
+def _window(orders, start: dt.date | None, end: dt.date | None):
+    if start:
+        orders = orders.filter(received_at__date__gte=start)
+    if end:
+        orders = orders.filter(received_at__date__lte=end)
+    return orders
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def report(actor: Any, start: dt.date | None = None, end: dt.date | None = None) -> dict[str, Any]:
+    orders = _window(visible_orders(actor), start, end).order_by()
+    tops = dict(Category.objects.filter(level=1).values_list("code", "name"))
+    cities = dict(Region.objects.filter(level=2).values_list("code", "name"))
+    totals = orders.aggregate(
+        demands=Count("id"),
+        merged=Count("id", filter=Q(state=State.MERGED)),
+        closed=Count("id", filter=Q(state=State.CLOSED)),
+        overdue=Count("id", filter=Q(overdue=True)),
+        open=Count("id", filter=~Q(state__in=[State.CLOSED, State.MERGED])),
+    )
+    by_city: dict[str, int] = defaultdict(int)
+    for region, n in orders.values_list("region_id").annotate(n=Count("id")):
+        by_city[cities.get(region[:4] + "00", region)] += n
+    months = [
+        {"month": row["month"].strftime("%Y-%m"), "demands": row["n"]}
+        for row in orders.annotate(month=TruncMonth("received_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+        if row["month"]
+    ]
+    units = []
+    per_unit = (
+        orders.exclude(lead_department=None)
+        .values("lead_department_id", "lead_department__name")
+        .annotate(
+            dispatched=Count("id", distinct=True),
+            answered=Count("id", distinct=True, filter=Q(replied_at__isnull=False)),
+            on_time=Count(
+                "id", distinct=True, filter=Q(replied_at__isnull=False, overdue=False, replied_at__lte=F("due_at"))
+            ),
+            overdue=Count("id", distinct=True, filter=Q(overdue=True)),
+            rated=Count("id", distinct=True, filter=~Q(satisfaction="")),
+            satisfied=Count(
+                "id", distinct=True, filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])
+            ),
+            redone=Count("id", distinct=True, filter=Q(redo_count__gt=0)),
+            returns=Count("assignments", distinct=True, filter=Q(assignments__returned_at__isnull=False)),
+        )
+        .order_by("-dispatched")
+    )
+    for row in per_unit:
+        units.append(
+            {
+                "department": row["lead_department__name"],
+                "dispatched": row["dispatched"],
+                "answered": row["answered"],
+                "on_time_rate": _share(row["on_time"], row["answered"]),
+                "overdue": row["overdue"],
+                "satisfaction_rate": _share(row["satisfied"], row["rated"]),
+                "rated": row["rated"],
+                "redone": row["redone"],
+                "returns": row["returns"],
+            }
+        )
+    top_subjects = [
+        {"subject_id": row["subject_id"], "name": row["subject__name"], "demands": row["n"]}
+        for row in orders.exclude(subject=None)
+        .values("subject_id", "subject__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "subject_id")[:20]
+    ]
+    surges = [
+        {
+            "region": s.region.name,
+            "region_code": s.region_id,
+            "class": tops.get(s.top_category, s.top_category),
+            "week_start": s.week_start.isoformat(),
+            "demands": s.count,
+            "baseline": round(s.baseline_mean, 1),
+            "threshold": round(s.threshold, 1),
+        }
+        for s in visible_surges(actor).select_related("region")[:50]
+    ]
+    return {
+        "start": start.isoformat() if start else None,
+        "end": end.isoformat() if end else None,
+        "totals": totals,
+        "by_city": sorted(({"city": k, "demands": v} for k, v in by_city.items()), key=lambda r: -r["demands"]),
+        "by_class": [
+            {"code": code, "class": tops.get(code, _g("Unclassified")), "demands": n}
+            for code, n in orders.values_list("top_category").annotate(n=Count("id")).order_by("-n")
+        ],
+        "by_channel": [
+            {"channel": str(Channel(c).label) if c in Channel.values else c, "demands": n}
+            for c, n in orders.values_list("channel").annotate(n=Count("id")).order_by("-n")
+        ],
+        "by_kind": [
+            {"kind": str(Kind(k).label) if k in Kind.values else _g("Unclassified"), "demands": n}
+            for k, n in orders.values_list("kind").annotate(n=Count("id")).order_by("-n")
+        ],
+        "by_month": months,
+        "units": units,
+        "top_subjects": top_subjects,
+        "surges": surges,
+    }
+
+
+def visible_surges(actor: Any):
+    """Surges in the regions the viewer's scope covers."""
+    from jianguan.accounts.scope import scope_for, scope_q
+
+    condition = scope_q(scope_for(actor), department=None, region="region__code")
+    if condition is None:
+        return Surge.objects.none()
+    return Surge.objects.filter(condition)
+
+
+def detect_surges(today: dt.date | None = None) -> list[Surge]:
+    """For the last complete week (Monday to Sunday): each county × first-level class whose count
+    exceeds max(mean + σ·sd, ratio × mean, minimum) of its own previous weeks becomes a Surge."""
+    settings = policy()["surges"]
+    today = today or timezone.localdate()
+    week_start = today - dt.timedelta(days=today.weekday() + 7)
+    first = week_start - dt.timedelta(weeks=settings["baseline_weeks"])
+    tz = timezone.get_current_timezone()
+    since = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
+    until = dt.datetime.combine(week_start + dt.timedelta(days=7), dt.time(0), tzinfo=tz)
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (settings["baseline_weeks"] + 1))
+    rows = (
+        WorkOrder.objects.filter(received_at__gte=since, received_at__lt=until, region__level=3)
+        .exclude(top_category="")
+        .values_list("region_id", "top_category", "received_at")
+    )
+    for region, top, received in rows.iterator(chunk_size=5000):
+        week = (timezone.localtime(received, tz).date() - first).days // 7
+        counts[(region, top)][week] += 1
+    found = []
+    with transaction.atomic():
+        for (region, top), weeks in counts.items():
+            baseline, current = weeks[:-1], weeks[-1]
+            mean = statistics.fmean(baseline)
+            sd = statistics.pstdev(baseline)
+            threshold = max(mean + settings["sigma"] * sd, settings["min_ratio"] * mean, settings["min_count"])
+            if current <= threshold:
+                continue
+            surge, created = Surge.objects.update_or_create(
+                region_id=region,
+                top_category=top,
+                week_start=week_start,
+                defaults={
+                    "count": current,
+                    "baseline_mean": mean,
+                    "baseline_sd": sd,
+                    "threshold": threshold,
+                    "detected_at": timezone.now(),
+                },
+            )
+            if created:
+                record_event(
+                    None,
+                    "complaints.surge",
+                    "surge",
+                    surge.pk,
+                    after={"region": region, "class": top, "week": week_start.isoformat(), "count": current},
+                )
+            found.append(surge)
+    return found
+
+
+def workbook(data: dict[str, Any]) -> bytes:
+    """The analysis as an Excel workbook, one sheet per table."""
+
+    def pct(value):
+        return None if value is None else round(value * 100, 1)
+
+    return write_xlsx_sheets(
+        [
+            (_g("Totals"), [_g("Measure"), _g("Value")], [[k, v] for k, v in data["totals"].items()]),
+            (_g("By city"), [_g("City"), _g("Demands")], [[r["city"], r["demands"]] for r in data["by_city"]]),
+            (_g("By class"), [_g("Class"), _g("Demands")], [[r["class"], r["demands"]] for r in data["by_class"]]),
+            (
+                _g("By channel"),
+                [_g("Channel"), _g("Demands")],
+                [[r["channel"], r["demands"]] for r in data["by_channel"]],
+            ),
+            (_g("By kind"), [_g("Kind"), _g("Demands")], [[r["kind"], r["demands"]] for r in data["by_kind"]]),
+            (_g("By month"), [_g("Month"), _g("Demands")], [[r["month"], r["demands"]] for r in data["by_month"]]),
+            (
+                _g("Units"),
+                [
+                    _g("Unit"),
+                    _g("Dispatched"),
+                    _g("Answered"),
+                    _g("On time %"),
+                    _g("Overdue"),
+                    _g("Satisfied %"),
+                    _g("Rated"),
+                    _g("Re-handled"),
+                    _g("Returns"),
+                ],
+                [
+                    [
+                        u["department"],
+                        u["dispatched"],
+                        u["answered"],
+                        pct(u["on_time_rate"]),
+                        u["overdue"],
+                        pct(u["satisfaction_rate"]),
+                        u["rated"],
+                        u["redone"],
+                        u["returns"],
+                    ]
+                    for u in data["units"]
+                ],
+            ),
+            (
+                _g("Top subjects"),
+                [_g("Subject"), _g("Demands")],
+                [[s["name"], s["demands"]] for s in data["top_subjects"]],
+            ),
+            (
+                _g("Surges"),
+                [_g("County"), _g("Class"), _g("Week from"), _g("Demands"), _g("Baseline"), _g("Threshold")],
+                [
+                    [s["region"], s["class"], s["week_start"], s["demands"], s["baseline"], s["threshold"]]
+                    for s in data["surges"]
+                ],
+            ),
+        ]
+    )

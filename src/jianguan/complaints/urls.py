@@ -1,0 +1,14 @@
+from django.urls import path
+
+from jianguan.complaints import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("new/", views.new, name="new"),
+    path("import/", views.import_orders, name="import"),
+    path("analysis/", views.dashboard, name="dashboard"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/<slug:action>/", views.act, name="act"),
+]

@@ -1,0 +1,280 @@
+"""Staff screens of the 12345 work orders: the queue with its yellow and red cards, phone intake,
+an order with every step its viewer may take, file import, and the analysis dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from jianguan.accounts.scope import scope_for
+from jianguan.complaints import analysis, services
+from jianguan.complaints.choices import Channel, Kind, Satisfaction, State
+from jianguan.complaints.display import order_out
+from jianguan.complaints.models import Category, Extension, WorkOrder
+from jianguan.complaints.permissions import OPERATOR_ROLES, access_order, is_handler, is_operator, visible_orders
+from jianguan.complaints.schemas import Complainant, Demand
+from jianguan.core.apitools import file_response
+from jianguan.core.errors import DomainError
+from jianguan.core.importing import run_import
+from jianguan.core.models import Department
+from jianguan.workflow.services import deadline_colour
+
+PAGE_SIZE = 50
+
+
+def _order(request, number: str) -> WorkOrder:
+    pk = WorkOrder.objects.filter(number=number).values_list("pk", flat=True).first()
+    try:
+        return access_order(request.user, pk)
+    except DomainError:
+        raise Http404 from None
+
+
+def _error_text(exc: DomainError) -> str:
+    body = exc.as_body()
+    details = "; ".join(e["message"] for e in body.get("errors", []))
+    return f"{body['message']} {details}".strip()
+
+
+@login_required
+def queue(request):
+    orders = visible_orders(request.user).select_related("category", "region", "lead_department", "item")
+    state = request.GET.get("state", "")
+    card = request.GET.get("card", "")
+    q = request.GET.get("q", "").strip()
+    if state in State.values:
+        orders = orders.filter(state=state)
+    if q:
+        orders = orders.filter(content__contains=q) | orders.filter(number=q)
+    now = timezone.now()
+    if card == "red":
+        orders = orders.filter(item__is_closed=False, item__next_due_at__lte=now)
+    elif card == "yellow":
+        orders = orders.filter(item__is_closed=False, item__warn_at__lte=now, item__next_due_at__gt=now)
+    page = Paginator(orders.order_by("-received_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(o, deadline_colour(o.item, now) if o.item_id else "none") for o in page]
+    return render(
+        request,
+        "complaints/queue.html",
+        {
+            "page_obj": page,
+            "rows": rows,
+            "states": State.choices,
+            "state": state,
+            "card": card,
+            "q": q,
+            "operator": scope_for(request.user).has_role(*OPERATOR_ROLES),
+        },
+    )
+
+
+@login_required
+def new(request):
+    """Phone intake by an operator."""
+    if not scope_for(request.user).has_role(*OPERATOR_ROLES):
+        raise Http404
+    context = {
+        "kinds": Kind.choices,
+        "categories": Category.objects.filter(is_active=True),
+        "channels": Channel.choices,
+    }
+    if request.method == "POST":
+        post = request.POST
+        try:
+            demand = Demand(
+                title=post.get("title") or None,
+                content=post.get("content", ""),
+                address=post.get("address") or None,
+                kind=post.get("kind") or None,
+                category=post.get("category") or None,
+                complainant=Complainant(name=post.get("name") or None, phone=post.get("phone") or None),
+            )
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return render(request, "complaints/new.html", {**context, "form": post}, status=400)
+        try:
+            order, _code = services.receive(demand, channel=post.get("channel", "phone"), actor=request.user)
+        except DomainError as exc:
+            messages.error(request, _error_text(exc))
+            return render(request, "complaints/new.html", {**context, "form": post}, status=400)
+        messages.success(request, _("Work order %(number)s received.") % {"number": order.number})
+        return redirect(reverse("complaints:detail", args=[order.number]))
+    return render(request, "complaints/new.html", {**context, "form": {}})
+
+
+@login_required
+def detail(request, number: str):
+    order = _order(request, number)
+    now = timezone.now()
+    handler = is_handler(request.user, order)
+    operator = is_operator(request.user, order)
+    return render(
+        request,
+        "complaints/detail.html",
+        {
+            "order": order,
+            "view": order_out(order, request.user, history=True),
+            "card": deadline_colour(order.item, now) if order.item_id else "none",
+            "handler": handler,
+            "operator": operator,
+            "kinds": Kind.choices,
+            "categories": Category.objects.filter(is_active=True),
+            "satisfactions": Satisfaction.choices,
+            "departments": Department.objects.filter(is_active=True).exclude(sector__code="rx").order_by("path")
+            if operator
+            else [],
+            "pending_extension": order.extensions.filter(status="pending").first(),
+            "pending_return": order.assignments.filter(is_current=True, role="lead", return_status="pending").exists(),
+        },
+    )
+
+
+def _department(pk: str | None) -> Department:
+    department = Department.objects.filter(pk=pk or 0, is_active=True).first()
+    if department is None:
+        raise DomainError("unknown_department", _("Unknown department."))
+    return department
+
+
+def _yes(value: str | None) -> bool:
+    return value in ("yes", "on", "true", "1")
+
+
+@login_required
+@require_POST
+def act(request, number: str, action: str):
+    order = _order(request, number)
+    post = request.POST
+    user = request.user
+    try:
+        if action == "classify":
+            services.confirm_classification(
+                order, user, kind=post.get("kind", ""), category_code=post.get("category", "")
+            )
+        elif action == "dispatch":
+            services.dispatch(order, user, lead=_department(post.get("lead")))
+        elif action == "answer":
+            services.answer_directly(order, user, post.get("answer", ""))
+        elif action == "sign":
+            services.sign(order, user)
+        elif action == "return":
+            services.return_order(order, user, post.get("reason", ""))
+        elif action == "review_return":
+            accept = _yes(post.get("accept"))
+            services.review_return(
+                order,
+                user,
+                accept=accept,
+                comment=post.get("comment", ""),
+                lead=_department(post.get("lead")) if accept else None,
+            )
+        elif action == "extension":
+            services.request_extension(order, user, int(post.get("days") or 0), post.get("reason", ""))
+        elif action == "decide_extension":
+            extension = Extension.objects.get(pk=post.get("extension"), order=order)
+            services.decide_extension(
+                extension, user, approve=_yes(post.get("approve")), comment=post.get("comment", "")
+            )
+        elif action == "supervise":
+            services.supervise(order, user, note=post.get("note", ""))
+        elif action == "reply":
+            services.reply(
+                order,
+                user,
+                {
+                    "is_true": _yes(post.get("is_true")),
+                    "beyond_duty": _yes(post.get("beyond_duty")),
+                    "contacted": _yes(post.get("contacted")),
+                    "is_resolved": _yes(post.get("is_resolved")),
+                    "unresolved_reason": post.get("unresolved_reason", ""),
+                    "handling_notes": post.get("handling_notes", ""),
+                    "public_reply": post.get("public_reply", ""),
+                },
+            )
+        elif action == "return_call":
+            services.return_call(
+                order, user, {"satisfaction": post.get("satisfaction", ""), "comment": post.get("comment", "")}
+            )
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    except (ValueError, Extension.DoesNotExist):
+        messages.error(request, _("The form has invalid fields."))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(reverse("complaints:detail", args=[order.number]))
+
+
+@login_required
+def import_orders(request):
+    if not scope_for(request.user).has_role(*OPERATOR_ROLES):
+        raise Http404
+    batch = None
+    if request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        try:
+            batch = run_import("work_orders", upload.read(), upload.name, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, _error_text(exc))
+    return render(request, "complaints/import.html", {"batch": batch})
+
+
+def _dates(request) -> tuple[dt.date | None, dt.date | None]:
+    def day(name):
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    return day("start"), day("end")
+
+
+@login_required
+def dashboard(request):
+    start, end = _dates(request)
+    data = analysis.report(request.user, start, end)
+    if request.GET.get("format") == "xlsx":
+        return file_response(analysis.workbook(data), "complaints-analysis.xlsx", "xlsx")
+    units = data["units"][:15]
+    plots = {
+        "months": {
+            "type": "line",
+            "categories": [m["month"] for m in data["by_month"]],
+            "series": [{"name": str(_("Demands")), "data": [m["demands"] for m in data["by_month"]]}],
+        },
+        "classes": {
+            "type": "bar",
+            "categories": [c["class"] for c in data["by_class"]],
+            "series": [{"name": str(_("Demands")), "data": [c["demands"] for c in data["by_class"]]}],
+        },
+        "cities": {
+            "type": "bar",
+            "categories": [c["city"] for c in data["by_city"]],
+            "series": [{"name": str(_("Demands")), "data": [c["demands"] for c in data["by_city"]]}],
+        },
+        "channels": {
+            "type": "bar",
+            "categories": [c["channel"] for c in data["by_channel"]],
+            "series": [{"name": str(_("Demands")), "data": [c["demands"] for c in data["by_channel"]]}],
+        },
+        "units": {
+            "type": "bar",
+            "percent": True,
+            "categories": [u["department"] for u in units],
+            "series": [
+                {"name": str(_("On time")), "data": [u["on_time_rate"] for u in units]},
+                {"name": str(_("Satisfied")), "data": [u["satisfaction_rate"] for u in units]},
+            ],
+        },
+    }
+    return render(request, "complaints/dashboard.html", {"data": data, "plots": plots, "start": start, "end": end})
