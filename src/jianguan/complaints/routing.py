@@ -19,7 +19,8 @@ _USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
 # Subject names end in one of these; candidates are the strings ending there (4 to 40 characters).
 _NAME_ENDINGS = re.compile(
     r"(有限责任公司|股份有限公司|有限公司|分公司|分店|超市|商场|酒店|饭店|餐厅|餐馆|药店|大药房|诊所|门诊部|医院|"
-    r"加油站|便利店|商店|商行|经营部|专卖店|旅行社|网吧|健身房|美容院|幼儿园|培训学校|物业服务中心)"
+    r"加油站|便利店|商店|商行|经营部|专卖店|旅行社|网吧|健身房|美容院|幼儿园|培训学校|物业服务中心|"
+    r"五金|餐饮|食品|家政|娱乐|广告|化工|运输|机械|房产|网络|农业|建筑)"
 )
 _LEVEL = {DispatchRule.Level.COUNTY: 3, DispatchRule.Level.CITY: 2, DispatchRule.Level.PROVINCE: 1}
 
@@ -62,56 +63,94 @@ def find_subject(text: str, uscc: str | None = None) -> tuple[Subject | None, st
     return Subject.objects.get(pk=best[0]), "name"
 
 
-def _region_chain(region_code: str) -> list[Region]:
-    chain, region = [], Region.objects.filter(code=region_code).select_related("parent__parent").first()
-    while region is not None:
-        chain.append(region)
-        region = region.parent
-    return chain
+class Catalogue:
+    """The dispatch catalogue, the departments and the region tree, read once: route many orders
+    (an import, the demo, a benchmark) without querying per order. A live intake uses a fresh one."""
 
+    def __init__(self) -> None:
+        self.rules = {
+            r.category_id: r for r in DispatchRule.objects.select_related("sector").prefetch_related("co_sectors")
+        }
+        self.parents = dict(Category.objects.values_list("pk", "parent_id"))
+        self.regions = {
+            code: (parent, level) for code, parent, level in Region.objects.values_list("code", "parent_id", "level")
+        }
+        self.departments: dict[tuple[int, str], Department] = {}
+        for department in Department.objects.filter(is_active=True).order_by("-pk"):
+            if department.sector_id:
+                self.departments[(department.sector_id, department.region_id)] = department
 
-def department_for(sector_id: int, region_code: str, deepest_level: int) -> Department | None:
-    """The department of a sector for a region: at `deepest_level` or the nearest level above it."""
-    chain = [r for r in _region_chain(region_code) if r.level <= deepest_level]
-    departments = {
-        d.region_id: d
-        for d in Department.objects.filter(
-            sector_id=sector_id, region_id__in=[r.code for r in chain], is_active=True
-        ).order_by("pk")
-    }
-    for region in chain:
-        if region.code in departments:
-            return departments[region.code]
-    return None
+    def rule_for(self, category: Category | None) -> DispatchRule | None:
+        node = category.pk if category is not None else None
+        while node is not None:
+            if node in self.rules:
+                return self.rules[node]
+            node = self.parents.get(node)
+        return None
 
+    def department_for(self, sector_id: int, region_code: str, deepest_level: int) -> Department | None:
+        code = region_code
+        while code is not None:
+            parent, level = self.regions.get(code, (None, 0))
+            if level <= deepest_level and (sector_id, code) in self.departments:
+                return self.departments[(sector_id, code)]
+            code = parent
+        return None
 
-def rule_for(category: Category | None) -> DispatchRule | None:
-    node = category
-    while node is not None:
-        rule = DispatchRule.objects.filter(category=node).select_related("sector").first()
-        if rule is not None:
-            return rule
-        node = node.parent
-    return None
+    def route(self, category: Category | None, region_code: str) -> Route:
+        """Category + region → lead unit and co-handlers."""
+        if category is None:
+            return Route(RoutingOutcome.NO_CATEGORY)
+        rule = self.rule_for(category)
+        if rule is None:
+            return Route(RoutingOutcome.NO_RULE)
+        level = _LEVEL[rule.level]
+        lead = self.department_for(rule.sector_id, region_code, level)
+        if lead is None:
+            return Route(RoutingOutcome.NO_DEPARTMENT)
+        co = []
+        for sector in rule.co_sectors.all():
+            department = self.department_for(sector.pk, region_code, level)
+            if department is not None and department != lead:
+                co.append(department)
+        return Route(RoutingOutcome.ROUTED, lead, co)
 
 
 def route(category: Category | None, region_code: str) -> Route:
-    """Category + region → lead unit and co-handlers, through the dispatch catalogue."""
-    if category is None:
-        return Route(RoutingOutcome.NO_CATEGORY)
-    rule = rule_for(category)
-    if rule is None:
-        return Route(RoutingOutcome.NO_RULE)
-    level = _LEVEL[rule.level]
-    lead = department_for(rule.sector_id, region_code, level)
-    if lead is None:
-        return Route(RoutingOutcome.NO_DEPARTMENT)
-    co = []
-    for sector in rule.co_sectors.all():
-        department = department_for(sector.pk, region_code, level)
-        if department is not None and department != lead:
-            co.append(department)
-    return Route(RoutingOutcome.ROUTED, lead, co)
+    """Category + region → lead unit and co-handlers, through the dispatch catalogue (one order)."""
+    return _LiveCatalogue().route(category, region_code)
+
+
+class _LiveCatalogue(Catalogue):
+    """The same rules with targeted queries, for one live order."""
+
+    def __init__(self) -> None:  # noqa: D107 - nothing is preloaded
+        pass
+
+    def rule_for(self, category: Category | None) -> DispatchRule | None:
+        node = category
+        while node is not None:
+            rule = DispatchRule.objects.filter(category=node).select_related("sector").first()
+            if rule is not None:
+                return rule
+            node = node.parent
+        return None
+
+    def department_for(self, sector_id: int, region_code: str, deepest_level: int) -> Department | None:
+        chain, region = [], Region.objects.filter(code=region_code).select_related("parent__parent").first()
+        while region is not None:
+            if region.level <= deepest_level:
+                chain.append(region.code)
+            region = region.parent
+        found = {
+            d.region_id: d
+            for d in Department.objects.filter(sector_id=sector_id, region_id__in=chain, is_active=True).order_by("pk")
+        }
+        return next((found[code] for code in chain if code in found), None)
+
+
+def department_for(sector_id: int, region_code: str, deepest_level: int) -> Department | None:
+    return _LiveCatalogue().department_for(sector_id, region_code, deepest_level)
 
 
 def office_for(region_code: str | None) -> Department | None:

@@ -165,7 +165,7 @@ def receive(
     if region_code is None:
         region_code = office.region_id
     category = _category(demand.category)
-    proposals = classify(f"{demand.title or ''} {demand.content}")
+    proposals = classify(demand.content)
     proposed_kind, kind_confidence = proposals.get("kind", ("", None))
     proposed_code, category_confidence = proposals.get("category", ("", None))
     proposed_category = Category.objects.filter(code=proposed_code).first() if proposed_code else None
@@ -732,3 +732,28 @@ def receive_many(rows: list[Any], actor: Any, *, source_system: str) -> dict[str
 def _both(exc: DomainError) -> dict[str, str]:
     body = exc.as_body()
     return {"message": body["message"], "message_en": body["message_en"]}
+
+
+def train_from_orders(limit: int | None = None) -> dict[str, Any]:
+    """Retrain the kind and category models from orders whose classification a person confirmed
+    (corrections included): the deployment's own labelled history. The newest `limit` orders."""
+    import pandas as pd
+
+    orders = (
+        WorkOrder.objects.filter(classification_confirmed=True, category__isnull=False)
+        .exclude(kind="")
+        .order_by("-received_at")
+        .values_list("title", "content", "kind", "category__code")
+    )
+    rows = list(orders[:limit] if limit else orders)
+    frame = pd.DataFrame(rows, columns=["title", "content", "kind", "category"])
+    if frame.empty:
+        raise DomainError("no_training_data", _("No confirmed work orders to train on."))
+    frame["text"] = frame["content"]
+    for target in classifier.TARGETS:
+        classifier.train(frame.rename(columns={target: "label"})[["text", "label"]], classifier.model_path(target))
+    return {
+        "trained_on": int(len(frame)),
+        "kinds": int(frame["kind"].nunique()),
+        "categories": int(frame["category"].nunique()),
+    }

@@ -167,9 +167,18 @@ def _parser_for(province: str, version: int) -> AddressParser:
     return AddressParser(places, successors)
 
 
+_checked: dict[str, tuple[float, int]] = {}
+RECHECK_SECONDS = 60
+
+
 def address_parser(province: str = "37") -> AddressParser:
-    """The parser over one province's regions (cached until the region table changes)."""
+    """The parser over one province's regions (rebuilt when the region table changes; checked each minute)."""
+    import time
+
     from jianguan.core.models import Region
 
-    version = Region.objects.count()
-    return _parser_for(province, version)
+    now = time.monotonic()
+    last = _checked.get(province)
+    if last is None or now - last[0] > RECHECK_SECONDS:
+        last = _checked[province] = (now, Region.objects.count())
+    return _parser_for(province, last[1])

@@ -9,6 +9,9 @@ Monday-Friday and every result computed through such a day is marked provisional
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import chinese_calendar
@@ -55,6 +58,7 @@ class WorkingCalendar:
     overrides: dict[dt.date, str] = field(default_factory=dict)
     published_years: frozenset[int] = frozenset()
     missing: set[int] = field(default_factory=set)
+    _memo: dict[dt.date, bool] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, start: dt.date | None = None, end: dt.date | None = None) -> WorkingCalendar:
@@ -74,6 +78,15 @@ class WorkingCalendar:
         return year in _PACKAGE_YEARS or year in self.published_years
 
     def is_workday(self, day: dt.date) -> bool:
+        known = self._memo.get(day)
+        if known is not None:
+            return known
+        answer = self._is_workday(day)
+        if day.year in _PACKAGE_YEARS or day.year in self.published_years or day in self.overrides:
+            self._memo[day] = answer  # fallback answers are not memoised: they mark the year missing
+        return answer
+
+    def _is_workday(self, day: dt.date) -> bool:
         kind = self.overrides.get(day)
         if kind is not None:
             return kind == CalendarDayKind.WORKDAY
@@ -123,8 +136,26 @@ class WorkingCalendar:
         return count
 
 
+_session: ContextVar[WorkingCalendar | None] = ContextVar("working_calendar", default=None)
+
+
+@contextmanager
+def calendar_session() -> Iterator[WorkingCalendar]:
+    """Load the calendar once for a bulk computation (an import of many deadlines): inside the
+    block, add_working_days and deadline_after use it instead of querying the overrides per call."""
+    calendar = WorkingCalendar.load()
+    token = _session.set(calendar)
+    try:
+        yield calendar
+    finally:
+        _session.reset(token)
+
+
 def add_working_days(start: dt.date, n: int) -> CalendarDate:
     """The date n working days after `start`, on statutory holidays, 调休 and admin overrides."""
+    session = _session.get()
+    if session is not None:
+        return session.add_working_days(start, n)
     horizon = start + dt.timedelta(days=abs(n) * 3 + 40)
     low, high = (start, horizon) if n >= 0 else (start - dt.timedelta(days=abs(n) * 3 + 40), start)
     return WorkingCalendar.load(low, high).add_working_days(start, n)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from jianguan.subjects.models import Subject
 from jianguan.subjects.schemas import SubjectIn
 from jianguan.subjects.services import bulk_register_subjects
 from jianguan.web.demo_actions import DemoActions
+from jianguan.web.demo_complaints import build_complaints
 from jianguan.web.demo_spotchecks import build_spotchecks
 from jianguan.workflow.services import define_workflow, start_workflow
 
@@ -51,6 +52,14 @@ SECTORS = [
     ("whly", "文化和旅游", "文化和旅游局"),
     ("zrzy", "自然资源", "自然资源局"),
     ("ypjg", "药品监管", "药品监督管理局"),
+]
+# Units that take 12345 work orders but do no supervision of their own here: the hotline offices,
+# and the departments the dispatch catalogue names for labour, education and officials' conduct.
+HOTLINE_UNITS = [
+    ("rx", "政务服务热线", "12345政务服务便民热线"),
+    ("rlsb", "人力资源社会保障", "人力资源和社会保障局"),
+    ("jyty", "教育", "教育局"),
+    ("jjjc", "纪检监察", "纪委监委"),
 ]
 # Counties get the sectors with the most field work; the others act from city level.
 COUNTY_SECTORS = {"scjg"}
@@ -201,7 +210,7 @@ DEMO_ACCOUNTS = [
     ("admin", "平台管理员", Role.PLATFORM_ADMIN, "370000", "scjg"),
     ("jn_admin", "济南市场监管管理员", Role.DEPARTMENT_ADMIN, "370100", "scjg"),
     ("lixia_officer", "历下区执法人员", Role.OFFICER, "370102", "scjg"),
-    ("jn_hotline", "济南12345话务员", Role.HOTLINE_OPERATOR, "370100", "scjg"),
+    ("jn_hotline", "济南12345话务员", Role.HOTLINE_OPERATOR, "370100", "rx"),
     ("analyst", "省级分析员", Role.ANALYST, "370000", "scjg"),
     ("jn_leader", "济南市领导", Role.LEADER, "370100", "scjg"),
     ("auditor", "审计员", Role.AUDITOR, "370000", "scjg"),
@@ -232,13 +241,15 @@ class DemoResult:
     items: int
     accounts: list[tuple[str, str, str]]
     actions: int = 0
+    complaints: dict[str, Any] = field(default_factory=dict)
 
 
 class DemoBuilder:
-    def __init__(self, seed: int, subjects: int = 20000, progress=None, actions: int = 0):
+    def __init__(self, seed: int, subjects: int = 20000, progress=None, actions: int = 0, complaints: int = 0):
         self.rng = random.Random(seed)
         self.subject_target = subjects
         self.action_target = actions
+        self.complaint_target = complaints
         self.progress = progress or (lambda message: None)
 
     def person_name(self) -> str:
@@ -257,7 +268,8 @@ class DemoBuilder:
             self.progress(f"subjects: {subjects}")
             officers, conflicts = self.officers(departments)
             self.progress(f"officers: {officers}, declared conflicts: {conflicts}")
-            accounts = self.accounts(departments)
+            units = self.hotline_units(province, cities)
+            accounts = self.accounts({**departments, **units})
             self.workflows(departments)
         # Actions go through the exchange gateway, which commits chunk by chunk.
         actions = DemoActions(self.rng, self.action_target, self.progress).build() if self.action_target else 0
@@ -265,7 +277,29 @@ class DemoBuilder:
         # The grades set the spot checks' sampling ratios.
         self.progress(f"risk grades: {grade_subjects()}")
         build_spotchecks(self.rng, self.progress)
-        return DemoResult(len(departments), subjects, officers, conflicts, items, accounts, actions)
+        complaints = build_complaints(self.rng, self.progress, self.complaint_target) if self.complaint_target else {}
+        return DemoResult(len(departments), subjects, officers, conflicts, items, accounts, actions, complaints)
+
+    def hotline_units(self, province, cities) -> dict[tuple[str, str], Department]:
+        out: dict[tuple[str, str], Department] = {}
+        for code, name, suffix in HOTLINE_UNITS:
+            sector = ensure_sector(code, name)
+            top = create_department(
+                name=f"山东省{suffix}",
+                region=province,
+                sector=sector,
+                uscc=uscc_with_check("1137" + "0000" + organisation_code(self.rng)),
+            )
+            out[(code, province.code)] = top
+            for city in cities:
+                out[(code, city.code)] = create_department(
+                    name=f"{city.name}{suffix}",
+                    region=city,
+                    sector=sector,
+                    parent=top,
+                    uscc=uscc_with_check("11" + city.code + organisation_code(self.rng)),
+                )
+        return out
 
     def departments(self, province, cities, counties) -> dict[tuple[str, str], Department]:
         out: dict[tuple[str, str], Department] = {}
@@ -488,12 +522,14 @@ class DemoBuilder:
             )
 
 
-def build_demo(seed: int = 2026, subjects: int = 20000, progress=None, actions: int = 200_000) -> DemoResult:
+def build_demo(
+    seed: int = 2026, subjects: int = 20000, progress=None, actions: int = 200_000, complaints: int = 20_000
+) -> DemoResult:
     if Department.objects.exists():
         raise DomainError(
             "demo_exists", _("The database already holds departments; use a fresh database for the demo.")
         )
-    return DemoBuilder(seed, subjects, progress, actions).build()
+    return DemoBuilder(seed, subjects, progress, actions, complaints).build()
 
 
 def demo_summary(result: DemoResult) -> dict[str, Any]:
@@ -504,4 +540,5 @@ def demo_summary(result: DemoResult) -> dict[str, Any]:
         "conflicts": result.conflicts,
         "items": result.items,
         "actions": result.actions,
+        "work_orders": result.complaints.get("orders", 0),
     }

@@ -100,6 +100,91 @@ def _schedule(item: WorkflowItem, spec: WorkflowSpec, now: dt.datetime) -> None:
     item.due_is_provisional = item.due_is_provisional or state_provisional or warn_provisional
 
 
+def new_item(
+    definition: WorkflowDefinition,
+    reference: str,
+    title: str,
+    department: Department,
+    now: dt.datetime,
+    *,
+    region_id: str | None = None,
+    overall_sla: Sla | None = None,
+) -> WorkflowItem:
+    """An item in its initial state with its deadlines computed, not yet saved."""
+    spec = definition.parsed()
+    item = WorkflowItem(
+        definition=definition,
+        reference=reference,
+        title=title,
+        state=spec.initial,
+        department=department,
+        region_id=region_id or department.region_id,
+        started_at=now,
+        state_entered_at=now,
+    )
+    item.overall_sla = overall_sla.model_dump(exclude_none=True) if overall_sla else None
+    item.due_at, item.due_is_provisional = _sla_deadline(now, overall_sla or spec.overall_sla)
+    _schedule(item, spec, now)
+    return item
+
+
+def replay_action(
+    item: WorkflowItem,
+    action_code: str,
+    at: dt.datetime,
+    *,
+    comment: str = "",
+    restart_overall: Sla | None = None,
+    department: Department | None = None,
+    extend_working_days: int = 0,
+) -> WorkflowTransition:
+    """Apply a historical step in memory (an imported history): the action must be possible in the
+    item's state and not earlier than its last step; deadlines are computed as live. Nothing is
+    written and no role is checked: the caller stores items and transitions in bulk and audits them.
+    `action_code` may also be a step that keeps the state ("supervise", "extend", notes)."""
+    spec = item.definition.parsed()
+    if at < item.state_entered_at:
+        raise DomainError("step_out_of_order", _("A step is dated before the step that preceded it."))
+    if item.is_closed:
+        raise DomainError("closed", _("A step follows the closing of the item."))
+    action = spec.action(action_code)
+    old_state, old_department = item.state, item.department
+    if action is None:
+        if extend_working_days:
+            local = timezone.localtime(item.due_at)
+            day = add_working_days((local - dt.timedelta(microseconds=1)).date(), extend_working_days)
+            item.due_at = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=local.tzinfo)
+            _schedule_keeping_state(item, spec, item.state_due_at)
+        return WorkflowTransition(
+            item=item, action=action_code, from_state=old_state, to_state=old_state, at=at, comment=comment
+        )
+    if item.state not in action.sources:
+        raise DomainError("wrong_state", _("This action is not possible in the item's current state."), status=409)
+    item.state = action.target
+    item.state_entered_at = at
+    item.is_closed = spec.states[action.target].final
+    item.closed_at = at if item.is_closed else None
+    moved = department is not None and department.pk != item.department_id
+    if moved:
+        item.department, item.region_id = department, department.region_id
+    if restart_overall is not None:
+        item.started_at = at
+        item.overall_sla = restart_overall.model_dump(exclude_none=True)
+        item.due_at, item.due_is_provisional = _sla_deadline(at, restart_overall)
+    _schedule(item, spec, at)
+    item.version += 1
+    return WorkflowTransition(
+        item=item,
+        action=action.code,
+        from_state=old_state,
+        to_state=action.target,
+        at=at,
+        comment=comment,
+        from_department=old_department if moved else None,
+        to_department=department if moved else None,
+    )
+
+
 def start_workflow(
     code: str,
     *,
@@ -121,21 +206,8 @@ def start_workflow(
     definition = WorkflowDefinition.objects.filter(code=code, is_active=True).first()
     if definition is None:
         raise NotFound(_("There is no active workflow with this code."))
-    spec = definition.parsed()
     with transaction.atomic():
-        item = WorkflowItem(
-            definition=definition,
-            reference=reference,
-            title=title,
-            state=spec.initial,
-            department=department,
-            region_id=region_id or department.region_id,
-            started_at=now,
-            state_entered_at=now,
-        )
-        item.overall_sla = overall_sla.model_dump(exclude_none=True) if overall_sla else None
-        item.due_at, item.due_is_provisional = _sla_deadline(now, overall_sla or spec.overall_sla)
-        _schedule(item, spec, now)
+        item = new_item(definition, reference, title, department, now, region_id=region_id, overall_sla=overall_sla)
         item.save()
         record_event(
             actor,

@@ -1,4 +1,6 @@
-"""`jianguan complaints train|evaluate FILE --text-column C --label-column L [--json]`.
+"""`jianguan complaints train|evaluate FILE --text-column C --label-column L [--json]`, and the
+work-order housekeeping: `setup` (category tree, dispatch catalogue, workflow), `retrain` (models
+from confirmed orders), `overdue` (red cards and 督办), `surges` (last week's surges).
 
 train: fits the classifier on a labelled CSV (with --holdout SHARE it keeps a stratified share out
 and writes it to --holdout-file for evaluate). evaluate: scores the trained model on a labelled
@@ -16,15 +18,20 @@ class Command(BaseCommand):
     help = "Train or evaluate the complaint classifier on a labelled CSV file."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["train", "evaluate"])
-        parser.add_argument("file")
-        parser.add_argument("--text-column", required=True)
-        parser.add_argument("--label-column", required=True)
+        parser.add_argument("action", choices=["train", "evaluate", "setup", "retrain", "overdue", "surges"])
+        parser.add_argument("file", nargs="?")
+        parser.add_argument("--text-column")
+        parser.add_argument("--label-column")
+        parser.add_argument("--limit", type=int, help="retrain: the newest N confirmed orders")
         parser.add_argument("--holdout", type=float, default=0.0, help="train: share of rows kept out (stratified)")
         parser.add_argument("--holdout-file", help="train: where to write the rows kept out")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, file, text_column, label_column, holdout, holdout_file, **options):
+        if action in ("setup", "retrain", "overdue", "surges"):
+            return self.housekeeping(action, options)
+        if not (file and text_column and label_column):
+            raise CommandError("train and evaluate need FILE, --text-column and --label-column")
         try:
             frame = classifier.read_labelled(file, text_column, label_column)
             if action == "train":
@@ -51,3 +58,22 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
+
+    def housekeeping(self, action, options):
+        from jianguan.complaints import analysis, services
+        from jianguan.complaints.policy import load_taxonomy
+        from jianguan.core.errors import DomainError
+
+        try:
+            if action == "setup":
+                categories, rules = load_taxonomy()
+                result = {"categories": categories, "dispatch_rules": rules}
+            elif action == "retrain":
+                result = services.train_from_orders(options.get("limit"))
+            elif action == "overdue":
+                result = services.flag_overdue()
+            else:
+                result = {"surges": [str(s) for s in analysis.detect_surges()]}
+        except DomainError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(json.dumps(result, ensure_ascii=False) if options["json"] else str(result))

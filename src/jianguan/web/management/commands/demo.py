@@ -16,16 +16,28 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--subjects", type=int, default=20000)
         parser.add_argument("--actions", type=int, default=200_000, help="supervision actions sent through the gateway")
+        parser.add_argument("--complaints", type=int, default=20_000, help="12345 work orders with their histories")
 
-    def handle(self, *args, seed, subjects, actions, **options):
+    def handle(self, *args, seed, subjects, actions, complaints, **options):
         if settings.PRODUCTION:
             raise CommandError("the demo refuses to run in production mode")
         started = time.perf_counter()
         try:
-            result = build_demo(seed, subjects, progress=lambda m: self.stdout.write(f"  {m}"), actions=actions)
+            result = build_demo(
+                seed,
+                subjects,
+                progress=lambda m: self.stdout.write(f"  {m}"),
+                actions=actions,
+                complaints=complaints,
+            )
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"demo province loaded in {time.perf_counter() - started:.1f} s")
         self.stdout.write(f"demo accounts (password {DEMO_PASSWORD}):")
         for username, role, department in result.accounts:
             self.stdout.write(f"  {username:<15} {role} · {department}")
+        live = result.complaints.get("live", [])
+        if live:
+            self.stdout.write("live 12345 orders (track and rate at /public/complaints/track/):")
+            for entry in live:
+                self.stdout.write(f"  {entry['number']}  query code {entry['code']}  {entry['state']}")
