@@ -63,6 +63,20 @@ def find_subject(text: str, uscc: str | None = None) -> tuple[Subject | None, st
     return Subject.objects.get(pk=best[0]), "name"
 
 
+def _prefix(code: str) -> str:
+    while code.endswith("00") and len(code) > 2:
+        code = code[:-2]
+    return code
+
+
+def _preference(department: Department) -> tuple[bool, int]:
+    """Among a sector's units in one region, the region's own unit comes first (its superior sits in
+    an enclosing region; an outpost of another city's bureau does not), then the oldest."""
+    parent = department.parent
+    natural = parent is None or department.region_id.startswith(_prefix(parent.region_id))
+    return (natural, -department.pk)
+
+
 class Catalogue:
     """The dispatch catalogue, the departments and the region tree, read once: route many orders
     (an import, the demo, a benchmark) without querying per order. A live intake uses a fresh one."""
@@ -76,9 +90,9 @@ class Catalogue:
             code: (parent, level) for code, parent, level in Region.objects.values_list("code", "parent_id", "level")
         }
         self.departments: dict[tuple[int, str], Department] = {}
-        for department in Department.objects.filter(is_active=True).order_by("-pk"):
-            if department.sector_id:
-                self.departments[(department.sector_id, department.region_id)] = department
+        units = Department.objects.filter(is_active=True, sector__isnull=False).select_related("parent")
+        for department in sorted(units, key=_preference):
+            self.departments[(department.sector_id, department.region_id)] = department
 
     def rule_for(self, category: Category | None) -> DispatchRule | None:
         node = category.pk if category is not None else None
@@ -142,10 +156,10 @@ class _LiveCatalogue(Catalogue):
             if region.level <= deepest_level:
                 chain.append(region.code)
             region = region.parent
-        found = {
-            d.region_id: d
-            for d in Department.objects.filter(sector_id=sector_id, region_id__in=chain, is_active=True).order_by("pk")
-        }
+        found: dict[str, Department] = {}
+        units = Department.objects.filter(sector_id=sector_id, region_id__in=chain, is_active=True).select_related("parent")
+        for department in sorted(units, key=_preference):
+            found[department.region_id] = department
         return next((found[code] for code in chain if code in found), None)
 
 
