@@ -31,7 +31,9 @@ def test_address_to_county_with_confidence_and_the_office_of_its_city(hotline, p
     full, _ = services.receive(demand(), channel="portal", now=NOW)
     assert (full.region_id, full.region_confidence, full.office) == ("370102", 0.95, hotline.jn_office)
     qd, _ = services.receive(
-        demand(content="青岛市市南区香港中路一家饭店后厨卫生很差，有老鼠", address="香港中路", category=None, kind=None),
+        demand(
+            content="青岛市市南区香港中路一家饭店后厨卫生很差，有老鼠", address="香港中路", category=None, kind=None
+        ),
         channel="portal",
         now=NOW,
     )
@@ -45,7 +47,9 @@ def test_address_to_county_with_confidence_and_the_office_of_its_city(hotline, p
     )
     assert ambiguous.region_id == "370103" and ambiguous.region_confidence == 0.7
     nowhere, _ = services.receive(
-        demand(content="网上买的东西是假货，要求处理一下", address="", category=None, kind=None), channel="portal", now=NOW
+        demand(content="网上买的东西是假货，要求处理一下", address="", category=None, kind=None),
+        channel="portal",
+        now=NOW,
     )
     assert nowhere.region_confidence == 0.0 and nowhere.office == hotline.province_office
 
@@ -115,7 +119,13 @@ def test_co_handlers_are_assigned_and_see_the_order(hotline, province, make_user
     # Returned, then reassigned with a co-handler: the co-handler sees it and its personal data.
     services.return_order(order, hotline.lixia_officer, "需要生态环境部门共同处理", now=NOW)
     services.review_return(
-        order, hotline.operator, accept=True, comment="改由市局主办，环境局协办", lead=province.jn_market, co=[province.jn_env], now=NOW
+        order,
+        hotline.operator,
+        accept=True,
+        comment="改由市局主办，环境局协办",
+        lead=province.jn_market,
+        co=[province.jn_env],
+        now=NOW,
     )
     env_officer = hotline.jn_env_officer
     assert visible_orders(env_officer).filter(pk=order.pk).exists()
@@ -159,7 +169,12 @@ def test_personal_data_sealed_at_rest_and_masked_for_every_role_but_handlers(hot
     services.reply(
         order,
         hotline.lixia_officer,
-        {"is_true": True, "is_resolved": True, "handling_notes": "已现场检查并责令下架", "public_reply": "经核查属实，已责令下架"},
+        {
+            "is_true": True,
+            "is_resolved": True,
+            "handling_notes": "已现场检查并责令下架",
+            "public_reply": "经核查属实，已责令下架",
+        },
         now=NOW,
     )
     assert complainant(hotline.operator, order) == clear
@@ -169,7 +184,9 @@ def test_personal_data_sealed_at_rest_and_masked_for_every_role_but_handlers(hot
     assert complainant(hotline.operator, order) == masked
     # The citizen's own view never carries personal data; anonymous orders have none to show.
     assert "13912345678" not in str(public_out(order)) and "张" not in str(public_out(order))
-    anonymous, _ = services.receive(demand(complainant={"anonymous": True, "phone": "13800001111"}), channel="portal", now=NOW)
+    anonymous, _ = services.receive(
+        demand(complainant={"anonymous": True, "phone": "13800001111"}), channel="portal", now=NOW
+    )
     assert complainant(hotline.lixia_officer, anonymous)["masked"] is True
     assert code and len(code) == 6
 
@@ -180,7 +197,9 @@ def test_read_scope(hotline, province):
 
     jinan, _ = services.receive(demand(), channel="portal", now=NOW)
     qingdao, _ = services.receive(
-        demand(content="青岛市市南区香港中路一家超市卖过期食品", address="青岛市市南区香港中路"), channel="portal", now=NOW
+        demand(content="青岛市市南区香港中路一家超市卖过期食品", address="青岛市市南区香港中路"),
+        channel="portal",
+        now=NOW,
     )
     assert set(visible_orders(hotline.operator)) == {jinan}  # 济南 operator: 济南 region only
     assert set(visible_orders(hotline.shinan_officer)) == {qingdao}
@@ -204,7 +223,9 @@ def test_duplicates_merged_keep_every_demand(hotline, make_subject):
         now=NOW + dt.timedelta(days=2),
     )
     third, _ = services.receive(
-        demand(content=f"{shop.name}门口乱停车，影响通行", category="060105"), channel="portal", now=NOW + dt.timedelta(days=3)
+        demand(content=f"{shop.name}门口乱停车，影响通行", category="060105"),
+        channel="portal",
+        now=NOW + dt.timedelta(days=3),
     )
     much_later, _ = services.receive(demand(content=text), channel="portal", now=NOW + dt.timedelta(days=45))
     second.refresh_from_db()
@@ -218,7 +239,12 @@ def test_duplicates_merged_keep_every_demand(hotline, make_subject):
     services.reply(
         first,
         hotline.lixia_officer,
-        {"is_true": True, "is_resolved": True, "handling_notes": "已到现场查处并立案", "public_reply": "经核查属实，商家已被立案查处"},
+        {
+            "is_true": True,
+            "is_resolved": True,
+            "handling_notes": "已到现场查处并立案",
+            "public_reply": "经核查属实，商家已被立案查处",
+        },
         now=NOW + dt.timedelta(days=3),
     )
     seen = public_out(services.find_for_citizen(second.number, code2))
@@ -235,14 +261,26 @@ def test_classifier_proposes_operator_corrects_and_corrections_train(hotline, se
 
     settings.VAR_DIR = str(tmp_path)
     texts = {
-        ("complaint", "060101"): ["超市卖过期牛奶吃坏肚子", "饭店后厨卫生差有老鼠", "买到发霉的面包要求赔偿", "外卖里吃出虫子"],
-        ("report", "0202"): ["工厂夜间偷排黑烟气味刺鼻", "河道发黑发臭有人排污", "有人倾倒工业废料", "企业偷排废水污染河流"],
+        ("complaint", "060101"): [
+            "超市卖过期牛奶吃坏肚子",
+            "饭店后厨卫生差有老鼠",
+            "买到发霉的面包要求赔偿",
+            "外卖里吃出虫子",
+        ],
+        ("report", "0202"): [
+            "工厂夜间偷排黑烟气味刺鼻",
+            "河道发黑发臭有人排污",
+            "有人倾倒工业废料",
+            "企业偷排废水污染河流",
+        ],
         ("help", "0204"): ["小区停水没有通知", "暖气不热室温很低", "家里停电好几个小时", "供水管道爆裂没有水"],
     }
     for (kind, code), contents in texts.items():
         for number, content in enumerate(contents):
             order, _ = services.receive(
-                demand(content=f"济南市历下区{content}，请处理{number}", kind=None, category=None), channel="portal", now=NOW
+                demand(content=f"济南市历下区{content}，请处理{number}", kind=None, category=None),
+                channel="portal",
+                now=NOW,
             )
             services.confirm_classification(order, hotline.operator, kind=kind, category_code=code, now=NOW)
     assert classifier.proposer("kind") is None
@@ -267,7 +305,9 @@ def test_attachments_checked_and_stored_with_their_hash(hotline, settings, tmp_p
 
     settings.MEDIA_ROOT = str(tmp_path)
     photo = b"\x89PNG\r\n\x1a\n" + b"0" * 100
-    order, _ = services.receive(demand(), channel="portal", attachments=[services.Attachment("现场.png", photo)], now=NOW)
+    order, _ = services.receive(
+        demand(), channel="portal", attachments=[services.Attachment("现场.png", photo)], now=NOW
+    )
     assert order.attachments[0]["sha256"] == hashlib.sha256(photo).hexdigest()
     assert (tmp_path / order.attachments[0]["path"]).read_bytes() == photo
     for bad, code in [

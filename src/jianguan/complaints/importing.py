@@ -16,6 +16,7 @@ from jianguan.complaints.choices import Channel, Kind
 from jianguan.complaints.models import Category, WorkOrder
 from jianguan.complaints.schemas import NUMBER_PATTERN, HotlineOrder, Strict
 from jianguan.core.errors import FieldError
+from jianguan.core.fields import invalid
 from jianguan.core.importing import Importer, PreparedRow, register_importer
 
 _KIND_LABELS = {
@@ -58,12 +59,31 @@ def _text_number(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _category_code(value: Any) -> Any:
+    # A code typed as a number loses its leading zero (060101 → 60101); codes have 2 digits per level.
+    value = _text_number(value)
+    if isinstance(value, str) and value.isdigit() and len(value) % 2 == 1:
+        return "0" + value
+    return value
+
+
+def _order_number(value: Any) -> Any:
+    # Excel keeps 15 significant digits: an 18-digit number typed as a number is already wrong.
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 10**15:
+        raise invalid(
+            "number_as_numeric",
+            "工单编号须以文本格式填写：Excel 只保留 15 位有效数字，18 位编号已被改变",
+            "type the work-order number as text: Excel keeps 15 significant digits and has changed the 18-digit number",
+        )
+    return _text_number(value)
+
+
 class WorkOrderRow(Strict):
-    number: Annotated[str, BeforeValidator(_text_number)] = Field(title="工单编号", pattern=NUMBER_PATTERN)
+    number: Annotated[str, BeforeValidator(_order_number)] = Field(title="工单编号", pattern=NUMBER_PATTERN)
     received_at: dt.datetime = Field(title="受理时间")
     channel: Annotated[Channel, _code_or_label(_CHANNEL_LABELS)] = Field(Channel.PHONE, title="来源渠道")
     kind: Annotated[Kind | None, _code_or_label(_KIND_LABELS)] = Field(None, title="诉求类型")
-    category: Annotated[str | None, BeforeValidator(_text_number)] = Field(
+    category: Annotated[str | None, BeforeValidator(_category_code)] = Field(
         None, title="分类编码", pattern=r"^\d{2}(\d{2}){0,4}$"
     )
     title: str | None = Field(None, title="标题", max_length=120)

@@ -177,10 +177,11 @@ def requests_view(request, fmt: str):
     if ids:
         orders = orders.filter(number__in=[i.strip() for i in ids])
     else:
-        end = _parse(request.GET.get("end_date")) or timezone.now()
-        start = _parse(request.GET.get("start_date")) or end - dt.timedelta(days=DEFAULT_DAYS)
+        end, start = _parse(request.GET.get("end_date")), _parse(request.GET.get("start_date"))
         if start is False or end is False:
             return _error(400, "start_date and end_date must be w3 date-times")
+        end = end or timezone.now()
+        start = start or end - dt.timedelta(days=DEFAULT_DAYS)
         orders = orders.filter(received_at__gte=start, received_at__lte=end)
         codes = [c for c in request.GET.get("service_code", "").split(",") if c.strip()]
         if codes:

@@ -157,7 +157,9 @@ class _LiveCatalogue(Catalogue):
                 chain.append(region.code)
             region = region.parent
         found: dict[str, Department] = {}
-        units = Department.objects.filter(sector_id=sector_id, region_id__in=chain, is_active=True).select_related("parent")
+        units = Department.objects.filter(sector_id=sector_id, region_id__in=chain, is_active=True).select_related(
+            "parent"
+        )
         for department in sorted(units, key=_preference):
             found[department.region_id] = department
         return next((found[code] for code in chain if code in found), None)
