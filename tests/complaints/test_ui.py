@@ -1,0 +1,96 @@
+"""The work-order screens: scope through the Django client, and in Chromium a demand filed on the
+portal, handled by staff and rated by the citizen."""
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
+
+
+def test_screens_follow_scope_and_show_cards(hotline):
+    from jianguan.complaints import services
+
+    order, _code = services.receive(
+        {"content": "济南市历下区泉城路一家超市卖过期牛奶，要求查处", "address": "济南市历下区", "kind": "complaint", "category": "060101"},
+        channel="portal",
+    )
+    operator, outsider = Client(), Client()
+    operator.force_login(hotline.operator)
+    outsider.force_login(hotline.shinan_officer)
+    page = operator.get("/complaints/").content.decode()
+    assert order.number in page
+    assert order.number not in outsider.get("/complaints/").content.decode()
+    assert outsider.get(f"/complaints/{order.number}/").status_code == 404
+    detail = operator.get(f"/complaints/{order.number}/").content.decode()
+    assert "139" not in detail or "****" in detail
+    assert operator.get("/complaints/new/").status_code == 200
+    assert outsider.get("/complaints/new/").status_code == 404
+    assert Client().get("/complaints/").status_code == 302  # staff screens need a login
+    assert Client().get("/public/complaints/").status_code == 200
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_browser_filed_on_the_portal_handled_by_staff_rated_by_the_citizen(
+    flushable_audit, live_server, hotline, browser_page, tmp_path
+):
+    page = browser_page
+    photo = tmp_path / "现场照片.png"
+    photo.write_bytes(PNG)
+    # The citizen files a demand on the portal.
+    page.goto(f"{live_server.url}/public/complaints/")
+    page.fill("#content", "我在济南市历下区泉城路88号一家超市买的酸奶已经过期，喝了以后肚子疼，要求退款并查处")
+    page.fill("#address", "济南市历下区泉城路88号")
+    page.fill("#name", "赵小明")
+    page.fill("#phone", "13812345678")
+    page.set_input_files("#attachments", str(photo))
+    page.click("#complaint-submit")
+    page.wait_for_selector("#complaint-filed")
+    number = page.inner_text("#filed-number")
+    code = page.inner_text("#filed-code")
+    assert len(number) == 18 and len(code) == 6
+
+    def login(user):
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("text=概览")
+
+    # The operator sees it masked, confirms the classification; the catalogue routes it to 历下区.
+    login(hotline.operator)
+    page.goto(f"{live_server.url}/complaints/?q={number}")
+    page.click(f"text={number}")
+    assert "赵**" in page.inner_text("#complainant") and "138****5678" in page.inner_text("#complainant")
+    page.select_option("#classify-form select[name=kind]", "complaint")
+    page.select_option("#classify-form select[name=category]", "060101")
+    page.click("#classify-form button")
+    page.wait_for_selector("#order-state:has-text('待签收')")
+    assert "历下区市场监督管理局" in page.inner_text("#lead-unit")
+    # The handler sees the complainant in full, signs and replies.
+    login(hotline.lixia_officer)
+    page.goto(f"{live_server.url}/complaints/{number}/")
+    assert "赵小明" in page.inner_text("#complainant") and "13812345678" in page.inner_text("#complainant")
+    page.click("#sign")
+    page.wait_for_selector("#reply-form")
+    page.check("#is_true")
+    page.check("#is_resolved")
+    page.fill("#handling_notes", "执法人员到现场检查，过期酸奶已全部下架，责令商家为消费者退款")
+    page.fill("#public_reply_text", "经核查情况属实，已责令超市下架过期酸奶并为您退款，对超市立案调查")
+    page.click("#reply-form button")
+    page.wait_for_selector("#order-state:has-text('已答复待回访')")
+    # The citizen follows it and rates it; the order closes.
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/public/complaints/track/?number={number}&code={code}")
+    assert "立案调查" in page.inner_text("#track-reply")
+    page.check("#s-satisfied")
+    page.fill("#rating-form textarea", "处理很及时")
+    page.click("#rate-submit")
+    page.wait_for_selector("#rated")
+    assert page.inner_text("#track-state") == "已办结"
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/public/complaints/")
+    assert page.is_visible("#complaint-submit")
