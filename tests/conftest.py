@@ -29,6 +29,13 @@ class Province:
     sthj: object
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request, settings):
+    """Users are created in most tests; Argon2 takes ~0.1 s per password. Tests marked real_hashing keep it."""
+    if request.node.get_closest_marker("real_hashing") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def province(db):
     from jianguan.core.codes import uscc_with_check
