@@ -348,7 +348,7 @@ def test_open311_georeport_v2(hotline, system):
     assert public.get("/open311/v2/services/060101.json").json() == {"service_code": "060101", "attributes": []}
     assert public.get("/open311/v2/services/999999.json").status_code == 404
     assert public.get("/open311/v2/services.xml").json() == [
-        {"code": 400, "description": "only the json format is supported"}
+        {"code": 400, "description": "only the json format is supported / 仅支持 json 格式"}
     ]
     # Filing needs an api_key and a location.
     form = {

@@ -50,13 +50,13 @@ def _answers_errors(view):
         try:
             return view(request, *args, **kwargs)
         except DomainError as exc:
-            return _error(exc.status, bilingual(exc.message)[1])
+            return _error(exc.status, " / ".join(reversed(bilingual(exc.message))))
 
     return wrapped
 
 
 def _json_only(fmt: str) -> JsonResponse | None:
-    return None if fmt == "json" else _error(400, "only the json format is supported")
+    return None if fmt == "json" else _error(400, "only the json format is supported / 仅支持 json 格式")
 
 
 def _services():
@@ -153,7 +153,7 @@ def service_definition(request, code: str, fmt: str):
         return bad
     category = _services().filter(code=code).first()
     if category is None:
-        return _error(404, f"service_code {code} not found")
+        return _error(404, f"service_code {code} not found / 服务代码 {code} 不存在")
     return JsonResponse({"service_code": category.code, "attributes": []})
 
 
@@ -179,7 +179,7 @@ def requests_view(request, fmt: str):
     else:
         end, start = _parse(request.GET.get("end_date")), _parse(request.GET.get("start_date"))
         if start is False or end is False:
-            return _error(400, "start_date and end_date must be w3 date-times")
+            return _error(400, "start_date and end_date must be w3 date-times / 起止时间须为 W3C 日期时间格式")
         end = end or timezone.now()
         start = start or end - dt.timedelta(days=DEFAULT_DAYS)
         orders = orders.filter(received_at__gte=start, received_at__lte=end)
@@ -192,7 +192,7 @@ def requests_view(request, fmt: str):
         elif status == "closed":
             orders = orders.filter(state__in=CLOSED)
         elif status:
-            return _error(400, "status must be open or closed")
+            return _error(400, "status must be open or closed / status 须为 open 或 closed")
     extensions = request.GET.get("extensions") == "true"
     own = client.name if client else None
     return JsonResponse(
@@ -216,20 +216,20 @@ def _parse(value: str | None):
 def _create(request):
     client = _client(request)
     if client is None:
-        return _error(403, "a valid api_key is required to file a request")
+        return _error(403, "a valid api_key is required to file a request / 提交诉求须提供有效的 api_key")
     data = request.POST
     category = _services().filter(code=data.get("service_code", "")).first()
     if category is None:
-        return _error(400, "service_code is missing or not a known service")
+        return _error(400, "service_code is missing or not a known service / 缺少服务代码或服务代码不存在")
     description = data.get("description", "").strip()
     name = " ".join(filter(None, [data.get("last_name", "").strip(), data.get("first_name", "").strip()])) or None
     try:
         lat = float(data["lat"]) if data.get("lat") else None
         lon = float(data["long"]) if data.get("long") else None
     except ValueError:
-        return _error(400, "lat and long must be numbers")
+        return _error(400, "lat and long must be numbers / 经纬度须为数字")
     if not (data.get("address_string") or (lat is not None and lon is not None)):
-        return _error(400, "a location is required: lat and long, or address_string")
+        return _error(400, "a location is required: lat and long, or address_string / 须提供位置：经纬度或地址")
     demand = {
         "content": description,
         "address": data.get("address_string") or None,
@@ -263,7 +263,7 @@ def request_detail(request, number: str, fmt: str):
         .first()
     )
     if order is None:
-        return _error(404, f"service_request_id {number} not found")
+        return _error(404, f"service_request_id {number} not found / 工单 {number} 不存在")
     full = client is not None and order.source_system == client.name
     return JsonResponse(
         [_request_out(order, full=full, extensions=request.GET.get("extensions") == "true")], safe=False

@@ -288,6 +288,21 @@ class DemoComplaints:
         order, code = file(105, kind="complaint", category="060101")
         services.return_order(order, officer, "该超市位于历城区，不在本辖区")
         out.append({"state": "returned, to review", "number": order.number, "code": code})
+        # One that went the whole way: filed on the portal, routed, handled, answered, rated.
+        order, code = file(106, kind="complaint", category="060101")
+        services.sign(order, officer)
+        services.reply(
+            order,
+            officer,
+            {
+                "is_true": True,
+                "is_resolved": True,
+                "handling_notes": "执法人员到店检查，过期酸奶已下架销毁，商家已退款",
+                "public_reply": "经核查属实，已责令商家下架过期酸奶、为您退款，并对商家立案调查",
+            },
+        )
+        services.rate_by_citizen(order.number, code, {"satisfaction": "satisfied", "comment": "处理及时"})
+        out.append({"state": "closed: filed, routed, handled, answered and rated", "number": order.number, "code": code})
         return out
 
 
