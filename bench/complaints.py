@@ -78,7 +78,10 @@ def classification() -> dict:
     frame = classifier.read_labelled(str(DEV), "review", "cat")
     train, test = train_test_split(frame, test_size=0.2, stratify=frame["label"], random_state=2026)
     out = {}
-    for name, make in [("classifier", classifier.build_pipeline), ("majority class (baseline)", lambda: DummyClassifier(strategy="most_frequent"))]:
+    for name, make in [
+        ("classifier", classifier.build_pipeline),
+        ("majority class (baseline)", lambda: DummyClassifier(strategy="most_frequent")),
+    ]:
         model = make()
         started = time.perf_counter()
         model.fit(train["text"], train["label"])
@@ -109,7 +112,22 @@ def province() -> None:
     from jianguan.core.models import Region
     from jianguan.core.services import create_department, ensure_sector
 
-    sectors = ["scjg", "sthj", "yjgl", "wsjk", "jtys", "zjjs", "nync", "whly", "zrzy", "ypjg", "rx", "rlsb", "jyty", "jjjc"]
+    sectors = [
+        "scjg",
+        "sthj",
+        "yjgl",
+        "wsjk",
+        "jtys",
+        "zjjs",
+        "nync",
+        "whly",
+        "zrzy",
+        "ypjg",
+        "rx",
+        "rlsb",
+        "jyty",
+        "jjjc",
+    ]
     top = Region.objects.get(code="370000")
     cities = list(Region.objects.filter(parent=top, is_historical=False))
     serial = 0
@@ -123,10 +141,14 @@ def province() -> None:
         sector = ensure_sector(code, code)
         head = create_department(name=f"山东省{code}", region=top, sector=sector, uscc=uscc(top.code))
         for city in cities:
-            unit = create_department(name=f"{city.name}{code}", region=city, sector=sector, parent=head, uscc=uscc(city.code))
+            unit = create_department(
+                name=f"{city.name}{code}", region=city, sector=sector, parent=head, uscc=uscc(city.code)
+            )
             if code == "scjg":
                 for county in Region.objects.filter(parent=city, is_historical=False):
-                    create_department(name=f"{county.name}{code}", region=county, sector=sector, parent=unit, uscc=uscc(county.code))
+                    create_department(
+                        name=f"{county.name}{code}", region=county, sector=sector, parent=unit, uscc=uscc(county.code)
+                    )
     load_taxonomy()
 
 
@@ -142,12 +164,18 @@ def demands(n: int, seed: int) -> list[dict]:
         kind, template = rng.choice(texts.TEXTS[code])
         county = rng.choice(counties)
         content = template.format(
-            shop="某某商店", road=rng.choice(texts.ROADS), community=rng.choice(texts.COMMUNITIES),
-            product=rng.choice(texts.PRODUCTS), when=rng.choice(texts.WHEN), amount=rng.choice([58, 260, 1500]),
+            shop="某某商店",
+            road=rng.choice(texts.ROADS),
+            community=rng.choice(texts.COMMUNITIES),
+            product=rng.choice(texts.PRODUCTS),
+            when=rng.choice(texts.WHEN),
+            amount=rng.choice([58, 260, 1500]),
             bus=rng.choice(texts.BUSES),
         )
         road = rng.choice(texts.ROADS)
-        address = rng.choices([f"{county.parent.name}{county.name}{road}{rng.randint(1, 300)}号", f"{county.name}{road}"], weights=[6, 4])[0]
+        address = rng.choices(
+            [f"{county.parent.name}{county.name}{road}{rng.randint(1, 300)}号", f"{county.name}{road}"], weights=[6, 4]
+        )[0]
         out.append({"content": content, "address": address, "category": code, "county": county.code})
     return out
 
@@ -180,7 +208,12 @@ def routing(count: int) -> dict:
         return out
 
     names = sorted(
-        ((name, code) for code, name in Region.objects.filter(code__startswith="37", is_historical=False).exclude(level=1).values_list("code", "name")),
+        (
+            (name, code)
+            for code, name in Region.objects.filter(code__startswith="37", is_historical=False)
+            .exclude(level=1)
+            .values_list("code", "name")
+        ),
         key=lambda pair: -len(pair[0]),
     )
 
@@ -223,7 +256,9 @@ def main() -> None:
             f"train {f['train_s']:.1f} s  batch {f['batch_per_s']:,.0f} texts/s  one at a time {f['single_per_s']:,.0f} texts/s"
         )
     ours, base = figures["classifier"], figures["majority class (baseline)"]
-    print(f"  ratio: accuracy ×{ours['accuracy'] / base['accuracy']:.2f}, macro-F1 ×{ours['macro_f1'] / max(base['macro_f1'], 1e-9):.1f}")
+    print(
+        f"  ratio: accuracy ×{ours['accuracy'] / base['accuracy']:.2f}, macro-F1 ×{ours['macro_f1'] / max(base['macro_f1'], 1e-9):.1f}"
+    )
     routed = routing(args.demands)
     print(f"routing: {args.demands:,} generated demands (category, county and lead unit known)")
     for name, f in routed.items():
@@ -231,7 +266,9 @@ def main() -> None:
             f"  {name:<26} {f['per_s']:,.0f} demands/s  category {f['category']:.4f}  county {f['county']:.4f}  lead unit {f['lead']:.4f}"
         )
     a, b = routed["ours"], routed["keyword router (baseline)"]
-    print(f"  ratio: throughput ×{a['per_s'] / b['per_s']:.2f}, lead unit right ×{a['lead'] / max(b['lead'], 1e-9):.2f}")
+    print(
+        f"  ratio: throughput ×{a['per_s'] / b['per_s']:.2f}, lead unit right ×{a['lead'] / max(b['lead'], 1e-9):.2f}"
+    )
     print(f"peak RSS {peak_rss_mib()} MiB, total {time.perf_counter() - started:.0f} s")
 
 

@@ -6,14 +6,22 @@ from django.test import Client
 
 from tests.conftest import PASSWORD
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
 
 
 def test_screens_follow_scope_and_show_cards(hotline):
     from jianguan.complaints import services
 
     order, _code = services.receive(
-        {"content": "济南市历下区泉城路一家超市卖过期牛奶，要求查处", "address": "济南市历下区", "kind": "complaint", "category": "060101"},
+        {
+            "content": "济南市历下区泉城路一家超市卖过期牛奶，要求查处",
+            "address": "济南市历下区",
+            "kind": "complaint",
+            "category": "060101",
+        },
         channel="portal",
     )
     operator, outsider = Client(), Client()

@@ -302,7 +302,9 @@ class DemoComplaints:
             },
         )
         services.rate_by_citizen(order.number, code, {"satisfaction": "satisfied", "comment": "处理及时"})
-        out.append({"state": "closed: filed, routed, handled, answered and rated", "number": order.number, "code": code})
+        out.append(
+            {"state": "closed: filed, routed, handled, answered and rated", "number": order.number, "code": code}
+        )
         return out
 
 
