@@ -21,6 +21,7 @@ def test_screens_follow_scope_and_show_cards(hotline):
             "address": "济南市历下区",
             "kind": "complaint",
             "category": "060101",
+            "complainant": {"name": "周大海", "phone": "13698765432"},
         },
         channel="portal",
     )
@@ -32,7 +33,10 @@ def test_screens_follow_scope_and_show_cards(hotline):
     assert order.number not in outsider.get("/complaints/").content.decode()
     assert outsider.get(f"/complaints/{order.number}/").status_code == 404
     detail = operator.get(f"/complaints/{order.number}/").content.decode()
-    assert "139" not in detail or "****" in detail
+    assert "136****5432" in detail and "13698765432" not in detail and "周大海" not in detail
+    handler = Client()
+    handler.force_login(hotline.lixia_officer)
+    assert "13698765432" in handler.get(f"/complaints/{order.number}/").content.decode()
     assert operator.get("/complaints/new/").status_code == 200
     assert outsider.get("/complaints/new/").status_code == 404
     assert Client().get("/complaints/").status_code == 302  # staff screens need a login

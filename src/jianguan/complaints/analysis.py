@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from jianguan.audit.services import record_event
 from jianguan.complaints.choices import Channel, Kind, Satisfaction, State
@@ -117,7 +117,7 @@ def report(actor: Any, start: dt.date | None = None, end: dt.date | None = None)
         "totals": totals,
         "by_city": sorted(({"city": k, "demands": v} for k, v in by_city.items()), key=lambda r: -r["demands"]),
         "by_class": [
-            {"code": code, "class": tops.get(code, _g("Unclassified")), "demands": n}
+            {"code": code, "class": tops.get(code, gettext("Unclassified")), "demands": n}
             for code, n in orders.values_list("top_category").annotate(n=Count("id")).order_by("-n")
         ],
         "by_channel": [
@@ -125,7 +125,7 @@ def report(actor: Any, start: dt.date | None = None, end: dt.date | None = None)
             for c, n in orders.values_list("channel").annotate(n=Count("id")).order_by("-n")
         ],
         "by_kind": [
-            {"kind": str(Kind(k).label) if k in Kind.values else _g("Unclassified"), "demands": n}
+            {"kind": str(Kind(k).label) if k in Kind.values else gettext("Unclassified"), "demands": n}
             for k, n in orders.values_list("kind").annotate(n=Count("id")).order_by("-n")
         ],
         "by_month": months,
@@ -205,28 +205,44 @@ def workbook(data: dict[str, Any]) -> bytes:
 
     return write_xlsx_sheets(
         [
-            (_g("Totals"), [_g("Measure"), _g("Value")], [[k, v] for k, v in data["totals"].items()]),
-            (_g("By city"), [_g("City"), _g("Demands")], [[r["city"], r["demands"]] for r in data["by_city"]]),
-            (_g("By class"), [_g("Class"), _g("Demands")], [[r["class"], r["demands"]] for r in data["by_class"]]),
+            (gettext("Totals"), [gettext("Measure"), gettext("Value")], [[k, v] for k, v in data["totals"].items()]),
             (
-                _g("By channel"),
-                [_g("Channel"), _g("Demands")],
+                gettext("By city"),
+                [gettext("City"), gettext("Demands")],
+                [[r["city"], r["demands"]] for r in data["by_city"]],
+            ),
+            (
+                gettext("By class"),
+                [gettext("Class"), gettext("Demands")],
+                [[r["class"], r["demands"]] for r in data["by_class"]],
+            ),
+            (
+                gettext("By channel"),
+                [gettext("Channel"), gettext("Demands")],
                 [[r["channel"], r["demands"]] for r in data["by_channel"]],
             ),
-            (_g("By kind"), [_g("Kind"), _g("Demands")], [[r["kind"], r["demands"]] for r in data["by_kind"]]),
-            (_g("By month"), [_g("Month"), _g("Demands")], [[r["month"], r["demands"]] for r in data["by_month"]]),
             (
-                _g("Units"),
+                gettext("By kind"),
+                [gettext("Kind"), gettext("Demands")],
+                [[r["kind"], r["demands"]] for r in data["by_kind"]],
+            ),
+            (
+                gettext("By month"),
+                [gettext("Month"), gettext("Demands")],
+                [[r["month"], r["demands"]] for r in data["by_month"]],
+            ),
+            (
+                gettext("Units"),
                 [
-                    _g("Unit"),
-                    _g("Dispatched"),
-                    _g("Answered"),
-                    _g("On time %"),
-                    _g("Overdue"),
-                    _g("Satisfied %"),
-                    _g("Rated"),
-                    _g("Re-handled"),
-                    _g("Returns"),
+                    gettext("Unit"),
+                    gettext("Dispatched"),
+                    gettext("Answered"),
+                    gettext("On time %"),
+                    gettext("Overdue"),
+                    gettext("Satisfied %"),
+                    gettext("Rated"),
+                    gettext("Re-handled"),
+                    gettext("Returns"),
                 ],
                 [
                     [
@@ -244,13 +260,20 @@ def workbook(data: dict[str, Any]) -> bytes:
                 ],
             ),
             (
-                _g("Top subjects"),
-                [_g("Subject"), _g("Demands")],
+                gettext("Top subjects"),
+                [gettext("Subject"), gettext("Demands")],
                 [[s["name"], s["demands"]] for s in data["top_subjects"]],
             ),
             (
-                _g("Surges"),
-                [_g("County"), _g("Class"), _g("Week from"), _g("Demands"), _g("Baseline"), _g("Threshold")],
+                gettext("Surges"),
+                [
+                    gettext("County"),
+                    gettext("Class"),
+                    gettext("Week from"),
+                    gettext("Demands"),
+                    gettext("Baseline"),
+                    gettext("Threshold"),
+                ],
                 [
                     [s["region"], s["class"], s["week_start"], s["demands"], s["baseline"], s["threshold"]]
                     for s in data["surges"]
