@@ -13,6 +13,7 @@ from jianguan.complaints.models import Category, DispatchRule
 from jianguan.complaints.policy import policy
 from jianguan.core.address import address_parser
 from jianguan.core.models import Department, Region
+from jianguan.core.services import unit_for_region, unit_preference
 from jianguan.subjects.models import Subject
 
 _USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
@@ -63,20 +64,6 @@ def find_subject(text: str, uscc: str | None = None) -> tuple[Subject | None, st
     return Subject.objects.get(pk=best[0]), "name"
 
 
-def _prefix(code: str) -> str:
-    while code.endswith("00") and len(code) > 2:
-        code = code[:-2]
-    return code
-
-
-def _preference(department: Department) -> tuple[bool, int]:
-    """Among a sector's units in one region, the region's own unit comes first (its superior sits in
-    an enclosing region; an outpost of another city's bureau does not), then the oldest."""
-    parent = department.parent
-    natural = parent is None or department.region_id.startswith(_prefix(parent.region_id))
-    return (natural, -department.pk)
-
-
 class Catalogue:
     """The dispatch catalogue, the departments and the region tree, read once: route many orders
     (an import, the demo, a benchmark) without querying per order. A live intake uses a fresh one."""
@@ -91,7 +78,7 @@ class Catalogue:
         }
         self.departments: dict[tuple[int, str], Department] = {}
         units = Department.objects.filter(is_active=True, sector__isnull=False).select_related("parent")
-        for department in sorted(units, key=_preference):
+        for department in sorted(units, key=unit_preference):
             self.departments[(department.sector_id, department.region_id)] = department
 
     def rule_for(self, category: Category | None) -> DispatchRule | None:
@@ -151,22 +138,11 @@ class _LiveCatalogue(Catalogue):
         return None
 
     def department_for(self, sector_id: int, region_code: str, deepest_level: int) -> Department | None:
-        chain, region = [], Region.objects.filter(code=region_code).select_related("parent__parent").first()
-        while region is not None:
-            if region.level <= deepest_level:
-                chain.append(region.code)
-            region = region.parent
-        found: dict[str, Department] = {}
-        units = Department.objects.filter(sector_id=sector_id, region_id__in=chain, is_active=True).select_related(
-            "parent"
-        )
-        for department in sorted(units, key=_preference):
-            found[department.region_id] = department
-        return next((found[code] for code in chain if code in found), None)
+        return unit_for_region(sector_id, region_code, deepest_level)
 
 
 def department_for(sector_id: int, region_code: str, deepest_level: int) -> Department | None:
-    return _LiveCatalogue().department_for(sector_id, region_code, deepest_level)
+    return unit_for_region(sector_id, region_code, deepest_level)
 
 
 def office_for(region_code: str | None) -> Department | None:

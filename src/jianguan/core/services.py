@@ -230,6 +230,36 @@ class DepartmentImporter(Importer):
             ]
 
 
+def _region_prefix(code: str) -> str:
+    while code.endswith("00") and len(code) > 2:
+        code = code[:-2]
+    return code
+
+
+def unit_preference(department: Department) -> tuple[bool, int]:
+    """Among a sector's units in one region, the region's own unit comes first (its superior sits in
+    an enclosing region; an outpost of another city's bureau does not), then the oldest. Sort
+    ascending and let later entries win."""
+    parent = department.parent
+    natural = parent is None or department.region_id.startswith(_region_prefix(parent.region_id))
+    return (natural, -department.pk)
+
+
+def unit_for_region(sector_id: int, region_code: str, deepest_level: int = 3) -> Department | None:
+    """The active unit of a sector responsible for a region: at `deepest_level` (3 county, 2 city,
+    1 province) or the nearest level above it."""
+    chain, region = [], Region.objects.filter(code=region_code).select_related("parent__parent").first()
+    while region is not None:
+        if region.level <= deepest_level:
+            chain.append(region.code)
+        region = region.parent
+    found: dict[str, Department] = {}
+    units = Department.objects.filter(sector_id=sector_id, region_id__in=chain, is_active=True).select_related("parent")
+    for department in sorted(units, key=unit_preference):
+        found[department.region_id] = department
+    return next((found[code] for code in chain if code in found), None)
+
+
 def find_department(ref: str | int | None) -> Department | None:
     """A department by id, USCC or unique name; None when absent or ambiguous."""
     if ref in (None, ""):
