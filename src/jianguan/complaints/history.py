@@ -24,10 +24,11 @@ from jianguan.complaints.models import Assignment, Category, Extension, Supervis
 from jianguan.complaints.permissions import mask_name, mask_phone
 from jianguan.complaints.policy import policy, sla_for
 from jianguan.complaints.routing import find_subject, locate, office_for
-from jianguan.complaints.schemas import HandlingForm, HotlineOrder, Strict, validated
+from jianguan.complaints.schemas import HandlingForm, HotlineOrder, Strict
 from jianguan.core.bulk import bulk_insert
 from jianguan.core.calendar import calendar_session
 from jianguan.core.errors import DomainError, lazy_format
+from jianguan.core.importing import validated
 from jianguan.core.models import Department
 from jianguan.core.pii import encrypt, keyed_hash
 from jianguan.workflow.models import WorkflowDefinition, WorkflowItem, WorkflowTransition

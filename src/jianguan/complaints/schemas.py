@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from jianguan.complaints.choices import Channel, Kind, Satisfaction
 from jianguan.core.fields import invalid
@@ -104,20 +104,3 @@ class Rating(Strict):
 
 
 Decision = Literal["approve", "refuse"]
-
-
-def validated(schema: type[BaseModel], data: Any) -> Any:
-    """`data` as `schema`, or a DomainError listing every field's problem in Chinese and English."""
-    from django.utils.translation import gettext_lazy as _
-
-    from jianguan.core.errors import DomainError
-    from jianguan.core.importing import field_errors
-
-    if isinstance(data, schema):
-        return data
-    try:
-        return schema.model_validate(data)
-    except ValidationError as exc:
-        raise DomainError(
-            "invalid_request", _("The request has invalid fields."), errors=field_errors(exc.errors())
-        ) from None

@@ -43,9 +43,10 @@ from jianguan.complaints.models import Assignment, Category, Extension, Supervis
 from jianguan.complaints.permissions import is_handler, is_operator, mask_name, mask_phone
 from jianguan.complaints.policy import policy, sla_for
 from jianguan.complaints.routing import find_subject, locate, office_for, route
-from jianguan.complaints.schemas import Demand, HandlingForm, HotlineOrder, Rating, validated
+from jianguan.complaints.schemas import Demand, HandlingForm, HotlineOrder, Rating
 from jianguan.core.calendar import deadline_after
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
+from jianguan.core.importing import validated
 from jianguan.core.models import Department
 from jianguan.core.pii import encrypt, keyed_hash
 from jianguan.workflow.models import WorkflowItem

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "jianguan.credit",
     "jianguan.spotcheck",
     "jianguan.complaints",
+    "jianguan.joint",
     "jianguan.portal",
     # front
     "jianguan.web",

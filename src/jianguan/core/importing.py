@@ -97,6 +97,18 @@ def field_errors(
     return out
 
 
+def validated(schema: type[BaseModel], data: Any) -> Any:
+    """`data` as `schema`, or a DomainError listing every field's problem in Chinese and English."""
+    if isinstance(data, schema):
+        return data
+    try:
+        return schema.model_validate(data)
+    except PydanticValidationError as exc:
+        raise DomainError(
+            "invalid_request", _("The request has invalid fields."), errors=field_errors(exc.errors())
+        ) from None
+
+
 def column_labels(schema: type[BaseModel]) -> dict[str, str]:
     """Field name → Chinese column header (the field's title)."""
     return {name: (f.title or name) for name, f in schema.model_fields.items()}

@@ -230,7 +230,8 @@ class DepartmentImporter(Importer):
             ]
 
 
-def _region_prefix(code: str) -> str:
+def region_prefix(code: str) -> str:
+    """370100 → 3701, 370000 → 37, 370102 → 370102."""
     while code.endswith("00") and len(code) > 2:
         code = code[:-2]
     return code
@@ -241,7 +242,7 @@ def unit_preference(department: Department) -> tuple[bool, int]:
     an enclosing region; an outpost of another city's bureau does not), then the oldest. Sort
     ascending and let later entries win."""
     parent = department.parent
-    natural = parent is None or department.region_id.startswith(_region_prefix(parent.region_id))
+    natural = parent is None or department.region_id.startswith(region_prefix(parent.region_id))
     return (natural, -department.pk)
 
 

@@ -84,7 +84,8 @@ def complaint_new(request):
 
 
 def _demand(form):
-    from jianguan.complaints.schemas import Demand, validated
+    from jianguan.complaints.schemas import Demand
+    from jianguan.core.importing import validated
 
     return validated(
         Demand,

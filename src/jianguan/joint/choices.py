@@ -1,0 +1,33 @@
+"""Code values of joint supervision."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SourceKind(models.TextChoices):
+    """What a rectification order comes from."""
+
+    RECORD = "record", _("Failed check item (inspection record)")
+    COMPLAINT = "complaint", _("Complaint found true")
+    ALERT = "alert", _("Risk alert")
+    CAMPAIGN = "campaign", _("Campaign check")
+
+
+class CampaignTaskStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")
+    DONE = "done", _("Checked")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class NationalStatus(models.TextChoices):
+    """The national joint-task message's status values (taskInfo.status)."""
+
+    DISPATCHED = "分发", _("Dispatched (分发)")
+    CLAIMED = "认领", _("Claimed (认领)")
+    ENDED = "结束", _("Ended (结束)")
+    FEEDBACK = "反馈", _("Feedback (反馈)")
+
+
+CLAIM_WORKFLOW = "joint_claim"
+ASSIST_WORKFLOW = "joint_assist"
+RECTIFY_WORKFLOW = "joint_rectify"

@@ -1,0 +1,56 @@
+"""Who reads which joint work: a department sees what was sent to it or by it, within its scope
+(its own subtree: a superior sees its subordinates' work), and what its region grants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from jianguan.accounts.scope import scope_for, scope_q
+from jianguan.core.errors import NotFound
+from jianguan.joint.models import AssistanceRequest, Campaign, ClaimTask, Notice, Rectification
+
+
+def _either(actor: Any, *lookups: str) -> Q | None:
+    """Rows whose department at any of `lookups` is in the actor's scope (department dimension)."""
+    scope = scope_for(actor)
+    combined = None
+    for lookup in lookups:
+        condition = scope_q(scope, department=lookup, region=None)
+        if condition is None:
+            return None
+        combined = condition if combined is None else combined | condition
+    return combined
+
+
+def _restrict(queryset: QuerySet, actor: Any, *lookups: str) -> QuerySet:
+    condition = _either(actor, *lookups)
+    return queryset.none() if condition is None else queryset.filter(condition).distinct()
+
+
+def visible_claims(actor: Any) -> QuerySet[ClaimTask]:
+    return _restrict(ClaimTask.objects.all(), actor, "department")
+
+
+def visible_assistance(actor: Any) -> QuerySet[AssistanceRequest]:
+    return _restrict(AssistanceRequest.objects.all(), actor, "requester", "assignee", "forwarded_from")
+
+
+def visible_notices(actor: Any) -> QuerySet[Notice]:
+    return _restrict(Notice.objects.all(), actor, "sender", "recipients__department")
+
+
+def visible_campaigns(actor: Any) -> QuerySet[Campaign]:
+    return _restrict(Campaign.objects.all(), actor, "lead", "participants")
+
+
+def visible_rectifications(actor: Any) -> QuerySet[Rectification]:
+    return _restrict(Rectification.objects.all(), actor, "department")
+
+
+def access(queryset: QuerySet, pk: Any):
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found

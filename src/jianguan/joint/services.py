@@ -1,0 +1,921 @@
+"""Writes of joint supervision: licence claims, notices, assistance requests, campaigns, key matters,
+rectification orders and the inspection-cap justifications. Claims, assistance requests and
+rectification orders run on workflows (definitions/joint_*.json): deadlines on the working-day
+calendar, yellow one working day before, escalation up the department chain when overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.accounts.permissions import visible_departments
+from jianguan.accounts.scope import scope_for
+from jianguan.audit.services import record_batch, record_event
+from jianguan.catalog.models import CheckPoint, SupervisionItem
+from jianguan.core.calendar import calendar_session
+from jianguan.core.errors import DomainError, Forbidden, lazy_format
+from jianguan.core.models import Department, Sector
+from jianguan.core.pii import keyed_hash
+from jianguan.core.services import region_prefix, unit_for_region
+from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW, RECTIFY_WORKFLOW, CampaignTaskStatus, SourceKind
+from jianguan.joint.models import (
+    AssistanceRequest,
+    Campaign,
+    CampaignTask,
+    CapJustification,
+    ClaimTask,
+    KeyMatter,
+    Notice,
+    NoticeRecipient,
+    Rectification,
+)
+from jianguan.joint.policy import DATA, WORKFLOWS, policy
+from jianguan.records.models import Record
+from jianguan.subjects.models import Subject
+from jianguan.workflow.models import WorkflowDefinition, WorkflowItem
+from jianguan.workflow.schemas import Sla
+from jianguan.workflow.services import define_workflow, new_item, perform_action, start_workflow
+
+STAFF_ROLES = ("officer", "department_admin", "platform_admin")
+
+
+def _user(actor: Any) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return actor if isinstance(actor, get_user_model()) else None
+
+
+def _acts_for(actor: Any, department: Department) -> None:
+    """Staff of the department (or of a superior whose scope covers it) with a working role."""
+    if actor is None:
+        return
+    if not scope_for(actor).has_role(*STAFF_ROLES) or not visible_departments(actor).filter(pk=department.pk).exists():
+        raise Forbidden(_("Only the department's own staff may do this."))
+
+
+def _number(prefix: str, now: dt.datetime) -> str:
+    return f"{prefix}{timezone.localtime(now):%Y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+def setup() -> dict[str, int]:
+    """Define the joint workflows and load the key-matter list (sectors and items of this deployment)."""
+    for path in WORKFLOWS:
+        define_workflow(json.loads(path.read_text(encoding="utf-8")))
+    return {"key_matters": load_key_matters()}
+
+
+# ---- key matters ----
+
+
+def load_key_matters(today: dt.date | None = None) -> int:
+    """Store the list as a new version of each matter whose content changed."""
+    data = json.loads((DATA / "key_matters.json").read_text(encoding="utf-8"))
+    today = today or timezone.localdate()
+    sectors = {s.code: s for s in Sector.objects.all()}
+    stored = 0
+    with transaction.atomic():
+        for matter in data["matters"]:
+            lead = sectors.get(matter["lead_sector"])
+            if lead is None:
+                continue
+            cooperating = [sectors[c] for c in matter["cooperating_sectors"] if c in sectors]
+            words = Q()
+            for word in matter["item_keywords"]:
+                words |= Q(name__contains=word)
+            items = list(
+                SupervisionItem.objects.filter(words, sector__in=[lead, *cooperating], parent__isnull=True).values_list(
+                    "pk", flat=True
+                )
+            )
+            latest = KeyMatter.objects.filter(code=matter["code"]).order_by("-version").first()
+            signature = (matter["name"], lead.pk, sorted(c.pk for c in cooperating), sorted(items), matter["measures"])
+            if latest is not None and signature == (
+                latest.name,
+                latest.lead_sector_id,
+                sorted(latest.cooperating_sectors.values_list("pk", flat=True)),
+                sorted(latest.items.values_list("pk", flat=True)),
+                latest.measures,
+            ):
+                continue
+            entry = KeyMatter.objects.create(
+                code=matter["code"],
+                version=(latest.version + 1) if latest else 1,
+                name=matter["name"],
+                lead_sector=lead,
+                measures=matter["measures"],
+                review_on=today + relativedelta(months=matter["review_months"]),
+                effective_from=today,
+                list_version=data["version"],
+            )
+            entry.cooperating_sectors.set(cooperating)
+            entry.items.set(items)
+            record_event(
+                None, "joint.key_matter", "key_matter", entry.pk, after={"code": entry.code, "version": entry.version}
+            )
+            stored += 1
+    return stored
+
+
+def current_key_matters():
+    """The newest version of each matter."""
+    latest = {}
+    for matter in KeyMatter.objects.order_by("code", "-version").prefetch_related("cooperating_sectors", "items"):
+        latest.setdefault(matter.code, matter)
+    return list(latest.values())
+
+
+def required_sectors(item_ids: set[int]) -> dict[str, set[int]]:
+    """For the key matters whose items a joint plan or campaign covers: matter code → sectors that must take part."""
+    out = {}
+    for matter in current_key_matters():
+        if item_ids & {i.pk for i in matter.items.all()}:
+            out[matter.code] = {matter.lead_sector_id, *(s.pk for s in matter.cooperating_sectors.all())}
+    return out
+
+
+# ---- inspection burden ----
+
+
+def cap_for(subject: Subject) -> int | None:
+    rules = policy()["inspection_cap"]
+    by_grade = rules.get("by_grade", {})
+    grade = subject.risk_grade or "B"
+    return by_grade[grade] if grade in by_grade else rules["per_year"]
+
+
+def inspections_in_year(subject: Subject, year: int) -> int:
+    """Inspections recorded on the subject in the year, plus joint tasks still planned for it."""
+    done = Record.objects.filter(subject=subject, kind="inspection", action_date__year=year, is_deleted=False).count()
+    planned = CampaignTask.objects.filter(
+        subject=subject, status=CampaignTaskStatus.ASSIGNED, campaign__starts_on__year=year
+    ).count()
+    assisting = AssistanceRequest.objects.filter(subject=subject, state="accepted", requested_at__year=year).count()
+    return done + planned + assisting
+
+
+def check_cap(
+    subject: Subject,
+    department: Department,
+    context: str,
+    justification: str,
+    actor: Any,
+    year: int,
+    *,
+    extra: int = 0,
+) -> CapJustification | None:
+    """Refuse a new inspection task beyond the subject's annual cap unless a justification is given;
+    record the justification. `extra`: tasks already planned for the subject in the same operation."""
+    cap = cap_for(subject)
+    if cap is None:
+        return None
+    count = inspections_in_year(subject, year) + extra
+    if count < cap:
+        return None
+    if not (justification or "").strip():
+        raise DomainError(
+            "inspection_cap",
+            lazy_format(
+                _("%(name)s already has %(count)d inspections in %(year)d (cap %(cap)d): give a justification."),
+                {"name": subject.name, "count": count, "year": year, "cap": cap},
+            ),
+            status=409,
+        )
+    entry = CapJustification.objects.create(
+        subject=subject,
+        year=year,
+        department=department,
+        context=context,
+        count_before=count,
+        cap=cap,
+        justification=justification.strip(),
+        recorded_by=_user(actor),
+        recorded_at=timezone.now(),
+    )
+    record_event(
+        actor, "joint.cap_justification", "subject", subject.pk, after={"context": context, "count": count, "cap": cap}
+    )
+    return entry
+
+
+def overlapping_inspections(actor: Any, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Subjects inspected by several departments within the window: candidates for one combined visit."""
+    from django.db.models import Count
+
+    from jianguan.records.permissions import visible_records
+
+    rules = policy()["overlap"]
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=rules["window_days"])
+    rows = (
+        visible_records(actor)
+        .filter(kind="inspection", action_date__gte=since, action_date__lte=today, is_deleted=False)
+        .values("subject_id", "subject__name")
+        .annotate(departments=Count("department", distinct=True), visits=Count("id"))
+        .filter(departments__gte=rules["min_departments"])
+        .order_by("-departments", "-visits")[:200]
+    )
+    return [
+        {
+            "subject_id": r["subject_id"],
+            "subject": r["subject__name"],
+            "departments": r["departments"],
+            "visits": r["visits"],
+            "since": since.isoformat(),
+            "suggestion": str(_("Merge the next visits into one combined inspection (综合查一次).")),
+        }
+        for r in rows
+    ]
+
+
+# ---- approval linkage (审管联动) ----
+
+
+def _supervising_unit(record: Record, items: dict[int, SupervisionItem]) -> Department | None:
+    level = {"county": 3, "city": 2, "province": 1}
+    for rule in policy()["linkage"]:
+        if not record.item_code.startswith(rule["item_prefix"]):
+            continue
+        sector_id = None
+        if rule["supervising_sector"]:
+            sector_id = Sector.objects.filter(code=rule["supervising_sector"]).values_list("pk", flat=True).first()
+        elif record.item_id in items:
+            sector_id = items[record.item_id].sector_id
+        if sector_id and record.region_id:
+            return unit_for_region(sector_id, record.region_id, level[rule["level"]])
+    return None
+
+
+def sync_claims(now: dt.datetime | None = None, chunk: int = 2000) -> dict[str, int]:
+    """Create a claim task for every licence that has none (the supervising unit, due in N working
+    days), and note each claim's first later inspection by the supervising unit."""
+    now = now or timezone.now()
+    definition = WorkflowDefinition.objects.filter(code=CLAIM_WORKFLOW, is_active=True).first()
+    if definition is None:
+        raise DomainError("not_set_up", _("The joint workflows are not defined; run `jianguan joint setup`."))
+    sla = Sla(working_days=policy()["claim_within_working_days"])
+    created = skipped = 0
+    last = 0
+    with calendar_session():
+        while True:
+            licences = list(
+                Record.objects.filter(kind="licence", is_deleted=False, pk__gt=last)
+                .exclude(pk__in=ClaimTask.objects.values("licence_id"))
+                .order_by("pk")[:chunk]
+            )
+            if not licences:
+                break
+            last = licences[-1].pk
+            items = {i.pk: i for i in SupervisionItem.objects.filter(pk__in={r.item_id for r in licences if r.item_id})}
+            built = []
+            for licence in licences:
+                unit = _supervising_unit(licence, items)
+                if unit is None or licence.subject_id is None:
+                    skipped += 1
+                    continue
+                start = max(
+                    now, dt.datetime.combine(licence.action_date, dt.time(9), tzinfo=timezone.get_current_timezone())
+                )
+                start = min(start, now)
+                item = new_item(
+                    definition,
+                    f"LIC-{licence.pk}",
+                    f"许可认领 {licence.subject_name}"[:255],
+                    unit,
+                    start,
+                    overall_sla=sla,
+                )
+                built.append((licence, unit, item))
+            with transaction.atomic():
+                saved = WorkflowItem.objects.bulk_create([b[2] for b in built])
+                ClaimTask.objects.bulk_create(
+                    [
+                        ClaimTask(
+                            licence=licence,
+                            subject_id=licence.subject_id,
+                            department=unit,
+                            issued_on=licence.action_date,
+                            item=item,
+                        )
+                        for (licence, unit, _i), item in zip(built, saved, strict=True)
+                    ]
+                )
+                record_batch(
+                    None,
+                    "joint.sync_claims",
+                    "claim_task",
+                    [[b[0].pk, b[1].pk] for b in built],
+                    summary={"created": len(built)},
+                )
+            created += len(built)
+    return {"created": created, "skipped": skipped, "inspected": note_first_inspections()}
+
+
+def note_first_inspections() -> int:
+    """Fill in the first inspection of the holder by the supervising unit (or its subordinates) after the licence."""
+    noted = 0
+    open_claims = ClaimTask.objects.filter(first_inspection_on__isnull=True).select_related("department")
+    for claim in open_claims.iterator(chunk_size=2000):
+        first = (
+            Record.objects.filter(
+                subject_id=claim.subject_id,
+                kind="inspection",
+                is_deleted=False,
+                action_date__gte=claim.issued_on,
+                department__path__startswith=claim.department.path,
+            )
+            .order_by("action_date")
+            .values_list("action_date", flat=True)
+            .first()
+        )
+        if first is not None:
+            ClaimTask.objects.filter(pk=claim.pk).update(first_inspection_on=first)
+            noted += 1
+    return noted
+
+
+def claim(task: ClaimTask, actor: Any, now: dt.datetime | None = None) -> ClaimTask:
+    _acts_for(actor, task.department)
+    now = now or timezone.now()
+    with transaction.atomic():
+        perform_action(task.item, "claim", actor, now=now)
+        ClaimTask.objects.filter(pk=task.pk).update(claimed_at=now)
+    task.refresh_from_db()
+    return task
+
+
+def end_claim(task: ClaimTask, actor: Any, reason: str, now: dt.datetime | None = None) -> ClaimTask:
+    _acts_for(actor, task.department)
+    perform_action(task.item, "end", actor, comment=reason, now=now)
+    task.refresh_from_db()
+    return task
+
+
+def never_supervised(actor: Any, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Licences approved but never supervised: not claimed in time, or no inspection within the period."""
+    from jianguan.joint.permissions import visible_claims
+
+    today = today or timezone.localdate()
+    period = policy()["supervise_within_days"]
+    claims = visible_claims(actor).select_related("department", "subject", "item").order_by("issued_on")
+    out = []
+    for claim_task in claims.filter(
+        Q(item__state="pending") | Q(first_inspection_on__isnull=True, issued_on__lte=today - dt.timedelta(days=period))
+    ):
+        unclaimed = claim_task.item.state == "pending"
+        if not unclaimed and claim_task.item.state == "ended":
+            continue
+        out.append(
+            {
+                "claim": claim_task.pk,
+                "licence": claim_task.licence_id,
+                "subject_id": claim_task.subject_id,
+                "subject": claim_task.subject.name,
+                "department": claim_task.department.name,
+                "issued_on": claim_task.issued_on.isoformat(),
+                "reason": "unclaimed" if unclaimed else "not_inspected",
+                "overdue": bool(claim_task.item.next_due_at and timezone.now() > claim_task.item.next_due_at),
+            }
+        )
+    return out
+
+
+# ---- notices (抄告) ----
+
+
+def send_notice(
+    sender: Department,
+    recipients: list[Department],
+    *,
+    title: str,
+    body: str,
+    actor: Any,
+    subject: Subject | None = None,
+    case_reference: str = "",
+    reply_within: int | None = None,
+    now: dt.datetime | None = None,
+) -> Notice:
+    _acts_for(actor, sender)
+    now = now or timezone.now()
+    recipients = [d for d in dict.fromkeys(recipients) if d.pk != sender.pk]
+    if not recipients:
+        raise DomainError("no_recipients", _("Name at least one other department to notify."))
+    if not title.strip() or not body.strip():
+        raise DomainError("empty_notice", _("A notice needs a title and content."))
+    reply_due = None
+    if reply_within:
+        from jianguan.core.calendar import deadline_after
+
+        reply_due, _p = deadline_after(now, working_days=reply_within)
+    with transaction.atomic():
+        notice = Notice.objects.create(
+            sender=sender,
+            subject=subject,
+            case_reference=case_reference,
+            title=title.strip(),
+            body=body.strip(),
+            reply_due=reply_due,
+            sent_by=_user(actor),
+            sent_at=now,
+        )
+        NoticeRecipient.objects.bulk_create([NoticeRecipient(notice=notice, department=d) for d in recipients])
+        record_event(
+            actor, "joint.notice", "notice", notice.pk, after={"to": [d.pk for d in recipients], "reply_due": reply_due}
+        )
+    return notice
+
+
+def read_notice(recipient: NoticeRecipient, actor: Any, now: dt.datetime | None = None) -> NoticeRecipient:
+    """The read receipt: the first reader of the receiving department."""
+    _acts_for(actor, recipient.department)
+    now = now or timezone.now()
+    if NoticeRecipient.objects.filter(pk=recipient.pk, read_at__isnull=True).update(read_at=now, read_by=_user(actor)):
+        record_event(
+            actor, "joint.notice_read", "notice", recipient.notice_id, after={"department": recipient.department_id}
+        )
+    recipient.refresh_from_db()
+    return recipient
+
+
+def reply_notice(recipient: NoticeRecipient, actor: Any, text: str, now: dt.datetime | None = None) -> NoticeRecipient:
+    if not text.strip():
+        raise DomainError("empty_reply", _("A reply needs content."))
+    read_notice(recipient, actor, now)
+    now = now or timezone.now()
+    if not NoticeRecipient.objects.filter(pk=recipient.pk, replied_at__isnull=True).update(
+        reply=text.strip(), replied_at=now
+    ):
+        raise DomainError("already_replied", _("This notice was already answered."), status=409)
+    record_event(
+        actor, "joint.notice_reply", "notice", recipient.notice_id, after={"department": recipient.department_id}
+    )
+    recipient.refresh_from_db()
+    return recipient
+
+
+# ---- assistance requests (协查协办) ----
+
+
+def request_assistance(
+    requester: Department,
+    assignee: Department,
+    subject: Subject,
+    matters: str,
+    *,
+    actor: Any,
+    working_days: int | None = None,
+    justification: str = "",
+    now: dt.datetime | None = None,
+    number: str | None = None,
+) -> AssistanceRequest:
+    _acts_for(actor, requester)
+    rules = policy()
+    working_days = working_days or rules["assistance_default_working_days"]
+    if not 1 <= working_days <= rules["assistance_max_working_days"]:
+        raise DomainError(
+            "working_days_out_of_range",
+            lazy_format(
+                _("The deadline must be 1 to %(max)d working days."), {"max": rules["assistance_max_working_days"]}
+            ),
+        )
+    if assignee.pk == requester.pk:
+        raise DomainError("same_department", _("Ask another department for assistance."))
+    if not matters.strip():
+        raise DomainError("no_matters", _("Say which matters to check."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        check_cap(subject, assignee, "assistance", justification, actor, timezone.localtime(now).year)
+        number = number or _number("XC", now)
+        if AssistanceRequest.objects.filter(number=number).exists():
+            raise DomainError(
+                "duplicate_task", lazy_format(_("Task %(no)s is already held."), {"no": number}), status=409
+            )
+        item = start_workflow(
+            ASSIST_WORKFLOW,
+            reference=number,
+            title=f"协查 {subject.name}"[:255],
+            department=assignee,
+            actor=actor,
+            now=now,
+            overall_sla=Sla(working_days=working_days),
+        )
+        request = AssistanceRequest.objects.create(
+            number=number,
+            requester=requester,
+            assignee=assignee,
+            subject=subject,
+            matters=matters.strip(),
+            working_days=working_days,
+            item=item,
+            state=item.state,
+            requested_by=_user(actor),
+            requested_at=now,
+            justification=justification.strip(),
+        )
+    return request
+
+
+def _assist_step(
+    request: AssistanceRequest, action: str, actor: Any, *, comment: str = "", now=None, **changes
+) -> AssistanceRequest:
+    _acts_for(actor, request.assignee)
+    with transaction.atomic():
+        item = perform_action(request.item, action, actor, comment=comment, now=now, department=changes.get("assignee"))
+        AssistanceRequest.objects.filter(pk=request.pk).update(state=item.state, **changes)
+    request.refresh_from_db()
+    return request
+
+
+def accept_assistance(request: AssistanceRequest, actor: Any, now=None) -> AssistanceRequest:
+    return _assist_step(request, "accept", actor, now=now)
+
+
+def decline_assistance(request: AssistanceRequest, actor: Any, reason: str, now=None) -> AssistanceRequest:
+    return _assist_step(request, "decline", actor, comment=reason, now=now, decline_reason=reason)
+
+
+def forward_assistance(
+    request: AssistanceRequest, actor: Any, to: Department, reason: str, now=None
+) -> AssistanceRequest:
+    if to.pk in (request.assignee_id, request.requester_id):
+        raise DomainError("forward_target", _("Forward to a third department."))
+    return _assist_step(
+        request, "forward", actor, comment=reason, now=now, assignee=to, forwarded_from=request.assignee
+    )
+
+
+def reply_assistance(
+    request: AssistanceRequest, actor: Any, findings: str, record_ids: list[int] | None = None, now=None
+) -> AssistanceRequest:
+    """The reply carries findings and may attach supervision records of the assisting department."""
+    from jianguan.records.permissions import visible_records
+
+    record_ids = list(dict.fromkeys(record_ids or []))
+    if record_ids:
+        allowed = (
+            set(visible_records(actor).filter(pk__in=record_ids, subject=request.subject).values_list("pk", flat=True))
+            if actor is not None
+            else set(record_ids)
+        )
+        missing = [r for r in record_ids if r not in allowed]
+        if missing:
+            raise DomainError(
+                "unknown_records",
+                lazy_format(
+                    _("These records are not on this subject or not in your scope: %(ids)s."),
+                    {"ids": ", ".join(map(str, missing))},
+                ),
+            )
+    now = now or timezone.now()
+    return _assist_step(
+        request,
+        "reply",
+        actor,
+        comment=findings,
+        now=now,
+        findings=findings.strip(),
+        records=record_ids,
+        replied_at=now,
+    )
+
+
+# ---- campaigns (专项整治) ----
+
+
+def merged_form(item_ids: list[int]) -> list[dict[str, Any]]:
+    """一表通查: the check points of all items, the same content once, in item order."""
+    form, seen = [], {}
+    points = CheckPoint.objects.filter(item_id__in=item_ids).select_related("item").order_by("item__code", "code")
+    for point in points:
+        key = "".join(point.content.split())
+        if key in seen:
+            seen[key]["sources"].append(f"{point.item.code}-{point.code}")
+            continue
+        entry = {
+            "code": f"F{len(form) + 1:02d}",
+            "content": point.content,
+            "sources": [f"{point.item.code}-{point.code}"],
+        }
+        seen[key] = entry
+        form.append(entry)
+    return form
+
+
+def _targets(target_filter: dict[str, Any]):
+    subjects = Subject.objects.filter(provisional=False).exclude(kind="person")
+    if target_filter.get("subject_ids"):
+        return subjects.filter(pk__in=target_filter["subject_ids"])
+    condition = Q()
+    for prefix in target_filter.get("regions", []):
+        condition |= Q(region__code__startswith=region_prefix(prefix))
+    subjects = subjects.filter(condition) if condition else subjects
+    if target_filter.get("industries"):
+        industries = Q()
+        for code in target_filter["industries"]:
+            industries |= Q(industry_code__startswith=code)
+        subjects = subjects.filter(industries)
+    if target_filter.get("statuses"):
+        subjects = subjects.filter(status__in=target_filter["statuses"])
+    return subjects
+
+
+def create_campaign(
+    lead: Department,
+    *,
+    title: str,
+    participants: list[Department],
+    item_ids: list[int],
+    starts_on: dt.date,
+    ends_on: dt.date,
+    target_filter: dict[str, Any],
+    actor: Any,
+    justification: str = "",
+    limit: int = 5000,
+) -> Campaign:
+    """Create the campaign and one task per target subject and participating sector (the sector's
+    unit for the subject's region among the participants). Items of a key matter require its sectors."""
+    _acts_for(actor, lead)
+    if ends_on < starts_on:
+        raise DomainError("window", _("The campaign ends before it starts."))
+    units = list(dict.fromkeys([lead, *participants]))
+    items = list(SupervisionItem.objects.filter(pk__in=item_ids))
+    if not items:
+        raise DomainError("no_items", _("Choose at least one supervision item."))
+    present = {d.sector_id for d in units}
+    for code, sectors in required_sectors({i.pk for i in items}).items():
+        missing = sectors - present
+        if missing:
+            names = "、".join(Sector.objects.filter(pk__in=missing).values_list("name", flat=True))
+            raise DomainError(
+                "key_matter_departments",
+                lazy_format(
+                    _("Key matter %(code)s requires these sectors to take part: %(names)s."),
+                    {"code": code, "names": names},
+                ),
+            )
+    subjects = list(_targets(target_filter).select_related("region")[: limit + 1])
+    if len(subjects) > limit:
+        raise DomainError(
+            "too_many_targets", lazy_format(_("Narrow the targets: at most %(n)d subjects."), {"n": limit})
+        )
+    year = starts_on.year
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            title=title,
+            lead=lead,
+            target_filter=target_filter,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            form=merged_form([i.pk for i in items]),
+            created_by=_user(actor),
+        )
+        campaign.participants.set(units)
+        campaign.items.set(items)
+        matters = [m for m in current_key_matters() if {i.pk for i in m.items.all()} & {i.pk for i in items}]
+        if matters:
+            Campaign.objects.filter(pk=campaign.pk).update(key_matter=matters[0])
+        tasks = []
+        for subject in subjects:
+            for sector_id in sorted({d.sector_id for d in units}):
+                unit = _unit_among(units, sector_id, subject.region_id)
+                if unit is None:
+                    continue
+                planned = sum(1 for t in tasks if t.subject_id == subject.pk)
+                note = check_cap(subject, unit, f"campaign:{campaign.pk}", justification, actor, year, extra=planned)
+                tasks.append(
+                    CampaignTask(
+                        campaign=campaign, subject=subject, department=unit, justification=justification if note else ""
+                    )
+                )
+        CampaignTask.objects.bulk_create(tasks, batch_size=2000)
+        record_event(
+            actor,
+            "joint.campaign",
+            "campaign",
+            campaign.pk,
+            after={"items": [i.code for i in items], "tasks": len(tasks), "participants": [d.pk for d in units]},
+        )
+    return campaign
+
+
+def _unit_among(units: list[Department], sector_id: int, region_code: str) -> Department | None:
+    """The participating unit of the sector whose region contains the subject's (the deepest)."""
+    best = None
+    for unit in units:
+        if unit.sector_id != sector_id:
+            continue
+        prefix = region_prefix(unit.region_id)
+        if region_code.startswith(prefix) and (best is None or len(prefix) > len(region_prefix(best.region_id))):
+            best = unit
+    return best
+
+
+def record_campaign_result(
+    task: CampaignTask, actor: Any, results: dict[str, str], checked_on: dt.date | None = None
+) -> CampaignTask:
+    """Results of the merged form (every point answered pass/fail/not_checked/not_applicable);
+    a failed point opens a rectification order."""
+    _acts_for(actor, task.department)
+    if task.status != CampaignTaskStatus.ASSIGNED:
+        raise DomainError("task_done", _("This task already has its result."), status=409)
+    codes = {p["code"] for p in task.campaign.form}
+    allowed = {"pass", "fail", "not_checked", "not_applicable"}
+    if set(results) != codes or not set(results.values()) <= allowed:
+        raise DomainError(
+            "form_incomplete", _("Answer every check point of the form with pass, fail, not checked or not applicable.")
+        )
+    checked_on = checked_on or timezone.localdate()
+    finding = "fail" in results.values()
+    with transaction.atomic():
+        CampaignTask.objects.filter(pk=task.pk, status=CampaignTaskStatus.ASSIGNED).update(
+            status=CampaignTaskStatus.DONE, results=results, finding=finding, checked_on=checked_on
+        )
+        record_event(actor, "joint.campaign_result", "campaign_task", task.pk, after={"finding": finding})
+        if finding:
+            failed = [p["content"] for p in task.campaign.form if results[p["code"]] == "fail"]
+            open_rectification(
+                SourceKind.CAMPAIGN,
+                f"campaign-task-{task.pk}",
+                task.subject,
+                task.department,
+                "；".join(failed),
+                actor=actor,
+            )
+    task.refresh_from_db()
+    return task
+
+
+def campaign_progress(campaign: Campaign) -> dict[str, Any]:
+    from django.db.models import Count
+
+    from jianguan.core.models import Region
+
+    cities = dict(Region.objects.filter(level=2).values_list("code", "name"))
+    rows = campaign.tasks.values("department__name", "subject__region_id", "status", "finding").annotate(n=Count("id"))
+    by_department: dict[str, dict[str, int]] = {}
+    by_region: dict[str, dict[str, int]] = {}
+    for row in rows:
+        for key, table in (
+            (row["department__name"], by_department),
+            (cities.get(row["subject__region_id"][:4] + "00", row["subject__region_id"]), by_region),
+        ):
+            entry = table.setdefault(key, {"tasks": 0, "done": 0, "findings": 0})
+            entry["tasks"] += row["n"]
+            if row["status"] == CampaignTaskStatus.DONE:
+                entry["done"] += row["n"]
+                entry["findings"] += row["n"] if row["finding"] else 0
+    total = sum(e["tasks"] for e in by_department.values())
+    done = sum(e["done"] for e in by_department.values())
+    return {
+        "tasks": total,
+        "done": done,
+        "share_done": round(done / total, 4) if total else None,
+        "by_department": [{"department": k, **v} for k, v in sorted(by_department.items())],
+        "by_region": [{"region": k, **v} for k, v in sorted(by_region.items())],
+    }
+
+
+# ---- rectification (整改) ----
+
+
+def open_rectification(
+    source_kind: str,
+    source_ref: str,
+    subject: Subject,
+    department: Department,
+    requirement: str,
+    *,
+    actor: Any,
+    working_days: int | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Rectification, str]:
+    """An order to put a finding right; returns it and the subject's access code for the portal."""
+    _acts_for(actor, department)
+    if source_kind not in SourceKind.values:
+        raise DomainError("unknown_source", _("Unknown source of the finding."))
+    if not requirement.strip():
+        raise DomainError("no_requirement", _("Say what must be put right."))
+    now = now or timezone.now()
+    working_days = working_days or policy()["rectification_default_days"]
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        number = _number("ZG", now)
+        item = start_workflow(
+            RECTIFY_WORKFLOW,
+            reference=number,
+            title=f"整改 {subject.name}"[:255],
+            department=department,
+            actor=actor,
+            now=now,
+            overall_sla=Sla(working_days=working_days),
+        )
+        try:
+            with transaction.atomic():
+                order = Rectification.objects.create(
+                    number=number,
+                    source_kind=source_kind,
+                    source_ref=source_ref,
+                    subject=subject,
+                    department=department,
+                    requirement=requirement.strip(),
+                    due_on=timezone.localtime(item.due_at).date() - dt.timedelta(days=1),
+                    item=item,
+                    state=item.state,
+                    access_code_hash=keyed_hash(code),
+                    issued_by=_user(actor),
+                    issued_at=now,
+                )
+        except IntegrityError:
+            raise DomainError(
+                "rectification_exists", _("This finding already has a rectification order."), status=409
+            ) from None
+        record_event(
+            actor,
+            "joint.rectification",
+            "rectification",
+            order.pk,
+            after={"source": f"{source_kind}:{source_ref}", "due_on": order.due_on},
+        )
+    return order, code
+
+
+def rectification_from_record(
+    record: Record, actor: Any, *, working_days: int | None = None
+) -> tuple[Rectification, str]:
+    """From an inspection record's failed check items."""
+    failed = [c.get("code") for c in (record.details or {}).get("check_items", []) if c.get("result") == "fail"]
+    if record.kind != "inspection" or not failed:
+        raise DomainError("no_failed_items", _("The record has no failed check item."))
+    from jianguan.catalog.models import CheckPoint as Point
+
+    contents = dict(Point.objects.filter(item_id=record.item_id, code__in=failed).values_list("code", "content"))
+    requirement = "；".join(contents.get(code, code) for code in failed)
+    return open_rectification(
+        SourceKind.RECORD,
+        f"record-{record.pk}",
+        record.subject,
+        record.department,
+        requirement,
+        actor=actor,
+        working_days=working_days,
+    )
+
+
+def _rectify_step(
+    order: Rectification, action: str, actor: Any, *, comment: str = "", now=None, acting_role=None, **changes
+) -> Rectification:
+    if acting_role is None:
+        _acts_for(actor, order.department)
+    with transaction.atomic():
+        item = perform_action(order.item, action, actor, comment=comment, now=now, acting_role=acting_role)
+        Rectification.objects.filter(pk=order.pk).update(state=item.state, **changes)
+    order.refresh_from_db()
+    return order
+
+
+def report_rectification(order: Rectification, actor: Any, text: str, now=None) -> Rectification:
+    now = now or timezone.now()
+    return _rectify_step(
+        order, "report", actor, comment=text, now=now, report=text, reported_at=now, reported_via="staff"
+    )
+
+
+def report_by_subject(number: str, code: str, text: str, now=None) -> Rectification:
+    """The subject's own report through the portal, with the order's number and access code."""
+    order = Rectification.objects.filter(number=(number or "").strip()).first()
+    if order is None or not secrets.compare_digest(order.access_code_hash, keyed_hash((code or "").strip())):
+        raise DomainError("not_found", _("No rectification order matches this number and code."), status=404)
+    if not text.strip():
+        raise DomainError("empty_report", _("Describe what was put right."))
+    now = now or timezone.now()
+    return _rectify_step(
+        order,
+        "report",
+        None,
+        comment=text,
+        now=now,
+        acting_role="public",
+        report=text,
+        reported_at=now,
+        reported_via="portal",
+    )
+
+
+def review_rectification(order: Rectification, actor: Any, decision: str, comment: str = "", now=None) -> Rectification:
+    """accept → closed; reinspect → a re-inspection is due; reject → back to 整改中."""
+    actions = {
+        "accept": "accept_report",
+        "reinspect": "reinspect",
+        "reject": "reject_report",
+        "pass": "pass_reinspection",
+    }
+    if decision not in actions:
+        raise DomainError("unknown_decision", _("Decide accept, reinspect, reject or pass."))
+    return _rectify_step(order, actions[decision], actor, comment=comment, now=now, review=comment)
