@@ -680,7 +680,8 @@ def create_campaign(
         campaign.items.set(items)
         matters = [m for m in current_key_matters() if {i.pk for i in m.items.all()} & {i.pk for i in items}]
         if matters:
-            Campaign.objects.filter(pk=campaign.pk).update(key_matter=matters[0])
+            campaign.key_matter = matters[0]
+            campaign.save(update_fields=["key_matter"])
         tasks = []
         for subject in subjects:
             for sector_id in sorted({d.sector_id for d in units}):
