@@ -90,6 +90,8 @@ def _mount():
     from jianguan.credit.api import router as public_router
     from jianguan.credit.api import staff_router as credit_router
     from jianguan.exchange.api import router as exchange_router
+    from jianguan.joint.api import public_router as public_rectification_router
+    from jianguan.joint.api import router as joint_router
     from jianguan.officers.api import router as officers_router
     from jianguan.records.api import router as records_router
     from jianguan.subjects.api import router as subjects_router
@@ -108,6 +110,8 @@ def _mount():
     api.add_router("/v1/credit", credit_router)
     api.add_router("/v1/complaints", complaints_router)
     api.add_router("/v1/public/complaints", public_complaints_router)
+    api.add_router("/v1/joint", joint_router)
+    api.add_router("/v1/public/rectifications", public_rectification_router)
 
 
 _mount()

@@ -10,4 +10,5 @@ urlpatterns = [
     path("credit/", views.credit, name="credit"),
     path("complaints/", views.complaint_new, name="complaint_new"),
     path("complaints/track/", views.complaint_track, name="complaint_track"),
+    path("rectifications/", views.rectification_report, name="rectification"),
 ]

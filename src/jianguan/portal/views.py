@@ -136,3 +136,21 @@ def complaint_track(request):
 
     context["satisfactions"] = Satisfaction.choices
     return render(request, "portal/complaint_track.html", context, status=400 if context.get("error") else 200)
+
+
+def rectification_report(request):
+    """整改报告: a business reports what it put right, with the order's number and access code."""
+    from jianguan.core.ratelimit import check_public_rate, client_address
+    from jianguan.joint.services import report_by_subject
+
+    context = {"form": request.POST}
+    if request.method == "POST":
+        try:
+            check_public_rate(client_address(request), "public-rectification")
+            order = report_by_subject(
+                request.POST.get("number", ""), request.POST.get("code", ""), request.POST.get("text", "")
+            )
+            context["done"] = order
+        except DomainError as exc:
+            context["error"] = _message(exc)
+    return render(request, "portal/rectification.html", context, status=400 if context.get("error") else 200)

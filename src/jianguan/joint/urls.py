@@ -1,0 +1,19 @@
+from django.urls import path
+
+from jianguan.joint import views
+
+app_name = "joint"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("claims/", views.claims, name="claims"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/<int:pk>/", views.notice, name="notice"),
+    path("assistance/", views.assistance_list, name="assistance_list"),
+    path("assistance/<int:pk>/", views.assistance, name="assistance"),
+    path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/<int:pk>/", views.campaign, name="campaign"),
+    path("rectifications/", views.rectifications, name="rectifications"),
+    path("rectifications/<int:pk>/", views.rectification, name="rectification"),
+    path("<slug:kind>/<int:pk>/<slug:action>/", views.act, name="act"),
+]

@@ -1,0 +1,303 @@
+"""Staff screens of joint supervision: overview, licence claims and the never-supervised report,
+notices, assistance requests, campaigns with their progress and merged form, rectification orders,
+overlapping visits and the key-matter list."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from jianguan.core.errors import DomainError
+from jianguan.core.models import Department
+from jianguan.joint import services
+from jianguan.joint.models import CampaignTask
+from jianguan.joint.permissions import (
+    access,
+    visible_assistance,
+    visible_campaigns,
+    visible_claims,
+    visible_notices,
+    visible_rectifications,
+)
+from jianguan.subjects.permissions import access_subject
+from jianguan.workflow.services import deadline_colour
+
+
+def _message(exc: DomainError) -> str:
+    body = exc.as_body()
+    return f"{body['message']} {'; '.join(e['message'] for e in body.get('errors', []))}".strip()
+
+
+def _get(queryset, pk):
+    try:
+        return access(queryset, pk)
+    except DomainError:
+        raise Http404 from None
+
+
+def _departments():
+    return Department.objects.filter(is_active=True).exclude(sector__code="rx").order_by("path")
+
+
+@login_required
+def overview(request):
+    user = request.user
+    counts = {
+        "claims": dict(
+            visible_claims(user).values_list("item__state").annotate(n=Count("id")).values_list("item__state", "n")
+        ),
+        "assistance": dict(
+            visible_assistance(user).values_list("state").annotate(n=Count("id")).values_list("state", "n")
+        ),
+        "rectifications": dict(
+            visible_rectifications(user).values_list("state").annotate(n=Count("id")).values_list("state", "n")
+        ),
+        "notices": visible_notices(user).count(),
+        "campaigns": visible_campaigns(user).count(),
+    }
+    return render(
+        request,
+        "joint/overview.html",
+        {
+            "counts": counts,
+            "matters": services.current_key_matters(),
+            "overlaps": services.overlapping_inspections(user)[:20],
+        },
+    )
+
+
+@login_required
+def claims(request):
+    report = services.never_supervised(request.user)
+    tasks = visible_claims(request.user).select_related("department", "subject", "item").order_by("-issued_on", "-id")
+    state = request.GET.get("state", "")
+    if state:
+        tasks = tasks.filter(item__state=state)
+    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    reasons = {"unclaimed": 0, "not_inspected": 0}
+    for row in report:
+        reasons[row["reason"]] += 1
+    return render(
+        request,
+        "joint/claims.html",
+        {"report": report[:200], "reasons": reasons, "total": len(report), "page_obj": page, "state": state},
+    )
+
+
+@login_required
+def notices(request):
+    page = Paginator(
+        visible_notices(request.user).select_related("sender", "subject").order_by("-sent_at", "-id"), 50
+    ).get_page(request.GET.get("page"))
+    return render(request, "joint/notices.html", {"page_obj": page, "departments": _departments()})
+
+
+@login_required
+def notice(request, pk: int):
+    found = _get(visible_notices(request.user).select_related("sender", "subject"), pk)
+    mine = found.recipients.filter(department_id=getattr(request.user, "department_id", None)).first()
+    if mine is not None and mine.read_at is None:
+        with contextlib.suppress(DomainError):  # a reader without a working role leaves no receipt
+            services.read_notice(mine, request.user)
+    return render(
+        request,
+        "joint/notice.html",
+        {"notice": found, "mine": mine, "recipients": found.recipients.select_related("department")},
+    )
+
+
+@login_required
+def assistance_list(request):
+    requests = visible_assistance(request.user).select_related("requester", "assignee", "subject", "item")
+    page = Paginator(requests.order_by("-requested_at", "-id"), 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    return render(
+        request,
+        "joint/assistance_list.html",
+        {"page_obj": page, "rows": [(r, deadline_colour(r.item, now)) for r in page], "departments": _departments()},
+    )
+
+
+@login_required
+def assistance(request, pk: int):
+    found = _get(visible_assistance(request.user).select_related("requester", "assignee", "subject", "item"), pk)
+    mine = getattr(request.user, "department_id", None)
+    from jianguan.records.permissions import visible_records
+
+    records = visible_records(request.user).filter(subject=found.subject).order_by("-action_date")[:20]
+    return render(
+        request,
+        "joint/assistance.html",
+        {
+            "request_": found,
+            "card": deadline_colour(found.item),
+            "assisting": mine == found.assignee_id,
+            "history": found.item.transitions.all(),
+            "records": records,
+            "departments": _departments(),
+        },
+    )
+
+
+@login_required
+def campaigns(request):
+    return render(
+        request,
+        "joint/campaigns.html",
+        {"campaigns": visible_campaigns(request.user).select_related("lead").order_by("-starts_on")},
+    )
+
+
+@login_required
+def campaign(request, pk: int):
+    found = _get(visible_campaigns(request.user).select_related("lead", "key_matter"), pk)
+    progress = services.campaign_progress(found)
+    tasks = found.tasks.select_related("subject", "department")
+    mine = tasks.filter(department_id=getattr(request.user, "department_id", None), status="assigned")
+    plot = {
+        "type": "bar",
+        "stacked": True,
+        "categories": [r["department"] for r in progress["by_department"]],
+        "series": [
+            {"name": str(_("Checked")), "data": [r["done"] for r in progress["by_department"]]},
+            {"name": str(_("To check")), "data": [r["tasks"] - r["done"] for r in progress["by_department"]]},
+        ],
+    }
+    return render(
+        request,
+        "joint/campaign.html",
+        {
+            "campaign": found,
+            "progress": progress,
+            "plot": plot,
+            "mine": mine[:50],
+            "tasks": Paginator(tasks.order_by("status", "subject__name"), 50).get_page(request.GET.get("page")),
+        },
+    )
+
+
+@login_required
+def rectifications(request):
+    orders = visible_rectifications(request.user).select_related("subject", "department", "item")
+    page = Paginator(orders.order_by("-issued_at", "-id"), 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    return render(
+        request,
+        "joint/rectifications.html",
+        {"page_obj": page, "rows": [(o, deadline_colour(o.item, now)) for o in page]},
+    )
+
+
+@login_required
+def rectification(request, pk: int):
+    found = _get(visible_rectifications(request.user).select_related("subject", "department", "item"), pk)
+    return render(
+        request,
+        "joint/rectification.html",
+        {"order": found, "card": deadline_colour(found.item), "history": found.item.transitions.all()},
+    )
+
+
+def _department(pk) -> Department:
+    found = Department.objects.filter(pk=pk or 0, is_active=True).first()
+    if found is None:
+        raise DomainError("unknown_department", _("Unknown department."))
+    return found
+
+
+def _yes(value) -> bool:
+    return value in ("yes", "on", "true", "1")
+
+
+@login_required
+@require_POST
+def act(request, kind: str, pk: int, action: str):
+    """Every form of the joint screens posts here; the service decides and audits."""
+    user, post = request.user, request.POST
+    back = request.META.get("HTTP_REFERER") or reverse("joint:overview")
+    try:
+        if kind == "claim":
+            task = _get(visible_claims(user), pk)
+            services.claim(task, user) if action == "claim" else services.end_claim(task, user, post.get("reason", ""))
+        elif kind == "notice" and action == "send":
+            subject = access_subject(user, post.get("subject")) if post.get("subject") else None
+            days = int(post.get("reply_within") or 0) or None
+            sent = services.send_notice(
+                user.department,
+                [_department(p) for p in post.getlist("recipients")],
+                title=post.get("title", ""),
+                body=post.get("body", ""),
+                subject=subject,
+                case_reference=post.get("case_reference", ""),
+                reply_within=days,
+                actor=user,
+            )
+            back = reverse("joint:notice", args=[sent.pk])
+        elif kind == "notice" and action == "reply":
+            found = _get(visible_notices(user), pk)
+            recipient = found.recipients.filter(department=user.department).first()
+            if recipient is None:
+                raise Http404
+            services.reply_notice(recipient, user, post.get("text", ""))
+        elif kind == "assistance" and action == "new":
+            made = services.request_assistance(
+                user.department,
+                _department(post.get("assignee")),
+                access_subject(user, post.get("subject")),
+                post.get("matters", ""),
+                working_days=int(post.get("working_days") or 0) or None,
+                justification=post.get("justification", ""),
+                actor=user,
+            )
+            back = reverse("joint:assistance", args=[made.pk])
+        elif kind == "assistance":
+            found = _get(visible_assistance(user), pk)
+            if action == "accept":
+                services.accept_assistance(found, user)
+            elif action == "decline":
+                services.decline_assistance(found, user, post.get("reason", ""))
+            elif action == "forward":
+                services.forward_assistance(found, user, _department(post.get("to")), post.get("reason", ""))
+            elif action == "reply":
+                ids = [int(i) for i in post.getlist("records") if i.isdigit()]
+                services.reply_assistance(found, user, post.get("findings", ""), ids)
+            else:
+                raise Http404
+        elif kind == "task" and action == "result":
+            task = (
+                CampaignTask.objects.filter(pk=pk, campaign__in=visible_campaigns(user))
+                .select_related("campaign")
+                .first()
+            )
+            if task is None:
+                raise Http404
+            results = {p["code"]: post.get(f"point-{p['code']}", "") for p in task.campaign.form}
+            services.record_campaign_result(
+                task, user, results, dt.date.fromisoformat(post.get("checked_on") or timezone.localdate().isoformat())
+            )
+        elif kind == "rectification":
+            order = _get(visible_rectifications(user), pk)
+            if action == "report":
+                services.report_rectification(order, user, post.get("text", ""))
+            else:
+                services.review_rectification(order, user, action, post.get("comment", ""))
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, _message(exc))
+    except ValueError:
+        messages.error(request, _("The form has invalid fields."))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(back)
