@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import orjson
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 
@@ -418,11 +419,22 @@ def export_task(request, number: str):
     raise NotFound()
 
 
-@router.post("/national/tasks", response={201: dict}, summary="Bring in a joint task in the national message format")
-def import_task(request, payload: dict):
+@router.post(
+    "/national/tasks",
+    response={201: dict},
+    summary="Bring in a joint task in the national message format",
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}},
+)
+def import_task(request):
     if not (isinstance(request.auth, ApiClient) or scope_for(request.auth).has_role("platform_admin")):
         raise Forbidden(_("Only a gateway client or a platform administrator may bring tasks in."))
-    created = national.import_task(payload, request.auth)
+    try:
+        message = orjson.loads(request.body)
+    except orjson.JSONDecodeError:
+        raise DomainError("invalid_json", _("The body is not valid JSON.")) from None
+    if not isinstance(message, dict):
+        raise DomainError("invalid_body", _("Send one task message as a JSON object."))
+    created = national.import_task(message, request.auth)
     return 201, {"requests": [r.number for r in created]}
 
 

@@ -1,0 +1,165 @@
+"""Joint screens and API within scope, the public rectification report, and in Chromium an
+assistance request from the request to the reply."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD
+from tests.exchange.conftest import inspection, setup  # noqa: F401  (fixtures)
+
+
+@pytest.fixture
+def people(setup, province, make_user):  # noqa: F811
+    from jianguan.joint.services import setup as joint_setup
+
+    joint_setup()
+    return {
+        "env": make_user("department_admin", department=province.jn_env),
+        "lixia": make_user("officer", department=province.lixia_market),
+        "qd": make_user("department_admin", department=province.qd_market),
+    }
+
+
+def test_api_scope_and_national_export(setup, province, people):  # noqa: F811
+    env, lixia, qd = Client(), Client(), Client()
+    env.force_login(people["env"])
+    lixia.force_login(people["lixia"])
+    qd.force_login(people["qd"])
+    made = env.post(
+        "/api/v1/joint/assistance",
+        {
+            "assignee": province.lixia_market.pk,
+            "subject_id": setup.subject.pk,
+            "matters": "请核查后厨卫生",
+            "working_days": 5,
+        },
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.json()
+    number, pk = made.json()["number"], made.json()["id"]
+    assert [r["number"] for r in lixia.get("/api/v1/joint/assistance").json()["items"]] == [number]
+    assert qd.get("/api/v1/joint/assistance").json()["count"] == 0
+    assert qd.get(f"/api/v1/joint/assistance/{pk}").status_code == 404
+    assert qd.post(f"/api/v1/joint/assistance/{pk}/accept").status_code == 404
+    assert env.post(f"/api/v1/joint/assistance/{pk}/accept").status_code == 403
+    assert lixia.post(f"/api/v1/joint/assistance/{pk}/accept").json()["state"] == "accepted"
+    bad = lixia.post(f"/api/v1/joint/assistance/{pk}/reply", {"findings": "x"}, content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "findings"
+    assert (
+        lixia.post(
+            f"/api/v1/joint/assistance/{pk}/reply", {"findings": "已核查，后厨整洁"}, content_type="application/json"
+        ).json()["state"]
+        == "replied"
+    )
+    message = env.get(f"/api/v1/joint/national/tasks/{number}").json()
+    assert message["taskInfo"]["status"] == "反馈"
+    assert qd.get(f"/api/v1/joint/national/tasks/{number}").status_code == 404
+    # Bringing a task in is for the gateway's clients and platform administrators.
+    assert env.post("/api/v1/joint/national/tasks", message, content_type="application/json").status_code == 403
+    from jianguan.accounts.services import create_api_client
+
+    _client, token = create_api_client("national-gateway", province.market)
+    gateway = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    message["taskInfo"]["taskNo"] = "NAT-2026-0042"
+    brought = gateway.post("/api/v1/joint/national/tasks", message, content_type="application/json")
+    assert brought.status_code == 201 and brought.json() == {"requests": ["NAT-2026-0042"]}
+    assert "NAT-2026-0042" in [r["number"] for r in lixia.get("/api/v1/joint/assistance").json()["items"]]
+    broken = gateway.post("/api/v1/joint/national/tasks", {"taskInfo": {}}, content_type="application/json")
+    assert broken.status_code == 400 and broken.json()["code"] == "invalid_request" and broken.json()["errors"]
+    assert (
+        gateway.post("/api/v1/joint/national/tasks", b"[1", content_type="application/json").json()["code"]
+        == "invalid_json"
+    )
+    notice = env.post(
+        "/api/v1/joint/notices",
+        {"recipients": [province.lixia_market.pk], "title": "抄告", "body": "请关注", "subject_id": setup.subject.pk},
+        content_type="application/json",
+    )
+    assert notice.status_code == 201
+    assert lixia.post(f"/api/v1/joint/notices/{notice.json()['id']}/read").json()["read_at"]
+    assert qd.post(f"/api/v1/joint/notices/{notice.json()['id']}/read").status_code == 404
+    # The subject's one-file view shows the notice and the request to those who may see them.
+    page = lixia.get(f"/records/subjects/{setup.subject.pk}/").content.decode()
+    assert 'id="panel-notices"' in page and "抄告" in page and number in page
+    for url in [
+        "/joint/",
+        "/joint/claims/",
+        "/joint/notices/",
+        "/joint/assistance/",
+        "/joint/campaigns/",
+        "/joint/rectifications/",
+    ]:
+        assert lixia.get(url).status_code == 200, url
+    assert qd.get(f"/joint/assistance/{pk}/").status_code == 404
+
+
+def test_public_rectification_report(setup, inspection, province, people):  # noqa: F811
+    from jianguan.exchange.services import ingest
+    from jianguan.joint.services import rectification_from_record
+    from jianguan.records.models import Record
+
+    ingest(
+        enumerate([inspection("INS-P", action_date="2026-11-02", reported_at="2026-11-02T18:00:00+08:00")], 1),
+        source=setup.source,
+        channel="api",
+    )
+    order, code = rectification_from_record(Record.objects.get(source_id="INS-P"), people["lixia"])
+    public = Client()
+    wrong = public.post(
+        "/public/rectifications/",
+        {"number": order.number, "code": "999999" if code != "999999" else "111111", "text": "已整改"},
+    )
+    assert wrong.status_code == 400
+    done = public.post("/public/rectifications/", {"number": order.number, "code": code, "text": "已更换货架"})
+    assert done.status_code == 200 and order.number in done.content.decode()
+    order.refresh_from_db()
+    assert (order.state, order.reported_via) == ("reported", "portal")
+    api = public.post(
+        f"/api/v1/public/rectifications/{order.number}/report",
+        {"code": code, "text": "再次报告"},
+        content_type="application/json",
+    )
+    assert api.status_code == 409  # already reported: waits for the review
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_browser_assistance_request_from_request_to_reply(
+    flushable_audit, live_server, setup, province, people, browser_page
+):  # noqa: F811
+    page = browser_page
+
+    def login(user):
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("text=概览")
+
+    login(people["env"])
+    page.goto(f"{live_server.url}/joint/assistance/")
+    page.select_option("#assignee", str(province.lixia_market.pk))
+    page.fill("#subject", str(setup.subject.pk))
+    page.fill("#matters", "请核查该公司是否存在后厨废水直排")
+    page.fill("#working_days", "5")
+    page.click("#assistance-form button")
+    page.wait_for_selector("#assist-state")
+    number = page.inner_text("h1").split()[-1]
+    assert page.inner_text("#assist-state") == "requested"
+    login(people["lixia"])
+    page.goto(f"{live_server.url}/joint/assistance/")
+    page.click(f"text={number}")
+    page.click("#assist-accept")
+    page.wait_for_selector("#assist-reply-form")
+    page.fill("#findings", "已现场核查：后厨废水经隔油池排入市政管网，未发现直排")
+    page.click("#assist-reply-form button")
+    page.wait_for_selector("#assist-findings")
+    assert page.inner_text("#assist-state") == "replied"
+    login(people["env"])
+    page.goto(f"{live_server.url}/joint/assistance/")
+    page.click(f"text={number}")
+    assert "未发现直排" in page.inner_text("#assist-findings")
+    assert dt.date.today().year >= 2026
