@@ -127,8 +127,13 @@ def test_public_rectification_report(setup, inspection, province, people):  # no
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_browser_assistance_request_from_request_to_reply(
-    flushable_audit, live_server, setup, province, people, browser_page
-):  # noqa: F811
+    flushable_audit,
+    live_server,
+    setup,  # noqa: F811
+    province,
+    people,
+    browser_page,
+):
     page = browser_page
 
     def login(user):
