@@ -253,10 +253,12 @@ def _supervising_unit(record: Record, items: dict[int, SupervisionItem]) -> Depa
     return None
 
 
-def sync_claims(now: dt.datetime | None = None, chunk: int = 2000) -> dict[str, int]:
-    """Create a claim task for every licence that has none (the supervising unit, due in N working
-    days), and note each claim's first later inspection by the supervising unit."""
+def sync_claims(now: dt.datetime | None = None, chunk: int = 2000, since: dt.date | None = None) -> dict[str, int]:
+    """Create a claim task for every licence that has none (the supervising unit, due N working
+    days after the approval), and note each claim's first later inspection by the supervising unit.
+    Licences approved before the linkage window (policy `link_licences_from_days`) are not linked."""
     now = now or timezone.now()
+    since = since or timezone.localtime(now).date() - dt.timedelta(days=policy()["link_licences_from_days"])
     definition = WorkflowDefinition.objects.filter(code=CLAIM_WORKFLOW, is_active=True).first()
     if definition is None:
         raise DomainError("not_set_up", _("The joint workflows are not defined; run `jianguan joint setup`."))
@@ -266,7 +268,7 @@ def sync_claims(now: dt.datetime | None = None, chunk: int = 2000) -> dict[str, 
     with calendar_session():
         while True:
             licences = list(
-                Record.objects.filter(kind="licence", is_deleted=False, pk__gt=last)
+                Record.objects.filter(kind="licence", is_deleted=False, pk__gt=last, action_date__gte=since)
                 .exclude(pk__in=ClaimTask.objects.values("licence_id"))
                 .order_by("pk")[:chunk]
             )
@@ -592,7 +594,11 @@ def reply_assistance(
 def merged_form(item_ids: list[int]) -> list[dict[str, Any]]:
     """一表通查: the check points of all items, the same content once, in item order."""
     form, seen = [], {}
-    points = CheckPoint.objects.filter(item_id__in=item_ids).select_related("item").order_by("item__code", "code")
+    points = (
+        CheckPoint.objects.filter(Q(item_id__in=item_ids) | Q(item__parent_id__in=item_ids))
+        .select_related("item")
+        .order_by("item__code", "code")
+    )
     for point in points:
         key = "".join(point.content.split())
         if key in seen:

@@ -36,6 +36,7 @@ from jianguan.subjects.schemas import SubjectIn
 from jianguan.subjects.services import bulk_register_subjects
 from jianguan.web.demo_actions import DemoActions
 from jianguan.web.demo_complaints import build_complaints
+from jianguan.web.demo_joint import build_joint
 from jianguan.web.demo_spotchecks import build_spotchecks
 from jianguan.workflow.services import define_workflow, start_workflow
 
@@ -278,6 +279,7 @@ class DemoBuilder:
         self.progress(f"risk grades: {grade_subjects()}")
         build_spotchecks(self.rng, self.progress)
         complaints = build_complaints(self.rng, self.progress, self.complaint_target) if self.complaint_target else {}
+        build_joint(self.rng, self.progress)
         return DemoResult(len(departments), subjects, officers, conflicts, items, accounts, actions, complaints)
 
     def hotline_units(self, province, cities) -> dict[tuple[str, str], Department]:
