@@ -279,7 +279,8 @@ class DemoBuilder:
         self.progress(f"risk grades: {grade_subjects()}")
         build_spotchecks(self.rng, self.progress)
         complaints = build_complaints(self.rng, self.progress, self.complaint_target) if self.complaint_target else {}
-        build_joint(self.rng, self.progress)
+        if self.action_target:  # joint work builds on the supervision records
+            build_joint(self.rng, self.progress)
         return DemoResult(len(departments), subjects, officers, conflicts, items, accounts, actions, complaints)
 
     def hotline_units(self, province, cities) -> dict[tuple[str, str], Department]:
