@@ -12,7 +12,7 @@ PNG = bytes.fromhex(
 )
 
 
-def test_screens_follow_scope_and_show_cards(hotline):
+def test_screens_follow_scope_and_show_cards(hotline, make_subject):
     from jianguan.complaints import services
 
     order, _code = services.receive(
@@ -40,6 +40,33 @@ def test_screens_follow_scope_and_show_cards(hotline):
     assert operator.get("/complaints/new/").status_code == 200
     assert outsider.get("/complaints/new/").status_code == 404
     assert Client().get("/complaints/").status_code == 302  # staff screens need a login
+    # A demand found true on a known subject opens a rectification order (joint supervision).
+    from jianguan.joint.models import Rectification
+    from jianguan.joint.services import setup as joint_setup
+
+    joint_setup()
+    services.sign(order, hotline.lixia_officer)
+    services.reply(
+        order,
+        hotline.lixia_officer,
+        {
+            "is_true": True,
+            "is_resolved": True,
+            "handling_notes": "现场检查属实，已下架",
+            "public_reply": "经核查属实，已责令整改",
+        },
+    )
+    handler.post(f"/complaints/{order.number}/rectification/", {"requirement": "建立进货查验记录"})
+    assert not Rectification.objects.exists()  # no subject named in this demand
+    shop = make_subject(name="泉城测试超市有限公司")
+    type(order).objects.filter(pk=order.pk).update(subject=shop)
+    handler.post(f"/complaints/{order.number}/rectification/", {"requirement": "建立进货查验记录"})
+    rectification = Rectification.objects.get()
+    assert (rectification.source_kind, rectification.source_ref, rectification.subject) == (
+        "complaint",
+        order.number,
+        shop,
+    )
     assert Client().get("/public/complaints/").status_code == 200
 
 

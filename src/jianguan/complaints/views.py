@@ -200,6 +200,17 @@ def act(request, number: str, action: str):
                     "public_reply": post.get("public_reply", ""),
                 },
             )
+        elif action == "rectification":
+            from jianguan.joint.services import open_rectification
+
+            if not (order.is_true and order.subject_id and order.lead_department_id):
+                raise DomainError(
+                    "cannot_rectify", _("Only a demand found true on a known subject can open a rectification order.")
+                )
+            rectification, _code = open_rectification(
+                "complaint", order.number, order.subject, order.lead_department, post.get("requirement", ""), actor=user
+            )
+            messages.info(request, _("Rectification order %(n)s opened.") % {"n": rectification.number})
         elif action == "return_call":
             services.return_call(
                 order, user, {"satisfaction": post.get("satisfaction", ""), "comment": post.get("comment", "")}
