@@ -438,3 +438,24 @@ def test_national_task_message_round_trip(setup, province, joint):  # noqa: F811
         "taskInfo.status",
         "taskInfo.taskName",
     }
+
+
+def test_never_supervised_report_on_the_demo(db, settings, tmp_path):
+    from jianguan.accounts.models import User
+    from jianguan.joint.models import ClaimTask
+    from jianguan.joint.services import never_supervised
+    from jianguan.web.demo import DemoBuilder
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    DemoBuilder(seed=11, subjects=800, actions=4000, complaints=0).build()
+    admin = User.objects.get(username="admin")
+    report = never_supervised(admin)
+    pending = ClaimTask.objects.filter(item__state="pending")
+    assert report and len(report) == pending.count()
+    assert {r["reason"] for r in report} == {"unclaimed"}
+    assert {r["claim"] for r in report} == set(pending.values_list("pk", flat=True))
+    # The 历下 unit claimed two thirds of its tasks in the demo; its officer sees only its own.
+    officer = User.objects.get(username="lixia_officer")
+    mine = never_supervised(officer)
+    assert all(r["department"] == officer.department.name for r in mine)
+    assert ClaimTask.objects.filter(department=officer.department, item__state="claimed").exists()

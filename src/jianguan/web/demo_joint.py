@@ -51,9 +51,10 @@ def build_joint(rng: random.Random, progress: Callable[[str], None]) -> dict[str
         services.claim(task, officer)
     for task in lixia_claims[claimed : claimed + 3]:
         services.end_claim(task, jn_admin, "主体已注销，无需监管")
-    subjects = list(
-        Subject.objects.filter(region__code="370102", provisional=False).exclude(kind="person").order_by("pk")[:80]
-    )
+    businesses = Subject.objects.filter(provisional=False).exclude(kind="person").order_by("pk")
+    # 济南's own businesses first; a small demo province tops them up from elsewhere.
+    subjects = list(businesses.filter(region__code__startswith="3701")[:80])
+    subjects += list(businesses.exclude(region__code__startswith="3701")[: max(0, 20 - len(subjects))])
     # Notices: unread, read, answered, and one whose reply is overdue.
     notices = []
     for n, (sender, actor, to, title) in enumerate(
@@ -106,7 +107,11 @@ def build_joint(rng: random.Random, progress: Callable[[str], None]) -> dict[str
         )
     services.accept_assistance(asks[2], officer)
     services.accept_assistance(asks[3], officer)
-    inspection = Record.objects.filter(subject=asks[3].subject, kind="inspection").values_list("pk", flat=True).first()
+    inspection = (
+        Record.objects.filter(subject=asks[3].subject, kind="inspection", department__path__startswith=lixia.path)
+        .values_list("pk", flat=True)
+        .first()
+    )
     services.reply_assistance(
         asks[3], officer, "已现场核查，特种设备均已登记并在检验有效期内", [inspection] if inspection else []
     )
