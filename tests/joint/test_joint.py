@@ -459,3 +459,49 @@ def test_never_supervised_report_on_the_demo(db, settings, tmp_path):
     mine = never_supervised(officer)
     assert all(r["department"] == officer.department.name for r in mine)
     assert ClaimTask.objects.filter(department=officer.department, item__state="claimed").exists()
+
+
+def test_key_matter_decides_who_joins_a_joint_spot_check(province, make_user):
+    from jianguan.catalog.schemas import SupervisionItemIn
+    from jianguan.catalog.services import create_item
+    from jianguan.core.services import ensure_sector
+    from jianguan.joint.models import KeyMatter
+    from jianguan.spotcheck.services import add_batch, create_plan
+
+    items = [
+        create_item(
+            SupervisionItemIn(
+                code=code,
+                name=name,
+                department=str(owner.pk),
+                sector_code=sector,
+                random_check=True,
+                effective_from=dt.date(2020, 1, 1),
+            )
+        )
+        for code, name, owner, sector in (
+            ("37010001050000", "燃气器具产品质量抽查", province.market, "scjg"),
+            ("37020001050000", "燃气使用环境安全检查", province.env, "sthj"),
+        )
+    ]
+    matter = KeyMatter.objects.create(
+        code="KMX",
+        version=1,
+        name="燃气安全",
+        lead_sector=province.scjg,
+        measures="联合检查",
+        review_on=dt.date(2027, 6, 30),
+        effective_from=dt.date(2026, 1, 1),
+        list_version="test",
+    )
+    matter.cooperating_sectors.set([province.sthj, ensure_sector("yjgl", "应急管理")])
+    matter.items.set(items)
+    plan = create_plan(province.jn_market, 2026, "联合抽查计划")
+    window = {"starts_on": dt.date(2026, 4, 1), "ends_on": dt.date(2026, 6, 30)}
+    with pytest.raises(DomainError) as refused:
+        add_batch(
+            plan, title="燃气联合抽查", item_codes=[i.code for i in items], cooperators=[province.jn_env], **window
+        )
+    assert refused.value.code == "key_matter_departments" and "应急管理" in str(refused.value.message)
+    # A single department's own random check on the same item is not a joint plan: no requirement.
+    assert add_batch(plan, title="燃气器具抽查", item_codes=[items[0].code], **window).pk

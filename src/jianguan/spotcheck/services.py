@@ -131,6 +131,8 @@ def add_batch(
                 "cooperator_without_items",
                 lazy_format(_("%(d)s has no item of its sector in this batch."), {"d": department.name}),
             )
+    if cooperators:
+        _require_key_matter_sectors(items, [plan.department, *cooperators])
     quotas = quotas if quotas is not None else DEFAULT_QUOTAS
     for grade, quota in quotas.items():
         ratio = quota.get("ratio")
@@ -163,6 +165,26 @@ def add_batch(
         batch.cooperators.set(cooperators)
         record_event(actor, "spotcheck.add_batch", "batch", batch.pk, after=_batch_view(batch))
     return batch
+
+
+def _require_key_matter_sectors(items: list[SupervisionItem], departments: list[Department]) -> None:
+    """A joint batch on a cross-department key matter's items involves every sector the matter names."""
+    from jianguan.core.models import Sector
+    from jianguan.joint.services import required_sectors
+
+    ids = {i.pk for i in items} | {i.parent_id for i in items if i.parent_id}
+    present = {d.sector_id for d in departments}
+    for code, sectors in required_sectors(ids).items():
+        missing = sectors - present
+        if missing:
+            names = "、".join(Sector.objects.filter(pk__in=missing).values_list("name", flat=True))
+            raise DomainError(
+                "key_matter_departments",
+                lazy_format(
+                    _("Key matter %(code)s requires these sectors to take part: %(names)s."),
+                    {"code": code, "names": names},
+                ),
+            )
 
 
 def _batch_view(batch: Batch) -> dict[str, Any]:
