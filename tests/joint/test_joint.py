@@ -326,6 +326,24 @@ def test_campaign_key_matter_merged_form_tasks_results_and_progress(setup, provi
         "济南市卫生健康委员会": (4, 0, 0),
     }
     assert progress["by_region"] == [{"region": "济南市", "tasks": 8, "done": 1, "findings": 1}]
+    # Targets can also come from a list: one new subject, one unknown code, one already there.
+    from jianguan.joint.services import import_campaign_targets
+
+    extra = make_subject("历下新增食堂有限公司")
+    listing = (
+        f"统一社会信用代码,名称\n{extra.uscc},新增\n91370102MA00000000,不存在\n{setup.subject.uscc},已有\n".encode()
+    )
+    result = import_campaign_targets(campaign, listing, "targets.csv", joint["jn_admin"])
+    assert (result["received"], result["added"], result["unknown"], result["duplicate"], result["tasks"]) == (
+        3,
+        1,
+        1,
+        1,
+        2,
+    )
+    assert result["rows"] == {"added": [2], "unknown": [3], "duplicate": [4]}
+    with pytest.raises(DomainError):
+        import_campaign_targets(campaign, "名称\n无代码\n".encode(), "targets.csv", joint["jn_admin"])
 
 
 def test_rectification_from_a_failed_item_reported_on_the_portal_and_reviewed(setup, inspection, province, joint):  # noqa: F811

@@ -9,7 +9,8 @@ from typing import Any
 
 import orjson
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
 
 from jianguan.accounts.models import ApiClient
 from jianguan.accounts.scope import scope_for
@@ -324,6 +325,16 @@ def post_campaign(request, payload: CampaignIn):
 def get_campaign(request, campaign_id: int):
     campaign = access(visible_campaigns(request.auth), campaign_id)
     return {"id": campaign.pk, "title": campaign.title, "form": campaign.form, **services.campaign_progress(campaign)}
+
+
+@router.post(
+    "/campaigns/{campaign_id}/targets", response={201: dict}, summary="Add targets from an Excel/CSV list of USCCs"
+)
+def campaign_targets(request, campaign_id: int, file: UploadedFile = File(...), justification: str = Form("")):
+    campaign = access(visible_campaigns(request.auth), campaign_id)
+    return 201, services.import_campaign_targets(
+        campaign, file.read(), file.name or "targets", request.auth, justification
+    )
 
 
 class ResultIn(Schema):

@@ -618,6 +618,8 @@ def _targets(target_filter: dict[str, Any]):
     subjects = Subject.objects.filter(provisional=False).exclude(kind="person")
     if target_filter.get("subject_ids"):
         return subjects.filter(pk__in=target_filter["subject_ids"])
+    if target_filter.get("uscc"):
+        return subjects.filter(uscc__in=target_filter["uscc"])
     condition = Q()
     for prefix in target_filter.get("regions", []):
         condition |= Q(region__code__startswith=region_prefix(prefix))
@@ -722,6 +724,56 @@ def _unit_among(units: list[Department], sector_id: int, region_code: str) -> De
         if region_code.startswith(prefix) and (best is None or len(prefix) > len(region_prefix(best.region_id))):
             best = unit
     return best
+
+
+def import_campaign_targets(
+    campaign: Campaign, data: bytes, filename: str, actor: Any, justification: str = ""
+) -> dict[str, Any]:
+    """A target list from Excel/CSV (a column 统一社会信用代码 or uscc): each row is added (tasks
+    for every participating sector), unknown, or already a target. Every row is accounted for."""
+    from jianguan.core.importing import check_upload, normalise_header
+    from jianguan.core.tabular import read_table
+
+    _acts_for(actor, campaign.lead)
+    check_upload(data)
+    table = read_table(data, filename, max_rows=20_000)
+    column = next((h for h in table.headers if h and normalise_header(h) in {"统一社会信用代码", "uscc"}), None)
+    if column is None:
+        raise DomainError("missing_columns", _("The file needs a column 统一社会信用代码 (uscc)."))
+    codes = {number: str(raw.get(column) or "").strip().upper() for number, raw in table.rows}
+    known = {s.uscc: s for s in Subject.objects.filter(uscc__in=set(codes.values())).select_related("region")}
+    already = set(campaign.tasks.values_list("subject__uscc", flat=True))
+    units = list(campaign.participants.all())
+    outcome: dict[str, list[int]] = {"added": [], "unknown": [], "duplicate": []}
+    tasks, seen = [], set()
+    year = campaign.starts_on.year
+    with transaction.atomic():
+        for number, code in codes.items():
+            subject = known.get(code)
+            if subject is None:
+                outcome["unknown"].append(number)
+                continue
+            if code in already or code in seen:
+                outcome["duplicate"].append(number)
+                continue
+            seen.add(code)
+            for sector_id in sorted({d.sector_id for d in units}):
+                unit = _unit_among(units, sector_id, subject.region_id)
+                if unit is None:
+                    continue
+                planned = sum(1 for t in tasks if t.subject_id == subject.pk)
+                note = check_cap(subject, unit, f"campaign:{campaign.pk}", justification, actor, year, extra=planned)
+                tasks.append(
+                    CampaignTask(
+                        campaign=campaign, subject=subject, department=unit, justification=justification if note else ""
+                    )
+                )
+            outcome["added"].append(number)
+        CampaignTask.objects.bulk_create(tasks, batch_size=2000)
+        record_event(
+            actor, "joint.campaign_targets", "campaign", campaign.pk, after={k: len(v) for k, v in outcome.items()}
+        )
+    return {"received": len(codes), **{k: len(v) for k, v in outcome.items()}, "rows": outcome, "tasks": len(tasks)}
 
 
 def record_campaign_result(
