@@ -93,6 +93,26 @@ def test_api_scope_and_national_export(setup, province, people):  # noqa: F811
     ]:
         assert lixia.get(url).status_code == 200, url
     assert qd.get(f"/joint/assistance/{pk}/").status_code == 404
+    # A campaign created on the screen, its progress page, and the national form of it.
+    from jianguan.joint.models import Campaign
+
+    env.post(
+        "/joint/campaign/0/new/",
+        {
+            "title": "餐饮油烟与食品安全联合整治",
+            "participants": [province.lixia_market.pk],
+            "items": [setup.item.pk],
+            "starts_on": "2026-11-01",
+            "ends_on": "2026-12-31",
+            "regions": "370102",
+        },
+    )
+    campaign = Campaign.objects.get(title="餐饮油烟与食品安全联合整治")
+    assert campaign.lead == province.jn_env and campaign.tasks.filter(department=province.lixia_market).exists()
+    page = lixia.get(f"/joint/campaigns/{campaign.pk}/").content.decode()
+    assert 'id="by-department"' in page and "济南市历下区市场监督管理局" in page
+    assert env.get(f"/api/v1/joint/national/tasks/ZX{campaign.pk:08d}").json()["taskInfo"]["taskName"] == campaign.title
+    assert qd.get(f"/joint/campaigns/{campaign.pk}/").status_code == 404
 
 
 def test_public_rectification_report(setup, inspection, province, people):  # noqa: F811

@@ -152,10 +152,16 @@ def assistance(request, pk: int):
 
 @login_required
 def campaigns(request):
+    from jianguan.catalog.models import SupervisionItem
+
     return render(
         request,
         "joint/campaigns.html",
-        {"campaigns": visible_campaigns(request.user).select_related("lead").order_by("-starts_on")},
+        {
+            "campaigns": visible_campaigns(request.user).select_related("lead").order_by("-starts_on"),
+            "departments": _departments(),
+            "items": SupervisionItem.objects.filter(parent__isnull=True).order_by("code")[:500],
+        },
     )
 
 
@@ -274,6 +280,20 @@ def act(request, kind: str, pk: int, action: str):
                 services.reply_assistance(found, user, post.get("findings", ""), ids)
             else:
                 raise Http404
+        elif kind == "campaign" and action == "new":
+            split = lambda name: [v.strip() for v in post.get(name, "").replace("，", ",").split(",") if v.strip()]  # noqa: E731
+            made = services.create_campaign(
+                user.department,
+                title=post.get("title", ""),
+                participants=[_department(p) for p in post.getlist("participants")],
+                item_ids=[int(i) for i in post.getlist("items") if i.isdigit()],
+                starts_on=dt.date.fromisoformat(post.get("starts_on", "")),
+                ends_on=dt.date.fromisoformat(post.get("ends_on", "")),
+                target_filter={"regions": split("regions"), "industries": split("industries"), "statuses": ["operating"]},
+                justification=post.get("justification", ""),
+                actor=user,
+            )
+            back = reverse("joint:campaign", args=[made.pk])
         elif kind == "task" and action == "result":
             task = (
                 CampaignTask.objects.filter(pk=pk, campaign__in=visible_campaigns(user))
