@@ -289,7 +289,11 @@ def act(request, kind: str, pk: int, action: str):
                 item_ids=[int(i) for i in post.getlist("items") if i.isdigit()],
                 starts_on=dt.date.fromisoformat(post.get("starts_on", "")),
                 ends_on=dt.date.fromisoformat(post.get("ends_on", "")),
-                target_filter={"regions": split("regions"), "industries": split("industries"), "statuses": ["operating"]},
+                target_filter={
+                    "regions": split("regions"),
+                    "industries": split("industries"),
+                    "statuses": ["operating"],
+                },
                 justification=post.get("justification", ""),
                 actor=user,
             )
