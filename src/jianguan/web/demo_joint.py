@@ -45,11 +45,16 @@ def build_joint(rng: random.Random, progress: Callable[[str], None]) -> dict[str
     health_admin = _staff(jn_health, "department_admin", "jn_health_admin")
     edu_admin = _staff(jn_edu, "department_admin", "jn_edu_admin")
     # Claims: the 历下 officer claims most of the unit's tasks; a few are ended; the others wait.
-    lixia_claims = list(ClaimTask.objects.filter(department=lixia, item__state="pending").order_by("issued_on"))
-    claimed = len(lixia_claims) * 2 // 3
-    for task in lixia_claims[:claimed]:
-        services.claim(task, officer)
-    for task in lixia_claims[claimed : claimed + 3]:
+    # 济南's market bureau and its county units claim two thirds of their tasks; a few are ended.
+    jinan_claims = list(
+        ClaimTask.objects.filter(department__path__startswith=jn_market.path, item__state="pending").order_by(
+            "issued_on", "pk"
+        )
+    )
+    claimed = len(jinan_claims) * 2 // 3
+    for task in jinan_claims[:claimed]:
+        services.claim(task, jn_admin)
+    for task in jinan_claims[claimed : claimed + 3]:
         services.end_claim(task, jn_admin, "主体已注销，无需监管")
     businesses = Subject.objects.filter(provisional=False).exclude(kind="person").order_by("pk")
     # 济南's own businesses first; a small demo province tops them up from elsewhere.
