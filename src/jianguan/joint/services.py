@@ -906,7 +906,7 @@ def open_rectification(
 
 
 def rectification_from_record(
-    record: Record, actor: Any, *, working_days: int | None = None
+    record: Record, actor: Any, *, working_days: int | None = None, now: dt.datetime | None = None
 ) -> tuple[Rectification, str]:
     """From an inspection record's failed check items."""
     failed = [c.get("code") for c in (record.details or {}).get("check_items", []) if c.get("result") == "fail"]
@@ -924,6 +924,7 @@ def rectification_from_record(
         requirement,
         actor=actor,
         working_days=working_days,
+        now=now,
     )
 
 

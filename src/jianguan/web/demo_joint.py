@@ -156,7 +156,11 @@ def build_joint(rng: random.Random, progress: Callable[[str], None]) -> dict[str
     failed = [r for r in recent if any(c.get("result") == "fail" for c in (r.details or {}).get("check_items", []))][:6]
     orders = []
     for n, record in enumerate(failed):
-        orders.append(services.rectification_from_record(record, officer, working_days=[10, 10, 10, 10, 1, 10][n % 6]))
+        # One order was issued two weeks ago with a short deadline and is overdue by now.
+        issued = now - dt.timedelta(days=14) if n == 4 else None
+        orders.append(
+            services.rectification_from_record(record, officer, working_days=[10, 10, 10, 10, 3, 10][n % 6], now=issued)
+        )
     if len(orders) >= 4:
         services.report_by_subject(orders[1][0].number, orders[1][1], "已补办健康证明并张贴公示")
         services.report_rectification(orders[2][0], officer, "当事人提交整改照片")
