@@ -66,7 +66,9 @@ def test_licence_claim_escalation_and_never_supervised_report(setup, inspection,
     assert sync_claims(now=at(2026, 3, 2, 12))["created"] == 0  # once per licence
     recent = ClaimTask.objects.get(licence__source_id="LIC-1")
     assert recent.department == province.lixia_market
-    assert recent.item.due_at == at(2026, 3, 10)  # 5 working days after Mon 2 Mar: 3-6 and 9 Mar
+    assert recent.item.next_due_at == at(2026, 3, 10)  # 5 working days after Mon 2 Mar: 3-6 and 9 Mar
+    # The deadline runs from the approval, not from the sync: a licence of last year is overdue at once.
+    assert ClaimTask.objects.get(licence__source_id="LIC-2").item.next_due_at == at(2025, 3, 11)
     report = {r["licence"]: r["reason"] for r in never_supervised(joint["lixia"], dt.date(2026, 3, 20))}
     assert report == {
         recent.licence_id: "unclaimed",
@@ -83,6 +85,8 @@ def test_licence_claim_escalation_and_never_supervised_report(setup, inspection,
     with pytest.raises(Forbidden):
         claim(recent, joint["qd_admin"])
     claim(recent, joint["lixia"], now=at(2026, 3, 12, 9))
+    recent.item.refresh_from_db()
+    assert recent.item.next_due_at is None  # claimed: the claim deadline no longer applies
     old = ClaimTask.objects.get(licence__source_id="LIC-2")
     claim(old, joint["lixia"], now=at(2026, 3, 12, 9))
     # An inspection of the holder by the supervising unit after the licence counts as supervision.

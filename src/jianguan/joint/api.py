@@ -61,7 +61,7 @@ def claim_out(task) -> dict[str, Any]:
         "department": task.department.name,
         "issued_on": _when(task.issued_on),
         "state": task.item.state,
-        "due_at": _when(task.item.due_at),
+        "due_at": _when(task.item.next_due_at),
         "claimed_at": _when(task.claimed_at),
         "first_inspection_on": _when(task.first_inspection_on),
     }

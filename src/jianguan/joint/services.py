@@ -262,7 +262,6 @@ def sync_claims(now: dt.datetime | None = None, chunk: int = 2000, since: dt.dat
     definition = WorkflowDefinition.objects.filter(code=CLAIM_WORKFLOW, is_active=True).first()
     if definition is None:
         raise DomainError("not_set_up", _("The joint workflows are not defined; run `jianguan joint setup`."))
-    sla = Sla(working_days=policy()["claim_within_working_days"])
     created = skipped = 0
     last = 0
     with calendar_session():
@@ -282,17 +281,15 @@ def sync_claims(now: dt.datetime | None = None, chunk: int = 2000, since: dt.dat
                 if unit is None or licence.subject_id is None:
                     skipped += 1
                     continue
-                start = max(
-                    now, dt.datetime.combine(licence.action_date, dt.time(9), tzinfo=timezone.get_current_timezone())
-                )
-                start = min(start, now)
+                # The claim deadline runs from the approval (09:00 on its day), not from this sync.
+                approved = dt.datetime.combine(licence.action_date, dt.time(9), tzinfo=timezone.get_current_timezone())
+                start = min(now, approved)
                 item = new_item(
                     definition,
                     f"LIC-{licence.pk}",
                     f"许可认领 {licence.subject_name}"[:255],
                     unit,
                     start,
-                    overall_sla=sla,
                 )
                 built.append((licence, unit, item))
             with transaction.atomic():
