@@ -318,26 +318,33 @@ def sync_claims(now: dt.datetime | None = None, chunk: int = 2000, since: dt.dat
 
 
 def note_first_inspections() -> int:
-    """Fill in the first inspection of the holder by the supervising unit (or its subordinates) after the licence."""
-    noted = 0
-    open_claims = ClaimTask.objects.filter(first_inspection_on__isnull=True).select_related("department")
-    for claim in open_claims.iterator(chunk_size=2000):
-        first = (
-            Record.objects.filter(
-                subject_id=claim.subject_id,
+    """Fill in the first inspection of the holder by the supervising unit (or its subordinates) after
+    the licence: one query per supervising unit and chunk of subjects, not one per claim."""
+    from collections import defaultdict
+
+    open_claims = defaultdict(list)
+    for claim_task in ClaimTask.objects.filter(first_inspection_on__isnull=True).select_related("department"):
+        open_claims[claim_task.department.path].append(claim_task)
+    noted = []
+    for path, claims in open_claims.items():
+        for start in range(0, len(claims), 1000):
+            part = claims[start : start + 1000]
+            dates = defaultdict(list)
+            for subject_id, day in Record.objects.filter(
                 kind="inspection",
                 is_deleted=False,
-                action_date__gte=claim.issued_on,
-                department__path__startswith=claim.department.path,
-            )
-            .order_by("action_date")
-            .values_list("action_date", flat=True)
-            .first()
-        )
-        if first is not None:
-            ClaimTask.objects.filter(pk=claim.pk).update(first_inspection_on=first)
-            noted += 1
-    return noted
+                subject_id__in={c.subject_id for c in part},
+                action_date__gte=min(c.issued_on for c in part),
+                department__path__startswith=path,
+            ).values_list("subject_id", "action_date"):
+                dates[subject_id].append(day)
+            for claim_task in part:
+                later = [d for d in dates.get(claim_task.subject_id, ()) if d >= claim_task.issued_on]
+                if later:
+                    claim_task.first_inspection_on = min(later)
+                    noted.append(claim_task)
+    ClaimTask.objects.bulk_update(noted, ["first_inspection_on"], batch_size=1000)
+    return len(noted)
 
 
 def claim(task: ClaimTask, actor: Any, now: dt.datetime | None = None) -> ClaimTask:
