@@ -38,6 +38,15 @@ def test_screens_follow_scope_and_show_cards(hotline, make_subject):
     handler.force_login(hotline.lixia_officer)
     assert "13698765432" in handler.get(f"/complaints/{order.number}/").content.decode()
     assert operator.get("/complaints/new/").status_code == 200
+    import io
+
+    import openpyxl
+
+    exported = openpyxl.load_workbook(io.BytesIO(operator.get("/complaints/", {"format": "xlsx"}).content)).active
+    rows = list(exported.iter_rows(values_only=True))
+    assert rows[0][0] == "工单编号" and rows[1][0] == order.number and "136****5432" in rows[1]
+    empty = openpyxl.load_workbook(io.BytesIO(outsider.get("/complaints/", {"format": "xlsx"}).content)).active
+    assert empty.max_row == 1  # the export follows the scope
     assert outsider.get("/complaints/new/").status_code == 404
     assert Client().get("/complaints/").status_code == 302  # staff screens need a login
     # A demand found true on a known subject opens a rectification order (joint supervision).

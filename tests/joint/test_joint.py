@@ -99,6 +99,18 @@ def test_licence_claim_escalation_and_never_supervised_report(setup, inspection,
     report = never_supervised(joint["lixia"], dt.date(2026, 3, 20))
     assert [(r["licence"], r["reason"]) for r in report] == [(old.licence_id, "not_inspected")]
     assert never_supervised(joint["qd_admin"], dt.date(2026, 3, 20)) == []
+    import io
+
+    import openpyxl
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(joint["lixia"])
+    book = openpyxl.load_workbook(io.BytesIO(staff.get("/joint/claims/", {"format": "xlsx"}).content))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0] == ("监管对象", "监管部门", "许可日期", "问题") and len(rows) == 1 + len(
+        never_supervised(joint["lixia"])
+    )
 
 
 def test_notices_with_read_receipts_replies_and_scope(setup, province, joint):  # noqa: F811

@@ -24,7 +24,7 @@ from jianguan.complaints.permissions import OPERATOR_ROLES, access_order, is_han
 from jianguan.complaints.schemas import Complainant, Demand
 from jianguan.core.apitools import file_response
 from jianguan.core.errors import DomainError
-from jianguan.core.importing import run_import
+from jianguan.core.importing import export_file, run_import
 from jianguan.core.models import Department
 from jianguan.workflow.services import deadline_colour
 
@@ -60,6 +60,10 @@ def queue(request):
         orders = orders.filter(item__is_closed=False, item__next_due_at__lte=now)
     elif card == "yellow":
         orders = orders.filter(item__is_closed=False, item__warn_at__lte=now, item__next_due_at__gt=now)
+    if request.GET.get("format") in ("xlsx", "csv"):
+        fmt = request.GET["format"]
+        data = export_file("work_orders", orders.order_by("-received_at", "-id")[:50_000], fmt, request.user)
+        return file_response(data, f"work-orders.{fmt}", fmt)
     page = Paginator(orders.order_by("-received_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(o, deadline_colour(o.item, now) if o.item_id else "none") for o in page]
     return render(

@@ -124,6 +124,10 @@ def read_table(data: bytes, filename: str, *, max_rows: int) -> Table:
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        from django.utils import timezone
+
+        return timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones: local time
     if isinstance(value, dt.datetime | dt.date | int | float) or value is None:
         return value
     text = str(value)

@@ -80,6 +80,14 @@ def overview(request):
 @login_required
 def claims(request):
     report = services.never_supervised(request.user)
+    if request.GET.get("format") == "xlsx":
+        from jianguan.core.apitools import file_response
+        from jianguan.core.tabular import write_xlsx
+
+        headers = [str(_("Subject")), str(_("Supervising department")), str(_("Licence issued on")), str(_("Gap"))]
+        gaps = {"unclaimed": str(_("Not claimed")), "not_inspected": str(_("Not inspected"))}
+        rows = [[r["subject"], r["department"], r["issued_on"], gaps[r["reason"]]] for r in report]
+        return file_response(write_xlsx(headers, rows, title="never-supervised"), "never-supervised.xlsx", "xlsx")
     tasks = visible_claims(request.user).select_related("department", "subject", "item").order_by("-issued_on", "-id")
     state = request.GET.get("state", "")
     if state:
