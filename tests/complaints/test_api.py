@@ -499,3 +499,48 @@ def test_analysis_counts_surges_and_excel(hotline, province):
     surge_rows = list(book["激增"].iter_rows(min_row=2, values_only=True))
     assert surge_rows == [("历下区", "经济综合", "2026-11-16", 9, 2.0, 6.0)]
     assert staff.get("/complaints/analysis/").status_code == 200
+
+
+def test_history_import_command_reports_progress_and_every_row(hotline, province, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    form = {
+        "is_true": False,
+        "is_resolved": True,
+        "handling_notes": "现场核查未发现问题",
+        "public_reply": "经核查，未发现反映的问题",
+    }
+    rows = [
+        order_row(
+            "261102093000000201",
+            steps=[{"action": "dispatch", "at": "2026-11-02T10:00:00+08:00", "department": province.lixia_market.pk}],
+        ),
+        order_row(
+            "261102093000000202",
+            steps=[
+                {"action": "dispatch", "at": "2026-11-02T10:00:00+08:00", "department": province.lixia_market.pk},
+                {"action": "sign", "at": "2026-11-02T11:00:00+08:00"},
+                {"action": "reply", "at": "2026-11-03T11:00:00+08:00", "form": form},
+                {"action": "close", "at": "2026-11-04T11:00:00+08:00"},
+            ],
+        ),
+        order_row("261102093000000203", steps=[{"action": "reply", "at": "2026-11-02T10:00:00+08:00", "form": form}]),
+    ]
+    path = tmp_path / "history.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    import io
+
+    out = io.StringIO()
+    call_command("complaints", "import-history", str(path), "--json", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].strip().startswith("3/3 rows: 2 accepted, 1 rejected")
+    summary = json.loads(lines[-1])
+    assert (summary["received"], summary["accepted"], summary["rejected"], summary["duplicate"]) == (3, 2, 1, 0)
+    assert summary["errors"][0]["row"] == 3 and summary["errors"][0]["code"] == "wrong_state"
+    from django.core.management.base import CommandError
+
+    (tmp_path / "broken.json").write_text("[{", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("complaints", "import-history", str(tmp_path / "broken.json"))

@@ -8,6 +8,7 @@ file; with --json the last line is one JSON object with accuracy, macro_f1 and p
 """
 
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,7 +19,9 @@ class Command(BaseCommand):
     help = "Train or evaluate the complaint classifier on a labelled CSV file."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["train", "evaluate", "setup", "retrain", "overdue", "surges"])
+        parser.add_argument(
+            "action", choices=["train", "evaluate", "setup", "retrain", "overdue", "surges", "import-history"]
+        )
         parser.add_argument("file", nargs="?")
         parser.add_argument("--text-column")
         parser.add_argument("--label-column")
@@ -30,6 +33,8 @@ class Command(BaseCommand):
     def handle(self, *args, action, file, text_column, label_column, holdout, holdout_file, **options):
         if action in ("setup", "retrain", "overdue", "surges"):
             return self.housekeeping(action, options)
+        if action == "import-history":
+            return self.import_history(file, options)
         if not (file and text_column and label_column):
             raise CommandError("train and evaluate need FILE, --text-column and --label-column")
         try:
@@ -77,3 +82,40 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(json.dumps(result, ensure_ascii=False) if options["json"] else str(result))
+
+    def import_history(self, file, options):
+        """Past work orders with their steps, from a JSON array or JSON lines file; progress per chunk."""
+        import orjson
+
+        from jianguan.complaints.history import import_history
+        from jianguan.core.errors import DomainError
+
+        if not file:
+            raise CommandError("import-history needs FILE (a JSON array or JSON lines)")
+        try:
+            raw = Path(file).read_bytes()
+            stripped = raw.lstrip()
+            rows = (
+                orjson.loads(raw)
+                if stripped.startswith(b"[")
+                else [orjson.loads(line) for line in raw.splitlines() if line.strip()]
+            )
+        except (OSError, orjson.JSONDecodeError) as exc:
+            raise CommandError(f"cannot read {file}: {exc}") from None
+        totals = {"received": 0, "accepted": 0, "rejected": 0, "duplicate": 0, "errors": []}
+        chunk = 5000
+        try:
+            for start in range(0, len(rows), chunk):
+                part = import_history(rows[start : start + chunk])
+                for key in ("received", "accepted", "rejected", "duplicate"):
+                    totals[key] += part[key]
+                totals["errors"] += [{**e, "row": e["row"] + start} for e in part["errors"]]
+                self.stdout.write(
+                    f"  {min(start + chunk, len(rows))}/{len(rows)} rows: {totals['accepted']} accepted, {totals['rejected']} rejected, {totals['duplicate']} duplicates"
+                )
+        except DomainError as exc:
+            raise CommandError(str(exc)) from None
+        for error in totals["errors"][:50]:
+            self.stdout.write(f"row {error['row']}: {error['code']} {error['message']}")
+        if options["json"]:
+            self.stdout.write(json.dumps(totals, ensure_ascii=False))
