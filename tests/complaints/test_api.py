@@ -544,3 +544,41 @@ def test_history_import_command_reports_progress_and_every_row(hotline, province
     (tmp_path / "broken.json").write_text("[{", encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("complaints", "import-history", str(tmp_path / "broken.json"))
+
+
+def test_order_list_queries_do_not_grow_with_the_page(hotline, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jianguan.complaints import services
+
+    operator, officer = Client(), Client()
+    operator.force_login(hotline.operator)
+    officer.force_login(hotline.lixia_officer)
+
+    filed = []
+
+    def file(n):
+        for _ in range(n):
+            filed.append(len(filed))
+            services.receive(
+                {
+                    "content": f"济南市历下区泉城路第{len(filed)}家超市卖过期牛奶",
+                    "kind": "complaint",
+                    "category": "060101",
+                    "complainant": {"phone": f"1390000{len(filed):04d}"},  # different callers: no merging
+                },
+                channel="portal",
+            )
+
+    counts = []
+    for more in (2, 6):
+        file(more)
+        for client in (operator, officer):
+            with CaptureQueriesContext(connection) as queries:
+                body = client.get("/api/v1/complaints/orders", {"limit": 50}).json()
+            counts.append((client is operator, len(queries)))
+        assert body["count"] in (2, 8)
+    # The same number of queries for 2 and for 8 orders, for either viewer.
+    assert counts[0][1] == counts[2][1] and counts[1][1] == counts[3][1]
+    assert body["items"][0]["complainant"]["phone"] == "13900000008"  # the officer handles them

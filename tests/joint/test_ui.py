@@ -188,3 +188,34 @@ def test_browser_assistance_request_from_request_to_reply(
     page.click(f"text={number}")
     assert "未发现直排" in page.inner_text("#assist-findings")
     assert dt.date.today().year >= 2026
+
+
+def test_joint_lists_do_not_grow_with_the_page(setup, province, people):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jianguan.joint.services import request_assistance, send_notice
+
+    lixia = Client()
+    lixia.force_login(people["lixia"])
+    counts = {}
+    for rounds in (1, 4):
+        for _ in range(rounds):
+            request_assistance(province.jn_env, province.lixia_market, setup.subject, "请核查", actor=people["env"])
+            send_notice(
+                province.jn_env,
+                [province.lixia_market, province.qd_market],
+                title="抄告",
+                body="请关注",
+                actor=people["env"],
+            )
+        for url in (
+            "/api/v1/joint/assistance",
+            "/api/v1/joint/notices",
+            "/api/v1/joint/claims",
+            "/api/v1/joint/rectifications",
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                assert lixia.get(url).status_code == 200
+            counts.setdefault(url, []).append(len(queries))
+    assert all(first == second for first, second in counts.values()), counts

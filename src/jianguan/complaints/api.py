@@ -17,7 +17,7 @@ from jianguan.accounts.scope import scope_for
 from jianguan.complaints import analysis, services
 from jianguan.complaints.display import order_out, public_out
 from jianguan.complaints.models import Category, Extension
-from jianguan.complaints.permissions import OPERATOR_ROLES, access_order, visible_orders
+from jianguan.complaints.permissions import OPERATOR_ROLES, access_order, visible_orders, with_current_assignments
 from jianguan.complaints.schemas import Demand, HandlingForm, Rating
 from jianguan.core.apitools import file_response, page
 from jianguan.core.errors import DomainError, Forbidden, NotFound
@@ -101,7 +101,7 @@ def list_orders(
     limit: int = 50,
     offset: int = 0,
 ):
-    orders = visible_orders(request.auth).select_related("category", "region", "office", "lead_department", "item")
+    orders = with_current_assignments(visible_orders(request.auth))
     if state:
         orders = orders.filter(state=state)
     if kind:
@@ -112,7 +112,9 @@ def list_orders(
         orders = orders.filter(overdue=overdue)
     if q:
         orders = orders.filter(content__contains=q) | orders.filter(number=q)
-    return page(orders.order_by("-received_at", "-id"), limit, offset, lambda o: order_out(o, request.auth))
+    return page(
+        orders.order_by("-received_at", "-id"), limit, offset, lambda o: order_out(o, request.auth, in_scope=True)
+    )
 
 
 @router.get("/orders/{number}", response=dict)

@@ -16,7 +16,7 @@ def _label(choices, value: str) -> str:
     return str(choices(value).label) if value in choices.values else ""
 
 
-def order_out(order: WorkOrder, actor: Any, *, history: bool = False) -> dict[str, Any]:
+def order_out(order: WorkOrder, actor: Any, *, history: bool = False, in_scope: bool = False) -> dict[str, Any]:
     body = {
         "id": order.pk,
         "number": order.number,
@@ -54,7 +54,7 @@ def order_out(order: WorkOrder, actor: Any, *, history: bool = False) -> dict[st
         "merged_into": order.merged_into.number if order.merged_into_id else None,
         "redo_count": order.redo_count,
         "extended_days": order.extended_days,
-        "complainant": complainant(actor, order),
+        "complainant": complainant(actor, order, in_scope=in_scope),
         "handling": {
             "is_true": order.is_true,
             "beyond_duty": order.beyond_duty,

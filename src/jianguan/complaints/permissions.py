@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from jianguan.accounts.choices import Role
 from jianguan.accounts.scope import scope_for, scope_q
@@ -52,10 +52,22 @@ def is_handler(actor: Any, order: WorkOrder, *, lead_only: bool = False) -> bool
         return False
     if not scope_for(actor).has_role(*policy()["handler_roles"]):
         return False
+    prefetched = getattr(order, "current_assignments", None)  # a list page prefetches them (no query per order)
+    if prefetched is not None:
+        return any(a.department_id == actor.department_id and (not lead_only or a.role == "lead") for a in prefetched)
     assignments = order.assignments.filter(is_current=True, department_id=actor.department_id)
     if lead_only:
         assignments = assignments.filter(role="lead")
     return assignments.exists()
+
+
+def with_current_assignments(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """Orders with their current assignments and related rows loaded, for lists (no query per order)."""
+    return orders.select_related(
+        "category", "region", "office", "lead_department", "item", "merged_into"
+    ).prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.filter(is_current=True), to_attr="current_assignments")
+    )
 
 
 def is_operator(actor: Any, order: WorkOrder) -> bool:
@@ -66,19 +78,22 @@ def is_operator(actor: Any, order: WorkOrder) -> bool:
     return visible_orders(actor).filter(pk=order.pk).exists()
 
 
-def sees_personal_data(actor: Any, order: WorkOrder) -> bool:
+def sees_personal_data(actor: Any, order: WorkOrder, *, in_scope: bool = False) -> bool:
+    """`in_scope`: the order was read through visible_orders, so the operator's scope is known to cover it."""
     if order.anonymous:
         return False
     if is_handler(actor, order):
         return True
     return (
-        order.state == State.REPLIED and scope_for(actor).has_role(Role.HOTLINE_OPERATOR) and is_operator(actor, order)
+        order.state == State.REPLIED
+        and scope_for(actor).has_role(Role.HOTLINE_OPERATOR)
+        and (in_scope or is_operator(actor, order))
     )
 
 
-def complainant(actor: Any, order: WorkOrder) -> dict[str, str]:
+def complainant(actor: Any, order: WorkOrder, *, in_scope: bool = False) -> dict[str, str]:
     """The complainant as this viewer may see them."""
-    if sees_personal_data(actor, order):
+    if sees_personal_data(actor, order, in_scope=in_scope):
         return {
             "name": decrypt(order.complainant_name_sealed) if order.complainant_name_sealed else "",
             "phone": decrypt(order.complainant_phone_sealed) if order.complainant_phone_sealed else "",
