@@ -30,6 +30,16 @@ class Province:
 
 
 @pytest.fixture(autouse=True)
+def fresh_policies():
+    """Policy reads are cached per process for a few seconds; each test starts from its own database."""
+    from jianguan.core.policies import forget
+
+    forget()
+    yield
+    forget()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(request, settings):
     """Users are created in most tests; Argon2 takes ~0.1 s per password. Tests marked real_hashing keep it."""
     if request.node.get_closest_marker("real_hashing") is None:

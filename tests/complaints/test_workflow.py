@@ -252,3 +252,33 @@ def test_urgent_category_counts_hours_and_consultation_is_answered_directly(hotl
     )
     ask.refresh_from_db()
     assert ask.state == "closed" and ask.is_resolved
+
+
+def test_a_published_policy_version_changes_the_rules_and_is_audited(hotline, admin_user):
+    from jianguan.audit.models import AuditEvent
+    from jianguan.complaints import services
+    from jianguan.complaints.policy import policy
+    from jianguan.core.models import PolicyDocument
+    from jianguan.core.policies import publish_policy
+
+    shipped = policy()
+    assert shipped["return_within_working_days"] == 2
+    with pytest.raises(DomainError) as keys:
+        publish_policy("complaints", {"return_within_working_days": 3}, "试点", admin_user)
+    assert keys.value.code == "policy_keys"
+    with pytest.raises(DomainError):
+        publish_policy("complaints", {**shipped, "return_within_working_days": 3}, " ", admin_user)
+    document = publish_policy(
+        "complaints", {**shipped, "return_within_working_days": 3}, "退单期限试点延长至3个工作日", admin_user
+    )
+    assert (document.version, policy()["return_within_working_days"]) == (1, 3)
+    event = AuditEvent.objects.filter(action="core.publish_policy").get()
+    assert event.after["version"] == 1
+    # Dispatched Thu 24 Sep: the third working day after is 30 Sep, now inside the window.
+    order, _ = receive(hotline, at(2026, 9, 24, 10))
+    services.return_order(order, hotline.lixia_officer, "不属于本单位职责", now=at(2026, 9, 30, 18))
+    order.refresh_from_db()
+    assert order.state == "returned"
+    second = publish_policy("complaints", shipped, "恢复为2个工作日", admin_user)
+    assert second.version == 2 and policy()["return_within_working_days"] == 2
+    assert PolicyDocument.objects.filter(name="complaints").count() == 2

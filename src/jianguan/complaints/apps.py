@@ -8,7 +8,7 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints and 12345 work orders")
 
     def ready(self) -> None:
-        from jianguan.complaints import importing  # noqa: F401  (registers the work-order importer)
+        from jianguan.complaints import importing, policy  # noqa: F401  (register the importer and the policy)
         from jianguan.complaints.display import subject_panel
         from jianguan.records.panels import register_panel
 

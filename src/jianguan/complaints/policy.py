@@ -4,19 +4,22 @@ category tree and dispatch catalogue loaded from `data/` (editable afterwards in
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from jianguan.core.policies import current_policy, register_policy
 from jianguan.workflow.schemas import Sla
 
 DATA = Path(__file__).resolve().parent / "data"
 WORKFLOW_FILE = Path(__file__).resolve().parent.parent / "workflow" / "definitions" / "complaints_order.json"
 
 
-@cache
+register_policy("complaints", DATA / "policy.json")
+
+
 def policy() -> dict[str, Any]:
-    return json.loads((DATA / "policy.json").read_text(encoding="utf-8"))
+    """The complaint policy in force (core.policies: the newest published version, else the shipped file)."""
+    return current_policy("complaints")
 
 
 def sla_for(category: Any, kind: str) -> Sla:

@@ -1,7 +1,20 @@
 from django.contrib import admin
 
-from jianguan.core.models import CalendarOverride, CalendarYear, Department, ImportBatch, Region, Sector
+from jianguan.core.models import CalendarOverride, CalendarYear, Department, ImportBatch, PolicyDocument, Region, Sector
 from jianguan.core.services import publish_calendar_year, set_calendar_override
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that change only through their services (or their data files): look, do not touch."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Region)
@@ -58,3 +71,24 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(PolicyDocument)
+class PolicyDocumentAdmin(admin.ModelAdmin):
+    """Versions are immutable: an administrator adds a new version (the whole document and a reason)."""
+
+    list_display = ["name", "version", "note", "created_by", "created_at"]
+    list_filter = ["name"]
+    fields = ["name", "data", "note"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from jianguan.core.policies import publish_policy
+
+        saved = publish_policy(obj.name, obj.data, obj.note, actor=request.user)
+        obj.pk, obj.version = saved.pk, saved.version

@@ -203,3 +203,27 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number} {self.outcome}"
+
+
+class PolicyDocument(models.Model):
+    """One version of a named policy (deadlines, windows, ratios, caps as data); the newest applies.
+
+    The file shipped with an app is the default until an administrator publishes a version; every
+    version is kept, and publishing one is audited (core.policies.publish_policy).
+    """
+
+    name = models.CharField(_("policy"), max_length=64)
+    version = models.PositiveIntegerField(_("version"))
+    data = models.JSONField(_("content"))
+    note = models.CharField(_("reason for the change"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("published at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+        constraints = [models.UniqueConstraint(fields=["name", "version"], name="core_policy_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"

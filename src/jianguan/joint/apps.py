@@ -8,6 +8,7 @@ class JointConfig(AppConfig):
     verbose_name = _("Joint supervision")
 
     def ready(self) -> None:
+        from jianguan.joint import policy  # noqa: F401  (registers the policy)
         from jianguan.joint.display import subject_panels
         from jianguan.records.panels import register_panel
 

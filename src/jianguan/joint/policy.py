@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from functools import cache
 from pathlib import Path
 from typing import Any
+
+from jianguan.core.policies import current_policy, register_policy
 
 DATA = Path(__file__).resolve().parent / "data"
 _DEFINITIONS = Path(__file__).resolve().parent.parent / "workflow" / "definitions"
 WORKFLOWS = [_DEFINITIONS / f"{code}.json" for code in ("joint_claim", "joint_assist", "joint_rectify")]
 
 
-@cache
+register_policy("joint", DATA / "policy.json")
+
+
 def policy() -> dict[str, Any]:
-    return json.loads((DATA / "policy.json").read_text(encoding="utf-8"))
+    """The joint-supervision policy in force (core.policies: the newest published version, else the shipped file)."""
+    return current_policy("joint")

@@ -1,0 +1,79 @@
+"""Named policies as versioned data: read through `current_policy`, changed through `publish_policy`.
+
+An app ships its policy as a JSON file (the default, version 0). An administrator publishes a new
+version (the whole document, with a reason); the newest version applies from then on, every
+version stays, and each publication is an audit event. Reads are cached for a few seconds per
+process and dropped at once when this process publishes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.core.errors import DomainError
+
+RECHECK_SECONDS = 5
+_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+_defaults: dict[str, Path] = {}
+
+
+def register_policy(name: str, default_file: Path) -> None:
+    _defaults[name] = default_file
+
+
+def current_policy(name: str) -> dict[str, Any]:
+    """The newest published version of `name`, else the app's shipped file."""
+    now = time.monotonic()
+    cached = _cache.get(name)
+    if cached is not None and now - cached[0] < RECHECK_SECONDS:
+        return cached[1]
+    from jianguan.core.models import PolicyDocument
+
+    latest = PolicyDocument.objects.filter(name=name).order_by("-version").values_list("data", flat=True).first()
+    data = latest if latest is not None else json.loads(_defaults[name].read_text(encoding="utf-8"))
+    _cache[name] = (now, data)
+    return data
+
+
+def forget() -> None:
+    """Drop the cached reads (after a publication elsewhere; between tests)."""
+    _cache.clear()
+
+
+def publish_policy(name: str, data: dict[str, Any], note: str, actor: Any = None):
+    """Store `data` as the next version of `name` (the same keys as the shipped default), audited."""
+    from jianguan.audit.services import record_event
+    from jianguan.core.models import PolicyDocument
+
+    if name not in _defaults:
+        raise DomainError("unknown_policy", _("There is no policy with this name."))
+    default = json.loads(_defaults[name].read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or set(data) != set(default):
+        raise DomainError("policy_keys", _("A new version must have the same entries as the shipped policy."))
+    if not note.strip():
+        raise DomainError("reason_required", _("Give the reason for the change."))
+    with transaction.atomic():
+        latest = PolicyDocument.objects.filter(name=name).select_for_update().order_by("-version").first()
+        document = PolicyDocument.objects.create(
+            name=name,
+            version=(latest.version if latest else 0) + 1,
+            data=data,
+            note=note.strip(),
+            created_by=actor if getattr(actor, "_meta", None) and actor._meta.model_name == "user" else None,
+        )
+        record_event(
+            actor,
+            "core.publish_policy",
+            "policy",
+            document.pk,
+            before=latest.data if latest else default,
+            after={"name": name, "version": document.version, "data": data},
+        )
+    forget()
+    return document
