@@ -242,7 +242,7 @@ def test_staff_steps_over_the_api_within_scope(hotline, province):
     )
     assert classified.json()["state"] == "dispatched"
     assert officer.get(f"/api/v1/complaints/orders/{number}").json()["complainant"]["phone"] == "13911112222"
-    assert officer.post(f"/api/v1/complaints/orders/{number}/sign").json()["state"] == "handling"
+    assert officer.post(f"/api/v1/complaints/orders/{number}/accept").json()["state"] == "handling"
     bad = officer.post(
         f"/api/v1/complaints/orders/{number}/reply",
         {"is_true": True, "is_resolved": False, "handling_notes": "现场检查发现问题", "public_reply": "已责令整改"},
@@ -279,7 +279,7 @@ def test_staff_steps_over_the_api_within_scope(hotline, province):
     detail = operator.get(f"/api/v1/complaints/orders/{number}").json()
     assert [h["action"] for h in detail["history"]] == [
         "dispatch",
-        "sign",
+        "accept",
         "request_extension",
         "extend",
         "reply",
@@ -397,25 +397,25 @@ def test_history_import_replays_and_rejects_bad_histories(hotline, province):
         "261102093000000101",
         steps=[
             {"action": "dispatch", "at": "2026-11-02T10:00:00+08:00", "department": province.lixia_market.pk},
-            {"action": "sign", "at": "2026-11-02T11:00:00+08:00"},
+            {"action": "accept", "at": "2026-11-02T11:00:00+08:00"},
             {"action": "extend", "at": "2026-11-03T11:00:00+08:00", "working_days": 3, "comment": "送检"},
             {"action": "reply", "at": "2026-11-10T11:00:00+08:00", "form": form},
-            {"action": "close", "at": "2026-11-11T11:00:00+08:00", "satisfaction": "satisfied"},
+            {"action": "resolve", "at": "2026-11-11T11:00:00+08:00", "satisfaction": "satisfied"},
         ],
     )
     late = order_row(
         "261102093000000102",
         steps=[
             {"action": "dispatch", "at": "2026-11-02T10:00:00+08:00", "department": province.lixia_market.pk},
-            {"action": "sign", "at": "2026-11-02T11:00:00+08:00"},
+            {"action": "accept", "at": "2026-11-02T11:00:00+08:00"},
         ],
     )
-    out_of_order = order_row("261102093000000103", steps=[{"action": "sign", "at": "2026-11-02T11:00:00+08:00"}])
+    out_of_order = order_row("261102093000000103", steps=[{"action": "accept", "at": "2026-11-02T11:00:00+08:00"}])
     backwards = order_row(
         "261102093000000104",
         steps=[
             {"action": "dispatch", "at": "2026-11-02T10:00:00+08:00", "department": province.lixia_market.pk},
-            {"action": "sign", "at": "2026-11-02T09:00:00+08:00"},
+            {"action": "accept", "at": "2026-11-02T09:00:00+08:00"},
         ],
     )
     late_return = order_row(
@@ -428,8 +428,8 @@ def test_history_import_replays_and_rejects_bad_histories(hotline, province):
     result = import_history([good, late, out_of_order, backwards, late_return, good], now=now)
     assert (result["accepted"], result["rejected"], result["duplicate"]) == (2, 3, 1)
     assert [e["code"] for e in result["errors"]] == ["wrong_state", "step_out_of_order", "return_window_passed"]
-    assert result["errors"][0]["message"].startswith("第1步（sign）")
-    assert result["errors"][0]["message_en"].startswith("Step 1 (sign)")
+    assert result["errors"][0]["message"].startswith("第1步（accept）")
+    assert result["errors"][0]["message_en"].startswith("Step 1 (accept)")
     imported = WorkOrder.objects.get(number=good["number"])
     # Dispatched Mon 2 Nov: 5 working days → end of 9 Nov; extended by 3 → end of 12 Nov.
     assert (imported.state, imported.due_at, imported.extended_days) == (
@@ -439,10 +439,10 @@ def test_history_import_replays_and_rejects_bad_histories(hotline, province):
     )
     assert list(imported.item.transitions.values_list("action", flat=True)) == [
         "dispatch",
-        "sign",
+        "accept",
         "extend",
         "reply",
-        "close",
+        "resolve",
     ]
     open_late = WorkOrder.objects.get(number=late["number"])
     assert (open_late.state, open_late.overdue) == ("handling", True)
@@ -521,9 +521,9 @@ def test_history_import_command_reports_progress_and_every_row(hotline, province
             "261102093000000202",
             steps=[
                 {"action": "dispatch", "at": "2026-11-02T10:00:00+08:00", "department": province.lixia_market.pk},
-                {"action": "sign", "at": "2026-11-02T11:00:00+08:00"},
+                {"action": "accept", "at": "2026-11-02T11:00:00+08:00"},
                 {"action": "reply", "at": "2026-11-03T11:00:00+08:00", "form": form},
-                {"action": "close", "at": "2026-11-04T11:00:00+08:00"},
+                {"action": "resolve", "at": "2026-11-04T11:00:00+08:00"},
             ],
         ),
         order_row("261102093000000203", steps=[{"action": "reply", "at": "2026-11-02T10:00:00+08:00", "form": form}]),

@@ -165,7 +165,7 @@ def test_personal_data_sealed_at_rest_and_masked_for_every_role_but_handlers(hot
     for role, (viewer, expected) in viewers.items():
         assert complainant(viewer, order) == expected, role
     # The return-call operators see the phone only while the return call is due.
-    services.sign(order, hotline.lixia_officer, now=NOW)
+    services.accept(order, hotline.lixia_officer, now=NOW)
     services.reply(
         order,
         hotline.lixia_officer,
@@ -235,7 +235,7 @@ def test_duplicates_merged_keep_every_demand(hotline, make_subject):
     assert list(first.merged_demands.values_list("content", flat=True)) == [second.content]
     assert second.complainant_phone_masked == "137****1111"
     # The second citizen follows the first order's handling and can rate it separately.
-    services.sign(first, hotline.lixia_officer, now=NOW + dt.timedelta(days=2, hours=1))
+    services.accept(first, hotline.lixia_officer, now=NOW + dt.timedelta(days=2, hours=1))
     services.reply(
         first,
         hotline.lixia_officer,

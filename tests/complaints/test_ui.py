@@ -54,7 +54,7 @@ def test_screens_follow_scope_and_show_cards(hotline, make_subject):
     from jianguan.joint.services import setup as joint_setup
 
     joint_setup()
-    services.sign(order, hotline.lixia_officer)
+    services.accept(order, hotline.lixia_officer)
     services.reply(
         order,
         hotline.lixia_officer,
@@ -122,7 +122,7 @@ def test_browser_filed_on_the_portal_handled_by_staff_rated_by_the_citizen(
     login(hotline.lixia_officer)
     page.goto(f"{live_server.url}/complaints/{number}/")
     assert "赵小明" in page.inner_text("#complainant") and "13812345678" in page.inner_text("#complainant")
-    page.click("#sign")
+    page.click("#accept")
     page.wait_for_selector("#reply-form")
     page.check("#is_true")
     page.check("#is_resolved")

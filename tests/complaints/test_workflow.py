@@ -51,7 +51,7 @@ def test_dispatched_order_is_due_five_working_days_later_across_mid_autumn_and_n
     assert item.state_due_at == at(2026, 9, 29)
     from jianguan.complaints import services
 
-    services.sign(order, hotline.lixia_officer, now=at(2026, 9, 28, 9))
+    services.accept(order, hotline.lixia_officer, now=at(2026, 9, 28, 9))
     item.refresh_from_db()
     assert item.next_due_at == at(2026, 10, 10)
     # Yellow card from the start of the last working day, red once the deadline passes.
@@ -65,10 +65,10 @@ def test_full_path_reply_return_call_close(hotline):
 
     order, code = receive(hotline, at(2026, 11, 2, 9))
     with pytest.raises(Forbidden):
-        services.sign(order, hotline.shinan_officer, now=at(2026, 11, 2, 10))
+        services.accept(order, hotline.shinan_officer, now=at(2026, 11, 2, 10))
     with pytest.raises(Forbidden):
         services.reply(order, hotline.operator, FORM, now=at(2026, 11, 2, 10))
-    services.sign(order, hotline.lixia_officer, now=at(2026, 11, 2, 10))
+    services.accept(order, hotline.lixia_officer, now=at(2026, 11, 2, 10))
     with pytest.raises(DomainError) as bad:
         services.reply(order, hotline.lixia_officer, {**FORM, "is_resolved": False}, now=at(2026, 11, 3, 10))
     assert bad.value.errors[0].code == "reason_required" and "未解决原因" in str(bad.value.errors[0].message.zh)
@@ -79,7 +79,7 @@ def test_full_path_reply_return_call_close(hotline):
     order.refresh_from_db()
     assert order.state == "closed" and order.closed_at == at(2026, 11, 4, 10)
     actions = list(order.item.transitions.values_list("action", flat=True))
-    assert actions == ["dispatch", "sign", "reply", "close"]
+    assert actions == ["dispatch", "accept", "reply", "resolve"]
     with pytest.raises(DomainError):
         services.rate_by_citizen(order.number, code, {"satisfaction": "dissatisfied"})
 
@@ -110,8 +110,8 @@ def test_return_within_two_working_days_then_reassigned(hotline, province):
     assert assignments == [(province.lixia_market.pk, False, "accepted"), (province.jn_env.pk, True, "")]
     # The first unit no longer handles it; the new one does.
     with pytest.raises(Forbidden):
-        services.sign(order, hotline.lixia_officer, now=at(2026, 9, 30, 10))
-    services.sign(order, hotline.jn_env_officer, now=at(2026, 9, 30, 10))
+        services.accept(order, hotline.lixia_officer, now=at(2026, 9, 30, 10))
+    services.accept(order, hotline.jn_env_officer, now=at(2026, 9, 30, 10))
 
 
 def test_return_refused_and_return_after_the_window(hotline, province):
@@ -124,7 +124,7 @@ def test_return_refused_and_return_after_the_window(hotline, province):
     )
     order.refresh_from_db()
     assert (order.state, order.lead_department) == ("dispatched", province.lixia_market)
-    services.sign(order, hotline.lixia_officer, now=at(2026, 9, 28, 12))
+    services.accept(order, hotline.lixia_officer, now=at(2026, 9, 28, 12))
     with pytest.raises(DomainError) as late:
         services.return_order(order, hotline.lixia_officer, "再次退回", now=at(2026, 9, 30, 0, 1))
     assert late.value.code == "return_window_passed"
@@ -139,7 +139,7 @@ def test_extension_needs_approval_and_is_capped(hotline):
     order, _ = receive(hotline, at(2026, 9, 24, 10))
     with pytest.raises(DomainError):
         services.request_extension(order, hotline.lixia_officer, 3, "需检测", now=at(2026, 9, 25, 9))  # not signed yet
-    services.sign(order, hotline.lixia_officer, now=at(2026, 9, 28, 9))
+    services.accept(order, hotline.lixia_officer, now=at(2026, 9, 28, 9))
     extension = services.request_extension(order, hotline.lixia_officer, 3, "样品送检需时", now=at(2026, 9, 29, 9))
     with pytest.raises(DomainError) as twice:
         services.request_extension(order, hotline.lixia_officer, 2, "再延", now=at(2026, 9, 29, 10))
@@ -166,7 +166,7 @@ def test_dissatisfied_return_call_reopens_with_new_deadline_and_supervision(hotl
     from jianguan.complaints import services
 
     order, code = receive(hotline, at(2026, 11, 2, 9))
-    services.sign(order, hotline.lixia_officer, now=at(2026, 11, 2, 10))
+    services.accept(order, hotline.lixia_officer, now=at(2026, 11, 2, 10))
     services.reply(order, hotline.lixia_officer, FORM, now=at(2026, 11, 3, 10))
     # The citizen rates it on the portal: dissatisfied → 重办 with a new 5-working-day deadline and a 督办单.
     services.rate_by_citizen(
@@ -191,7 +191,7 @@ def test_manual_supervision_and_overdue_flag_escalate(hotline, province):
     from jianguan.workflow.services import escalate_overdue
 
     order, _ = receive(hotline, at(2026, 11, 2, 9))
-    services.sign(order, hotline.lixia_officer, now=at(2026, 11, 2, 10))
+    services.accept(order, hotline.lixia_officer, now=at(2026, 11, 2, 10))
     services.supervise(order, hotline.operator, note="请加快办理", now=at(2026, 11, 5, 9))
     assert services.flag_overdue(at(2026, 11, 9, 23)) == {"overdue": 0, "supervised": 0}
     # Dispatched Mon 2 Nov: due at the end of 9 Nov (3-6 and 9 Nov); overdue from then, flagged once, one 督办单.

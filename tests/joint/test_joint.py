@@ -419,7 +419,7 @@ def test_overlapping_inspections_suggest_one_combined_visit(setup, inspection, p
 
 
 def test_national_task_message_round_trip(setup, province, joint):  # noqa: F811
-    from jianguan.joint.models import AssistanceRequest
+    from jianguan.joint.models import AssistRequest
     from jianguan.joint.national import export_assistance, import_task
     from jianguan.joint.services import accept_assistance, reply_assistance, request_assistance
 
@@ -457,7 +457,7 @@ def test_national_task_message_round_trip(setup, province, joint):  # noqa: F811
     assert twice.value.code == "duplicate_task"
     accept_assistance(copy, joint["lixia"])
     reply_assistance(copy, joint["lixia"], "排污许可有效")
-    done = export_assistance(AssistanceRequest.objects.get(pk=copy.pk))
+    done = export_assistance(AssistRequest.objects.get(pk=copy.pk))
     detail = done["supervisionProcess"]["taskDetails"][0]
     assert (done["taskInfo"]["status"], detail["status"], detail["feedbackSuggestion"]) == (
         "反馈",

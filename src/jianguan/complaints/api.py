@@ -186,9 +186,9 @@ def dispatch(request, number: str, payload: DispatchIn):
     return order_out(order, request.auth)
 
 
-@router.post("/orders/{number}/sign", response=dict, summary="Sign for the order (签收)")
-def sign(request, number: str):
-    return order_out(services.sign(_by_number(request, number), request.auth), request.auth)
+@router.post("/orders/{number}/accept", response=dict, summary="Accept (sign for) the order (签收)")
+def accept(request, number: str):
+    return order_out(services.accept(_by_number(request, number), request.auth), request.auth)
 
 
 @router.post("/orders/{number}/return", response=dict, summary="Return an order outside your duties (退单)")

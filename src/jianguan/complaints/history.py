@@ -38,14 +38,14 @@ CHUNK = 1000
 
 Action = Literal[
     "dispatch",
-    "sign",
+    "accept",
     "return",
     "reassign",
     "refuse_return",
     "extend",
     "supervise",
     "reply",
-    "close",
+    "resolve",
     "redo",
     "answer_directly",
 ]
@@ -212,8 +212,8 @@ def _apply(replay: _Replay, step: Step, departments: dict[int, Department], now:
         )
         replay.assignments.append(Assignment(department=unit, role=AssignmentRole.LEAD, dispatched_at=at))
         order.lead_department, order.dispatched_at = unit, at
-    elif step.action == "sign":
-        replay.transitions.append(replay_action(item, "sign", at))
+    elif step.action == "accept":
+        replay.transitions.append(replay_action(item, "accept", at))
         replay.assignments[-1].signed_at = at
     elif step.action == "return":
         window = policy()["return_within_working_days"]
@@ -264,8 +264,8 @@ def _apply(replay: _Replay, step: Step, departments: dict[int, Department], now:
         order.contacted_at = at if form.contacted else None
         order.replied_at = at
         order.due_at = item.due_at
-    elif step.action in ("close", "redo"):
-        satisfaction = step.satisfaction or ("satisfied" if step.action == "close" else "dissatisfied")
+    elif step.action in ("resolve", "redo"):
+        satisfaction = step.satisfaction or ("satisfied" if step.action == "resolve" else "dissatisfied")
         replay.transitions.append(
             replay_action(
                 item, step.action, at, comment=step.comment, restart_overall=sla if step.action == "redo" else None

@@ -397,12 +397,12 @@ def _lead_assignment(order: WorkOrder) -> Assignment:
     return order.assignments.get(is_current=True, role=AssignmentRole.LEAD)
 
 
-def sign(order: WorkOrder, actor: Any, now: dt.datetime | None = None) -> WorkOrder:
+def accept(order: WorkOrder, actor: Any, now: dt.datetime | None = None) -> WorkOrder:
     """签收: the lead unit takes the order on."""
     _handler(actor, order)
     now = now or timezone.now()
     with transaction.atomic():
-        item = perform_action(order.item, "sign", actor, now=now)
+        item = perform_action(order.item, "accept", actor, now=now)
         order.assignments.filter(is_current=True, role=AssignmentRole.LEAD).update(signed_at=now)
         _sync(order, item)
     return order
@@ -610,7 +610,7 @@ def _rate(order: WorkOrder, actor: Any, rating: Rating, now: dt.datetime, *, cit
         else:
             item = perform_action(
                 order.item,
-                "close",
+                "resolve",
                 None if citizen else actor,
                 comment=rating.comment,
                 now=now,

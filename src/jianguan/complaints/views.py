@@ -168,8 +168,8 @@ def act(request, number: str, action: str):
             services.dispatch(order, user, lead=_department(post.get("lead")))
         elif action == "answer":
             services.answer_directly(order, user, post.get("answer", ""))
-        elif action == "sign":
-            services.sign(order, user)
+        elif action == "accept":
+            services.accept(order, user)
         elif action == "return":
             services.return_order(order, user, post.get("reason", ""))
         elif action == "review_return":

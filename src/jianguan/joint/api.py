@@ -19,7 +19,7 @@ from jianguan.core.errors import DomainError, Forbidden, NotFound
 from jianguan.core.models import Department
 from jianguan.core.ratelimit import check_public_rate, client_address
 from jianguan.joint import national, services
-from jianguan.joint.models import AssistanceRequest
+from jianguan.joint.models import AssistRequest
 from jianguan.joint.permissions import (
     access,
     visible_assistance,
@@ -67,7 +67,7 @@ def claim_out(task) -> dict[str, Any]:
     }
 
 
-def assistance_out(request: AssistanceRequest) -> dict[str, Any]:
+def assistance_out(request: AssistRequest) -> dict[str, Any]:
     return {
         "id": request.pk,
         "number": request.number,

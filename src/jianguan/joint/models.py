@@ -75,7 +75,7 @@ class NoticeRecipient(models.Model):
         return f"{self.notice_id} → {self.department_id}"
 
 
-class AssistanceRequest(models.Model):
+class AssistRequest(models.Model):
     """协查协办: a department asks another to check matters on a subject within working days."""
 
     number = models.CharField(_("number"), max_length=32, unique=True)

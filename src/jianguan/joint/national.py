@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jianguan.core.errors import DomainError
 from jianguan.joint.choices import NationalStatus
-from jianguan.joint.models import AssistanceRequest, Campaign
+from jianguan.joint.models import AssistRequest, Campaign
 
 STATE_TO_STATUS = {
     "requested": NationalStatus.DISPATCHED,
@@ -143,7 +143,7 @@ def _feedback(records: list[int]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def export_assistance(request: AssistanceRequest) -> dict[str, Any]:
+def export_assistance(request: AssistRequest) -> dict[str, Any]:
     status = STATE_TO_STATUS[request.state]
     detail = {
         "unionUnitType": "dept",
@@ -215,7 +215,7 @@ def _object_placeholder(campaign: Campaign) -> dict[str, Any]:
     return {"type": "filter", "name": campaign.title, "code": "-", "credentialsType": "filter", "credentialsValue": "-"}
 
 
-def import_task(message: dict[str, Any], actor: Any) -> list[AssistanceRequest]:
+def import_task(message: dict[str, Any], actor: Any) -> list[AssistRequest]:
     """A national (or another province's) task to this platform's units: one assistance request per
     joint unit and object. Units are found by USCC (or id); objects by USCC or registration number."""
     from jianguan.core.importing import validated

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from jianguan.accounts.scope import scope_for, scope_q
 from jianguan.core.errors import NotFound
-from jianguan.joint.models import AssistanceRequest, Campaign, ClaimTask, Notice, Rectification
+from jianguan.joint.models import AssistRequest, Campaign, ClaimTask, Notice, Rectification
 
 
 def _either(actor: Any, *lookups: str) -> Q | None:
@@ -33,8 +33,8 @@ def visible_claims(actor: Any) -> QuerySet[ClaimTask]:
     return _restrict(ClaimTask.objects.all(), actor, "department")
 
 
-def visible_assistance(actor: Any) -> QuerySet[AssistanceRequest]:
-    return _restrict(AssistanceRequest.objects.all(), actor, "requester", "assignee", "forwarded_from")
+def visible_assistance(actor: Any) -> QuerySet[AssistRequest]:
+    return _restrict(AssistRequest.objects.all(), actor, "requester", "assignee", "forwarded_from")
 
 
 def visible_notices(actor: Any) -> QuerySet[Notice]:

@@ -27,7 +27,7 @@ from jianguan.core.pii import keyed_hash
 from jianguan.core.services import region_prefix, unit_for_region
 from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW, RECTIFY_WORKFLOW, CampaignTaskStatus, SourceKind
 from jianguan.joint.models import (
-    AssistanceRequest,
+    AssistRequest,
     Campaign,
     CampaignTask,
     CapJustification,
@@ -157,7 +157,7 @@ def inspections_in_year(subject: Subject, year: int) -> int:
     planned = CampaignTask.objects.filter(
         subject=subject, status=CampaignTaskStatus.ASSIGNED, campaign__starts_on__year=year
     ).count()
-    assisting = AssistanceRequest.objects.filter(subject=subject, state="accepted", requested_at__year=year).count()
+    assisting = AssistRequest.objects.filter(subject=subject, state="accepted", requested_at__year=year).count()
     return done + planned + assisting
 
 
@@ -480,7 +480,7 @@ def request_assistance(
     justification: str = "",
     now: dt.datetime | None = None,
     number: str | None = None,
-) -> AssistanceRequest:
+) -> AssistRequest:
     _acts_for(actor, requester)
     rules = policy()
     working_days = working_days or rules["assistance_default_working_days"]
@@ -499,7 +499,7 @@ def request_assistance(
     with transaction.atomic():
         check_cap(subject, assignee, "assistance", justification, actor, timezone.localtime(now).year)
         number = number or _number("XC", now)
-        if AssistanceRequest.objects.filter(number=number).exists():
+        if AssistRequest.objects.filter(number=number).exists():
             raise DomainError(
                 "duplicate_task", lazy_format(_("Task %(no)s is already held."), {"no": number}), status=409
             )
@@ -512,7 +512,7 @@ def request_assistance(
             now=now,
             overall_sla=Sla(working_days=working_days),
         )
-        request = AssistanceRequest.objects.create(
+        request = AssistRequest.objects.create(
             number=number,
             requester=requester,
             assignee=assignee,
@@ -529,27 +529,25 @@ def request_assistance(
 
 
 def _assist_step(
-    request: AssistanceRequest, action: str, actor: Any, *, comment: str = "", now=None, **changes
-) -> AssistanceRequest:
+    request: AssistRequest, action: str, actor: Any, *, comment: str = "", now=None, **changes
+) -> AssistRequest:
     _acts_for(actor, request.assignee)
     with transaction.atomic():
         item = perform_action(request.item, action, actor, comment=comment, now=now, department=changes.get("assignee"))
-        AssistanceRequest.objects.filter(pk=request.pk).update(state=item.state, **changes)
+        AssistRequest.objects.filter(pk=request.pk).update(state=item.state, **changes)
     request.refresh_from_db()
     return request
 
 
-def accept_assistance(request: AssistanceRequest, actor: Any, now=None) -> AssistanceRequest:
+def accept_assistance(request: AssistRequest, actor: Any, now=None) -> AssistRequest:
     return _assist_step(request, "accept", actor, now=now)
 
 
-def decline_assistance(request: AssistanceRequest, actor: Any, reason: str, now=None) -> AssistanceRequest:
+def decline_assistance(request: AssistRequest, actor: Any, reason: str, now=None) -> AssistRequest:
     return _assist_step(request, "decline", actor, comment=reason, now=now, decline_reason=reason)
 
 
-def forward_assistance(
-    request: AssistanceRequest, actor: Any, to: Department, reason: str, now=None
-) -> AssistanceRequest:
+def forward_assistance(request: AssistRequest, actor: Any, to: Department, reason: str, now=None) -> AssistRequest:
     if to.pk in (request.assignee_id, request.requester_id):
         raise DomainError("forward_target", _("Forward to a third department."))
     return _assist_step(
@@ -558,8 +556,8 @@ def forward_assistance(
 
 
 def reply_assistance(
-    request: AssistanceRequest, actor: Any, findings: str, record_ids: list[int] | None = None, now=None
-) -> AssistanceRequest:
+    request: AssistRequest, actor: Any, findings: str, record_ids: list[int] | None = None, now=None
+) -> AssistRequest:
     """The reply carries findings and may attach supervision records of the assisting department."""
     from jianguan.records.permissions import visible_records
 

@@ -194,7 +194,7 @@ class DemoComplaints:
             else:
                 step("refuse_return", t, comment="经审核属于本单位职责，请办理")
         t = self._later(t, 0.2, 8 if sla.hours is None else 0.3)
-        step("sign", t)
+        step("accept", t)
         if sla.working_days and rng.random() < 0.05:
             t = self._later(t, 4, 30)
             days = rng.choice([3, 5])
@@ -230,7 +230,7 @@ class DemoComplaints:
             )
             t = self._later(t, 2, 30)
             outcome = rng.choice(["satisfied", "basic"])
-        step("close", t, satisfaction=outcome)
+        step("resolve", t, satisfaction=outcome)
         return steps
 
     def _repeat(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -269,11 +269,11 @@ class DemoComplaints:
         order, code = file(102, kind="complaint", category="060101")
         out.append({"state": "dispatched to 历下区 (to sign)", "number": order.number, "code": code})
         order, code = file(103, kind="complaint", category="060101")
-        services.sign(order, officer)
+        services.accept(order, officer)
         services.request_extension(order, officer, 3, "样品送检，需等待检测报告")
         out.append({"state": "handling, extension asked", "number": order.number, "code": code})
         order, code = file(104, kind="complaint", category="060101")
-        services.sign(order, officer)
+        services.accept(order, officer)
         services.reply(
             order,
             officer,
@@ -290,7 +290,7 @@ class DemoComplaints:
         out.append({"state": "returned, to review", "number": order.number, "code": code})
         # One that went the whole way: filed on the portal, routed, handled, answered, rated.
         order, code = file(106, kind="complaint", category="060101")
-        services.sign(order, officer)
+        services.accept(order, officer)
         services.reply(
             order,
             officer,
