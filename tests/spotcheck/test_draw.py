@@ -330,9 +330,12 @@ def test_a_result_becomes_an_inspection_record_and_completes_the_batch(drawn, pr
     batch = drawn.batch
     batch.refresh_from_db()
     assert batch.status == "completed" and batch.publish_due_on is not None
+    from django.utils import timezone
+
     from jianguan.core.calendar import working_days_between
 
-    assert working_days_between(batch.completed_at.date(), batch.publish_due_on) == 20
+    # Counted on the platform's local calendar day (after 16:00 UTC it is already the next day in China).
+    assert working_days_between(timezone.localtime(batch.completed_at).date(), batch.publish_due_on) == 20
     assert not publication_overdue(batch)
     assert publication_overdue(batch, today=batch.publish_due_on + dt.timedelta(days=1))
     publish_batch(batch)
