@@ -310,6 +310,16 @@ def test_attachments_checked_and_stored_with_their_hash(hotline, settings, tmp_p
     )
     assert order.attachments[0]["sha256"] == hashlib.sha256(photo).hexdigest()
     assert (tmp_path / order.attachments[0]["path"]).read_bytes() == photo
+    # Staff who may see the order download it; others get a 404 like for a missing order.
+    from django.test import Client
+
+    handler, outsider = Client(), Client()
+    handler.force_login(hotline.lixia_officer)
+    outsider.force_login(hotline.shinan_officer)
+    url = f"/complaints/{order.number}/attachments/{order.attachments[0]['sha256']}/"
+    assert b"".join(handler.get(url).streaming_content) == photo
+    assert outsider.get(url).status_code == 404
+    assert handler.get(f"/complaints/{order.number}/attachments/{'0' * 64}/").status_code == 404
     for bad, code in [
         ([services.Attachment("x.exe", b"MZ")], "attachment_type"),
         ([services.Attachment("x.png", b"")], "attachment_size"),

@@ -10,5 +10,6 @@ urlpatterns = [
     path("import/", views.import_orders, name="import"),
     path("analysis/", views.dashboard, name="dashboard"),
     path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/attachments/<str:sha256>/", views.attachment, name="attachment"),
     path("<str:number>/<slug:action>/", views.act, name="act"),
 ]

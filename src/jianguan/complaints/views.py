@@ -231,6 +231,19 @@ def act(request, number: str, action: str):
 
 
 @login_required
+def attachment(request, number: str, sha256: str):
+    """An attachment of an order the viewer may see (media files are not served publicly)."""
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse
+
+    order = _order(request, number)
+    found = next((a for a in order.attachments if a["sha256"] == sha256), None)
+    if found is None or not default_storage.exists(found["path"]):
+        raise Http404
+    return FileResponse(default_storage.open(found["path"], "rb"), as_attachment=True, filename=found["name"])
+
+
+@login_required
 def import_orders(request):
     if not scope_for(request.user).has_role(*OPERATOR_ROLES):
         raise Http404
