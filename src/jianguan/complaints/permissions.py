@@ -42,10 +42,6 @@ def access_order(actor: Any, pk: Any) -> WorkOrder:
     return order
 
 
-def current_units(order: WorkOrder) -> list[int]:
-    return list(order.assignments.filter(is_current=True).values_list("department_id", flat=True))
-
-
 def is_handler(actor: Any, order: WorkOrder, *, lead_only: bool = False) -> bool:
     """Staff of a unit currently assigned to the order (the lead unit only, when asked), with a handling role."""
     if getattr(actor, "department_id", None) is None:

@@ -141,10 +141,6 @@ class _LiveCatalogue(Catalogue):
         return unit_for_region(sector_id, region_code, deepest_level)
 
 
-def department_for(sector_id: int, region_code: str, deepest_level: int) -> Department | None:
-    return unit_for_region(sector_id, region_code, deepest_level)
-
-
 def office_for(region_code: str | None) -> Department | None:
     """The 12345 office of the region's city, else the provincial office."""
     from jianguan.core.models import Sector
@@ -153,7 +149,7 @@ def office_for(region_code: str | None) -> Department | None:
     if sector is None:
         return None
     if region_code:
-        found = department_for(sector.pk, region_code, 2)
+        found = unit_for_region(sector.pk, region_code, 2)
         if found is not None:
             return found
     return Department.objects.filter(sector=sector, parent__isnull=True, is_active=True).order_by("pk").first()

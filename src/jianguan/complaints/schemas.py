@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -101,6 +100,3 @@ class HandlingForm(Strict):
 class Rating(Strict):
     satisfaction: Satisfaction = Field(title="满意度")
     comment: str = Field("", title="评价意见", max_length=500)
-
-
-Decision = Literal["approve", "refuse"]

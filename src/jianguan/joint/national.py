@@ -99,16 +99,11 @@ def _stamp(value) -> str | None:
 def _object(subject) -> dict[str, Any]:
     from jianguan.credit.models import ListEntry
 
-    abnormal = [
-        {"listDate": e.listed_on.isoformat(), "reason": e.reason, "department": e.department.name}
-        for e in ListEntry.objects.filter(subject=subject, status="listed").select_related("department")
-        if e.kind == "abnormal"
-    ]
-    serious = [
-        {"listDate": e.listed_on.isoformat(), "reason": e.reason, "department": e.department.name}
-        for e in ListEntry.objects.filter(subject=subject, status="listed").select_related("department")
-        if e.kind == "serious"
-    ]
+    listed: dict[str, list[dict[str, str]]] = {"abnormal": [], "serious": []}
+    for entry in ListEntry.objects.filter(subject=subject, status="listed").select_related("department"):
+        listed.setdefault(entry.kind, []).append(
+            {"listDate": entry.listed_on.isoformat(), "reason": entry.reason, "department": entry.department.name}
+        )
     return {
         "type": subject.kind,
         "name": subject.name,
@@ -117,8 +112,8 @@ def _object(subject) -> dict[str, Any]:
         "credentialsValue": subject.uscc or subject.registration_no or str(subject.pk),
         "basisData": {
             "creditAssess": subject.risk_grade or None,
-            "operatingAbnormal": abnormal,
-            "seriousIllegal": serious,
+            "operatingAbnormal": listed["abnormal"],
+            "seriousIllegal": listed["serious"],
             "complaintInfo": [],
             "tipInfo": [],
             "riskWarning": [],

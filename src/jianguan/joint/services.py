@@ -675,7 +675,6 @@ def create_campaign(
         raise DomainError(
             "too_many_targets", lazy_format(_("Narrow the targets: at most %(n)d subjects."), {"n": limit})
         )
-    year = starts_on.year
     with transaction.atomic():
         campaign = Campaign.objects.create(
             title=title,
@@ -692,19 +691,9 @@ def create_campaign(
         if matters:
             campaign.key_matter = matters[0]
             campaign.save(update_fields=["key_matter"])
-        tasks = []
-        for subject in subjects:
-            for sector_id in sorted({d.sector_id for d in units}):
-                unit = _unit_among(units, sector_id, subject.region_id)
-                if unit is None:
-                    continue
-                planned = sum(1 for t in tasks if t.subject_id == subject.pk)
-                note = check_cap(subject, unit, f"campaign:{campaign.pk}", justification, actor, year, extra=planned)
-                tasks.append(
-                    CampaignTask(
-                        campaign=campaign, subject=subject, department=unit, justification=justification if note else ""
-                    )
-                )
+        tasks = [
+            task for subject in subjects for task in _subject_tasks(campaign, subject, units, justification, actor)
+        ]
         CampaignTask.objects.bulk_create(tasks, batch_size=2000)
         record_event(
             actor,
@@ -714,6 +703,26 @@ def create_campaign(
             after={"items": [i.code for i in items], "tasks": len(tasks), "participants": [d.pk for d in units]},
         )
     return campaign
+
+
+def _subject_tasks(
+    campaign: Campaign, subject: Subject, units: list[Department], justification: str, actor: Any
+) -> list[CampaignTask]:
+    """One task per participating sector for the subject (its deepest participating unit), each
+    checked against the subject's annual inspection cap, counting the tasks planned here before it."""
+    tasks = []
+    for sector_id in sorted({d.sector_id for d in units}):
+        unit = _unit_among(units, sector_id, subject.region_id)
+        if unit is None:
+            continue
+        context = f"campaign:{campaign.pk}"
+        note = check_cap(subject, unit, context, justification, actor, campaign.starts_on.year, extra=len(tasks))
+        tasks.append(
+            CampaignTask(
+                campaign=campaign, subject=subject, department=unit, justification=justification if note else ""
+            )
+        )
+    return tasks
 
 
 def _unit_among(units: list[Department], sector_id: int, region_code: str) -> Department | None:
@@ -748,7 +757,6 @@ def import_campaign_targets(
     units = list(campaign.participants.all())
     outcome: dict[str, list[int]] = {"added": [], "unknown": [], "duplicate": []}
     tasks, seen = [], set()
-    year = campaign.starts_on.year
     with transaction.atomic():
         for number, code in codes.items():
             subject = known.get(code)
@@ -759,17 +767,7 @@ def import_campaign_targets(
                 outcome["duplicate"].append(number)
                 continue
             seen.add(code)
-            for sector_id in sorted({d.sector_id for d in units}):
-                unit = _unit_among(units, sector_id, subject.region_id)
-                if unit is None:
-                    continue
-                planned = sum(1 for t in tasks if t.subject_id == subject.pk)
-                note = check_cap(subject, unit, f"campaign:{campaign.pk}", justification, actor, year, extra=planned)
-                tasks.append(
-                    CampaignTask(
-                        campaign=campaign, subject=subject, department=unit, justification=justification if note else ""
-                    )
-                )
+            tasks += _subject_tasks(campaign, subject, units, justification, actor)
             outcome["added"].append(number)
         CampaignTask.objects.bulk_create(tasks, batch_size=2000)
         record_event(
