@@ -39,6 +39,13 @@ class Scope:
 EMPTY = Scope((), frozenset())
 
 
+def staff_user(actor: Any) -> Any:
+    """The staff user behind an action, or None (an API client, the public, a scheduled job)."""
+    from django.contrib.auth import get_user_model
+
+    return actor if isinstance(actor, get_user_model()) else None
+
+
 def scope_for(actor: Any) -> Scope:
     """The scope of a user or API client; cached on the actor for the request."""
     if actor is None:

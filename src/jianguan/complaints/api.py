@@ -22,8 +22,8 @@ from jianguan.complaints.schemas import Demand, HandlingForm, Rating
 from jianguan.core.apitools import file_response, page
 from jianguan.core.errors import DomainError, Forbidden, NotFound
 from jianguan.core.importing import run_import, summary
-from jianguan.core.models import Department
 from jianguan.core.ratelimit import check_public_rate, client_address
+from jianguan.core.services import active_department
 
 router = Router(tags=["complaints"])
 public_router = Router(tags=["public"])
@@ -31,12 +31,7 @@ MAX_BATCH = 1000
 
 
 def _by_number(request, number: str):
-    from jianguan.complaints.models import WorkOrder
-
-    pk = WorkOrder.objects.filter(number=number).values_list("pk", flat=True).first()
-    if pk is None:
-        raise NotFound()
-    return access_order(request.auth, pk)
+    return access_order(request.auth, number=number)
 
 
 @router.post(
@@ -160,13 +155,6 @@ class AnswerIn(Schema):
     answer: str = Field(min_length=5, max_length=2000)
 
 
-def _department(pk: int | None) -> Department:
-    department = Department.objects.filter(pk=pk, is_active=True).first() if pk else None
-    if department is None:
-        raise DomainError("unknown_department", _("Unknown department."))
-    return department
-
-
 @router.post("/orders/{number}/classify", response=dict, summary="Confirm or correct kind and category; routes it")
 def classify(request, number: str, payload: ClassifyIn):
     order = services.confirm_classification(
@@ -180,8 +168,8 @@ def dispatch(request, number: str, payload: DispatchIn):
     order = services.dispatch(
         _by_number(request, number),
         request.auth,
-        lead=_department(payload.lead_department),
-        co=[_department(pk) for pk in payload.co_departments],
+        lead=active_department(payload.lead_department),
+        co=[active_department(pk) for pk in payload.co_departments],
     )
     return order_out(order, request.auth)
 
@@ -198,7 +186,7 @@ def return_order(request, number: str, payload: ReasonIn):
 
 @router.post("/orders/{number}/review-return", response=dict, summary="Review a return: reassign or refuse")
 def review_return(request, number: str, payload: ReviewIn):
-    lead = _department(payload.lead_department) if payload.accept else None
+    lead = active_department(payload.lead_department) if payload.accept else None
     order = services.review_return(
         _by_number(request, number), request.auth, accept=payload.accept, comment=payload.comment, lead=lead
     )
@@ -296,7 +284,7 @@ def _decoded(files: list[AttachmentIn]) -> list[services.Attachment]:
 
 @public_router.post("", auth=None, response={201: dict}, summary="File a demand; returns its number and query code")
 def public_file(request, payload: PublicDemand):
-    check_public_rate(client_address(request), "public-complaint", per_minute=10)
+    services.check_public_filing_rate(client_address(request))
     data = payload.model_dump(exclude={"attachments", "kind", "category"})
     order, code = services.receive(
         Demand.model_validate(data), channel="portal", attachments=_decoded(payload.attachments)

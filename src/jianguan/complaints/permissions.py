@@ -33,9 +33,11 @@ def visible_orders(actor: Any) -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(by_office | Q(pk__in=assigned))
 
 
-def access_order(actor: Any, pk: Any) -> WorkOrder:
+def access_order(actor: Any, pk: Any = None, *, number: str | None = None) -> WorkOrder:
+    """An order the actor may see, by id or by its 18-digit number; otherwise NotFound (as if missing)."""
+    lookup = {"number": number} if number is not None else {"pk": pk}
     order = (
-        visible_orders(actor).filter(pk=pk).select_related("category", "region", "office", "lead_department").first()
+        visible_orders(actor).filter(**lookup).select_related("category", "region", "office", "lead_department").first()
     )
     if order is None:
         raise NotFound()

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_event
 from jianguan.complaints import classifier
 from jianguan.complaints.choices import (
@@ -51,13 +52,6 @@ from jianguan.core.models import Department
 from jianguan.core.pii import encrypt, keyed_hash
 from jianguan.workflow.models import WorkflowItem
 from jianguan.workflow.services import extend_deadline, note_action, perform_action, start_workflow
-
-
-def _user(actor: Any) -> Any:
-    """The staff user behind an action, if any (an API client or the public is not a user)."""
-    from django.contrib.auth import get_user_model
-
-    return actor if isinstance(actor, get_user_model()) else None
 
 
 @dataclass
@@ -107,6 +101,13 @@ def _store_attachments(files: list[Attachment]) -> list[dict[str, Any]]:
         path = default_storage.save(f"complaints/{digest[:2]}/{digest[:16]}{suffix}", ContentFile(file.data))
         stored.append({"name": file.name[:200], "sha256": digest, "size": len(file.data), "path": path})
     return stored
+
+
+def check_public_filing_rate(client_address: str) -> None:
+    """Filings from the public (portal, public API) per address and minute, as the policy allows."""
+    from jianguan.core.ratelimit import check_public_rate
+
+    check_public_rate(client_address, "public-complaint", per_minute=policy()["public_filings_per_minute"])
 
 
 def classify(text: str) -> dict[str, Any]:
@@ -205,7 +206,7 @@ def receive(
         office=office,
         state=State.RECEIVED,
         received_at=now,
-        created_by=_user(actor),
+        created_by=staff_user(actor),
     )
     with transaction.atomic():
         order.attachments = _store_attachments(attachments or [])
@@ -383,7 +384,7 @@ def dispatch(
 
 def _assign(order: WorkOrder, lead: Department, co: list[Department], actor: Any, now: dt.datetime) -> None:
     order.assignments.filter(is_current=True).update(is_current=False)
-    by = _user(actor)
+    by = staff_user(actor)
     Assignment.objects.bulk_create(
         [Assignment(order=order, department=lead, role=AssignmentRole.LEAD, dispatched_at=now, dispatched_by=by)]
         + [
@@ -520,7 +521,7 @@ def decide_extension(
     with transaction.atomic():
         updated = Extension.objects.filter(pk=extension.pk, status=ExtensionStatus.PENDING).update(
             status=ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED,
-            decided_by=_user(actor),
+            decided_by=staff_user(actor),
             decided_at=now,
             decision_comment=comment,
         )
@@ -554,7 +555,7 @@ def supervise(
             reason=reason,
             department_id=order.lead_department_id,
             note=note,
-            issued_by=_user(actor),
+            issued_by=staff_user(actor),
             issued_at=now,
         )
         note_action(

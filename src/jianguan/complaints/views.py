@@ -21,28 +21,23 @@ from jianguan.complaints.choices import Channel, Kind, Satisfaction, State
 from jianguan.complaints.display import order_out
 from jianguan.complaints.models import Category, Extension, WorkOrder
 from jianguan.complaints.permissions import OPERATOR_ROLES, access_order, is_handler, is_operator, visible_orders
+from jianguan.complaints.policy import policy
 from jianguan.complaints.schemas import Complainant, Demand
 from jianguan.core.apitools import file_response
-from jianguan.core.errors import DomainError
+from jianguan.core.errors import DomainError, screen_text
 from jianguan.core.importing import export_file, run_import
 from jianguan.core.models import Department
+from jianguan.core.services import active_department
 from jianguan.workflow.services import deadline_colour
 
 PAGE_SIZE = 50
 
 
 def _order(request, number: str) -> WorkOrder:
-    pk = WorkOrder.objects.filter(number=number).values_list("pk", flat=True).first()
     try:
-        return access_order(request.user, pk)
+        return access_order(request.user, number=number)
     except DomainError:
         raise Http404 from None
-
-
-def _error_text(exc: DomainError) -> str:
-    body = exc.as_body()
-    details = "; ".join(e["message"] for e in body.get("errors", []))
-    return f"{body['message']} {details}".strip()
 
 
 @login_required
@@ -108,7 +103,7 @@ def new(request):
         try:
             order, _code = services.receive(demand, channel=post.get("channel", "phone"), actor=request.user)
         except DomainError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, screen_text(exc))
             return render(request, "complaints/new.html", {**context, "form": post}, status=400)
         messages.success(request, _("Work order %(number)s received.") % {"number": order.number})
         return redirect(reverse("complaints:detail", args=[order.number]))
@@ -133,20 +128,15 @@ def detail(request, number: str):
             "kinds": Kind.choices,
             "categories": Category.objects.filter(is_active=True),
             "satisfactions": Satisfaction.choices,
-            "departments": Department.objects.filter(is_active=True).exclude(sector__code="rx").order_by("path")
+            "departments": Department.objects.filter(is_active=True)
+            .exclude(sector__code=policy()["office_sector"])
+            .order_by("path")
             if operator
             else [],
             "pending_extension": order.extensions.filter(status="pending").first(),
             "pending_return": order.assignments.filter(is_current=True, role="lead", return_status="pending").exists(),
         },
     )
-
-
-def _department(pk: str | None) -> Department:
-    department = Department.objects.filter(pk=pk or 0, is_active=True).first()
-    if department is None:
-        raise DomainError("unknown_department", _("Unknown department."))
-    return department
 
 
 def _yes(value: str | None) -> bool:
@@ -165,7 +155,7 @@ def act(request, number: str, action: str):
                 order, user, kind=post.get("kind", ""), category_code=post.get("category", "")
             )
         elif action == "dispatch":
-            services.dispatch(order, user, lead=_department(post.get("lead")))
+            services.dispatch(order, user, lead=active_department(post.get("lead")))
         elif action == "answer":
             services.answer_directly(order, user, post.get("answer", ""))
         elif action == "accept":
@@ -179,7 +169,7 @@ def act(request, number: str, action: str):
                 user,
                 accept=accept,
                 comment=post.get("comment", ""),
-                lead=_department(post.get("lead")) if accept else None,
+                lead=active_department(post.get("lead")) if accept else None,
             )
         elif action == "extension":
             services.request_extension(order, user, int(post.get("days") or 0), post.get("reason", ""))
@@ -222,7 +212,7 @@ def act(request, number: str, action: str):
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, screen_text(exc))
     except (ValueError, Extension.DoesNotExist):
         messages.error(request, _("The form has invalid fields."))
     else:
@@ -253,7 +243,7 @@ def import_orders(request):
         try:
             batch = run_import("work_orders", upload.read(), upload.name, actor=request.user)
         except DomainError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, screen_text(exc))
     return render(request, "complaints/import.html", {"batch": batch})
 
 

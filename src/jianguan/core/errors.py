@@ -64,6 +64,13 @@ class DomainError(Exception):
         }
 
 
+def screen_text(exc: DomainError) -> str:
+    """An error as one line for a page: the message, then each field's problem (Chinese first)."""
+    body = exc.as_body()
+    details = "; ".join(e["message"] for e in body.get("errors", []))
+    return f"{body['message']} {details}".strip()
+
+
 class NotFound(DomainError):
     def __init__(self, what: Any = None):
         from django.utils.translation import gettext_lazy as _

@@ -260,6 +260,8 @@ def run_import(
     kind: str, data: bytes, filename: str, *, actor: Any = None, resubmits: ImportBatch | None = None
 ) -> ImportBatch:
     """Import one file and return its batch. Unreadable or oversized files raise and write nothing."""
+    from jianguan.accounts.scope import staff_user
+
     importer = importer_for(kind, actor)
     check_upload(data)
     table = read_table(data, filename, max_rows=settings.IMPORT_MAX_ROWS)
@@ -303,7 +305,7 @@ def run_import(
             duplicates=len(duplicates),
             headers=[h for h in table.headers if h],
             resubmits=resubmits,
-            created_by=actor if getattr(actor, "_meta", None) and actor._meta.model_name == "user" else None,
+            created_by=staff_user(actor),
             department=getattr(actor, "department", None),
         )
         created = importer.create([r.record for r in accepted])

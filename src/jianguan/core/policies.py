@@ -48,6 +48,7 @@ def forget() -> None:
 
 def publish_policy(name: str, data: dict[str, Any], note: str, actor: Any = None):
     """Store `data` as the next version of `name` (the same keys as the shipped default), audited."""
+    from jianguan.accounts.scope import staff_user
     from jianguan.audit.services import record_event
     from jianguan.core.models import PolicyDocument
 
@@ -65,7 +66,7 @@ def publish_policy(name: str, data: dict[str, Any], note: str, actor: Any = None
             version=(latest.version if latest else 0) + 1,
             data=data,
             note=note.strip(),
-            created_by=actor if getattr(actor, "_meta", None) and actor._meta.model_name == "user" else None,
+            created_by=staff_user(actor),
         )
         record_event(
             actor,

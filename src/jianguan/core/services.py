@@ -261,6 +261,14 @@ def unit_for_region(sector_id: int, region_code: str, deepest_level: int = 3) ->
     return next((found[code] for code in chain if code in found), None)
 
 
+def active_department(pk: Any) -> Department:
+    """The active department with this id (from a form or a request body), or an `unknown_department` error."""
+    found = Department.objects.filter(pk=int(pk), is_active=True).first() if str(pk or "").isdigit() else None
+    if found is None:
+        raise DomainError("unknown_department", _("Unknown department."))
+    return found
+
+
 def find_department(ref: str | int | None) -> Department | None:
     """A department by id, USCC or unique name; None when absent or ambiguous."""
     if ref in (None, ""):

@@ -18,6 +18,7 @@ from jianguan.core.apitools import page
 from jianguan.core.errors import DomainError, Forbidden, NotFound
 from jianguan.core.models import Department
 from jianguan.core.ratelimit import check_public_rate, client_address
+from jianguan.core.services import active_department
 from jianguan.joint import national, services
 from jianguan.joint.models import AssistRequest
 from jianguan.joint.permissions import (
@@ -33,13 +34,6 @@ from jianguan.subjects.permissions import access_subject
 
 router = Router(tags=["joint"])
 public_router = Router(tags=["public"])
-
-
-def _department(pk: int | None) -> Department:
-    found = Department.objects.filter(pk=pk or 0, is_active=True).first()
-    if found is None:
-        raise DomainError("unknown_department", _("Unknown department."))
-    return found
 
 
 def _own(request) -> Department:
@@ -172,7 +166,7 @@ def post_notice(request, payload: NoticeIn):
     subject = access_subject(request.auth, payload.subject_id) if payload.subject_id else None
     notice = services.send_notice(
         _own(request),
-        [_department(pk) for pk in payload.recipients],
+        [active_department(pk) for pk in payload.recipients],
         title=payload.title,
         body=payload.body,
         subject=subject,
@@ -231,7 +225,7 @@ def list_assistance(request, state: str = "", limit: int = 50, offset: int = 0):
 def post_assistance(request, payload: AssistanceIn):
     made = services.request_assistance(
         _own(request),
-        _department(payload.assignee),
+        active_department(payload.assignee),
         access_subject(request.auth, payload.subject_id),
         payload.matters,
         working_days=payload.working_days,
@@ -272,7 +266,9 @@ def decline(request, request_id: int, payload: ReasonIn):
 @router.post("/assistance/{request_id}/forward", response=dict)
 def forward(request, request_id: int, payload: ForwardIn):
     found = access(visible_assistance(request.auth), request_id)
-    return assistance_out(services.forward_assistance(found, request.auth, _department(payload.to), payload.reason))
+    return assistance_out(
+        services.forward_assistance(found, request.auth, active_department(payload.to), payload.reason)
+    )
 
 
 @router.post("/assistance/{request_id}/reply", response=dict)
@@ -310,7 +306,7 @@ def post_campaign(request, payload: CampaignIn):
     campaign = services.create_campaign(
         _own(request),
         title=payload.title,
-        participants=[_department(pk) for pk in payload.participants],
+        participants=[active_department(pk) for pk in payload.participants],
         item_ids=payload.items,
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,

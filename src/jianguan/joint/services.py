@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import visible_departments
-from jianguan.accounts.scope import scope_for
+from jianguan.accounts.scope import scope_for, staff_user
 from jianguan.audit.services import record_batch, record_event
 from jianguan.catalog.models import CheckPoint, SupervisionItem
 from jianguan.core.calendar import calendar_session
@@ -45,12 +45,6 @@ from jianguan.workflow.schemas import Sla
 from jianguan.workflow.services import define_workflow, new_item, perform_action, start_workflow
 
 STAFF_ROLES = ("officer", "department_admin", "platform_admin")
-
-
-def _user(actor: Any) -> Any:
-    from django.contrib.auth import get_user_model
-
-    return actor if isinstance(actor, get_user_model()) else None
 
 
 def _acts_for(actor: Any, department: Department) -> None:
@@ -196,7 +190,7 @@ def check_cap(
         count_before=count,
         cap=cap,
         justification=justification.strip(),
-        recorded_by=_user(actor),
+        recorded_by=staff_user(actor),
         recorded_at=timezone.now(),
     )
     record_event(
@@ -428,7 +422,7 @@ def send_notice(
             title=title.strip(),
             body=body.strip(),
             reply_due=reply_due,
-            sent_by=_user(actor),
+            sent_by=staff_user(actor),
             sent_at=now,
         )
         NoticeRecipient.objects.bulk_create([NoticeRecipient(notice=notice, department=d) for d in recipients])
@@ -442,7 +436,9 @@ def read_notice(recipient: NoticeRecipient, actor: Any, now: dt.datetime | None 
     """The read receipt: the first reader of the receiving department."""
     _acts_for(actor, recipient.department)
     now = now or timezone.now()
-    if NoticeRecipient.objects.filter(pk=recipient.pk, read_at__isnull=True).update(read_at=now, read_by=_user(actor)):
+    if NoticeRecipient.objects.filter(pk=recipient.pk, read_at__isnull=True).update(
+        read_at=now, read_by=staff_user(actor)
+    ):
         record_event(
             actor, "joint.notice_read", "notice", recipient.notice_id, after={"department": recipient.department_id}
         )
@@ -521,7 +517,7 @@ def request_assistance(
             working_days=working_days,
             item=item,
             state=item.state,
-            requested_by=_user(actor),
+            requested_by=staff_user(actor),
             requested_at=now,
             justification=justification.strip(),
         )
@@ -683,7 +679,7 @@ def create_campaign(
             starts_on=starts_on,
             ends_on=ends_on,
             form=merged_form([i.pk for i in items]),
-            created_by=_user(actor),
+            created_by=staff_user(actor),
         )
         campaign.participants.set(units)
         campaign.items.set(items)
@@ -888,7 +884,7 @@ def open_rectification(
                     item=item,
                     state=item.state,
                     access_code_hash=keyed_hash(code),
-                    issued_by=_user(actor),
+                    issued_by=staff_user(actor),
                     issued_at=now,
                 )
         except IntegrityError:

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from jianguan.core.errors import DomainError
+from jianguan.core.errors import DomainError, screen_text
 from jianguan.core.models import Department
+from jianguan.core.services import active_department
 from jianguan.joint import services
 from jianguan.joint.models import CampaignTask
 from jianguan.joint.permissions import (
@@ -34,11 +35,6 @@ from jianguan.subjects.permissions import access_subject
 from jianguan.workflow.services import deadline_colour
 
 
-def _message(exc: DomainError) -> str:
-    body = exc.as_body()
-    return f"{body['message']} {'; '.join(e['message'] for e in body.get('errors', []))}".strip()
-
-
 def _get(queryset, pk):
     try:
         return access(queryset, pk)
@@ -47,7 +43,7 @@ def _get(queryset, pk):
 
 
 def _departments():
-    return Department.objects.filter(is_active=True).exclude(sector__code="rx").order_by("path")
+    return Department.objects.filter(is_active=True).order_by("path")
 
 
 @login_required
@@ -223,13 +219,6 @@ def rectification(request, pk: int):
     )
 
 
-def _department(pk) -> Department:
-    found = Department.objects.filter(pk=pk or 0, is_active=True).first()
-    if found is None:
-        raise DomainError("unknown_department", _("Unknown department."))
-    return found
-
-
 def _yes(value) -> bool:
     return value in ("yes", "on", "true", "1")
 
@@ -249,7 +238,7 @@ def act(request, kind: str, pk: int, action: str):
             days = int(post.get("reply_within") or 0) or None
             sent = services.send_notice(
                 user.department,
-                [_department(p) for p in post.getlist("recipients")],
+                [active_department(p) for p in post.getlist("recipients")],
                 title=post.get("title", ""),
                 body=post.get("body", ""),
                 subject=subject,
@@ -267,7 +256,7 @@ def act(request, kind: str, pk: int, action: str):
         elif kind == "assistance" and action == "new":
             made = services.request_assistance(
                 user.department,
-                _department(post.get("assignee")),
+                active_department(post.get("assignee")),
                 access_subject(user, post.get("subject")),
                 post.get("matters", ""),
                 working_days=int(post.get("working_days") or 0) or None,
@@ -282,7 +271,7 @@ def act(request, kind: str, pk: int, action: str):
             elif action == "decline":
                 services.decline_assistance(found, user, post.get("reason", ""))
             elif action == "forward":
-                services.forward_assistance(found, user, _department(post.get("to")), post.get("reason", ""))
+                services.forward_assistance(found, user, active_department(post.get("to")), post.get("reason", ""))
             elif action == "reply":
                 ids = [int(i) for i in post.getlist("records") if i.isdigit()]
                 services.reply_assistance(found, user, post.get("findings", ""), ids)
@@ -293,7 +282,7 @@ def act(request, kind: str, pk: int, action: str):
             made = services.create_campaign(
                 user.department,
                 title=post.get("title", ""),
-                participants=[_department(p) for p in post.getlist("participants")],
+                participants=[active_department(p) for p in post.getlist("participants")],
                 item_ids=[int(i) for i in post.getlist("items") if i.isdigit()],
                 starts_on=dt.date.fromisoformat(post.get("starts_on", "")),
                 ends_on=dt.date.fromisoformat(post.get("ends_on", "")),
@@ -327,7 +316,7 @@ def act(request, kind: str, pk: int, action: str):
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, screen_text(exc))
     except ValueError:
         messages.error(request, _("The form has invalid fields."))
     else:

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from jianguan.core.errors import DomainError
+from jianguan.core.errors import DomainError, screen_text
 from jianguan.spotcheck.choices import BatchStatus, TaskStatus
 from jianguan.spotcheck.permissions import public_batch, public_batches
 from jianguan.spotcheck.services import verify_draw
@@ -68,17 +68,17 @@ def credit(request):
 def complaint_new(request):
     """投诉举报: a citizen files a demand and gets its number and a query code."""
     from jianguan.complaints import services
-    from jianguan.core.ratelimit import check_public_rate, client_address
+    from jianguan.core.ratelimit import client_address
 
     form = request.POST if request.method == "POST" else {}
     if request.method == "POST":
         try:
-            check_public_rate(client_address(request), "public-complaint", per_minute=10)
+            services.check_public_filing_rate(client_address(request))
             demand = _demand(form)
             files = [services.Attachment(f.name, f.read()) for f in request.FILES.getlist("attachments")[:6]]
             order, code = services.receive(demand, channel="portal", attachments=files)
         except DomainError as exc:
-            return render(request, "portal/complaint_new.html", {"form": form, "error": _message(exc)}, status=400)
+            return render(request, "portal/complaint_new.html", {"form": form, "error": screen_text(exc)}, status=400)
         return render(request, "portal/complaint_filed.html", {"order": order, "code": code})
     return render(request, "portal/complaint_new.html", {"form": form})
 
@@ -100,12 +100,6 @@ def _demand(form):
             },
         },
     )
-
-
-def _message(exc: DomainError) -> str:
-    body = exc.as_body()
-    details = "; ".join(e["message"] for e in body.get("errors", []))
-    return f"{body['message']} {details}".strip()
 
 
 def complaint_track(request):
@@ -131,7 +125,7 @@ def complaint_track(request):
                 order = services.find_for_citizen(number, code)
             context["view"] = public_out(order)
         except DomainError as exc:
-            context["error"] = _message(exc)
+            context["error"] = screen_text(exc)
     from jianguan.complaints.choices import Satisfaction
 
     context["satisfactions"] = Satisfaction.choices
@@ -152,5 +146,5 @@ def rectification_report(request):
             )
             context["done"] = order
         except DomainError as exc:
-            context["error"] = _message(exc)
+            context["error"] = screen_text(exc)
     return render(request, "portal/rectification.html", context, status=400 if context.get("error") else 200)

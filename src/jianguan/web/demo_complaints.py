@@ -16,7 +16,7 @@ from jianguan.complaints import services
 from jianguan.complaints.analysis import detect_surges
 from jianguan.complaints.history import import_history
 from jianguan.complaints.models import Category
-from jianguan.complaints.policy import load_taxonomy, sla_for
+from jianguan.complaints.policy import load_taxonomy, policy, sla_for
 from jianguan.complaints.routing import Catalogue
 from jianguan.core.calendar import calendar_session, deadline_after
 from jianguan.core.models import Department, Region
@@ -84,7 +84,9 @@ class DemoComplaints:
     def _city_units(self) -> dict[str, list[Department]]:
         units: dict[str, list[Department]] = {}
         for department in (
-            Department.objects.filter(region__level=2).exclude(sector__code="rx").select_related("sector")
+            Department.objects.filter(region__level=2)
+            .exclude(sector__code=policy()["office_sector"])
+            .select_related("sector")
         ):
             units.setdefault(department.region_id, []).append(department)
         return units

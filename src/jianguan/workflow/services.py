@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.accounts.scope import scope_for
+from jianguan.accounts.scope import scope_for, staff_user
 from jianguan.audit.services import record_event
 from jianguan.core.calendar import add_working_days, deadline_after
 from jianguan.core.errors import DomainError, Forbidden, NotFound
@@ -308,7 +308,7 @@ def perform_action(
             action=action.code,
             from_state=old_state,
             to_state=action.target,
-            actor=actor if getattr(actor, "pk", None) else None,
+            actor=staff_user(actor),
             at=now,
             comment=comment,
             evidence=evidence or [],
@@ -378,7 +378,7 @@ def extend_deadline(
             action="extend",
             from_state=item.state,
             to_state=item.state,
-            actor=actor if getattr(actor, "pk", None) else None,
+            actor=staff_user(actor),
             at=now,
             comment=comment,
         )
@@ -428,7 +428,7 @@ def note_action(
             action=code,
             from_state=item.state,
             to_state=item.state,
-            actor=actor if getattr(actor, "pk", None) else None,
+            actor=staff_user(actor),
             at=now,
             comment=comment,
         )
