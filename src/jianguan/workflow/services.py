@@ -72,21 +72,34 @@ def _warn_point(
     return max(start, moment), day.provisional
 
 
+def _extended(due_at: dt.datetime, working_days: int) -> tuple[dt.datetime, bool]:
+    """A working-day deadline (the close of day D) moved `working_days` working days later."""
+    local = timezone.localtime(due_at)
+    day = add_working_days((local - dt.timedelta(microseconds=1)).date(), working_days)
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=local.tzinfo), day.provisional
+
+
 def _overall(item: WorkflowItem, spec: WorkflowSpec) -> Sla | None:
     return Sla.model_validate(item.overall_sla) if item.overall_sla else spec.overall_sla
 
 
 def _schedule(item: WorkflowItem, spec: WorkflowSpec, now: dt.datetime) -> None:
-    """Recompute the state deadline, the nearest deadline and its warning point."""
+    """Restart the state deadline (a new state from `now`), then the nearest deadline and its warning."""
     state = spec.states[item.state]
     if state.final:
         item.state_due_at = item.next_due_at = item.warn_at = None
         return
     item.state_due_at, state_provisional = _sla_deadline(now, state.sla)
+    item.due_is_provisional = item.due_is_provisional or state_provisional
+    _reschedule(item, spec)
+
+
+def _reschedule(item: WorkflowItem, spec: WorkflowSpec) -> None:
+    """The nearest of the state and overall deadlines, and its warning point (the state clock unchanged)."""
     candidates = [
         (d, start, sla)
         for d, start, sla in [
-            (item.state_due_at, now, state.sla),
+            (item.state_due_at, item.state_entered_at, spec.states[item.state].sla),
             (item.due_at, item.started_at, _overall(item, spec)),
         ]
         if d is not None
@@ -97,7 +110,7 @@ def _schedule(item: WorkflowItem, spec: WorkflowSpec, now: dt.datetime) -> None:
     nearest, start, sla = min(candidates, key=lambda c: c[0])
     item.next_due_at = nearest
     item.warn_at, warn_provisional = _warn_point(nearest, start, sla, spec)
-    item.due_is_provisional = item.due_is_provisional or state_provisional or warn_provisional
+    item.due_is_provisional = item.due_is_provisional or warn_provisional
 
 
 def new_item(
@@ -151,10 +164,9 @@ def replay_action(
     old_state, old_department = item.state, item.department
     if action is None:
         if extend_working_days:
-            local = timezone.localtime(item.due_at)
-            day = add_working_days((local - dt.timedelta(microseconds=1)).date(), extend_working_days)
-            item.due_at = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=local.tzinfo)
-            _schedule_keeping_state(item, spec, item.state_due_at)
+            item.due_at, provisional = _extended(item.due_at, extend_working_days)
+            item.due_is_provisional = item.due_is_provisional or provisional
+            _reschedule(item, spec)
         return WorkflowTransition(
             item=item, action=action_code, from_state=old_state, to_state=old_state, at=at, comment=comment
         )
@@ -360,17 +372,13 @@ def extend_deadline(
     if item.due_at is None or working_days < 1:
         raise DomainError("no_deadline", _("This item has no overall deadline to extend."))
     spec = item.definition.parsed()
-    local = timezone.localtime(item.due_at)
-    last_day = (local - dt.timedelta(microseconds=1)).date()
-    new_day = add_working_days(last_day, working_days)
     before = {"due_at": item.due_at, "version": item.version}
     old_version = item.version
-    item.due_at = dt.datetime.combine(new_day + dt.timedelta(days=1), dt.time(0), tzinfo=local.tzinfo)
-    item.due_is_provisional = item.due_is_provisional or new_day.provisional
+    item.due_at, provisional = _extended(item.due_at, working_days)
+    item.due_is_provisional = item.due_is_provisional or provisional
     item.version += 1
     item.next_escalation_at = None
-    state_due = item.state_due_at
-    _schedule_keeping_state(item, spec, state_due)
+    _reschedule(item, spec)
     with transaction.atomic():
         _save_deadlines(item, old_version)
         WorkflowTransition.objects.create(
@@ -391,24 +399,6 @@ def extend_deadline(
             after={"due_at": item.due_at, "working_days": working_days, "version": item.version},
         )
     return item
-
-
-def _schedule_keeping_state(item: WorkflowItem, spec: WorkflowSpec, state_due: dt.datetime | None) -> None:
-    """Recompute the nearest deadline and warning without restarting the current state's clock."""
-    candidates = [
-        (d, start, sla)
-        for d, start, sla in [
-            (state_due, item.state_entered_at, spec.states[item.state].sla),
-            (item.due_at, item.started_at, _overall(item, spec)),
-        ]
-        if d is not None
-    ]
-    if not candidates:
-        item.next_due_at = item.warn_at = None
-        return
-    nearest, start, sla = min(candidates, key=lambda c: c[0])
-    item.next_due_at = nearest
-    item.warn_at, _provisional = _warn_point(nearest, start, sla, spec)
 
 
 def note_action(
