@@ -10,7 +10,6 @@ columns in step inside the same transaction, and audits each step.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +46,7 @@ from jianguan.complaints.routing import find_subject, locate, office_for, route
 from jianguan.complaints.schemas import Demand, HandlingForm, HotlineOrder, Rating
 from jianguan.core.calendar import deadline_after
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
-from jianguan.core.importing import validated
+from jianguan.core.importing import checked_file, validated
 from jianguan.core.models import Department
 from jianguan.core.pii import encrypt, keyed_hash
 from jianguan.workflow.models import WorkflowItem
@@ -84,20 +83,10 @@ def _store_attachments(files: list[Attachment]) -> list[dict[str, Any]]:
         )
     stored = []
     for file in files:
-        suffix = Path(file.name or "").suffix.lower()
-        if suffix not in rules["types"]:
-            raise DomainError(
-                "attachment_type",
-                lazy_format(_("Attachments must be one of: %(types)s."), {"types": "、".join(rules["types"])}),
-            )
-        if not file.data or len(file.data) > rules["max_bytes"]:
-            raise DomainError(
-                "attachment_size",
-                lazy_format(
-                    _("Each attachment must hold 1 byte to %(mb)d MB."), {"mb": rules["max_bytes"] // 1024 // 1024}
-                ),
-            )
-        digest = hashlib.sha256(file.data).hexdigest()
+        digest = checked_file(
+            file.name, file.data, types=rules["types"], max_bytes=rules["max_bytes"], kind="attachment"
+        )
+        suffix = Path(file.name).suffix.lower()
         path = default_storage.save(f"complaints/{digest[:2]}/{digest[:16]}{suffix}", ContentFile(file.data))
         stored.append({"name": file.name[:200], "sha256": digest, "size": len(file.data), "path": path})
     return stored

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -239,6 +240,22 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+def checked_file(name: str, data: bytes, *, types: Iterable[str], max_bytes: int, kind: str) -> str:
+    """An uploaded document (evidence, an attachment): its type by suffix and its size checked;
+    returns its SHA-256. Error codes are `<kind>_type` and `<kind>_size`."""
+    types = list(types)
+    if Path(name or "").suffix.lower() not in types:
+        raise DomainError(
+            f"{kind}_type", lazy_format(_("Files must be one of: %(types)s."), {"types": "、".join(types)})
+        )
+    if not data or len(data) > max_bytes:
+        raise DomainError(
+            f"{kind}_size",
+            lazy_format(_("Each file must hold 1 byte to %(mb)d MB."), {"mb": max_bytes // 1024 // 1024}),
+        )
+    return hashlib.sha256(data).hexdigest()
 
 
 def check_upload(data: bytes) -> None:

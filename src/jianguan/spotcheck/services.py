@@ -736,20 +736,9 @@ def record_result(
 
 
 def _checked_evidence(name: str, data: bytes) -> tuple[str, bytes, str]:
-    suffix = Path(name or "").suffix.lower()
-    if suffix not in EVIDENCE_TYPES:
-        raise DomainError(
-            "evidence_type",
-            lazy_format(_("Evidence must be a photo or a PDF (%(types)s)."), {"types": "、".join(EVIDENCE_TYPES)}),
-        )
-    if not data or len(data) > EVIDENCE_MAX_BYTES:
-        raise DomainError(
-            "evidence_size",
-            lazy_format(
-                _("Each evidence file must hold 1 byte to %(mb)d MB."), {"mb": EVIDENCE_MAX_BYTES // 1024 // 1024}
-            ),
-        )
-    return name, data, hashlib.sha256(data).hexdigest()
+    from jianguan.core.importing import checked_file
+
+    return name, data, checked_file(name, data, types=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES, kind="evidence")
 
 
 def _require_writer_or_team(actor: Any, department: Department) -> None:
