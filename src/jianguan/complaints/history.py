@@ -22,7 +22,7 @@ from jianguan.audit.services import record_batch
 from jianguan.complaints.choices import WORKFLOW_CODE, AssignmentRole, ReturnStatus, State
 from jianguan.complaints.models import Assignment, Category, Extension, Supervision, WorkOrder
 from jianguan.complaints.permissions import mask_name, mask_phone
-from jianguan.complaints.policy import policy, sla_for
+from jianguan.complaints.policy import check_return_window, policy, sla_for
 from jianguan.complaints.routing import find_subject, locate, office_for
 from jianguan.complaints.schemas import HandlingForm, HotlineOrder, Strict
 from jianguan.core.bulk import bulk_insert
@@ -216,12 +216,7 @@ def _apply(replay: _Replay, step: Step, departments: dict[int, Department], now:
         replay.transitions.append(replay_action(item, "accept", at))
         replay.assignments[-1].signed_at = at
     elif step.action == "return":
-        window = policy()["return_within_working_days"]
-        from jianguan.core.calendar import deadline_after
-
-        limit, _provisional = deadline_after(replay.assignments[-1].dispatched_at, working_days=window)
-        if at > limit:
-            raise DomainError("return_window_passed", _("A return came after the return window."))
+        check_return_window(replay.assignments[-1].dispatched_at, at)
         replay.transitions.append(replay_action(item, "return", at, comment=step.comment))
         lead = replay.assignments[-1]
         lead.return_status, lead.return_reason, lead.returned_at = ReturnStatus.PENDING, step.comment, at

@@ -35,6 +35,27 @@ def sla_for(category: Any, kind: str) -> Sla:
     return Sla(**(by_kind or policy()["default_sla"]))
 
 
+def check_return_window(dispatched_at: Any, at: Any) -> None:
+    """退单 is allowed within the policy's working days of dispatch (2 in Shandong)."""
+    from django.utils import timezone
+    from django.utils.translation import gettext_lazy as _
+
+    from jianguan.core.calendar import deadline_after
+    from jianguan.core.errors import DomainError, lazy_format
+
+    window = policy()["return_within_working_days"]
+    limit, _provisional = deadline_after(dispatched_at, working_days=window)
+    if at > limit:
+        raise DomainError(
+            "return_window_passed",
+            lazy_format(
+                _("An order can be returned only within %(days)d working days of dispatch (until %(until)s)."),
+                {"days": window, "until": timezone.localtime(limit).strftime("%Y-%m-%d %H:%M")},
+            ),
+            status=409,
+        )
+
+
 def load_taxonomy() -> tuple[int, int]:
     """Create or update the categories and dispatch rules from the data files; define the workflow."""
     from django.db import transaction

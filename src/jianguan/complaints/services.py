@@ -41,10 +41,9 @@ from jianguan.complaints.choices import (
 from jianguan.complaints.duplicates import find_duplicate
 from jianguan.complaints.models import Assignment, Category, Extension, Supervision, WorkOrder
 from jianguan.complaints.permissions import is_handler, is_operator, mask_name, mask_phone
-from jianguan.complaints.policy import policy, sla_for
+from jianguan.complaints.policy import check_return_window, policy, sla_for
 from jianguan.complaints.routing import find_subject, locate, office_for, route
 from jianguan.complaints.schemas import Demand, HandlingForm, HotlineOrder, Rating
-from jianguan.core.calendar import deadline_after
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
 from jianguan.core.importing import checked_file, validated
 from jianguan.core.models import Department
@@ -236,22 +235,10 @@ def receive(
                 "attachments": [a["sha256"] for a in order.attachments],
             },
         )
-        master, score = find_duplicate(
-            content=order.content,
-            category_id=order.category_id,
-            subject_id=order.subject_id,
-            phone_hash=phone_hash,
-            received_at=now,
-            exclude=order.pk,
-        )
-        if master is not None:
-            _merge(order, master, score, actor, now)
-        elif order.category is not None and order.kind:
-            found = route(order.category, region_code)
-            order.routing = found.outcome
-            order.save(update_fields=["routing"])
-            if found.lead is not None:
-                dispatch(order, actor, lead=found.lead, co=found.co, now=now, routing=found.outcome, system=True)
+        if order.category is not None and order.kind:
+            _merge_or_route(order, actor, now, system=True)
+        else:
+            _merge_if_repeat(order, actor, now)
     return order, query_code
 
 
@@ -275,6 +262,33 @@ def _merge(order: WorkOrder, master: WorkOrder, score: float, actor: Any, now: d
     )
     _sync(order, item, merged_into=master, similarity=score, closed_at=now)
     record_event(actor, "complaints.merge", "work_order", order.pk, after={"into": master.number, "similarity": score})
+
+
+def _merge_if_repeat(order: WorkOrder, actor: Any, now: dt.datetime) -> bool:
+    """Merge the order into the open order it repeats, if any."""
+    master, score = find_duplicate(
+        content=order.content,
+        category_id=order.category_id,
+        subject_id=order.subject_id,
+        phone_hash=order.complainant_phone_hash,
+        received_at=order.received_at,
+        exclude=order.pk,
+    )
+    if master is not None:
+        _merge(order, master, score, actor, now)
+    return master is not None
+
+
+def _merge_or_route(order: WorkOrder, actor: Any, now: dt.datetime, *, system: bool) -> None:
+    """A classified order: merged when it repeats an open one, else routed and, when the catalogue
+    finds a unit, dispatched (by the system at intake, by the confirming operator otherwise)."""
+    if _merge_if_repeat(order, actor, now):
+        return
+    found = route(order.category, order.region_id)
+    order.routing = found.outcome
+    order.save(update_fields=["routing"])
+    if found.lead is not None:
+        dispatch(order, actor, lead=found.lead, co=found.co, now=now, routing=found.outcome, system=system)
 
 
 def confirm_classification(
@@ -312,22 +326,7 @@ def confirm_classification(
             before=before,
             after={"kind": kind, "category": category.code, "corrected": bool(corrected)},
         )
-        master, score = find_duplicate(
-            content=order.content,
-            category_id=order.category_id,
-            subject_id=order.subject_id,
-            phone_hash=order.complainant_phone_hash,
-            received_at=order.received_at,
-            exclude=order.pk,
-        )
-        if master is not None:
-            _merge(order, master, score, actor, now)
-            return order
-        found = route(category, order.region_id)
-        order.routing = found.outcome
-        order.save(update_fields=["routing"])
-        if found.lead is not None:
-            dispatch(order, actor, lead=found.lead, co=found.co, now=now, routing=found.outcome)
+        _merge_or_route(order, actor, now, system=False)
     return order
 
 
@@ -403,17 +402,7 @@ def return_order(order: WorkOrder, actor: Any, reason: str, now: dt.datetime | N
     _handler(actor, order)
     now = now or timezone.now()
     assignment = _lead_assignment(order)
-    window = policy()["return_within_working_days"]
-    limit, _provisional = deadline_after(assignment.dispatched_at, working_days=window)
-    if now > limit:
-        raise DomainError(
-            "return_window_passed",
-            lazy_format(
-                _("An order can be returned only within %(days)d working days of dispatch (until %(until)s)."),
-                {"days": window, "until": timezone.localtime(limit).strftime("%Y-%m-%d %H:%M")},
-            ),
-            status=409,
-        )
+    check_return_window(assignment.dispatched_at, now)
     if not reason.strip():
         raise DomainError("reason_required", _("A return needs a reason."))
     with transaction.atomic():
