@@ -38,6 +38,49 @@ RECORD_COLUMNS = (
 )
 
 
+# The columns of the subject table the benchmarks fill, and one synthetic enterprise per id.
+SUBJECT_COLUMNS = (
+    "id",
+    "kind",
+    "name",
+    "uscc",
+    "region_id",
+    "industry_code",
+    "status",
+    "provisional",
+    "risk_grade",
+    "id_number_masked",
+    "legal_representative",
+    "registered_address",
+    "operating_address",
+    "created_at",
+    "updated_at",
+    "registration_date",
+)
+
+
+def subject_row(pk: int, region: str, grade: str, now, registered=None) -> tuple:
+    """A synthetic operating enterprise (setup data, not a measured path)."""
+    return (
+        pk,
+        "enterprise",
+        f"企业{pk}",
+        f"91370100{pk:010d}",
+        region,
+        "5211",
+        "operating",
+        False,
+        grade,
+        "",
+        "",
+        "",
+        "",
+        now,
+        now,
+        registered,
+    )
+
+
 def setup_django(database: str, var_dir: str, pg_url: str) -> None:
     """Point the settings at SQLite under `var_dir` or at `pg_url`, set Django up, migrate."""
     os.environ["JIANGUAN_VAR_DIR"] = var_dir

@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 
-from common import RECORD_COLUMNS, peak_rss_mib, pg_database, setup_django  # noqa: E402
+from common import RECORD_COLUMNS, SUBJECT_COLUMNS, peak_rss_mib, pg_database, setup_django, subject_row  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 1)
 KINDS = ["inspection"] * 70 + ["licence"] * 15 + ["penalty"] * 10 + ["coercion"] * 3 + ["other"] * 2
@@ -41,43 +41,9 @@ def load(subjects: int, records: int) -> None:
         cursor.execute("SELECT 1")
     bulk_insert(
         "subjects_subject",
+        SUBJECT_COLUMNS,
         (
-            "id",
-            "kind",
-            "name",
-            "uscc",
-            "region_id",
-            "industry_code",
-            "status",
-            "provisional",
-            "risk_grade",
-            "id_number_masked",
-            "legal_representative",
-            "registered_address",
-            "operating_address",
-            "created_at",
-            "updated_at",
-            "registration_date",
-        ),
-        (
-            (
-                pk,
-                "enterprise",
-                f"企业{pk}",
-                f"91370100{pk:010d}",
-                "370102",
-                "5211",
-                "operating",
-                False,
-                "",
-                "",
-                "",
-                "",
-                "",
-                now,
-                now,
-                dt.date(2010, 1, 1) + dt.timedelta(days=pk % 6000),
-            )
+            subject_row(pk, "370102", "", now, dt.date(2010, 1, 1) + dt.timedelta(days=pk % 6000))
             for pk in range(1, subjects + 1)
         ),
     )

@@ -24,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 
-from common import peak_rss_mib, pg_database, setup_django  # noqa: E402
+from common import SUBJECT_COLUMNS, peak_rss_mib, pg_database, setup_django, subject_row  # noqa: E402
 
 GRADES = [("A", 73), ("B", 19), ("C", 5), ("D", 3)]
 
@@ -65,43 +65,8 @@ def build(subjects: int, officers: int, conflicts: int):
         ids = allocate_ids(Subject, subjects)
         bulk_insert(
             Subject,
-            (
-                "id",
-                "kind",
-                "name",
-                "uscc",
-                "region_id",
-                "industry_code",
-                "status",
-                "provisional",
-                "risk_grade",
-                "id_number_masked",
-                "legal_representative",
-                "registered_address",
-                "operating_address",
-                "created_at",
-                "updated_at",
-            ),
-            (
-                (
-                    pk,
-                    "enterprise",
-                    f"企业{pk}",
-                    f"91370100{pk:010d}",
-                    counties[pk % len(counties)].code,
-                    "5211",
-                    "operating",
-                    False,
-                    rng.choice(grades),
-                    "",
-                    "",
-                    "",
-                    "",
-                    now,
-                    now,
-                )
-                for pk in ids
-            ),
+            SUBJECT_COLUMNS,
+            (subject_row(pk, counties[pk % len(counties)].code, rng.choice(grades), now) for pk in ids),
         )
         officer_ids = allocate_ids(Officer, officers)
         bulk_insert(
