@@ -36,6 +36,9 @@ if PRODUCTION:
         raise ConfigurationError("Refusing to start in production mode: " + "; ".join(problems))
 if not PII_KEY:
     PII_KEY = "pii:" + SECRET_KEY
+# Key of the audit chain's HMAC: kept outside the database, so that whoever can write the audit
+# table cannot recompute the chain.
+AUDIT_KEY = env_str("JIANGUAN_AUDIT_KEY", "") or "audit:" + SECRET_KEY
 
 INSTALLED_APPS = [
     "django.contrib.admin",
