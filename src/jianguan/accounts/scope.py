@@ -38,6 +38,11 @@ class Scope:
 
 EMPTY = Scope((), frozenset())
 
+# The condition every row meets. Not `Q()`: an empty Q vanishes when combined (`Q() | Q(pk__in=ids)` is
+# just `Q(pk__in=ids)`), so a caller OR-ing "visible by scope" with "visible by assignment" would lose
+# everything the unrestricted scope admits.
+EVERYTHING = Q(pk__isnull=False)
+
 
 def staff_user(actor: Any) -> Any:
     """The staff user behind an action, or None (an API client, the public, a scheduled job)."""
@@ -112,7 +117,7 @@ def scope_q(
         if grant.region_prefix is not None and region is not None:
             condition &= Q(**{f"{region}__startswith": grant.region_prefix})
         if not condition:
-            return Q()  # a grant unrestricted on every dimension this model has: everything
+            return EVERYTHING  # a grant unrestricted on every dimension this model has
         conditions.append(condition)
     combined = conditions[0]
     for condition in conditions[1:]:
