@@ -70,8 +70,7 @@ def unrestricted(db):
 def test_unrestricted_scope_sees_every_table_whole(unrestricted, role):
     user = unrestricted(role)
     short = {
-        f"{read.__module__}.{read.__name__}": (read(user).count(), read(user).model.objects.count())
-        for read in READS
+        f"{read.__module__}.{read.__name__}": (read(user).count(), read(user).model.objects.count()) for read in READS
     }
     assert {name: counts for name, counts in short.items() if counts[0] != counts[1]} == {}
     held = [name for name, (_, total) in short.items() if total]

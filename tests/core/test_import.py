@@ -275,3 +275,25 @@ def test_web_import_shows_row_errors(province, admin_user):
     page = response.content.decode()
     assert 'data-count="accepted">1<' in page and 'data-count="rejected">1<' in page
     assert "统一社会信用代码应为18位" in page
+
+
+@pytest.mark.django_db
+def test_a_control_character_rejects_its_row_and_the_rest_is_written():
+    data = csv_bytes(
+        [
+            ["名称", "统一社会信用代码", "行政区划代码", "备\x00注"],
+            ["济南泉城食品有限公司", uscc(1), "370102", ""],
+            ["济南\x00历山商贸有限公司", uscc(2), "370102", ""],
+            ["济南\x0b明湖商贸有限公司", uscc(3), "370102", ""],
+        ]
+    )
+    batch = run_import("subjects", data, "主体\x00.csv")
+    assert (batch.received, batch.accepted, batch.rejected) == (3, 1, 2)
+    assert batch.filename == "主体\ufffd.csv"
+    assert_adds_up(batch)
+    errors = {r.row_number: r.errors[0] for r in batch.rows.all()}
+    assert errors[3]["code"] == errors[4]["code"] == "control_character"
+    assert errors[3]["field"] == "name" and "U+0000" in errors[3]["message"] and "U+000B" in errors[4]["message_en"]
+    kept = batch.rows.get(row_number=3).data
+    assert kept["名称"] == "济南\ufffd历山商贸有限公司" and "备\ufffd注" in kept
+    assert list(Subject.objects.values_list("uscc", flat=True)) == [uscc(1)]

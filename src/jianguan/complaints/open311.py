@@ -29,6 +29,7 @@ from jianguan.accounts.services import authenticate_token
 from jianguan.complaints import services
 from jianguan.complaints.choices import Kind, State
 from jianguan.complaints.models import Category, WorkOrder
+from jianguan.core import text
 from jianguan.core.errors import DomainError, bilingual
 from jianguan.core.ratelimit import check_public_rate, client_address
 
@@ -42,11 +43,16 @@ def _error(status: int, description: str) -> JsonResponse:
 
 
 def _answers_errors(view):
-    """Domain errors (a rate limit) as Open311 error bodies."""
+    """Domain errors (a rate limit) as Open311 error bodies; parameters holding a control character refused."""
     from functools import wraps
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        for params in (request.GET, request.POST, kwargs):
+            found = text.find_forbidden({key: params.get(key) for key in params})
+            if found is not None:
+                zh, en = text.describe(found[1], found[2])
+                return _error(400, f"{found[0]}: {en} / {zh}")
         try:
             return view(request, *args, **kwargs)
         except DomainError as exc:
@@ -207,7 +213,10 @@ def requests_view(request, fmt: str):
 def _parse(value: str | None):
     if not value:
         return None
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:  # well formed but not a time, such as 2026-02-30T00:00:00Z
+        return False
     if parsed is None:
         return False
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import orjson
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from jianguan import __version__
+from jianguan.core import text
 from jianguan.core.errors import DomainError
 from jianguan.core.importing import field_errors
 
@@ -26,6 +29,34 @@ class StaffSessionAuth(SessionAuth):
     """A logged-in member of staff (the web UI's session; CSRF-checked for writes)."""
 
 
+class CheckedParser(Parser):
+    """JSON bodies, query strings and forms, refused whole when a text holds a control character.
+
+    Ninja turns any exception from parsing a body into a bare 400: the finding is left on the request
+    for the error handler below, which answers with the field and the character. Endpoints that read a
+    batch's raw body themselves (records, work orders) refuse such rows one by one instead.
+    """
+
+    def parse_body(self, request):
+        data = orjson.loads(request.body)
+        found = text.find_forbidden(data)
+        if found is not None:
+            request.forbidden_text = text.forbidden_error(found)
+            raise ValueError(text.CODE)
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        found = text.find_forbidden(result)
+        if found is not None:
+            raise invalid_text(text.forbidden_error(found))
+        return result
+
+
+def invalid_text(error) -> DomainError:
+    return DomainError("invalid_request", _("The request has invalid fields."), errors=[error], status=422)
+
+
 api = NinjaAPI(
     title="Jianguan API",
     version=__version__,
@@ -34,6 +65,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     auth=[TokenAuth(), StaffSessionAuth()],
+    parser=CheckedParser(),
 )
 
 
@@ -73,6 +105,9 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    forbidden = getattr(request, "forbidden_text", None)
+    if forbidden is not None:
+        return _domain_error(request, invalid_text(forbidden))
     return _error(
         request,
         exc.status_code,

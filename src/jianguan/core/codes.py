@@ -16,6 +16,9 @@ from jianguan.core.errors import DomainError, lazy_format
 
 # GB 32100-2015 character set: digits and capitals without I, O, S, V, Z.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# Characters 3-8 of a USCC for a unit registered by a central authority (GB 32100-2015: the
+# registration-authority code is the national one): no region is embedded in the code.
+NATIONAL_REGISTRATION = "100000"
 _USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 

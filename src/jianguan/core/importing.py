@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from jianguan.audit.services import record_batch
+from jianguan.core import text
 from jianguan.core.choices import ImportStatus, RowOutcome
 from jianguan.core.errors import Bilingual, DomainError, FieldError, lazy_format
 from jianguan.core.models import ImportBatch, ImportRow
@@ -102,6 +103,9 @@ def validated(schema: type[BaseModel], data: Any) -> Any:
     """`data` as `schema`, or a DomainError listing every field's problem in Chinese and English."""
     if isinstance(data, schema):
         return data
+    found = text.find_forbidden(data)
+    if found is not None:
+        raise DomainError("invalid_request", _("The request has invalid fields."), errors=[text.forbidden_error(found)])
     try:
         return schema.model_validate(data)
     except PydanticValidationError as exc:
@@ -222,7 +226,10 @@ def _prepare(importer: Importer, table) -> list[PreparedRow]:
                 )
                 continue
             values[name] = value
-        row = PreparedRow(number, {h: _jsonable(v) for h, v in raw.items()})
+        found = text.find_forbidden(values)
+        if found is not None:
+            errors.append(text.forbidden_error(found, number))
+        row = PreparedRow(number, {text.scrubbed(h): _jsonable(v) for h, v in raw.items()})
         if errors:
             row.errors = errors
         else:
@@ -237,15 +244,20 @@ def _prepare(importer: Importer, table) -> list[PreparedRow]:
 def _jsonable(value: Any) -> Any:
     if value is FORMULA_WITHOUT_VALUE:
         return "=?"
-    if value is None or isinstance(value, str | int | float | bool):
+    if isinstance(value, str):
+        return text.scrubbed(value)
+    if value is None or isinstance(value, int | float | bool):
         return value
-    return str(value)
+    return text.scrubbed(str(value))
 
 
 def checked_file(name: str, data: bytes, *, types: Iterable[str], max_bytes: int, kind: str) -> str:
     """An uploaded document (evidence, an attachment): its type by suffix and its size checked;
     returns its SHA-256. Error codes are `<kind>_type` and `<kind>_size`."""
     types = list(types)
+    found = text.find_forbidden(name or "", "name")
+    if found is not None:
+        raise DomainError(f"{kind}_name", _("The file name is not valid."), errors=[text.forbidden_error(found)])
     if Path(name or "").suffix.lower() not in types:
         raise DomainError(
             f"{kind}_type", lazy_format(_("Files must be one of: %(types)s."), {"types": "、".join(types)})
@@ -313,14 +325,14 @@ def run_import(
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             kind=kind,
-            filename=filename[:255],
+            filename=text.scrubbed(filename)[:255],
             file_sha256=hashlib.sha256(data).hexdigest(),
             status=ImportStatus.COMPLETED,
             received=len(rows),
             accepted=len(accepted),
             rejected=len(rejected),
             duplicates=len(duplicates),
-            headers=[h for h in table.headers if h],
+            headers=[text.scrubbed(h) for h in table.headers if h],
             resubmits=resubmits,
             created_by=staff_user(actor),
             department=getattr(actor, "department", None),

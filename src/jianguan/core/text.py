@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from jianguan.core.errors import Bilingual, FieldError
+
 # C0 controls except \t \n \r, DEL, and UTF-16 surrogates (which cannot be encoded to UTF-8).
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 CODE = "control_character"
@@ -29,3 +31,47 @@ def describe(value: str, index: int) -> tuple[str, str]:
         f"第 {index + 1} 个字符是不允许的控制字符（{label}）",
         f"character {index + 1} is a control character that cannot be stored ({label})",
     )
+
+
+# In a JSON line, the escapes and the one raw byte that can decode to a forbidden character: \u0000-\u001f
+# (tab, LF and CR among them: a hit only sends the line to the exact check), \u007f, surrogates, \b, \f
+# and a raw DEL. A line without any of them cannot hold a forbidden character once parsed.
+JSON_HINT = re.compile(rb"\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u[dD][89a-fA-F]|\\[bf]|\x7f")
+
+
+def find_forbidden(value: object, path: str = "") -> tuple[str, str, int] | None:
+    """The first forbidden character in a parsed value (keys included): (field path, text, index), or None."""
+    if isinstance(value, str):
+        index = first_forbidden(value)
+        return (path or "__all__", value, index) if index is not None else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            found = find_forbidden(key, name) if isinstance(key, str) else None
+            found = found or find_forbidden(item, name)
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for position, item in enumerate(value):
+            found = find_forbidden(item, f"{path}.{position}" if path else str(position))
+            if found:
+                return found
+    return None
+
+
+def scrubbed(value: object) -> object:
+    """A copy fit to store (JSONB refuses NUL): each forbidden character shown as U+FFFD for correction."""
+    if isinstance(value, str):
+        return FORBIDDEN.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {scrubbed(key): scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrubbed(item) for item in value]
+    return value
+
+
+def forbidden_error(found: tuple[str, str, int], row: int | None = None) -> FieldError:
+    """The FieldError for a forbidden character found by `find_forbidden`."""
+    field, text, index = found
+    zh, en = describe(text, index)
+    return FieldError(field, Bilingual(zh, en), code=CODE, row=row)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.services import create_api_client
 from jianguan.audit.services import record_event
+from jianguan.core import text
 from jianguan.core.bulk import bulk_increment, gc_paused
 from jianguan.core.choices import ImportStatus, RowOutcome
 from jianguan.core.errors import Bilingual, DomainError, FieldError, NotFound, lazy_format
@@ -321,10 +322,10 @@ def ingest(
     else:
         batch = ImportBatch.objects.create(
             kind=BATCH_KIND,
-            filename=(filename or channel)[:255],
+            filename=text.scrubbed(filename or channel)[:255],
             file_sha256=payload_sha256,
             status=ImportStatus.RUNNING,
-            headers=headers or [],
+            headers=text.scrubbed(headers or []),
             source=source.name,
             resubmits=resubmits,
             created_by=actor if _is_user(actor) else None,
@@ -526,9 +527,10 @@ def _kept(value: Any) -> Any:
         try:
             value = orjson.loads(value)
         except orjson.JSONDecodeError:
-            return {"line": value.decode("utf-8", errors="replace")[:10000]}
+            return {"line": text.scrubbed(value.decode("utf-8", errors="replace")[:10000])}
     if isinstance(value, FieldError) or value is None:
         return {"value": None}
+    value = text.scrubbed(value)
     return value if isinstance(value, dict) else {"value": value}
 
 

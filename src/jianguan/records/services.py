@@ -20,6 +20,7 @@ import orjson
 from django.db import connection
 from pydantic import ValidationError as PydanticValidationError
 
+from jianguan.core import text
 from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys
 from jianguan.core.calendar import WorkingCalendar
 from jianguan.core.codes import mask_id_number
@@ -236,7 +237,7 @@ class Preparer:
             if isinstance(raw, FieldError):
                 row.errors.append(raw.as_dict())
                 continue
-            if isinstance(raw, bytes) and b'"deleted"' not in raw:
+            if isinstance(raw, bytes) and b'"deleted"' not in raw and not text.JSON_HINT.search(raw):
                 # The usual case, a valid record on a JSON line: validated straight from the bytes.
                 # Anything else takes the path below, which names each problem precisely.
                 try:
@@ -266,6 +267,11 @@ class Preparer:
                 row.keep = value  # a JSON line stays bytes: cheaper to pass between processes
             kind = value.get("kind")
             row.kind = kind if kind in _KINDS else "unknown"
+            found = text.find_forbidden(value)
+            if found is not None:
+                row.errors.append(text.forbidden_error(found, number).as_dict())
+                self._attribute(row, value)
+                continue
             try:
                 if value.get("deleted") is True:
                     deletion = DELETION_ADAPTER.validate_python(value)

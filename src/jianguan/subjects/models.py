@@ -34,6 +34,9 @@ class Subject(models.Model):
     registration_date = models.DateField(_("registration date"), null=True, blank=True)
     # Created from a supervision record whose identity the register did not know: needs review.
     provisional = models.BooleanField(_("provisional (to review)"), default=False, db_index=True)
+    # Registered centrally (USCC authority code 100000) with no address naming a city or county here:
+    # placed at the province until an administrator confirms its region.
+    region_to_review = models.BooleanField(_("region to confirm"), default=False, db_index=True)
     # Credit-risk grade (信用风险分类), set by credit grading; empty counts as the default grade.
     # Not public: it only steers sampling ratios.
     risk_grade = models.CharField(_("risk grade"), max_length=2, blank=True)

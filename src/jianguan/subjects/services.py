@@ -10,17 +10,39 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import can_write_region
 from jianguan.audit.services import record_batch, record_event
+from jianguan.core.address import address_parser
 from jianguan.core.bulk import fetch_by_keys
-from jianguan.core.codes import mask_id_number
+from jianguan.core.codes import NATIONAL_REGISTRATION, mask_id_number
 from jianguan.core.errors import DomainError, FieldError, Forbidden, lazy_format
 from jianguan.core.importing import Importer, PreparedRow, register_importer
+from jianguan.core.models import Region
 from jianguan.core.pii import keyed_hash
-from jianguan.core.services import resolve_region_loose
+from jianguan.core.services import resolve_region, resolve_region_loose
 from jianguan.subjects.models import Subject
 from jianguan.subjects.schemas import SubjectIn
 
 
-def _build(record: SubjectIn, region) -> Subject:
+def subject_region(record: SubjectIn) -> tuple[Region | None, bool]:
+    """The region a new subject lives in, and whether it is left for review.
+
+    Usually the region given, else the one embedded in its USCC or registration number. A unit
+    registered centrally (USCC authority code 100000, such as a university under a ministry) carries
+    no region in its code: its address decides when it names a city or county of the province, and
+    otherwise it is placed at the province, to review.
+    """
+    code = record.inferred_region_code()
+    if code != NATIONAL_REGISTRATION:
+        return resolve_region_loose(code), False
+    parser = address_parser()
+    address = record.registered_address or record.operating_address or ""
+    found = parser.parse(address)
+    if found.code and parser.places[found.code].level >= 2:
+        return resolve_region(found.code), False
+    province = next((p.code for p in parser.places.values() if p.level == 1), None)
+    return (resolve_region(province) if province else None), True
+
+
+def _build(record: SubjectIn, region, to_review: bool = False) -> Subject:
     return Subject(
         kind=record.kind,
         name=record.name,
@@ -32,6 +54,7 @@ def _build(record: SubjectIn, region) -> Subject:
         registered_address=record.registered_address or "",
         operating_address=record.operating_address or "",
         region=region,
+        region_to_review=to_review,
         industry_code=record.industry_code or "",
         status=record.status,
         registration_date=record.registration_date,
@@ -63,9 +86,16 @@ def _existing(keys: set[str]) -> set[str]:
 
 
 def _bulk_create(records: Sequence[SubjectIn]) -> list[Subject]:
-    codes = {r.inferred_region_code() for r in records}
-    regions = {code: resolve_region_loose(code) for code in codes}
-    subjects = [_build(r, regions[r.inferred_region_code()]) for r in records]
+    regions: dict[str, tuple[Region | None, bool]] = {}
+    subjects = []
+    for record in records:
+        code = record.inferred_region_code()
+        placed = regions.get(code) if code != NATIONAL_REGISTRATION else None
+        if placed is None:
+            placed = subject_region(record)
+            if code != NATIONAL_REGISTRATION:
+                regions[code] = placed
+        subjects.append(_build(record, *placed))
     return Subject.objects.bulk_create(subjects, batch_size=2000)
 
 
@@ -79,7 +109,7 @@ def bulk_register_subjects(records: Sequence[SubjectIn], actor: Any = None) -> l
 
 def register_subject(record: SubjectIn, actor: Any = None) -> Subject:
     """Add one subject to the register; an identity already registered is refused."""
-    region = resolve_region_loose(record.inferred_region_code())
+    region, to_review = subject_region(record)
     if region is None:
         raise DomainError(
             "unknown_region",
@@ -92,7 +122,7 @@ def register_subject(record: SubjectIn, actor: Any = None) -> Subject:
     if taken:
         raise DomainError("duplicate_subject", _("A subject with this identity is already registered."), status=409)
     with transaction.atomic():
-        subject = _build(record, region)
+        subject = _build(record, region, to_review)
         subject.save()
         record_event(actor, "subjects.register", "subject", subject.pk, after=_audit_view(subject))
     return subject
@@ -156,9 +186,12 @@ class SubjectImporter(Importer):
         cache: dict[str, Any] = {}
         for row in rows:
             code = row.record.inferred_region_code()
-            if code not in cache:
-                cache[code] = resolve_region_loose(code)
-            region = cache[code]
+            if code == NATIONAL_REGISTRATION:
+                region, _review = subject_region(row.record)
+            else:
+                if code not in cache:
+                    cache[code] = resolve_region_loose(code)
+                region = cache[code]
             if region is None:
                 row.errors.append(
                     FieldError(
