@@ -87,3 +87,33 @@ def test_code_validation_never_echoes_id_numbers(staff):
 def test_openapi_document_is_served(db):
     schema = Client().get("/api/openapi.json").json()
     assert "/api/v1/subjects" in schema["paths"]
+
+
+@pytest.mark.parametrize("offset", [2**63, 2**64 + 5, 1_000_000_001, -1])
+def test_an_offset_beyond_any_list_is_a_paging_error(staff, offset):
+    response = staff.get("/api/v1/subjects", {"offset": offset})
+    assert response.status_code == 400 and response.json()["code"] == "invalid_paging"
+    assert "offset" in response.json()["message"]
+
+
+def test_an_import_batch_is_readable_by_its_id(staff):
+    from jianguan.core.importing import run_import
+
+    data = "名称,统一社会信用代码,行政区划代码\n济南泉城食品有限公司,,370102\n".encode()
+    batch = run_import("subjects", data, "subjects.csv")
+    response = staff.get(f"/api/v1/core/imports/{batch.pk}")
+    assert response.status_code == 200, response.content
+    assert response.json()["kind"] == "subjects" and response.json()["rows"][0]["outcome"] == "rejected"
+
+
+def test_a_body_over_the_upload_limit_is_refused_before_it_is_read(province, settings):
+    from jianguan.exchange.services import register_source
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    _source, token = register_source("jn-case", "济南市场监管执法办案系统", province.jn_market)
+    body = b"[" + b",".join([b'{"kind": "inspection"}'] * 200) + b"]"
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+        "/api/v1/exchange/records", body, content_type="application/json"
+    )
+    assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
+    assert response.json()["message"] != response.json()["message_en"]

@@ -187,3 +187,23 @@ def test_quality_api_by_department_and_source(sender, inspection, province, make
     by_source = client.get("/api/v1/exchange/quality?by=source").json()
     assert [r["key"] for r in by_source["rows"]] == ["jn-case"]
     assert client.get("/api/v1/exchange/quality?by=colour").status_code == 400
+
+
+@pytest.mark.parametrize("signature", ["签名" * 32, "\udcff", None, ""])
+def test_a_receipt_with_a_foreign_signature_is_simply_invalid(sender, inspection, signature):
+    body = post(sender, [inspection("A")]).json()
+    verify = sender.post(
+        "/api/v1/exchange/receipts/verify",
+        {"receipt": body["receipt"], "signature": signature},
+        content_type="application/json",
+    )
+    assert verify.status_code in (200, 400, 422) and verify.json().get("valid") is not True
+    if verify.status_code == 400:  # a lone surrogate is not JSON
+        assert verify.json()["code"] == "invalid_json" and verify.json()["message"] != verify.json()["message_en"]
+    forged = dict(body["receipt"], message=2**64)
+    verify = sender.post(
+        "/api/v1/exchange/receipts/verify",
+        {"receipt": forged, "signature": body["signature"]},
+        content_type="application/json",
+    )
+    assert verify.status_code == 200 and verify.json() == {"valid": False}

@@ -45,6 +45,12 @@ def test_api_scope_and_national_export(setup, province, people):  # noqa: F811
     assert lixia.post(f"/api/v1/joint/assistance/{pk}/accept").json()["state"] == "accepted"
     bad = lixia.post(f"/api/v1/joint/assistance/{pk}/reply", {"findings": "x"}, content_type="application/json")
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "findings"
+    huge = lixia.post(
+        f"/api/v1/joint/assistance/{pk}/reply",
+        {"findings": "已核查，后厨整洁", "records": [2**64]},
+        content_type="application/json",
+    )
+    assert huge.status_code == 422 and huge.json()["errors"][0]["field"] == "records.0"
     assert (
         lixia.post(
             f"/api/v1/joint/assistance/{pk}/reply", {"findings": "已核查，后厨整洁"}, content_type="application/json"

@@ -21,6 +21,7 @@ from jianguan.complaints.permissions import OPERATOR_ROLES, access_order, visibl
 from jianguan.complaints.schemas import Demand, HandlingForm, Rating
 from jianguan.core.apitools import file_response, page
 from jianguan.core.errors import DomainError, Forbidden, NotFound
+from jianguan.core.fields import ObjectId
 from jianguan.core.importing import run_import, summary
 from jianguan.core.ratelimit import check_public_rate, client_address
 from jianguan.core.services import active_department
@@ -123,8 +124,8 @@ class ClassifyIn(Schema):
 
 
 class DispatchIn(Schema):
-    lead_department: int
-    co_departments: list[int] = []
+    lead_department: ObjectId
+    co_departments: list[ObjectId] = []
 
 
 class ReasonIn(Schema):
@@ -134,7 +135,7 @@ class ReasonIn(Schema):
 class ReviewIn(Schema):
     accept: bool
     comment: str = Field(min_length=2, max_length=2000)
-    lead_department: int | None = None
+    lead_department: ObjectId | None = None
 
 
 class ExtensionIn(Schema):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import orjson
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -12,7 +14,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from jianguan import __version__
 from jianguan.core import text
-from jianguan.core.errors import DomainError
+from jianguan.core.errors import DomainError, lazy_format
 from jianguan.core.importing import field_errors
 
 
@@ -93,6 +95,14 @@ def _validation_error(request, exc: ValidationError):
     return _error(request, 422, body)
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    # Raised when a view first reads a body over DATA_UPLOAD_MAX_MEMORY_SIZE: nothing has been read.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    message = lazy_format(_("The request body is larger than %(mb)d MB."), {"mb": limit})
+    return _domain_error(request, DomainError("payload_too_large", message, status=413))
+
+
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
     return _error(request, 401, DomainError("unauthenticated", _("Log in, or send a valid API token.")).as_body())
@@ -108,6 +118,8 @@ def _http_error(request, exc: HttpError):
     forbidden = getattr(request, "forbidden_text", None)
     if forbidden is not None:
         return _domain_error(request, invalid_text(forbidden))
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return _domain_error(request, DomainError("invalid_json", _("The body is not valid JSON.")))
     return _error(
         request,
         exc.status_code,

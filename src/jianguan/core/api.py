@@ -13,6 +13,7 @@ from jianguan.core import calendar
 from jianguan.core.apitools import file_response, page, require_master_data_writer
 from jianguan.core.codes import CodeError, validate_id_number, validate_registration_no, validate_uscc
 from jianguan.core.errors import DomainError, NotFound
+from jianguan.core.fields import ObjectId
 from jianguan.core.importing import import_kinds, rejected_rows_file, run_import, summary
 from jianguan.core.models import Department, Region
 from jianguan.core.permissions import access_batch
@@ -135,17 +136,8 @@ def validate_code(request, kind: str, value: str):
     return {"kind": kind, "valid": True, "normalised": shown}
 
 
-@router.post("/imports/{kind}", response={201: dict}, summary="Import a register file (.xlsx or .csv)")
-def post_import(request, kind: str, file: UploadedFile = File(...), resubmits: int | None = None):
-    require_master_data_writer(request.auth)
-    if kind not in import_kinds():
-        raise NotFound(_("Unknown import kind."))
-    previous = access_batch(request.auth, resubmits) if resubmits else None
-    batch = run_import(kind, file.read(), file.name or "upload", actor=request.auth, resubmits=previous)
-    return 201, summary(batch)
-
-
-@router.get("/imports/{batch_id}", response=dict)
+# Before POST /imports/{kind}: the two paths have the same shape, and the first that matches answers.
+@router.get("/imports/{int:batch_id}", response=dict, summary="One import batch with its rows")
 def get_import(request, batch_id: int):
     batch = access_batch(request.auth, batch_id)
     return {
@@ -154,6 +146,16 @@ def get_import(request, batch_id: int):
         "filename": batch.filename,
         "rows": [{"row": r.row_number, "outcome": r.outcome, "errors": r.errors} for r in batch.rows.all()],
     }
+
+
+@router.post("/imports/{kind}", response={201: dict}, summary="Import a register file (.xlsx or .csv)")
+def post_import(request, kind: str, file: UploadedFile = File(...), resubmits: ObjectId | None = None):
+    require_master_data_writer(request.auth)
+    if kind not in import_kinds():
+        raise NotFound(_("Unknown import kind."))
+    previous = access_batch(request.auth, resubmits) if resubmits else None
+    batch = run_import(kind, file.read(), file.name or "upload", actor=request.auth, resubmits=previous)
+    return 201, summary(batch)
 
 
 @router.get("/imports/{batch_id}/rejected", summary="Rejected and duplicate rows with reasons, for correction")

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
 
 MAX_LIMIT = 500
+# Deeper than any list is read page by page, and well inside a 64-bit integer (the database's OFFSET).
+MAX_OFFSET = 1_000_000_000
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
@@ -18,9 +20,10 @@ CONTENT_TYPES = {
 
 
 def page(queryset, limit: int, offset: int, serialise: Callable[[Any], Any]) -> dict[str, Any]:
-    if limit < 1 or limit > MAX_LIMIT or offset < 0:
+    if not (1 <= limit <= MAX_LIMIT and 0 <= offset <= MAX_OFFSET):
         raise DomainError(
-            "invalid_paging", lazy_format(_("limit must be 1-%(m)d and offset at least 0."), {"m": MAX_LIMIT})
+            "invalid_paging",
+            lazy_format(_("limit must be 1-%(m)d and offset 0-%(o)d."), {"m": MAX_LIMIT, "o": MAX_OFFSET}),
         )
     items = [serialise(obj) for obj in queryset[offset : offset + limit]]
     return {"count": queryset.count(), "limit": limit, "offset": offset, "items": items}

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 
@@ -114,3 +114,7 @@ CodeValue = Annotated[str | None, BeforeValidator(parse_code)]
 TextValue = Annotated[str | None, BeforeValidator(parse_text)]
 BoolValue = Annotated[bool, BeforeValidator(parse_bool)]
 ListValue = Annotated[list[str], BeforeValidator(parse_list)]
+
+
+# An id from outside: positive and inside the database's 64-bit integer.
+ObjectId = Annotated[int, Field(gt=0, lt=2**63)]

@@ -120,9 +120,13 @@ def sign_receipt(body: dict[str, Any]) -> str:
 
 def verify_receipt(body: dict[str, Any], signature: str) -> bool:
     """True when the receipt is the centre's, unaltered, and matches its own message log."""
-    if not hmac.compare_digest(sign_receipt(body), signature or ""):
+    # Bytes: compare_digest refuses str holding anything but ASCII, and a signature comes from outside.
+    if not hmac.compare_digest(sign_receipt(body).encode(), (signature or "").encode("utf-8", "replace")):
         return False
-    message = Message.objects.select_related("source").filter(pk=body.get("message")).first()
+    message_id = body.get("message")
+    if not isinstance(message_id, int) or not 0 < message_id < 2**63:
+        return False
+    message = Message.objects.select_related("source").filter(pk=message_id).first()
     return message is not None and receipt(message) == body and message.receipt_signature == signature
 
 

@@ -16,6 +16,7 @@ from jianguan.accounts.models import ApiClient
 from jianguan.accounts.scope import scope_for
 from jianguan.core.apitools import page
 from jianguan.core.errors import DomainError, Forbidden, NotFound
+from jianguan.core.fields import ObjectId
 from jianguan.core.models import Department
 from jianguan.core.ratelimit import check_public_rate, client_address
 from jianguan.core.services import active_department
@@ -126,10 +127,10 @@ def end_claim(request, claim_id: int, payload: ReasonIn):
 
 
 class NoticeIn(Schema):
-    recipients: list[int] = Field(min_length=1)
+    recipients: list[ObjectId] = Field(min_length=1)
     title: str = Field(min_length=2, max_length=200)
     body: str = Field(min_length=2, max_length=10_000)
-    subject_id: int | None = None
+    subject_id: ObjectId | None = None
     case_reference: str = Field("", max_length=64)
     reply_within_working_days: int | None = Field(None, ge=1, le=30)
 
@@ -204,8 +205,8 @@ def reply_notice(request, notice_id: int, payload: TextIn):
 
 
 class AssistanceIn(Schema):
-    assignee: int
-    subject_id: int
+    assignee: ObjectId
+    subject_id: ObjectId
     matters: str = Field(min_length=2, max_length=4000)
     working_days: int | None = Field(None, ge=1, le=30)
     justification: str = Field("", max_length=2000)
@@ -242,11 +243,11 @@ def get_assistance(request, request_id: int):
 
 class AssistReplyIn(Schema):
     findings: str = Field(min_length=2, max_length=10_000)
-    records: list[int] = []
+    records: list[ObjectId] = []
 
 
 class ForwardIn(Schema):
-    to: int
+    to: ObjectId
     reason: str = Field(min_length=2, max_length=2000)
 
 
@@ -279,8 +280,8 @@ def reply(request, request_id: int, payload: AssistReplyIn):
 
 class CampaignIn(Schema):
     title: str = Field(min_length=2, max_length=200)
-    participants: list[int] = []
-    items: list[int] = Field(min_length=1)
+    participants: list[ObjectId] = []
+    items: list[ObjectId] = Field(min_length=1)
     starts_on: dt.date
     ends_on: dt.date
     target_filter: dict[str, Any] = {}
@@ -350,7 +351,7 @@ def campaign_result(request, task_id: int, payload: ResultIn):
 
 
 class RectificationIn(Schema):
-    record: int
+    record: ObjectId
     working_days: int | None = Field(None, ge=1, le=90)
 
 
