@@ -9,7 +9,7 @@ download, correction and resubmission; the batch is written in one transaction w
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -251,9 +251,26 @@ def _jsonable(value: Any) -> Any:
     return text.scrubbed(str(value))
 
 
+def _mp3(data: bytes) -> bool:
+    return data.startswith(b"ID3") or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0)
+
+
+# What a file of each type begins with (its magic bytes). A suffix allowed by policy but absent here
+# is refused: the platform cannot tell such a file from a disguised one.
+SIGNATURES: dict[str, Callable[[bytes], bool]] = {
+    ".jpg": lambda data: data.startswith(b"\xff\xd8\xff"),
+    ".jpeg": lambda data: data.startswith(b"\xff\xd8\xff"),
+    ".png": lambda data: data.startswith(b"\x89PNG\r\n\x1a\n"),
+    ".pdf": lambda data: data.startswith(b"%PDF-"),
+    ".mp3": _mp3,
+    ".m4a": lambda data: data[4:8] == b"ftyp",
+}
+
+
 def checked_file(name: str, data: bytes, *, types: Iterable[str], max_bytes: int, kind: str) -> str:
     """An uploaded document (evidence, an attachment): its type by suffix and its size checked;
-    returns its SHA-256. Error codes are `<kind>_type` and `<kind>_size`."""
+    returns its SHA-256. Error codes are `<kind>_name`, `<kind>_type`, `<kind>_size` and `<kind>_content`
+    (the content does not begin as a file of its type does)."""
     types = list(types)
     found = text.find_forbidden(name or "", "name")
     if found is not None:
@@ -266,6 +283,13 @@ def checked_file(name: str, data: bytes, *, types: Iterable[str], max_bytes: int
         raise DomainError(
             f"{kind}_size",
             lazy_format(_("Each file must hold 1 byte to %(mb)d MB."), {"mb": max_bytes // 1024 // 1024}),
+        )
+    suffix = Path(name).suffix.lower()
+    signature = SIGNATURES.get(suffix)
+    if signature is None or not signature(data[:16]):
+        raise DomainError(
+            f"{kind}_content",
+            lazy_format(_("The file's content is not a %(type)s file."), {"type": suffix.lstrip(".").upper()}),
         )
     return hashlib.sha256(data).hexdigest()
 
