@@ -169,6 +169,9 @@ X_FRAME_OPTIONS = "DENY"
 # Imports: a file over either limit is refused whole before any row is read.
 IMPORT_MAX_BYTES = env_int("JIANGUAN_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_ROWS = env_int("JIANGUAN_IMPORT_MAX_ROWS", 100_000, minimum=1)
+# A workbook is checked against these before it is loaded (an .xlsx is a zip: 1 MB can unpack to GBs).
+IMPORT_MAX_UNPACKED_BYTES = env_int("JIANGUAN_IMPORT_MAX_UNPACKED_BYTES", 256 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_CELLS = env_int("JIANGUAN_IMPORT_MAX_CELLS", 2_000_000, minimum=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -70,20 +71,120 @@ def _too_many(max_rows: int) -> DomainError:
     )
 
 
+def _unreadable(exc: Exception) -> DomainError:
+    return DomainError(
+        "file_unreadable",
+        lazy_format(_("The Excel file cannot be read (%(e)s). Save it again as .xlsx."), {"e": exc.__class__.__name__}),
+    )
+
+
+def _too_large(limit: Any, value: int) -> DomainError:
+    return DomainError(
+        "file_too_large_unpacked",
+        lazy_format(
+            _("The workbook unpacks to more than the import allows (%(limit)s: %(value)d); split it."),
+            {"limit": limit, "value": value},
+        ),
+        status=413,
+    )
+
+
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"")
+_RELATION = re.compile(rb"<Relationship\b[^>]*>")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]+\d+:([A-Z]+)(\d+)\"")
+# How a row and a cell element begin, with or without a namespace prefix (bytes.count: no allocation).
+_ROW_TAGS = (b"<row ", b"<row>", b":row ", b":row>")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>", b":c/")
+
+
+def _count(data: bytes, tags: tuple[bytes, ...], end: int) -> int:
+    return sum(data.count(tag, 0, end) for tag in tags)
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> str:
+    """The archive member holding the workbook's first sheet (the one imported)."""
+    entry = _SHEET_ENTRY.search(archive.read("xl/workbook.xml")[:1_000_000])
+    if entry is not None:
+        for relation in _RELATION.findall(archive.read("xl/_rels/workbook.xml.rels")[:1_000_000]):
+            if f'Id="{entry.group(1).decode()}"'.encode() in relation:
+                target = re.search(rb'Target="([^"]+)"', relation)
+                if target is not None:
+                    path = target.group(1).decode().lstrip("/")
+                    return path if path.startswith("xl/") else f"xl/{path}"
+    raise KeyError("first sheet")
+
+
+def _check_workbook(data: bytes, max_rows: int) -> None:
+    """Refuse a workbook too big to load before loading it: a small .xlsx can unpack to gigabytes.
+
+    Three checks, cheapest first: the unpacked size the archive declares; the first sheet's declared
+    dimension; then the sheet's XML read as a stream, a megabyte at a time, counting rows and cells
+    and stopping at either limit, since a dimension may be missing or false. Only a workbook within
+    every limit is loaded whole (merged cells and formulas need the full model), so its memory stays
+    bounded by the cell limit.
+    """
+    from django.conf import settings
+
+    max_cells = settings.IMPORT_MAX_CELLS
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
+                raise _too_large(_("unpacked bytes"), unpacked)
+            with archive.open(_first_sheet(archive)) as sheet:
+                rows = cells = 0
+                tail = b""
+                first = True
+                while chunk := sheet.read(1 << 20):
+                    if first:
+                        first = False
+                        dimension = _DIMENSION.search(chunk[:65536])
+                        if dimension is not None:
+                            declared_rows = int(dimension.group(2))
+                            declared_cells = declared_rows * _column_number(dimension.group(1).decode())
+                            if declared_rows - 1 > max_rows:
+                                raise _too_many(max_rows)
+                            if declared_cells > max_cells:
+                                raise _too_large(_("cells"), declared_cells)
+                    # Counted up to the last "<": every tag begun before it is whole; the rest waits
+                    # for the next chunk, so a tag split between chunks is counted once.
+                    window = tail + chunk
+                    cut = max(window.rfind(b"<"), 0)
+                    rows += _count(window, _ROW_TAGS, cut)
+                    cells += _count(window, _CELL_TAGS, cut)
+                    tail = window[cut:]
+                    if rows - 1 > max_rows:
+                        raise _too_many(max_rows)
+                    if cells > max_cells:
+                        raise _too_large(_("cells"), cells)
+            rows += _count(tail, _ROW_TAGS, len(tail))
+            cells += _count(tail, _CELL_TAGS, len(tail))
+            if rows - 1 > max_rows:
+                raise _too_many(max_rows)
+            if cells > max_cells:
+                raise _too_large(_("cells"), cells)
+    except DomainError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+        raise _unreadable(exc) from None
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
 def _read_xlsx(data: bytes, max_rows: int) -> Table:
     import openpyxl
 
+    _check_workbook(data, max_rows)
     try:
         formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
         values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise DomainError(
-            "file_unreadable",
-            lazy_format(
-                _("The Excel file cannot be read (%(e)s). Save it again as .xlsx."),
-                {"e": exc.__class__.__name__},
-            ),
-        ) from None
+        raise _unreadable(exc) from None
     sheet, formula_sheet = values.worksheets[0], formulas.worksheets[0]
     if sheet.max_row - 1 > max_rows:
         raise _too_many(max_rows)
