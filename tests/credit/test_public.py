@@ -11,7 +11,7 @@ from tests.exchange.conftest import inspection, setup  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limit():
+def fresh_rate_limit(db):
     cache.clear()
     yield
     cache.clear()

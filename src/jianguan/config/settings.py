@@ -198,6 +198,12 @@ HUEY = {
     "immediate": env_bool("JIANGUAN_TASKS_IMMEDIATE", DEBUG),
 }
 REDIS_URL = env_str("JIANGUAN_REDIS_URL", "")
+# One cache for every process (rate limits count across gunicorn workers): a table in the database.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "jianguan_cache"}}
+# The front servers (reverse proxies) whose X-Forwarded-For is believed: addresses or networks.
+# Behind them the client is the last address in the header that is not one of them; otherwise
+# REMOTE_ADDR, and the header is ignored (anyone can send it).
+TRUSTED_PROXIES = env_list("JIANGUAN_TRUSTED_PROXIES", [])
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+from functools import lru_cache
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -10,8 +13,30 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.core.errors import DomainError, lazy_format
 
 
+@lru_cache(maxsize=8)
+def _trusted(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _is_trusted(address: str, networks: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The citizen's address: REMOTE_ADDR, or behind a trusted proxy the nearest untrusted hop."""
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    networks = _trusted(tuple(settings.TRUSTED_PROXIES))
+    if not networks or not _is_trusted(remote, networks):
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, networks):
+            return hop[:64]
+    return remote
 
 
 def check_public_rate(client_key: str, bucket: str = "public", per_minute: int | None = None) -> None:
@@ -19,7 +44,8 @@ def check_public_rate(client_key: str, bucket: str = "public", per_minute: int |
     limit = per_minute or settings.PUBLIC_QUERIES_PER_MINUTE
     minute = timezone.now().strftime("%Y%m%d%H%M")
     key = f"{bucket}:{client_key}:{minute}"
-    count = cache.get_or_set(key, 0, timeout=70)
+    cache.add(key, 0, timeout=70)
+    count = cache.get(key, 0)
     if count >= limit:
         raise DomainError(
             "rate_limited",
