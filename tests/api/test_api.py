@@ -117,3 +117,17 @@ def test_a_body_over_the_upload_limit_is_refused_before_it_is_read(province, set
     )
     assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
     assert response.json()["message"] != response.json()["message_en"]
+
+
+def test_the_document_lists_every_error_with_the_one_error_body(staff):
+    schema = Client().get("/api/openapi.json").json()
+    error = schema["components"]["schemas"]["Error"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "401", "403", "404", "422", "429") + (("413",) if method != "get" else ()):
+                response = operation["responses"].get(status)
+                assert response is not None, (method, path, status)
+                if "content" in response and "$ref" in str(response["content"]):
+                    assert response["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
+    refused = staff.post("/api/v1/subjects", {"name": "x"}, content_type="application/json")
+    assert refused.status_code == 422 and set(error["required"]) <= set(refused.json())

@@ -59,7 +59,59 @@ def invalid_text(error) -> DomainError:
     return DomainError("invalid_request", _("The request has invalid fields."), errors=[error], status=422)
 
 
-api = NinjaAPI(
+ERROR_BODY = {
+    "type": "object",
+    "required": ["code", "message", "message_en", "errors"],
+    "properties": {
+        "code": {"type": "string", "description": "stable error code, e.g. invalid_request, rate_limited"},
+        "message": {"type": "string", "description": "中文说明"},
+        "message_en": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "row": {"type": ["integer", "null"]},
+                    "field": {"type": "string"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "message_en": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+ERRORS = {
+    400: "Refused: the code says why (invalid_json, invalid_paging, a domain rule) / 请求被拒绝",
+    401: "Log in, or send a valid API token / 未登录或令牌无效",
+    403: "Outside your role or scope / 超出角色或范围",
+    404: "Not found, or not in your scope / 不存在或不在范围内",
+    409: "Conflicts with the object's state / 与当前状态冲突",
+    413: "Body or batch over its limit (upload size, records per call) / 超出大小或条数上限",
+    422: "Invalid fields, each named in errors (control_character among them) / 字段不合法",
+    429: "Rate limited / 请求过于频繁",
+}
+WRITE_ONLY = {409, 413}
+
+
+class JianguanAPI(NinjaAPI):
+    """The API, whose document lists every error an operation can answer, with the one error body."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_BODY
+        reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERRORS.items():
+                    if (status in WRITE_ONLY and method == "get") or status in responses or str(status) in responses:
+                        continue
+                    responses[status] = {"description": description, "content": reference}
+        return schema
+
+
+api = JianguanAPI(
     title="Jianguan API",
     version=__version__,
     description="互联网+监管 平台接口 / Internet + Supervision platform API. "
