@@ -48,11 +48,11 @@ def _answers_errors(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        for params in (request.GET, request.POST, kwargs):
-            found = text.find_forbidden({key: params.get(key) for key in params})
+        for params in (dict(request.GET.lists()), dict(request.POST.lists()), kwargs):
+            found = text.find_forbidden(params)
             if found is not None:
                 zh, en = text.describe(found[1], found[2])
-                return _error(400, f"{found[0]}: {en} / {zh}")
+                return _error(400, f"{found[0].split('.')[0]}: {en} / {zh}")  # the parameter, not its nth value
         try:
             return view(request, *args, **kwargs)
         except DomainError as exc:

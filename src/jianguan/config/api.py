@@ -51,12 +51,8 @@ class CheckedParser(Parser):
         result = super().parse_querydict(data, list_fields, request)
         found = text.find_forbidden(result)
         if found is not None:
-            raise invalid_text(text.forbidden_error(found))
+            raise text.refusal(text.forbidden_error(found), status=422)
         return result
-
-
-def invalid_text(error) -> DomainError:
-    return DomainError("invalid_request", _("The request has invalid fields."), errors=[error], status=422)
 
 
 ERROR_BODY = {
@@ -169,7 +165,7 @@ def _not_found(request, exc):
 def _http_error(request, exc: HttpError):
     forbidden = getattr(request, "forbidden_text", None)
     if forbidden is not None:
-        return _domain_error(request, invalid_text(forbidden))
+        return _domain_error(request, text.refusal(forbidden, status=422))
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         return _domain_error(request, DomainError("invalid_json", _("The body is not valid JSON.")))
     return _error(

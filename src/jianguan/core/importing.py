@@ -105,7 +105,7 @@ def validated(schema: type[BaseModel], data: Any) -> Any:
         return data
     found = text.find_forbidden(data)
     if found is not None:
-        raise DomainError("invalid_request", _("The request has invalid fields."), errors=[text.forbidden_error(found)])
+        raise text.refusal(text.forbidden_error(found))
     try:
         return schema.model_validate(data)
     except PydanticValidationError as exc:
@@ -275,7 +275,8 @@ def checked_file(name: str, data: bytes, *, types: Iterable[str], max_bytes: int
     found = text.find_forbidden(name or "", "name")
     if found is not None:
         raise DomainError(f"{kind}_name", _("The file name is not valid."), errors=[text.forbidden_error(found)])
-    if Path(name or "").suffix.lower() not in types:
+    suffix = Path(name or "").suffix.lower()
+    if suffix not in types:
         raise DomainError(
             f"{kind}_type", lazy_format(_("Files must be one of: %(types)s."), {"types": "、".join(types)})
         )
@@ -284,7 +285,6 @@ def checked_file(name: str, data: bytes, *, types: Iterable[str], max_bytes: int
             f"{kind}_size",
             lazy_format(_("Each file must hold 1 byte to %(mb)d MB."), {"mb": max_bytes // 1024 // 1024}),
         )
-    suffix = Path(name).suffix.lower()
     signature = SIGNATURES.get(suffix)
     if signature is None or not signature(data[:16]):
         raise DomainError(

@@ -44,8 +44,7 @@ def check_public_rate(client_key: str, bucket: str = "public", per_minute: int |
     limit = per_minute or settings.PUBLIC_QUERIES_PER_MINUTE
     minute = timezone.now().strftime("%Y%m%d%H%M")
     key = f"{bucket}:{client_key}:{minute}"
-    cache.add(key, 0, timeout=70)
-    count = cache.get(key, 0)
+    count = cache.get_or_set(key, 0, timeout=70)
     if count >= limit:
         raise DomainError(
             "rate_limited",

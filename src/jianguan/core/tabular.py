@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.errors import DomainError, lazy_format
@@ -123,29 +124,28 @@ def _check_workbook(data: bytes, max_rows: int) -> None:
     every limit is loaded whole (merged cells and formulas need the full model), so its memory stays
     bounded by the cell limit.
     """
-    from django.conf import settings
-
     max_cells = settings.IMPORT_MAX_CELLS
+
+    def within(rows: int, cells: int) -> None:
+        if rows - 1 > max_rows:
+            raise _too_many(max_rows)
+        if cells > max_cells:
+            raise _too_large(_("cells"), cells)
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
             if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
                 raise _too_large(_("unpacked bytes"), unpacked)
             with archive.open(_first_sheet(archive)) as sheet:
+                chunk = sheet.read(1 << 20)
+                dimension = _DIMENSION.search(chunk[:65536])
+                if dimension is not None:
+                    declared_rows = int(dimension.group(2))
+                    within(declared_rows, declared_rows * _column_number(dimension.group(1).decode()))
                 rows = cells = 0
                 tail = b""
-                first = True
-                while chunk := sheet.read(1 << 20):
-                    if first:
-                        first = False
-                        dimension = _DIMENSION.search(chunk[:65536])
-                        if dimension is not None:
-                            declared_rows = int(dimension.group(2))
-                            declared_cells = declared_rows * _column_number(dimension.group(1).decode())
-                            if declared_rows - 1 > max_rows:
-                                raise _too_many(max_rows)
-                            if declared_cells > max_cells:
-                                raise _too_large(_("cells"), declared_cells)
+                while chunk:
                     # Counted up to the last "<": every tag begun before it is whole; the rest waits
                     # for the next chunk, so a tag split between chunks is counted once.
                     window = tail + chunk
@@ -153,16 +153,9 @@ def _check_workbook(data: bytes, max_rows: int) -> None:
                     rows += _count(window, _ROW_TAGS, cut)
                     cells += _count(window, _CELL_TAGS, cut)
                     tail = window[cut:]
-                    if rows - 1 > max_rows:
-                        raise _too_many(max_rows)
-                    if cells > max_cells:
-                        raise _too_large(_("cells"), cells)
-            rows += _count(tail, _ROW_TAGS, len(tail))
-            cells += _count(tail, _CELL_TAGS, len(tail))
-            if rows - 1 > max_rows:
-                raise _too_many(max_rows)
-            if cells > max_cells:
-                raise _too_large(_("cells"), cells)
+                    within(rows, cells)
+                    chunk = sheet.read(1 << 20)
+            within(rows + _count(tail, _ROW_TAGS, len(tail)), cells + _count(tail, _CELL_TAGS, len(tail)))
     except DomainError:
         raise
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:

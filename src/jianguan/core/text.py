@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 
-from jianguan.core.errors import Bilingual, FieldError
+import orjson
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.core.errors import Bilingual, DomainError, FieldError
 
 # C0 controls except \t \n \r, DEL, and UTF-16 surrogates (which cannot be encoded to UTF-8).
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -40,20 +43,35 @@ JSON_HINT = re.compile(rb"\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u[dD][89a-fA-F]|\\[b
 
 
 def find_forbidden(value: object, path: str = "") -> tuple[str, str, int] | None:
-    """The first forbidden character in a parsed value (keys included): (field path, text, index), or None."""
+    """The first forbidden character in a parsed value (keys included): (field path, text, index), or None.
+
+    A record is first encoded by orjson and the bytes searched (about a third of the cost of walking
+    it, and almost every record is clean); only a hit, or a value orjson cannot encode (a lone
+    surrogate, a type of its own), is walked to name the field.
+    """
+    if isinstance(value, dict | list | tuple):
+        try:
+            if not JSON_HINT.search(orjson.dumps(value)):
+                return None
+        except TypeError:
+            pass
+    return _walk(value, path)
+
+
+def _walk(value: object, path: str) -> tuple[str, str, int] | None:
     if isinstance(value, str):
         index = first_forbidden(value)
         return (path or "__all__", value, index) if index is not None else None
     if isinstance(value, dict):
         for key, item in value.items():
             name = f"{path}.{key}" if path else str(key)
-            found = find_forbidden(key, name) if isinstance(key, str) else None
-            found = found or find_forbidden(item, name)
+            found = _walk(key, name) if isinstance(key, str) else None
+            found = found or _walk(item, name)
             if found:
                 return found
     elif isinstance(value, list | tuple):
         for position, item in enumerate(value):
-            found = find_forbidden(item, f"{path}.{position}" if path else str(position))
+            found = _walk(item, f"{path}.{position}" if path else str(position))
             if found:
                 return found
     return None
@@ -75,3 +93,8 @@ def forbidden_error(found: tuple[str, str, int], row: int | None = None) -> Fiel
     field, text, index = found
     zh, en = describe(text, index)
     return FieldError(field, Bilingual(zh, en), code=CODE, row=row)
+
+
+def refusal(error: FieldError, status: int = 400) -> DomainError:
+    """A whole request refused for a forbidden character (one field error named)."""
+    return DomainError("invalid_request", _("The request has invalid fields."), errors=[error], status=status)

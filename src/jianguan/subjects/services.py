@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -85,17 +85,22 @@ def _existing(keys: set[str]) -> set[str]:
     return found
 
 
-def _bulk_create(records: Sequence[SubjectIn]) -> list[Subject]:
-    regions: dict[str, tuple[Region | None, bool]] = {}
-    subjects = []
+def _placed(records: Iterable[SubjectIn]) -> Iterator[tuple[Region | None, bool]]:
+    """`subject_region` for many records: once per region code, and per record only when the
+    address decides (centrally registered units)."""
+    by_code: dict[str | None, tuple[Region | None, bool]] = {}
     for record in records:
         code = record.inferred_region_code()
-        placed = regions.get(code) if code != NATIONAL_REGISTRATION else None
-        if placed is None:
-            placed = subject_region(record)
-            if code != NATIONAL_REGISTRATION:
-                regions[code] = placed
-        subjects.append(_build(record, *placed))
+        if code == NATIONAL_REGISTRATION:
+            yield subject_region(record)
+            continue
+        if code not in by_code:
+            by_code[code] = subject_region(record)
+        yield by_code[code]
+
+
+def _bulk_create(records: Sequence[SubjectIn]) -> list[Subject]:
+    subjects = [_build(record, *placed) for record, placed in zip(records, _placed(records), strict=True)]
     return Subject.objects.bulk_create(subjects, batch_size=2000)
 
 
@@ -183,15 +188,7 @@ class SubjectImporter(Importer):
         return _existing(keys)
 
     def check(self, rows: list[PreparedRow]) -> None:
-        cache: dict[str, Any] = {}
-        for row in rows:
-            code = row.record.inferred_region_code()
-            if code == NATIONAL_REGISTRATION:
-                region, _review = subject_region(row.record)
-            else:
-                if code not in cache:
-                    cache[code] = resolve_region_loose(code)
-                region = cache[code]
+        for row, (region, _to_review) in zip(rows, _placed(row.record for row in rows), strict=True):
             if region is None:
                 row.errors.append(
                     FieldError(
