@@ -180,6 +180,11 @@ EXCHANGE_MAX_RECORDS_PER_CALL = env_int("JIANGUAN_EXCHANGE_MAX_RECORDS", 10_000,
 EXCHANGE_MAX_BYTES = env_int("JIANGUAN_EXCHANGE_MAX_BYTES", 32 * 1024 * 1024, minimum=1024)
 EXCHANGE_REQUESTS_PER_MINUTE = env_int("JIANGUAN_EXCHANGE_REQUESTS_PER_MINUTE", 60, minimum=1)
 EXCHANGE_CHUNK_SIZE = env_int("JIANGUAN_EXCHANGE_CHUNK_SIZE", 2000, minimum=1)
+# A running batch whose last chunk is older than this was interrupted (its process died): it is
+# closed as interrupted, with its counts, and the same file or body sent again resumes it.
+EXCHANGE_STALE_MINUTES = env_int("JIANGUAN_EXCHANGE_STALE_MINUTES", 10, minimum=1)
+# A dropped database connection is retried after each of these pauses (seconds), then given up.
+DATABASE_RETRY_DELAYS = (0.5, 2.0, 5.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(DATA_UPLOAD_MAX_MEMORY_SIZE, EXCHANGE_MAX_BYTES + 1024 * 1024)
 
 # The public credit query: queries per client address and minute.

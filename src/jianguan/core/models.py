@@ -163,6 +163,8 @@ class ImportBatch(models.Model):
     department = models.ForeignKey(Department, models.PROTECT, null=True, blank=True, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Moved on by every committed chunk: a running batch that stops moving was interrupted.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

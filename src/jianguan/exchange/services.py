@@ -10,6 +10,7 @@ received = accepted + rejected + duplicates.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -20,7 +21,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,7 @@ from jianguan.audit.services import record_event
 from jianguan.core import text
 from jianguan.core.bulk import bulk_increment, gc_paused
 from jianguan.core.choices import ImportStatus, RowOutcome
+from jianguan.core.connection import connection_lost, retried
 from jianguan.core.errors import Bilingual, DomainError, FieldError, NotFound, lazy_format
 from jianguan.core.models import Department, ImportBatch, ImportRow
 from jianguan.exchange import worker
@@ -255,7 +257,14 @@ def receive_api(source: SourceSystem, client: Any, body: bytes) -> tuple[Message
     except DomainError as exc:
         _log(source, Channel.API, client, now, digest, len(body), exc.status, exc.code)
         raise
-    batch = ingest(enumerate(records, start=1), source=source, channel=Channel.API, actor=client, payload_sha256=digest)
+    batch = ingest(
+        enumerate(records, start=1),
+        source=source,
+        channel=Channel.API,
+        actor=client,
+        payload_sha256=digest,
+        resume=interrupted_batch(source, digest),
+    )
     return _log(source, Channel.API, client, now, digest, len(body), 200, batch=batch), batch
 
 
@@ -390,11 +399,77 @@ def _is_user(actor: Any) -> bool:
 def _resumable(batch: ImportBatch, source: SourceSystem, payload_sha256: str) -> ImportBatch:
     if batch.kind != BATCH_KIND or batch.source != source.name:
         raise DomainError("resume_mismatch", _("That batch belongs to another source system."))
-    if batch.status != ImportStatus.RUNNING:
+    if batch.status not in (ImportStatus.RUNNING, ImportStatus.INTERRUPTED):
         raise DomainError("resume_finished", _("That batch is already complete; nothing to resume."))
     if payload_sha256 and batch.file_sha256 and payload_sha256 != batch.file_sha256:
         raise DomainError("resume_other_file", _("The file differs from the one the batch started with."))
+    if batch.status == ImportStatus.INTERRUPTED:
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING, error="", updated_at=timezone.now())
+        batch.refresh_from_db()
     return batch
+
+
+class BatchInterrupted(DomainError):
+    """The database went away mid-batch: the chunks committed so far stay, the batch can be resumed."""
+
+    def __init__(self, batch: ImportBatch):
+        with contextlib.suppress(DatabaseError):  # the counts as committed, if the database is back already
+            connection.close()
+            batch.refresh_from_db()
+        self.batch = batch
+        super().__init__(
+            "database_unavailable",
+            lazy_format(
+                _(
+                    "The database connection was lost. Batch %(batch)s kept its first %(rows)s rows; "
+                    "send the same data again to resume it."
+                ),
+                {"batch": batch.pk, "rows": batch.processed},
+            ),
+            status=503,
+        )
+
+
+def close_interrupted(now: dt.datetime | None = None) -> int:
+    """Close running batches that stopped moving (their process died) as interrupted, with their counts."""
+    now = now or timezone.now()
+    stale = ImportBatch.objects.filter(
+        kind=BATCH_KIND,
+        status=ImportStatus.RUNNING,
+        updated_at__lt=now - dt.timedelta(minutes=settings.EXCHANGE_STALE_MINUTES),
+    )
+    closed = 0
+    for batch in stale:
+        with transaction.atomic():
+            if not ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING).update(
+                status=ImportStatus.INTERRUPTED,
+                error=str(INTERRUPTED_NOTE),
+            ):
+                continue
+            record_event(
+                None,
+                "exchange.interrupted",
+                "import_batch",
+                batch.pk,
+                after={"source": batch.source, "processed": batch.processed, "received": batch.received},
+            )
+            closed += 1
+    return closed
+
+
+INTERRUPTED_NOTE = _("Interrupted: the sending process stopped. Send the same data again to resume.")
+
+
+def interrupted_batch(source: SourceSystem, payload_sha256: str) -> ImportBatch | None:
+    """The interrupted batch that this very payload started, if any: sending it again resumes it."""
+    close_interrupted()
+    return (
+        ImportBatch.objects.filter(
+            kind=BATCH_KIND, source=source.name, file_sha256=payload_sha256, status=ImportStatus.INTERRUPTED
+        )
+        .order_by("-pk")
+        .first()
+    )
 
 
 class _Pipeline:
@@ -407,10 +482,30 @@ class _Pipeline:
         self.writer = RecordWriter(source.name, batch.pk, actor)
 
     def commit(self, rows: list[Prepared]) -> None:
+        """Write one chunk; a dropped connection is retried, and a chunk that did commit is not written twice."""
+        last = rows[-1].number
+
+        def done() -> bool:
+            return ImportBatch.objects.filter(pk=self.batch.pk, processed__gte=last).exists()
+
+        try:
+            retried(lambda: self._commit(rows), done=done, what=f"batch {self.batch.pk}")
+        except DatabaseError as exc:
+            self.writer.rolled_back()
+            if connection_lost(exc):
+                raise BatchInterrupted(self.batch) from exc
+            raise
+        self.writer.committed()
+        self.batch.refresh_from_db()
+
+    def _commit(self, rows: list[Prepared]) -> None:
+        self.writer.rolled_back()  # what an earlier, failed attempt linked is not in the database
         now = timezone.now()
         with transaction.atomic():
             # Lock the batch row first: it serialises resumptions and, on SQLite, takes the write lock.
-            ImportBatch.objects.select_for_update().filter(pk=self.batch.pk).update(processed=rows[-1].number)
+            ImportBatch.objects.select_for_update().filter(pk=self.batch.pk).update(
+                processed=rows[-1].number, updated_at=now
+            )
             written = self.writer.write(rows, now)
             rejected = [row for row in rows if row.errors]
             duplicates = [row for row in rows if row.duplicate and not row.errors]
@@ -442,8 +537,6 @@ class _Pipeline:
                     "written_sha256": digest.hexdigest(),
                 },
             )
-        self.writer.committed()
-        self.batch.refresh_from_db()
 
     def _quarantine(self, rejected: list[Prepared], duplicates: list[Prepared]) -> None:
         ImportRow.objects.bulk_create(

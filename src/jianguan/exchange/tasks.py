@@ -13,3 +13,10 @@ def deliver_national_outbox():
         return deliver_all().as_dict()
     except TransportError as exc:  # not configured: records wait in the outbox
         return {"error": str(exc)}
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def close_interrupted_batches():
+    from jianguan.exchange.services import close_interrupted
+
+    return {"closed": close_interrupted()}

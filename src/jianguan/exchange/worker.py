@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import pickle
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -17,8 +20,18 @@ from typing import Any
 _preparer: Any = None
 
 
-def _start(preparer: bytes) -> None:
+def _watch_parent(parent: int) -> None:
+    """End this worker when the process that started it is gone (killed with -9, say): nobody is
+    left to collect its work, and a pool does not notice on its own while the worker waits."""
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _start(preparer: bytes, parent: int) -> None:
     global _preparer
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
     import django
 
     django.setup()  # before unpickling: the preparer's classes import the models
@@ -39,7 +52,7 @@ def preparing(preparer: Any) -> Iterator[ProcessPoolExecutor]:
         max_workers=1,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start,
-        initargs=(pickle.dumps(preparer),),
+        initargs=(pickle.dumps(preparer), os.getpid()),
     )
     try:
         yield pool

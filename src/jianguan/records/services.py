@@ -382,6 +382,10 @@ class RecordWriter:
         self.known_subjects: dict[str, int] = {}
         self._linked: dict[str, int] = {}
 
+    def rolled_back(self) -> None:
+        """The chunk's transaction did not commit: forget the subjects it linked."""
+        self._linked = {}
+
     def committed(self) -> None:
         """The chunk's transaction committed: what it linked can be reused by later chunks."""
         if len(self.known_subjects) > self.KNOWN_SUBJECTS_LIMIT:

@@ -6,18 +6,18 @@ chunks; an interrupted run is resumed with --resume and the batch number it prin
 """
 
 import json
-import sys
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from jianguan.core.errors import DomainError
 from jianguan.core.importing import summary
 from jianguan.core.models import ImportBatch
 from jianguan.core.tabular import read_table
 from jianguan.exchange.choices import Channel
-from jianguan.exchange.services import receive_rows, source_named, with_kind_header
+from jianguan.exchange.services import BatchInterrupted, receive_rows, source_named, with_kind_header
 from jianguan.exchange.streams import file_digest, json_records
 from jianguan.records.choices import RecordKind
 from jianguan.records.files import table_records
@@ -55,7 +55,7 @@ class Command(BaseCommand):
 
             def progress(b):
                 if not options["quiet"]:
-                    sys.stderr.write(f"batch {b.pk}: {b.received} rows, {b.accepted} accepted, {b.rejected} rejected\n")
+                    self.stderr.write(f"batch {b.pk}: {b.received} rows, {b.accepted} accepted, {b.rejected} rejected")
 
             if path.suffix.lower() in (".xlsx", ".csv"):
                 table = read_table(path.read_bytes(), path.name, max_rows=settings.IMPORT_MAX_ROWS)
@@ -78,9 +78,17 @@ class Command(BaseCommand):
             )
         except DomainError as exc:
             body = exc.as_body()
+            if isinstance(exc, BatchInterrupted):
+                body["resume"] = exc.batch.pk
+                body["message"] += f" 续传：jianguan ingest {file} --source {source} --resume {exc.batch.pk}"
+                body["message_en"] += f" Resume with --resume {exc.batch.pk}."
             if options["json"]:
                 self.stdout.write(json.dumps({"error": body}, ensure_ascii=False))
             raise CommandError(f"{body['message']} / {body['message_en']}") from None
+        except DatabaseError as exc:  # before the batch began: nothing was written
+            raise CommandError(
+                f"数据库不可用，未写入任何数据 / The database is unavailable; nothing was written: {exc}"
+            ) from None
         counts = summary(batch)
         self.stdout.write(
             f"received {counts['received']}, accepted {counts['accepted']}, "
