@@ -16,20 +16,45 @@ def _load_settings(env):
 def test_production_refuses_debug_default_secret_and_missing_hosts():
     result = _load_settings({"JIANGUAN_PRODUCTION": "true", "JIANGUAN_DEBUG": "true"})
     assert result.returncode != 0
-    for variable in ["JIANGUAN_DEBUG", "JIANGUAN_SECRET_KEY", "JIANGUAN_ALLOWED_HOSTS", "JIANGUAN_PII_KEY"]:
+    for variable in [
+        "JIANGUAN_DEBUG",
+        "JIANGUAN_SECRET_KEY",
+        "JIANGUAN_ALLOWED_HOSTS",
+        "JIANGUAN_SEALING_KEYS",
+        "JIANGUAN_MATCHING_KEY",
+        "JIANGUAN_AUDIT_KEY",
+    ]:
         assert variable in result.stderr
 
 
-def test_production_starts_with_proper_values():
-    result = _load_settings(
-        {
-            "JIANGUAN_PRODUCTION": "true",
-            "JIANGUAN_SECRET_KEY": "s" * 50,
-            "JIANGUAN_PII_KEY": "p" * 40,
-            "JIANGUAN_ALLOWED_HOSTS": "jianguan.example",
-        }
-    )
+PRODUCTION = {
+    "JIANGUAN_PRODUCTION": "true",
+    "JIANGUAN_SECRET_KEY": "s" * 50,
+    "JIANGUAN_SEALING_KEYS": "k1:" + "a" * 40,
+    "JIANGUAN_MATCHING_KEY": "m" * 40,
+    "JIANGUAN_AUDIT_KEY": "u" * 40,
+    "JIANGUAN_ALLOWED_HOSTS": "jianguan.example",
+}
+
+
+def test_production_starts_with_proper_values(tmp_path):
+    assert _load_settings(PRODUCTION).returncode == 0
+    # each key may come from a file (a mounted secret) instead of the environment
+    (tmp_path / "audit").write_text("f" * 40 + "\n")
+    env = {**PRODUCTION, "JIANGUAN_AUDIT_KEY": "", "JIANGUAN_AUDIT_KEY_FILE": str(tmp_path / "audit")}
+    result = _load_settings(env)
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_a_reused_key_and_a_missing_key_file(tmp_path):
+    result = _load_settings({**PRODUCTION, "JIANGUAN_AUDIT_KEY": "m" * 40})
+    assert result.returncode != 0 and "reused" in result.stderr
+    result = _load_settings({**PRODUCTION, "JIANGUAN_SEALING_KEYS": "k1:" + "a" * 40 + ",k2:" + "s" * 50})
+    assert result.returncode != 0 and "reused" in result.stderr
+    result = _load_settings({**PRODUCTION, "JIANGUAN_AUDIT_KEY_FILE": str(tmp_path / "absent")})
+    assert result.returncode != 0 and "JIANGUAN_AUDIT_KEY_FILE" in result.stderr
+    result = _load_settings({**PRODUCTION, "JIANGUAN_SEALING_KEYS": "no-id-here"})
+    assert result.returncode != 0 and "id:secret" in result.stderr
 
 
 def test_bad_boolean_names_the_variable():

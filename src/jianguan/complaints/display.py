@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from jianguan.complaints.choices import Channel, Kind, State
 from jianguan.complaints.models import WorkOrder
-from jianguan.complaints.permissions import complainant
+from jianguan.complaints.permissions import complainant, order_text
 from jianguan.workflow.services import deadline_colour
 
 
@@ -34,8 +34,7 @@ def order_out(order: WorkOrder, actor: Any, *, history: bool = False, in_scope: 
         "proposed_category": order.proposed_category.code if order.proposed_category_id else None,
         "proposed_category_confidence": order.proposed_category_confidence,
         "classification_confirmed": order.classification_confirmed,
-        "title": order.title,
-        "content": order.content,
+        **order_text(actor, order, in_scope=in_scope),
         "address": order.address,
         "region": order.region_id,
         "region_name": order.region.name,

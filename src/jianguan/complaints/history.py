@@ -21,7 +21,7 @@ from pydantic import Field
 from jianguan.audit.services import record_batch
 from jianguan.complaints.choices import WORKFLOW_CODE, AssignmentRole, ReturnStatus, State
 from jianguan.complaints.models import Assignment, Category, Extension, Supervision, WorkOrder
-from jianguan.complaints.permissions import mask_name, mask_phone
+from jianguan.complaints.permissions import mask_name, mask_phone, sealed_order_text
 from jianguan.complaints.policy import check_return_window, policy, sla_for
 from jianguan.complaints.routing import find_subject, locate, office_for
 from jianguan.complaints.schemas import HandlingForm, HotlineOrder, Strict
@@ -147,8 +147,7 @@ def _replay(entry: HistoryOrder, definition, categories, departments, offices, n
         category=category,
         top_category=category.top_code if category else "",
         classification_confirmed=bool(entry.kind and category),
-        title=(entry.title or entry.content[:30]).strip(),
-        content=entry.content,
+        **sealed_order_text((entry.title or entry.content[:30]).strip(), entry.content),
         address=entry.address or "",
         region_id=region_code or office.region_id,
         region_confidence=confidence,

@@ -89,7 +89,10 @@ class WorkOrder(models.Model):
     classification_confirmed = models.BooleanField(_("classification confirmed"), default=False)
     classification_corrected = models.BooleanField(_("classification corrected"), default=False)
     title = models.CharField(_("title"), max_length=120)
+    # Title and content are stored with personal data (ID, phone and card numbers, home addresses)
+    # masked; as written, they are sealed in personal_sealed, for those who may see the complainant.
     content = models.TextField(_("content"))
+    personal_sealed = models.TextField(blank=True, editable=False)
     address = models.CharField(_("address"), max_length=300, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)

@@ -18,6 +18,7 @@ from jianguan.complaints.choices import State
 from jianguan.complaints.models import Assignment, WorkOrder
 from jianguan.complaints.policy import policy
 from jianguan.core.errors import NotFound
+from jianguan.core.personal import sealed_texts, unsealed_texts
 from jianguan.core.pii import decrypt
 
 OPERATOR_ROLES = (Role.HOTLINE_OPERATOR, Role.PLATFORM_ADMIN)
@@ -98,6 +99,21 @@ def complainant(actor: Any, order: WorkOrder, *, in_scope: bool = False) -> dict
             "masked": False,
         }
     return {"name": order.complainant_name_masked, "phone": order.complainant_phone_masked, "masked": True}
+
+
+def sealed_order_text(title: str, content: str) -> dict[str, str]:
+    """An order's title and content as stored: personal data masked, the text as written sealed."""
+    shown, sealed = sealed_texts(title=title, content=content)
+    return {"title": shown["title"][:120], "content": shown["content"], "personal_sealed": sealed}
+
+
+def order_text(actor: Any, order: WorkOrder, *, in_scope: bool = False) -> dict[str, Any]:
+    """Title and content as this viewer may see them: as written for the handlers (and whoever may
+    see the complainant), with personal data masked for everyone else."""
+    if order.personal_sealed and (is_handler(actor, order) or sees_personal_data(actor, order, in_scope=in_scope)):
+        written = unsealed_texts(order.personal_sealed)
+        return {"title": written["title"][:120], "content": written["content"], "masked": False}
+    return {"title": order.title, "content": order.content, "masked": bool(order.personal_sealed)}
 
 
 def mask_name(name: str) -> str:

@@ -40,7 +40,7 @@ from jianguan.complaints.choices import (
 )
 from jianguan.complaints.duplicates import find_duplicate
 from jianguan.complaints.models import Assignment, Category, Extension, Supervision, WorkOrder
-from jianguan.complaints.permissions import is_handler, is_operator, mask_name, mask_phone
+from jianguan.complaints.permissions import is_handler, is_operator, mask_name, mask_phone, sealed_order_text
 from jianguan.complaints.policy import check_return_window, policy, sla_for
 from jianguan.complaints.routing import find_subject, locate, office_for, route
 from jianguan.complaints.schemas import Demand, HandlingForm, HotlineOrder, Rating
@@ -176,8 +176,7 @@ def receive(
         proposed_category=proposed_category,
         proposed_category_confidence=category_confidence,
         classification_confirmed=bool(demand.kind and category),
-        title=(demand.title or demand.content[:30]).strip(),
-        content=demand.content,
+        **sealed_order_text((demand.title or demand.content[:30]).strip(), demand.content),
         address=demand.address or "",
         latitude=demand.latitude,
         longitude=demand.longitude,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from jianguan.config.env import ConfigurationError, env_bool, env_int, env_list, env_str
+from jianguan.config.env import ConfigurationError, env_bool, env_int, env_keys, env_list, env_secret, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("JIANGUAN_VAR_DIR", str(Path.cwd() / "var"))).resolve()
@@ -19,8 +19,17 @@ DEBUG = env_bool("JIANGUAN_DEBUG", not PRODUCTION)
 SECRET_KEY = env_str("JIANGUAN_SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("JIANGUAN_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("JIANGUAN_CSRF_TRUSTED_ORIGINS")
-# Key for keyed hashes of personal identifiers (ID numbers). Changing it orphans stored hashes.
-PII_KEY = env_str("JIANGUAN_PII_KEY", "")
+# Three separate keys, each from its variable or from the file NAME_FILE names, never the database:
+# - sealing (encryption of personal data): a key ring "id:secret,...", the last key seals, every key
+#   unseals; `jianguan keys rotate` re-seals what older keys sealed;
+# - matching (keyed hashes of identifiers): changing it orphans stored hashes;
+# - the audit chain's HMAC: whoever can write the audit table cannot recompute the chain without it.
+# JIANGUAN_PII_KEY, the single key of earlier versions, still unseals (as key id "legacy") and
+# remains the default matching key, so that existing data stays readable and matchable.
+PII_KEY = env_secret("JIANGUAN_PII_KEY")
+SEALING_KEYS = env_keys("JIANGUAN_SEALING_KEYS")
+MATCHING_KEY = env_secret("JIANGUAN_MATCHING_KEY")
+AUDIT_KEY = env_secret("JIANGUAN_AUDIT_KEY")
 
 if PRODUCTION:
     problems = []
@@ -30,15 +39,24 @@ if PRODUCTION:
         problems.append("JIANGUAN_SECRET_KEY must be set to a random value of at least 32 characters")
     if not ALLOWED_HOSTS:
         problems.append("JIANGUAN_ALLOWED_HOSTS must list the host names the site is served under")
-    if len(PII_KEY) < 32:
-        problems.append("JIANGUAN_PII_KEY must be set to a random value of at least 32 characters")
+    if not SEALING_KEYS:
+        problems.append("JIANGUAN_SEALING_KEYS must hold at least one id:secret sealing key")
+    if len(MATCHING_KEY or PII_KEY) < 32:
+        problems.append("JIANGUAN_MATCHING_KEY must be set to a random value of at least 32 characters")
+    if len(AUDIT_KEY) < 32:
+        problems.append("JIANGUAN_AUDIT_KEY must be set to a random value of at least 32 characters")
+    for key_id, secret in SEALING_KEYS:
+        if len(secret) < 32:
+            problems.append(f"sealing key {key_id} must be a random value of at least 32 characters")
+    used = [SECRET_KEY, MATCHING_KEY or PII_KEY, AUDIT_KEY, *(secret for _, secret in SEALING_KEYS)]
+    if len(set(used)) != len(used):
+        problems.append("the secret, sealing, matching and audit keys must all differ (a key is reused)")
     if problems:
         raise ConfigurationError("Refusing to start in production mode: " + "; ".join(problems))
 if not PII_KEY:
     PII_KEY = "pii:" + SECRET_KEY
-# Key of the audit chain's HMAC: kept outside the database, so that whoever can write the audit
-# table cannot recompute the chain.
-AUDIT_KEY = env_str("JIANGUAN_AUDIT_KEY", "") or "audit:" + SECRET_KEY
+MATCHING_KEY = MATCHING_KEY or PII_KEY
+AUDIT_KEY = AUDIT_KEY or "audit:" + SECRET_KEY
 
 INSTALLED_APPS = [
     "django.contrib.admin",

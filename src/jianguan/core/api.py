@@ -16,7 +16,7 @@ from jianguan.core.errors import DomainError, NotFound
 from jianguan.core.fields import ObjectId
 from jianguan.core.importing import import_kinds, rejected_rows_file, run_import, summary
 from jianguan.core.models import Department, Region
-from jianguan.core.permissions import access_batch
+from jianguan.core.permissions import access_batch, corrects_import
 from jianguan.core.schemas import CodeCheckOut, DepartmentIn, DepartmentOut, RegionOut, WorkingDaysOut
 from jianguan.core.services import create_department, find_department, resolve_region
 
@@ -162,4 +162,5 @@ def post_import(request, kind: str, file: UploadedFile = File(...), resubmits: O
 def get_rejected(request, batch_id: int, format: str = "xlsx"):
     batch = access_batch(request.auth, batch_id)
     fmt = "csv" if format == "csv" else "xlsx"
-    return file_response(rejected_rows_file(batch, fmt), f"rejected-{batch.pk}.{fmt}", fmt)
+    reveal = corrects_import(request.auth, batch)
+    return file_response(rejected_rows_file(batch, fmt, reveal=reveal), f"rejected-{batch.pk}.{fmt}", fmt)

@@ -25,6 +25,7 @@ from jianguan.core import text
 from jianguan.core.choices import ImportStatus, RowOutcome
 from jianguan.core.errors import Bilingual, DomainError, FieldError, lazy_format
 from jianguan.core.models import ImportBatch, ImportRow
+from jianguan.core.personal import kept_row, unsealed_row
 from jianguan.core.tabular import FORMULA_WITHOUT_VALUE, read_table, write_csv, write_xlsx
 
 PYDANTIC_ZH = {
@@ -368,7 +369,7 @@ def run_import(
                     batch=batch,
                     row_number=r.number,
                     outcome=RowOutcome.REJECTED,
-                    data=r.raw,
+                    **quarantined(r.raw),
                     errors=[e.as_dict() for e in r.errors],
                 )
                 for r in rejected
@@ -378,7 +379,7 @@ def run_import(
                     batch=batch,
                     row_number=r.number,
                     outcome=RowOutcome.DUPLICATE,
-                    data=r.raw,
+                    **quarantined(r.raw),
                     errors=[_duplicate_error(r)],
                 )
                 for r in duplicates
@@ -438,18 +439,30 @@ def summary(batch: ImportBatch) -> dict[str, Any]:
     }
 
 
-def rejected_rows_file(batch: ImportBatch, fmt: str = "xlsx") -> bytes:
-    """The rejected and duplicate rows, as submitted, with a reason column: correct them and resubmit."""
-    rows = list(batch.rows.all())
+def quarantined(data: dict, whole: dict | None = None) -> dict[str, Any]:
+    """The fields of an ImportRow that keeps `data`: personal data masked, the row as sent sealed."""
+    shown, sealed = kept_row(data, whole)
+    return {"data": shown, "personal_sealed": sealed}
+
+
+def row_data(row: ImportRow, reveal: bool) -> dict:
+    """A kept row as a viewer sees it: as sent for the people correcting it, masked for the others."""
+    return unsealed_row(row.data, row.personal_sealed) if reveal else row.data
+
+
+def rejected_rows_file(batch: ImportBatch, fmt: str = "xlsx", *, reveal: bool = False) -> bytes:
+    """The rejected and duplicate rows, as submitted, with a reason column: correct them and resubmit.
+    Personal data shows masked unless `reveal` (the viewer corrects the batch)."""
+    rows = [(row, row_data(row, reveal)) for row in batch.rows.all()]
     headers: list[str] = list(batch.headers)
-    for row in rows:
-        for header in row.data:
+    for _row, data in rows:
+        for header in data:
             if header not in headers:
                 headers.append(header)
     reason_header = "错误原因 (errors)"
     table = [
-        [row.data.get(h) for h in headers] + ["; ".join(f"{e['message']} / {e['message_en']}" for e in row.errors)]
-        for row in rows
+        [data.get(h) for h in headers] + ["; ".join(f"{e['message']} / {e['message_en']}" for e in row.errors)]
+        for row, data in rows
     ]
     if fmt == "csv":
         return write_csv([*headers, reason_header], table)

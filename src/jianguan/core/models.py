@@ -187,7 +187,9 @@ class ImportRow(models.Model):
     batch = models.ForeignKey(ImportBatch, models.CASCADE, related_name="rows")
     row_number = models.PositiveIntegerField(_("row"))
     outcome = models.CharField(_("outcome"), max_length=16, choices=RowOutcome.choices)
+    # As sent, with personal data masked; the row as sent is sealed beside it when it held any.
     data = models.JSONField(_("data"))
+    personal_sealed = models.TextField(blank=True, editable=False)
     errors = models.JSONField(_("errors"), default=list)
     resolved_by = models.ForeignKey(
         ImportBatch,

@@ -20,3 +20,11 @@ def access_batch(actor: Any, pk: Any) -> ImportBatch:
     if batch is None:
         raise NotFound()
     return batch
+
+
+def corrects_import(actor: Any, batch: ImportBatch) -> bool:
+    """Whether the actor corrects this register import, and so sees its kept rows as sent: the person
+    who imported it. Everyone else sees personal data in them masked."""
+    from django.contrib.auth import get_user_model
+
+    return isinstance(actor, get_user_model()) and batch.created_by_id is not None and actor.pk == batch.created_by_id

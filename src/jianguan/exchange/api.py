@@ -12,12 +12,12 @@ from ninja import Router, Schema
 from jianguan.accounts.models import ApiClient
 from jianguan.core.apitools import export_format, file_response, page
 from jianguan.core.errors import DomainError
-from jianguan.core.importing import rejected_rows_file, summary
+from jianguan.core.importing import rejected_rows_file, row_data, summary
 from jianguan.core.models import ImportBatch
 from jianguan.core.permissions import access_batch, visible_batches
 from jianguan.exchange import services
 from jianguan.exchange.outbox import backlog
-from jianguan.exchange.permissions import visible_messages, visible_outbox, visible_sources
+from jianguan.exchange.permissions import corrects, visible_messages, visible_outbox, visible_sources
 from jianguan.exchange.quality import quality_report
 from jianguan.records.schemas import RECORD_ADAPTER, STANDARD_VERSION
 
@@ -84,6 +84,7 @@ def get_batch(request, batch_id: int):
 @router.get("/batches/{batch_id}/rejected", summary="Rejected and duplicate rows with reasons (json, xlsx or csv)")
 def rejected(request, batch_id: int, format: str = "json"):
     batch = access_batch(request.auth, batch_id)
+    reveal = corrects(request.auth, batch)
     if format == "json":
         rows = batch.rows.all().order_by("row_number")
         return {
@@ -92,7 +93,8 @@ def rejected(request, batch_id: int, format: str = "json"):
                 {
                     "row": r.row_number,
                     "outcome": r.outcome,
-                    "data": r.data,
+                    "data": row_data(r, reveal),
+                    "masked": bool(r.personal_sealed) and not reveal,
                     "errors": r.errors,
                     "corrected_in": r.resolved_by_id,
                 }
@@ -100,7 +102,7 @@ def rejected(request, batch_id: int, format: str = "json"):
             ],
         }
     fmt = export_format(format)
-    return file_response(rejected_rows_file(batch, fmt), f"rejected-{batch.pk}.{fmt}", fmt)
+    return file_response(rejected_rows_file(batch, fmt, reveal=reveal), f"rejected-{batch.pk}.{fmt}", fmt)
 
 
 class Correction(Schema):

@@ -54,3 +54,13 @@ def access_submittable_source(actor: Any, pk: Any) -> SourceSystem:
     if source is None:
         raise NotFound()
     return source
+
+
+def corrects(actor: Any, batch: Any) -> bool:
+    """Whether the actor corrects this batch's rows, and so sees them as sent: the sending system's
+    API client, or staff who may submit for the batch's source. Everyone else sees them masked."""
+    from jianguan.accounts.models import ApiClient
+
+    if isinstance(actor, ApiClient):
+        return SourceSystem.objects.filter(client=actor, name=batch.source, is_active=True).exists()
+    return submittable_sources(actor).filter(name=batch.source).exists()

@@ -34,6 +34,7 @@ from jianguan.core.choices import ImportStatus, RowOutcome
 from jianguan.core.connection import connection_lost, retried
 from jianguan.core.errors import Bilingual, DomainError, FieldError, NotFound, lazy_format
 from jianguan.core.models import Department, ImportBatch, ImportRow
+from jianguan.core.personal import mask_whole_code, mask_whole_name
 from jianguan.exchange import worker
 from jianguan.exchange.choices import Channel
 from jianguan.exchange.models import Message, NationalBatch, OutboxBatch, QualityDay, RejectionDay, SourceSystem
@@ -545,7 +546,7 @@ class _Pipeline:
                     batch=self.batch,
                     row_number=row.number,
                     outcome=RowOutcome.REJECTED,
-                    data=_kept(row.keep),
+                    **_quarantined(row.keep),
                     errors=row.errors,
                 )
                 for row in rejected
@@ -555,7 +556,7 @@ class _Pipeline:
                     batch=self.batch,
                     row_number=row.number,
                     outcome=RowOutcome.DUPLICATE,
-                    data=_kept(row.keep),
+                    **_quarantined(row.keep),
                     errors=[_unchanged(row.number)],
                 )
                 for row in duplicates
@@ -629,6 +630,27 @@ def _kept(value: Any) -> Any:
         return {"value": None}
     value = text.scrubbed(value)
     return value if isinstance(value, dict) else {"value": value}
+
+
+def _quarantined(value: Any) -> dict[str, Any]:
+    """A row kept for correction: personal data masked, the row as sent sealed. A citizen's code and
+    name are masked whole, valid or not; other texts wherever they hold an ID, phone, card or address."""
+    from jianguan.core.importing import quarantined
+    from jianguan.records.choices import CITIZEN, PERSONAL_ID_TYPES
+    from jianguan.records.files import column_fields
+
+    data = _kept(value)
+    key_of = {key: key for key in data} | column_fields([key for key in data if isinstance(key, str)])
+    by_field = {field: key for key, field in key_of.items()}
+
+    def cell(name: str) -> str:
+        return str(data.get(by_field.get(name, name)) or "").strip()
+
+    whole = {}
+    if cell("subject_id_type") in PERSONAL_ID_TYPES or cell("subject_nature") == CITIZEN:
+        whole = {by_field.get("subject_code", "subject_code"): mask_whole_code}
+        whole[by_field.get("subject_name", "subject_name")] = mask_whole_name
+    return quarantined(data, whole)
 
 
 def _unchanged(number: int) -> dict[str, Any]:

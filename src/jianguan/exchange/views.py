@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.choices import ImportStatus, RowOutcome
 from jianguan.core.errors import DomainError
+from jianguan.core.importing import row_data
 from jianguan.core.permissions import access_batch, visible_batches
 from jianguan.exchange import services
 from jianguan.exchange.outbox import backlog
@@ -134,7 +135,7 @@ def correct(request, pk: int, row_number: int):
     row = batch.rows.filter(row_number=row_number, outcome=RowOutcome.REJECTED).first()
     if row is None:
         raise Http404
-    data = dict(row.data)
+    data = dict(row_data(row, reveal=True))  # only those who correct the batch get here
     if request.method == "POST":
         corrected = {}
         for name in request.POST.getlist("name"):

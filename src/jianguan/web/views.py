@@ -18,7 +18,7 @@ from jianguan.core.apitools import file_response
 from jianguan.core.errors import DomainError
 from jianguan.core.importing import export_file, rejected_rows_file, run_import
 from jianguan.core.models import Region
-from jianguan.core.permissions import access_batch, visible_batches
+from jianguan.core.permissions import access_batch, corrects_import, visible_batches
 from jianguan.officers.permissions import visible_officers
 from jianguan.subjects.permissions import visible_subjects
 from jianguan.web.screens import SCREENS
@@ -158,7 +158,8 @@ def import_rejected(request, pk: int):
     except DomainError:
         raise Http404 from None
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    return file_response(rejected_rows_file(batch, fmt), f"rejected-{batch.pk}.{fmt}", fmt)
+    reveal = corrects_import(request.user, batch)
+    return file_response(rejected_rows_file(batch, fmt, reveal=reveal), f"rejected-{batch.pk}.{fmt}", fmt)
 
 
 @require_POST
