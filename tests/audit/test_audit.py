@@ -69,3 +69,114 @@ def test_deleting_the_last_event_is_caught(chain):
     _trigger_off()
     AuditEvent.objects.filter(pk=chain[-1].pk).delete()
     assert not verify_chain().ok
+
+
+def _recompute_from(seq, key_guess):
+    """What someone with write access to the table does: edit, then recompute every later hash with
+    the project's own function — but without the audit key, which is not in the database."""
+    from django.test import override_settings
+
+    from jianguan.audit.models import AuditHead
+    from jianguan.audit.services import event_hash
+
+    events = list(AuditEvent.objects.filter(seq__gte=seq).order_by("seq"))
+    prev = AuditEvent.objects.get(seq=seq - 1).hash
+    with override_settings(AUDIT_KEY=key_guess):
+        for event in events:
+            event.prev_hash = prev
+            event.hash = event_hash(
+                key_guess is not None,
+                prev,
+                event.seq,
+                event.at,
+                event.actor,
+                event.actor_id,
+                event.action,
+                event.object_type,
+                event.object_id,
+                event.before,
+                event.after,
+            )
+            AuditEvent.objects.filter(pk=event.pk).update(prev_hash=event.prev_hash, hash=event.hash)
+            prev = event.hash
+    AuditHead.objects.filter(pk=1).update(hash=prev)
+
+
+@pytest.mark.parametrize("key_guess", [None, "audit:jianguan-development-only-not-secret-but-wrong"])
+def test_an_edit_with_the_chain_recomputed_is_caught_without_the_key(chain, key_guess):
+    _trigger_off()
+    AuditEvent.objects.filter(seq=3).update(after={"n": 999})
+    _recompute_from(3, key_guess)
+    result = verify_chain()
+    assert not result.ok and result.broken_seq == 3
+
+
+def test_cutting_the_chain_back_is_caught_by_the_anchors(chain, tmp_path, capsys):
+    from jianguan.audit.models import AuditHead
+    from jianguan.audit.services import read_anchors
+
+    call_command("audit", "anchor", "--anchor-dir", str(tmp_path))
+    call_command("audit", "verify", "--anchor-dir", str(tmp_path))
+    assert capsys.readouterr().out.strip().endswith(f"ok {len(chain)}, 1 anchors")
+    # remove the last two events and set the head back: the chain alone still verifies…
+    _trigger_off()
+    AuditEvent.objects.filter(seq__gt=len(chain) - 2).delete()
+    kept = AuditEvent.objects.order_by("seq").last()
+    AuditHead.objects.filter(pk=1).update(seq=kept.seq, hash=kept.hash)
+    assert verify_chain().ok
+    # …but not against its anchor
+    result = verify_chain(anchors=read_anchors(tmp_path))
+    assert not result.ok and "cut back" in result.reason
+    with pytest.raises(CommandError, match="cut back"):
+        call_command("audit", "verify", "--anchor-dir", str(tmp_path))
+
+
+def test_a_forged_anchor_or_a_moved_key_start_is_caught(chain, tmp_path):
+    import json
+
+    from jianguan.audit.models import AuditHead
+    from jianguan.audit.services import ANCHOR_FILE, read_anchors, write_anchor
+
+    write_anchor(tmp_path)
+    line = json.loads((tmp_path / ANCHOR_FILE).read_text())
+    forged = {**line, "hash": "f" * 64}
+    (tmp_path / ANCHOR_FILE).write_text(json.dumps(forged) + "\n")
+    assert "signature" in verify_chain(anchors=read_anchors(tmp_path)).reason
+    (tmp_path / ANCHOR_FILE).write_text(json.dumps(line) + "\n")
+    assert verify_chain(anchors=read_anchors(tmp_path)).ok
+    # claiming the whole chain predates keying (so that it could be recomputed) is caught too
+    AuditHead.objects.filter(pk=1).update(keyed_from=len(chain) + 1)
+    assert "moved" in verify_chain(anchors=read_anchors(tmp_path)).reason
+
+
+def test_a_chain_begun_before_keying_verifies_across_the_cut_over(db):
+    from jianguan.audit.models import AuditHead
+
+    record_event("tester", "old", "thing", 1)
+    AuditHead.objects.filter(pk=1).update(keyed_from=3)  # as the migration sets it on an old chain
+    # rewrite event 1 as an earlier version hashed it: plain SHA-256
+    _trigger_off()
+    event = AuditEvent.objects.get(seq=1)
+    from jianguan.audit.services import GENESIS, event_hash
+
+    plain = event_hash(False, GENESIS, 1, event.at, event.actor, "", "old", "thing", "1", None, None)
+    AuditEvent.objects.filter(seq=1).update(hash=plain)
+    AuditHead.objects.filter(pk=1).update(hash=plain)
+    record_event("tester", "old", "thing", 2)
+    record_event("tester", "new", "thing", 3)
+    assert verify_chain().ok and AuditEvent.objects.get(seq=3).hash != event_hash(
+        False, AuditEvent.objects.get(seq=2).hash, 3, *_fields(AuditEvent.objects.get(seq=3))
+    )
+
+
+def _fields(event):
+    return (
+        event.at,
+        event.actor,
+        event.actor_id,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.before,
+        event.after,
+    )

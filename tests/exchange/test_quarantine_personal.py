@@ -4,7 +4,6 @@ import io
 import json
 
 import openpyxl
-
 from django.db import connection
 from django.test import Client
 

@@ -34,6 +34,9 @@ class AuditHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # The first event whose hash is keyed (HMAC under settings.AUDIT_KEY); events before it were
+    # chained with plain SHA-256 by earlier versions. Anchors record it, so it cannot be moved unseen.
+    keyed_from = models.BigIntegerField(default=1)
 
     def __str__(self) -> str:
         return f"head #{self.seq}"

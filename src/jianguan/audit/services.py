@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import os
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -34,6 +38,7 @@ def canonical(value: Any) -> Any:
 
 
 def event_hash(
+    keyed: bool,
     prev_hash: str,
     seq: int,
     at: dt.datetime,
@@ -62,6 +67,8 @@ def event_hash(
         sort_keys=True,
         separators=(",", ":"),
     )
+    if keyed:  # without the key, which the database never holds, no one can recompute the chain
+        return hmac.new(settings.AUDIT_KEY.encode(), payload.encode(), hashlib.sha256).hexdigest()
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -99,6 +106,7 @@ def record_event(
         at = timezone.now()
         before_c, after_c = canonical(before), canonical(after)
         digest = event_hash(
+            head.seq >= head.keyed_from,
             head.hash,
             head.seq,
             at,
@@ -147,12 +155,22 @@ class VerifyResult:
     count: int
     broken_seq: int | None = None
     reason: str = ""
+    anchors: int = 0
 
 
-def verify_chain(chunk: int = 5000) -> VerifyResult:
-    """Recompute every hash in order; report the first event whose link or content does not match."""
+def verify_chain(chunk: int = 5000, anchors: list[Anchor] | None = None) -> VerifyResult:
+    """Recompute every hash in order; report the first event whose link or content does not match,
+    then check the chain against the anchors kept outside the database (if given)."""
     prev, expected_seq, count = GENESIS, 1, 0
     last_seq = 0
+    head = AuditHead.objects.filter(pk=1).first()
+    keyed_from = head.keyed_from if head else 1
+    anchored = {anchor.seq: anchor for anchor in anchors or []}
+    for anchor in anchors or []:
+        if not anchor.authentic():
+            return VerifyResult(False, 0, anchor.seq, "an anchor's signature is not the audit key's")
+        if anchor.keyed_from != keyed_from:
+            return VerifyResult(False, 0, keyed_from, "the start of the keyed chain was moved")
     while True:
         batch = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")[:chunk])
         if not batch:
@@ -163,6 +181,7 @@ def verify_chain(chunk: int = 5000) -> VerifyResult:
             if event.prev_hash != prev:
                 return VerifyResult(False, count, event.seq, "previous-hash link does not match")
             digest = event_hash(
+                event.seq >= keyed_from,
                 prev,
                 event.seq,
                 event.at,
@@ -176,8 +195,69 @@ def verify_chain(chunk: int = 5000) -> VerifyResult:
             )
             if digest != event.hash:
                 return VerifyResult(False, count, event.seq, "content does not match its hash")
+            anchor = anchored.get(event.seq)
+            if anchor is not None and anchor.hash != event.hash:
+                return VerifyResult(False, count, event.seq, "the event differs from its anchor")
             prev, expected_seq, count, last_seq = event.hash, expected_seq + 1, count + 1, event.seq
-    head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != count or head.hash != prev):
         return VerifyResult(False, count, count + 1, "events after the last one were removed")
-    return VerifyResult(True, count)
+    if anchored and max(anchored) > count:
+        return VerifyResult(False, count, count + 1, "anchored events are missing: the chain was cut back")
+    return VerifyResult(True, count, anchors=len(anchored))
+
+
+# ---------------------------------------------------------------- anchors outside the database
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's head at one moment, signed with the audit key, kept where the database user cannot write."""
+
+    seq: int
+    hash: str
+    keyed_from: int
+    at: str
+    signature: str = ""
+
+    def _payload(self) -> bytes:
+        return json.dumps([self.seq, self.hash, self.keyed_from, self.at], separators=(",", ":")).encode()
+
+    def signed(self) -> Anchor:
+        signature = hmac.new(settings.AUDIT_KEY.encode(), b"anchor:" + self._payload(), hashlib.sha256).hexdigest()
+        return Anchor(self.seq, self.hash, self.keyed_from, self.at, signature)
+
+    def authentic(self) -> bool:
+        return hmac.compare_digest(self.signed().signature, self.signature)
+
+
+ANCHOR_FILE = "checkpoints.jsonl"
+
+
+def write_anchor(directory: Path | str) -> Anchor | None:
+    """Append the current head to DIR/checkpoints.jsonl (fsynced); None while the chain is empty."""
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is None or head.seq == 0:
+        return None
+    anchor = Anchor(head.seq, head.hash, head.keyed_from, timezone.now().isoformat()).signed()
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / ANCHOR_FILE, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(anchor.__dict__, separators=(",", ":")) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    return anchor
+
+
+def read_anchors(directory: Path | str) -> list[Anchor]:
+    path = Path(directory) / ANCHOR_FILE
+    if not path.exists():
+        return []
+    anchors = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            anchors.append(Anchor(**json.loads(line)))
+        except (TypeError, ValueError):
+            raise ValueError(f"{path}: line {number} is not an anchor") from None
+    return anchors

@@ -56,6 +56,9 @@ if PRODUCTION:
 if not PII_KEY:
     PII_KEY = "pii:" + SECRET_KEY
 MATCHING_KEY = MATCHING_KEY or PII_KEY
+# Where the audit chain's signed checkpoints are appended (hourly, and by `jianguan audit anchor`):
+# a directory the database's users cannot write. Empty: no periodic anchors.
+AUDIT_ANCHOR_DIR = env_str("JIANGUAN_AUDIT_ANCHOR_DIR", "")
 AUDIT_KEY = AUDIT_KEY or "audit:" + SECRET_KEY
 
 INSTALLED_APPS = [

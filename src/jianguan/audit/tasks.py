@@ -1,0 +1,15 @@
+"""Background work of the audit trail: anchor the chain's head outside the database every hour."""
+
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+
+@db_periodic_task(crontab(minute="7"))
+def anchor_audit_chain():
+    from jianguan.audit.services import write_anchor
+
+    if not settings.AUDIT_ANCHOR_DIR:
+        return {"anchored": None}
+    anchor = write_anchor(settings.AUDIT_ANCHOR_DIR)
+    return {"anchored": anchor.seq if anchor else None}
