@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "jianguan.web.ops.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -182,9 +183,16 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("JIANGUAN_SESSION_MINUTES", 480, minimum=5) * 60
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_SECURE = env_bool("JIANGUAN_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS: in production the browser is told to use HTTPS only (HSTS) and plain HTTP is redirected;
+# behind a front server that terminates TLS, its X-Forwarded-Proto is believed (see TRUSTED_PROXIES).
+SECURE_HSTS_SECONDS = env_int("JIANGUAN_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_SSL_REDIRECT = env_bool("JIANGUAN_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^health$", r"^metrics$"]  # probes on the internal network speak plain HTTP
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Imports: a file over either limit is refused whole before any row is read.
@@ -230,6 +238,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 # Behind them the client is the last address in the header that is not one of them; otherwise
 # REMOTE_ADDR, and the header is ignored (anyone can send it).
 TRUSTED_PROXIES = env_list("JIANGUAN_TRUSTED_PROXIES", [])
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Operations: who may read /metrics, and when the national outbox's backlog makes /health warn.
+METRICS_FROM = env_list("JIANGUAN_METRICS_FROM", ["127.0.0.1/32", "::1/128"])
+OUTBOX_WARN_MINUTES = env_int("JIANGUAN_OUTBOX_WARN_MINUTES", 60, minimum=1)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
@@ -238,10 +251,16 @@ if REDIS_URL:
         "immediate": env_bool("JIANGUAN_TASKS_IMMEDIATE", False),
     }
 
+# Logs go to standard error; JIANGUAN_LOG_FORMAT=json writes one JSON object per line (for a collector).
+LOG_FORMAT = env_str("JIANGUAN_LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "jianguan.config.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("JIANGUAN_LOG_LEVEL", "INFO")},
 }
 

@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from jianguan.config.api import api
+from jianguan.web import ops
 
 admin.site.site_header = "监管平台管理 / Jianguan administration"
 
 urlpatterns = [
+    path("health", ops.health, name="health"),
+    path("metrics", ops.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import logging
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
@@ -42,6 +43,8 @@ from jianguan.records.checks import References
 from jianguan.records.services import TIMELY_WORKING_DAYS, UPSERT, Prepared, Preparer, RecordWriter, Written
 
 BATCH_KIND = "records"
+
+log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- source systems
@@ -575,6 +578,8 @@ class _Pipeline:
             next_attempt_at=now,
             created_at=now,
         )
+        if settings.NATIONAL_URL:  # send as soon as the chunk is committed, not at the next minute
+            transaction.on_commit(_deliver_soon)
 
     def _quality(self, rows: list[Prepared], now: dt.datetime) -> None:
         """Counters per report month, department and kind (rows without a usable report time: this month).
@@ -630,6 +635,15 @@ def _kept(value: Any) -> Any:
         return {"value": None}
     value = text.scrubbed(value)
     return value if isinstance(value, dict) else {"value": value}
+
+
+def _deliver_soon() -> None:
+    from jianguan.exchange.tasks import deliver_soon
+
+    try:
+        deliver_soon()
+    except Exception as exc:  # noqa: BLE001 - a queue that is down only delays: the periodic run sends
+        log.warning("could not queue the national delivery (%s); the periodic run will send it", exc)
 
 
 def _quarantined(value: Any) -> dict[str, Any]:
