@@ -1,7 +1,8 @@
 """Smoke suite against a running deployment, over HTTP, as its users and operators meet it.
 
-    python deploy/smoke.py prepare            # in the deployment's environment: a source system and
-                                              # three records to send, printed as JSON
+    python deploy/smoke.py prepare            # in the deployment's environment: a source system, its
+                                              # token, an administrator's session and three records
+                                              # to send, printed as JSON
     python deploy/smoke.py run BASE_URL STANDIN_URL < prepared.json
 
 run checks: /health reports ok with PostgreSQL and the queue; a demo account logs in and sees its
@@ -61,7 +62,15 @@ def prepare() -> None:
         }
         for n in range(1, 4)
     ]
-    print(json.dumps({"source": source.name, "token": token, "records": records}, ensure_ascii=False))
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(get_user_model().objects.get(username="admin"))
+    session = staff.cookies["sessionid"].value
+    print(
+        json.dumps({"source": source.name, "token": token, "session": session, "records": records}, ensure_ascii=False)
+    )
 
 
 class Session:

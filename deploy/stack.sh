@@ -95,6 +95,19 @@ if ! "$BIN/python" deploy/smoke.py run "http://127.0.0.1:$WEB_PORT" "http://127.
 fi
 grep -q "deliver_soon" "$WORK/huey.log" && echo "ok  the consumer ran the delivery task"
 
+echo "--- fuzzing the whole API (schemathesis): anonymous, as a source system, as the administrator"
+field() { "$BIN/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$WORK/prepared.json" "$1"; }
+CSRF=$(secret | tr -dc 'a-zA-Z0-9' | head -c 32)
+fuzz() {
+  "$BIN/schemathesis" run "http://127.0.0.1:$WEB_PORT/api/openapi.json" "$@" --checks not_a_server_error,response_schema_conformance \
+    --max-examples 5 --phases coverage,fuzzing --max-time "${FUZZ_SECONDS:-60}" --request-timeout 30 --seed 2026 \
+    --no-color --report junit --report-dir "$WORK/fuzz" >"$WORK/fuzz.log" 2>&1 || { tail -n 60 "$WORK/fuzz.log"; return 1; }
+  grep -E "generated|passed" "$WORK/fuzz.log" | tail -n 1 | sed 's/^/ok  /'
+}
+fuzz
+fuzz --header "Authorization: Bearer $(field token)"
+fuzz --header "Cookie: sessionid=$(field session); csrftoken=$CSRF" --header "X-CSRFToken: $CSRF"
+
 echo "--- backup and restore"
 "$BIN/jianguan" audit anchor
 "$PGBIN/pg_dump" -Fc -f "$WORK/backup.dump" "$OWNER_URL"

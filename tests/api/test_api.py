@@ -131,3 +131,11 @@ def test_the_document_lists_every_error_with_the_one_error_body(staff):
                     assert response["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
     refused = staff.post("/api/v1/subjects", {"name": "x"}, content_type="application/json")
     assert refused.status_code == 422 and set(error["required"]) <= set(refused.json())
+
+
+@pytest.mark.parametrize("path", ["/api/v1/core/imports/subjects", "/api/v1/complaints/orders/import"])
+def test_a_multipart_body_without_a_boundary_is_a_clear_error(staff, path):
+    response = staff.post(path, b"--x\r\n", content_type="multipart/form-data")
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "invalid_multipart" and body["message"] != body["message_en"]

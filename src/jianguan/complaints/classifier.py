@@ -8,6 +8,7 @@ accuracy, macro-F1 and per-class precision, recall and F1.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,11 @@ def train(frame: pd.DataFrame, path: Path | None = None):
         raise ValueError("training needs at least two labels")
     pipeline = build_pipeline()
     pipeline.fit(frame["text"], frame["label"])
-    joblib.dump(pipeline, path or model_path())
+    target = path or model_path()
+    # Written beside, then moved into place: a worker loading the model never reads half a file.
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    joblib.dump(pipeline, partial)
+    os.replace(partial, target)
     return pipeline
 
 

@@ -6,6 +6,7 @@ import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -149,6 +150,13 @@ def _too_big(request, exc):
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
     message = lazy_format(_("The request body is larger than %(mb)d MB."), {"mb": limit})
     return _domain_error(request, DomainError("payload_too_large", message, status=413))
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request, exc):
+    # A multipart body without a boundary, or cut short: the file parts cannot be told apart.
+    message = _("The multipart/form-data body is malformed (no boundary, or cut short).")
+    return _domain_error(request, DomainError("invalid_multipart", message))
 
 
 @api.exception_handler(AuthenticationError)
