@@ -15,6 +15,11 @@ def test_health_reports_the_database_the_queue_and_the_outbox(db, settings):
     assert checks["outbox"] == {"status": "ok", "pending": 0, "oldest_wait_seconds": 0, "last_error": ""}
 
 
+def test_liveness_answers_without_the_database():
+    response = Client().get("/health/live")
+    assert response.status_code == 200 and response.content == b"ok"
+
+
 def test_a_late_outbox_makes_health_warn(db, settings, province):
     from jianguan.exchange.models import OutboxBatch
     from jianguan.exchange.services import register_source

@@ -191,7 +191,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_HSTS_SECONDS = env_int("JIANGUAN_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_SSL_REDIRECT = env_bool("JIANGUAN_SSL_REDIRECT", PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^health$", r"^metrics$"]  # probes on the internal network speak plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^health$", r"^health/live$", r"^metrics$"]  # probes on the internal network speak plain HTTP
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

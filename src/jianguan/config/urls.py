@@ -8,6 +8,7 @@ admin.site.site_header = "监管平台管理 / Jianguan administration"
 
 urlpatterns = [
     path("health", ops.health, name="health"),
+    path("health/live", ops.live, name="live"),
     path("metrics", ops.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -67,6 +67,12 @@ def _checks() -> dict[str, Any]:
 
 
 @never_cache
+def live(request):
+    """Liveness: the process answers (no database, no queue): for restarts, and as the load baseline."""
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+@never_cache
 def health(request):
     checks = _checks()
     failed = any(check["status"] == "fail" for check in checks.values())
