@@ -88,3 +88,14 @@ def test_browser_public_credit_query(flushable_audit, live_server, setup, penalt
     profile = page.inner_text(".credit-profile")
     assert setup.subject.name in profile and "罚〔2026〕NOW号" in profile
     assert "等级" not in profile and "风险" not in profile
+
+
+def test_the_public_query_reads_a_fixed_number_of_queries_for_twenty_results(
+    db, make_subject, django_assert_max_num_queries
+):
+    for n in range(25):
+        make_subject(f"济南查询压测{n:02d}商贸有限公司")
+    client = Client()
+    with django_assert_max_num_queries(10):
+        body = client.get("/api/v1/public/credit", {"q": "查询压测"}).json()
+    assert len(body["results"]) == 20 and body["results"][0]["region"].startswith("山东省")

@@ -191,7 +191,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_HSTS_SECONDS = env_int("JIANGUAN_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_SSL_REDIRECT = env_bool("JIANGUAN_SSL_REDIRECT", PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^health$", r"^health/live$", r"^metrics$"]  # probes on the internal network speak plain HTTP
+SECURE_REDIRECT_EXEMPT = [
+    r"^health$",
+    r"^health/live$",
+    r"^metrics$",
+]  # probes on the internal network speak plain HTTP
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -244,6 +248,8 @@ if TRUSTED_PROXIES:
 METRICS_FROM = env_list("JIANGUAN_METRICS_FROM", ["127.0.0.1/32", "::1/128"])
 OUTBOX_WARN_MINUTES = env_int("JIANGUAN_OUTBOX_WARN_MINUTES", 60, minimum=1)
 if REDIS_URL:
+    # Redis, when there is one, also holds the shared cache (rate limits): one INCR per request.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "jianguan",

@@ -44,14 +44,14 @@ def check_public_rate(client_key: str, bucket: str = "public", per_minute: int |
     limit = per_minute or settings.PUBLIC_QUERIES_PER_MINUTE
     minute = timezone.now().strftime("%Y%m%d%H%M")
     key = f"{bucket}:{client_key}:{minute}"
-    count = cache.get_or_set(key, 0, timeout=70)
-    if count >= limit:
+    # One atomic increment in the usual case (Redis: INCR); the first call of a minute adds the key.
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        count = 1 if cache.add(key, 1, timeout=70) else cache.incr(key)
+    if count > limit:
         raise DomainError(
             "rate_limited",
             lazy_format(_("At most %(n)d queries a minute; please wait a moment."), {"n": limit}),
             status=429,
         )
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=70)

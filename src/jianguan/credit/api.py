@@ -9,7 +9,7 @@ from jianguan.credit.permissions import (
     access_credit_record,
     access_repair,
     check_public_rate,
-    public_profile,
+    public_profiles,
     public_subjects,
 )
 from jianguan.credit.services import decide_repair, repair_eligibility, request_repair
@@ -21,7 +21,10 @@ router = Router(tags=["public"])
 def credit_query(request, q: str = ""):
     check_public_rate(client_address(request))
     subjects = list(public_subjects(q)[:20])
-    return {"query": q, "results": [{"id": s.pk, **public_profile(s)} for s in subjects]}
+    return {
+        "query": q,
+        "results": [{"id": s.pk, **p} for s, p in zip(subjects, public_profiles(subjects), strict=True)],
+    }
 
 
 staff_router = Router(tags=["credit"])

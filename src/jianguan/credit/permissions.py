@@ -22,7 +22,11 @@ def check_public_rate(client_key: str) -> None:
 def public_subjects(query: str) -> QuerySet[Subject]:
     """Businesses and organisations by exact USCC / registration number, or name substring (at least 2 characters)."""
     query = (query or "").strip()
-    subjects = Subject.objects.exclude(kind=SubjectKind.PERSON).filter(provisional=False).select_related("region")
+    subjects = (
+        Subject.objects.exclude(kind=SubjectKind.PERSON)
+        .filter(provisional=False)
+        .select_related("region__parent__parent")
+    )
     code = query.upper().replace(" ", "")
     if len(code) in (15, 18) and code.isalnum():
         return subjects.filter(uscc=code) | subjects.filter(registration_no=code)
@@ -32,49 +36,68 @@ def public_subjects(query: str) -> QuerySet[Subject]:
 
 
 def public_profile(subject: Subject) -> dict[str, Any]:
-    credit = (
-        CreditRecord.objects.filter(subject=subject, is_public=True).select_related("record").order_by("-decided_on")
-    )
+    return public_profiles([subject])[0]
+
+
+def public_profiles(subjects: list[Subject]) -> list[dict[str, Any]]:
+    """The public credit profile of each subject, in three queries whatever their number: the
+    subjects (with their regions, read by `public_subjects`), their public credit records, and
+    their list entries."""
     from jianguan.credit.lists import LIST_RULES
     from jianguan.credit.models import ListEntry
 
-    entries = ListEntry.objects.filter(subject=subject, status=ListEntry.Status.LISTED).select_related("department")
+    ids = [subject.pk for subject in subjects]
+    credit: dict[int, list[CreditRecord]] = {pk: [] for pk in ids}
+    for c in (
+        CreditRecord.objects.filter(subject_id__in=ids, is_public=True, kind__in=("penalty", "spotcheck"))
+        .select_related("record__department")
+        .order_by("-decided_on", "-id")
+    ):
+        credit[c.subject_id].append(c)
+    entries: dict[int, list[ListEntry]] = {pk: [] for pk in ids}
+    for e in ListEntry.objects.filter(subject_id__in=ids, status=ListEntry.Status.LISTED).select_related("department"):
+        entries[e.subject_id].append(e)
     reasons = LIST_RULES["abnormal_reasons"]
-    return {
-        "name": subject.name,
-        "lists": [
-            {
-                "list": str(e.get_kind_display()),
-                "reason": reasons.get(e.reason, e.reason),
-                "listed_on": e.listed_on,
-                "authority": e.department.name,
-            }
-            for e in entries
-        ],
-        "uscc": subject.uscc,
-        "registration_no": subject.registration_no,
-        "kind": str(subject.get_kind_display()),
-        "status": str(subject.get_status_display()),
-        "region": subject.region.full_name,
-        "registration_date": subject.registration_date,
-        "legal_representative": subject.legal_representative,
-        "penalties": [
-            {
-                "decided_on": c.decided_on,
-                "document_no": c.record.document_no or (c.record.details or {}).get("decision_no", ""),
-                "authority": c.record.department.name,
-                "facts": (c.record.details or {}).get("facts", ""),
-                "kinds": (c.record.details or {}).get("kinds", []),
-                "fine_amount": (c.record.details or {}).get("fine_amount"),
-                "published_until": c.publish_until,
-            }
-            for c in credit.filter(kind="penalty").select_related("record__department")
-        ],
-        "spot_checks": [
-            {"checked_on": c.decided_on, "authority": c.record.department.name, "result": c.record.result}
-            for c in credit.filter(kind="spotcheck").select_related("record__department")
-        ],
-    }
+    return [
+        {
+            "name": subject.name,
+            "lists": [
+                {
+                    "list": str(e.get_kind_display()),
+                    "reason": reasons.get(e.reason, e.reason),
+                    "listed_on": e.listed_on,
+                    "authority": e.department.name,
+                }
+                for e in entries[subject.pk]
+            ],
+            "uscc": subject.uscc,
+            "registration_no": subject.registration_no,
+            "kind": str(subject.get_kind_display()),
+            "status": str(subject.get_status_display()),
+            "region": subject.region.full_name,
+            "registration_date": subject.registration_date,
+            "legal_representative": subject.legal_representative,
+            "penalties": [
+                {
+                    "decided_on": c.decided_on,
+                    "document_no": c.record.document_no or (c.record.details or {}).get("decision_no", ""),
+                    "authority": c.record.department.name,
+                    "facts": (c.record.details or {}).get("facts", ""),
+                    "kinds": (c.record.details or {}).get("kinds", []),
+                    "fine_amount": (c.record.details or {}).get("fine_amount"),
+                    "published_until": c.publish_until,
+                }
+                for c in credit[subject.pk]
+                if c.kind == "penalty"
+            ],
+            "spot_checks": [
+                {"checked_on": c.decided_on, "authority": c.record.department.name, "result": c.record.result}
+                for c in credit[subject.pk]
+                if c.kind == "spotcheck"
+            ],
+        }
+        for subject in subjects
+    ]
 
 
 def visible_credit_records(actor: Any) -> QuerySet[CreditRecord]:
