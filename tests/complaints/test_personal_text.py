@@ -25,7 +25,8 @@ def test_personal_data_in_a_complaint_is_sealed_at_rest_and_masked_except_for_ha
     with connection.cursor() as cursor:  # at rest: nowhere in clear, not in the title either
         cursor.execute("SELECT title, content, personal_sealed FROM complaints_workorder WHERE number = %s", [number])
         title, content, sealed = cursor.fetchone()
-    for clear in (ID, "13812345678", "3号楼2单元501室"):
+    assert title == content[:30]  # the title is cut from the masked text, not masked after the cut
+    for clear in (ID, "13812345678", "3号楼2单元501室", "电话1381"):
         assert clear not in title and clear not in content and clear not in sealed
     assert "110105********002X" in content and "138****5678" in content and sealed
 
@@ -49,3 +50,10 @@ def test_personal_data_in_a_complaint_is_sealed_at_rest_and_masked_except_for_ha
     from jianguan.complaints.display import public_out
 
     assert ID in TEXT[:30] and ID not in public_out(order)["title"]  # what a citizen's query shows
+
+
+def test_a_title_cut_from_the_content_never_shows_half_a_number():
+    from jianguan.complaints.permissions import sealed_order_text
+
+    stored = sealed_order_text(None, "楼下饭店油烟很大，已经反映过多次了，请联系我电话13812345678")
+    assert "138123" not in stored["title"] and stored["title"] == stored["content"][:30]

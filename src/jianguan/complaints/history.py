@@ -147,7 +147,7 @@ def _replay(entry: HistoryOrder, definition, categories, departments, offices, n
         category=category,
         top_category=category.top_code if category else "",
         classification_confirmed=bool(entry.kind and category),
-        **sealed_order_text((entry.title or entry.content[:30]).strip(), entry.content),
+        **sealed_order_text(entry.title, entry.content),
         address=entry.address or "",
         region_id=region_code or office.region_id,
         region_confidence=confidence,

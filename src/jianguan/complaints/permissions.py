@@ -101,9 +101,13 @@ def complainant(actor: Any, order: WorkOrder, *, in_scope: bool = False) -> dict
     return {"name": order.complainant_name_masked, "phone": order.complainant_phone_masked, "masked": True}
 
 
-def sealed_order_text(title: str, content: str) -> dict[str, str]:
-    """An order's title and content as stored: personal data masked, the text as written sealed."""
-    shown, sealed = sealed_texts(title=title, content=content)
+def sealed_order_text(title: str | None, content: str) -> dict[str, str]:
+    """An order's title and content as stored: personal data masked, the text as written sealed.
+    Without a title, the title is the start of the masked content (never a number cut in half)."""
+    written = (title or content[:30]).strip()
+    shown, sealed = sealed_texts(title=written, content=content)
+    if not (title or "").strip():
+        shown["title"] = shown["content"][:30].strip()
     return {"title": shown["title"][:120], "content": shown["content"], "personal_sealed": sealed}
 
 

@@ -176,7 +176,7 @@ def receive(
         proposed_category=proposed_category,
         proposed_category_confidence=category_confidence,
         classification_confirmed=bool(demand.kind and category),
-        **sealed_order_text((demand.title or demand.content[:30]).strip(), demand.content),
+        **sealed_order_text(demand.title, demand.content),
         address=demand.address or "",
         latitude=demand.latitude,
         longitude=demand.longitude,
