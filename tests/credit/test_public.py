@@ -91,11 +91,25 @@ def test_browser_public_credit_query(flushable_audit, live_server, setup, penalt
 
 
 def test_the_public_query_reads_a_fixed_number_of_queries_for_twenty_results(
-    db, make_subject, django_assert_max_num_queries
+    db, make_subject, django_assert_max_num_queries, settings
 ):
+    settings.PUBLIC_QUERY_CACHE_SECONDS = 0  # the search itself
     for n in range(25):
         make_subject(f"济南查询压测{n:02d}商贸有限公司")
     client = Client()
     with django_assert_max_num_queries(10):
         body = client.get("/api/v1/public/credit", {"q": "查询压测"}).json()
     assert len(body["results"]) == 20 and body["results"][0]["region"].startswith("山东省")
+
+
+def test_a_repeated_public_query_is_answered_from_the_cache(db, make_subject, django_assert_max_num_queries):
+    from jianguan.subjects.models import Subject
+
+    for n in range(3):
+        make_subject(f"济南缓存查询{n}商贸有限公司")
+    client = Client()
+    first = client.get("/api/v1/public/credit", {"q": "缓存查询"}).json()
+    Subject.objects.filter(name__contains="缓存查询").update(name="已更名商贸有限公司")
+    with django_assert_max_num_queries(8):  # the rate count and one cache read: no search
+        again = client.get("/api/v1/public/credit", {"q": " 缓存查询 "}).json()
+    assert again["results"] == first["results"] and len(first["results"]) == 3

@@ -222,6 +222,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(DATA_UPLOAD_MAX_MEMORY_SIZE, EXCHANGE_MAX_BYTE
 
 # The public credit query: queries per client address and minute.
 PUBLIC_QUERIES_PER_MINUTE = env_int("JIANGUAN_PUBLIC_QUERIES_PER_MINUTE", 30, minimum=1)
+# How long the answer to one public query is reused (0: never); a publication shows within this time.
+PUBLIC_QUERY_CACHE_SECONDS = env_int("JIANGUAN_PUBLIC_QUERY_CACHE_SECONDS", 60, minimum=0)
 
 # The national system's receiving end: empty keeps records waiting in the outbox.
 NATIONAL_URL = env_str("JIANGUAN_NATIONAL_URL", "")

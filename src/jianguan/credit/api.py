@@ -9,8 +9,7 @@ from jianguan.credit.permissions import (
     access_credit_record,
     access_repair,
     check_public_rate,
-    public_profiles,
-    public_subjects,
+    public_query,
 )
 from jianguan.credit.services import decide_repair, repair_eligibility, request_repair
 
@@ -20,11 +19,7 @@ router = Router(tags=["public"])
 @router.get("/credit", auth=None, response=dict, summary="Public credit query by name or USCC (no grades)")
 def credit_query(request, q: str = ""):
     check_public_rate(client_address(request))
-    subjects = list(public_subjects(q)[:20])
-    return {
-        "query": q,
-        "results": [{"id": s.pk, **p} for s, p in zip(subjects, public_profiles(subjects), strict=True)],
-    }
+    return {"query": q, "results": public_query(q)}
 
 
 staff_router = Router(tags=["credit"])

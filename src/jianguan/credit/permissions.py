@@ -35,6 +35,26 @@ def public_subjects(query: str) -> QuerySet[Subject]:
     return subjects.filter(name__contains=query).order_by("name")
 
 
+def public_query(query: str) -> list[dict[str, Any]]:
+    """The public answer to a query: up to 20 profiles, each with its subject id. What the public
+    may see is the same for everyone, so the answer is cached for PUBLIC_QUERY_CACHE_SECONDS
+    (a repeated popular name costs one cache read, not the search)."""
+    import hashlib
+
+    from django.conf import settings
+    from django.core.cache import cache
+
+    normal = " ".join((query or "").split())
+    key = "public-credit-answer:v1:" + hashlib.sha256(normal.encode()).hexdigest()
+    answer = cache.get(key) if settings.PUBLIC_QUERY_CACHE_SECONDS else None
+    if answer is None:
+        subjects = list(public_subjects(normal)[:20])
+        answer = [{"id": s.pk, **p} for s, p in zip(subjects, public_profiles(subjects), strict=True)]
+        if settings.PUBLIC_QUERY_CACHE_SECONDS:
+            cache.set(key, answer, timeout=settings.PUBLIC_QUERY_CACHE_SECONDS)
+    return answer
+
+
 def public_profile(subject: Subject) -> dict[str, Any]:
     return public_profiles([subject])[0]
 

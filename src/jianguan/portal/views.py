@@ -48,7 +48,7 @@ def spotcheck(request, pk: int):
 def credit(request):
     """公共信用查询: by name or USCC; registration facts, penalties in their period, spot-check results."""
     from jianguan.core.ratelimit import client_address
-    from jianguan.credit.permissions import check_public_rate, public_profiles, public_subjects
+    from jianguan.credit.permissions import check_public_rate, public_query
 
     query = request.GET.get("q", "").strip()
     profiles, error = [], None
@@ -58,7 +58,7 @@ def credit(request):
         except DomainError as exc:
             error = exc.as_body()["message"]
         else:
-            profiles = public_profiles(list(public_subjects(query)[:20]))
+            profiles = public_query(query)
     response = render(request, "portal/credit.html", {"query": query, "profiles": profiles, "error": error})
     if error:
         response.status_code = 429
