@@ -115,6 +115,11 @@ def build(subjects: int, officers: int, conflicts: int):
     )
     approve_batch(batch)
     commit_seed(batch)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the statistics autovacuum would have gathered by now
+            cursor.execute("ANALYZE")
     return batch
 
 
@@ -124,7 +129,8 @@ def worker(args) -> None:
     var_dir = tempfile.mkdtemp(prefix="jianguan-bench-")
     setup_django(args.database, var_dir, args.pg_url)
     batch = build(args.subjects, args.officers, args.conflicts)
-    from jianguan.spotcheck.services import draw_batch, pool_queryset, verify_draw
+    from jianguan.spotcheck.services import draw_batch, verify_draw
+    from jianguan.spotcheck.snapshot import pool_queryset
 
     started = time.perf_counter()
     ids = list(pool_queryset(batch).values_list("pk", flat=True).iterator(chunk_size=20000))

@@ -247,7 +247,8 @@ def test_teams_respect_conflicts_capacity_and_report_shortfalls(batch, province)
 
 def test_exclusions_and_the_order_of_steps(batch, province):
     from jianguan.core.errors import DomainError
-    from jianguan.spotcheck.services import approve_batch, cancel_draw, draw_batch, freeze_pool
+    from jianguan.spotcheck.services import approve_batch, cancel_draw, draw_batch
+    from jianguan.spotcheck.snapshot import frozen_pool
     from jianguan.subjects.models import Subject
 
     batch, _officers = batch
@@ -259,8 +260,9 @@ def test_exclusions_and_the_order_of_steps(batch, province):
     closed = Subject.objects.first()
     closed.status = "cancelled"
     closed.save()
-    pool = freeze_pool(batch, dt.date(2026, 4, 1))
-    assert len(pool.entries) == 59 and closed.uscc not in {token for token, _grade in pool.entries}
+    with frozen_pool(batch, dt.date(2026, 4, 1)) as pool:
+        tokens = {line.split("\t")[0] for line in pool.canonical.decode().splitlines()}
+    assert pool.size == 59 and len(tokens) == 59 and closed.uscc not in tokens
     from jianguan.spotcheck.services import commit_seed
 
     commit_seed(batch)
@@ -273,6 +275,65 @@ def test_exclusions_and_the_order_of_steps(batch, province):
     assert batch.status == "cancelled" and "作废" in batch.cancel_reason
     with pytest.raises(DomainError):
         draw_batch(batch)
+
+
+def test_the_frozen_pool_and_its_selection_follow_the_published_algorithm(batch, province, make_subject):
+    """Whichever way the database computes the pool (an ordered aggregate and keyed top-k sorts on
+    PostgreSQL), its text and selection are what draw.py defines: tokens sorted by code point, the
+    grade defaulted, exclusions applied, each stratum ranked by SHA-256(key ‖ token)."""
+    from jianguan.exchange.services import ingest, register_source
+    from jianguan.spotcheck.snapshot import frozen_pool
+    from jianguan.subjects.models import Subject
+
+    batch, officers = batch
+    # Tokens whose order differs between code point and a linguistic collation, a subject without
+    # a USCC or registration number ("S<id>"), one with an empty grade, one with a registration
+    # number only.
+    odd = [make_subject(f"排序对象{n}有限公司", county="370102") for n in range(4)]
+    Subject.objects.filter(pk=odd[0].pk).update(uscc="a1370100MA3C000001")
+    Subject.objects.filter(pk=odd[1].pk).update(uscc="Z1370100MA3C000002", risk_grade="")
+    Subject.objects.filter(pk=odd[2].pk).update(uscc=None, registration_no="370100200012345")
+    Subject.objects.filter(pk=odd[3].pk).update(
+        uscc=None, registration_no=None, id_number_hash="0" * 64, risk_grade="D"
+    )
+    checked = Subject.objects.exclude(pk__in=[o.pk for o in odd]).order_by("pk").first()
+    source, _token = register_source("pool-history", "历史检查", province.jn_market)
+    row = {
+        "kind": "inspection",
+        "source_id": "P1",
+        "item_code": "37010001020000",
+        "department": province.lixia_market.uscc,
+        "subject_nature": "2",
+        "subject_id_type": "001",
+        "subject_code": checked.uscc,
+        "subject_name": checked.name,
+        "region": "370102",
+        "action_date": "2026-03-02",
+        "reported_at": "2026-03-02T18:00:00+08:00",
+        "form": "01",
+        "result": "未发现问题",
+        "officers": [{"name": o.name, "certificate_no": o.certificate_no} for o in officers[:2]],
+    }
+    assert ingest(enumerate([row], 1), source=source, channel="api").accepted == 1
+
+    expected = sorted(
+        (s.uscc or s.registration_no or f"S{s.pk}", s.risk_grade or "B")
+        for s in Subject.objects.filter(status="operating", region__code__startswith="3701").exclude(pk=checked.pk)
+    )
+    quotas = {"B": algorithm.Quota(0.3), "D": algorithm.Quota(1.0)}
+    key = hashlib.sha256(b"a key for this test").digest()
+    with frozen_pool(batch, dt.date(2026, 4, 1)) as pool:
+        chosen = pool.select(key, quotas)
+    assert pool.canonical == "".join(f"{t}\t{g}\n" for t, g in expected).encode()
+    assert pool.hash == hashlib.sha256(pool.canonical).hexdigest()
+    assert pool.sizes == {"B": len(expected) - 1, "D": 1} and pool.size == len(expected)
+    published = algorithm.select(algorithm.parse_pool(pool.canonical), key, quotas)
+    assert {s: [token for token, _id, _region in entries] for s, entries in chosen.items()} == published
+    by_token = {s.uscc or s.registration_no or f"S{s.pk}": (s.pk, s.region_id) for s in Subject.objects.all()}
+    for entries in chosen.values():
+        for token, subject_id, region in entries:
+            assert by_token[token] == (subject_id, region)
+    assert chosen["D"][0][0] == f"S{odd[3].pk}" and len(chosen["B"]) == algorithm.Quota(0.3).size(len(expected) - 1)
 
 
 # ---------------------------------------------------------------- results and publication

@@ -19,8 +19,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import CharField, Q, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +35,6 @@ from jianguan.officers.models import Conflict, Officer
 from jianguan.records.models import Record
 from jianguan.spotcheck import draw as algorithm
 from jianguan.spotcheck.choices import (
-    DEFAULT_GRADE,
     DEFAULT_PUBLISH_WITHIN_WORKING_DAYS,
     DEFAULT_QUOTAS,
     DEFAULT_RESULTS,
@@ -47,8 +45,7 @@ from jianguan.spotcheck.choices import (
     TaskStatus,
 )
 from jianguan.spotcheck.models import Batch, Draw, Evidence, Plan, Task, TaskOfficer, TaskResult
-from jianguan.subjects.choices import SubjectKind, SubjectStatus
-from jianguan.subjects.models import Subject
+from jianguan.spotcheck.snapshot import frozen_pool
 
 
 def _require_writer(actor: Any, department: Department) -> None:
@@ -241,80 +238,6 @@ def commit_seed(batch: Batch, actor: Any = None) -> str:
     return seed_hash
 
 
-def pool_queryset(batch: Batch):
-    """The subjects the batch's filter admits, before exclusions."""
-    spec = batch.pool_filter or {}
-    subjects = Subject.objects.filter(status__in=spec.get("statuses") or [SubjectStatus.OPERATING])
-    # Natural persons are not drawn unless the filter names them: their records need an ID number
-    # the register keeps only as a hash.
-    subjects = subjects.filter(kind__in=spec.get("kinds") or [k for k in SubjectKind.values if k != SubjectKind.PERSON])
-    prefixes = spec.get("regions") or []
-    if prefixes:
-        condition = Q()
-        for prefix in prefixes:
-            condition |= Q(region__code__startswith=prefix)
-        subjects = subjects.filter(condition)
-    if spec.get("industries"):
-        subjects = subjects.filter(industry_code__in=spec["industries"])
-    return subjects
-
-
-def excluded_subjects(batch: Batch, today: dt.date) -> set[int]:
-    """Subjects checked on one of the batch's items within the period, and those with an open case."""
-    codes = list(batch.items.values_list("code", flat=True))
-    since = today - relativedelta(months=batch.exclude_months)
-    excluded = set(
-        Record.objects.filter(kind="inspection", item_code__in=codes, action_date__gte=since, is_deleted=False)
-        .values_list("subject_id", flat=True)
-        .distinct()
-    )
-    if batch.exclude_open_cases:
-        open_cases = Record.objects.filter(kind="penalty", is_deleted=False).exclude(details__has_key="closed_on")
-        excluded |= set(open_cases.values_list("subject_id", flat=True).distinct())
-    return excluded
-
-
-@dataclass
-class FrozenPool:
-    entries: list[tuple[str, str]]  # (token, stratum), in the database's order
-    subject_ids: list[int]  # parallel to entries
-    regions: list[str]  # parallel to entries
-    canonical: bytes
-    hash: str
-
-
-def freeze_pool(batch: Batch, today: dt.date) -> FrozenPool:
-    excluded = excluded_subjects(batch, today)
-    entries, subject_ids, regions = [], [], []
-    rows = (
-        pool_queryset(batch)
-        .annotate(token=Coalesce("uscc", "registration_no", Concat(Value("S"), Cast("id", CharField()))))
-        .values_list("pk", "token", "risk_grade", "region_id")
-    )
-    scores = _risk_scores(today) if batch.selection == "risk" else None
-    for pk, token, grade, region in rows.iterator(chunk_size=50000):
-        if pk in excluded:
-            continue
-        if scores is None:
-            entries.append((token, grade or DEFAULT_GRADE))
-        else:
-            entries.append((token, grade or DEFAULT_GRADE, f"{scores.get(pk, scores[None]):.6f}"))
-        subject_ids.append(pk)
-        regions.append(region)
-    canonical = algorithm.canonical_pool(entries)
-    return FrozenPool(entries, subject_ids, regions, canonical, algorithm.sha256_hex(canonical))
-
-
-def _risk_scores(today: dt.date) -> dict:
-    """Learned risk scores from the platform's inspections; None → the score of a subject without history."""
-    from jianguan.credit.targeting import platform_history, score_all
-
-    history = platform_history()
-    scores = score_all(history, today)
-    scores[None] = float(history["failed"].mean()) if len(history) else 0.0
-    return scores
-
-
 def _quotas(batch: Batch) -> dict[str, algorithm.Quota]:
     return {
         grade: algorithm.Quota(float(q["ratio"]), int(q.get("minimum") or 0), q.get("maximum"))
@@ -408,20 +331,20 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
     if batch.status != BatchStatus.APPROVED or not batch.seed_hash:
         raise DomainError("not_ready", _("Approve the batch and commit its seed before drawing."), status=409)
     today = timezone.localdate()
-    pool = freeze_pool(batch, today)
-    clock.lap("freeze")
-    seed = decrypt(batch.seed_sealed)
-    if hashlib.sha256(seed.encode()).hexdigest() != batch.seed_hash:
-        raise DomainError("seed_mismatch", _("The sealed seed does not match its committed hash."), status=500)
-    key = algorithm.draw_key(seed, pool.hash, public_entropy)
-    chosen = algorithm.select_indexes(pool.entries, key, _quotas(batch))
+    with frozen_pool(batch, today) as pool:
+        clock.lap("freeze")
+        seed = decrypt(batch.seed_sealed)
+        if hashlib.sha256(seed.encode()).hexdigest() != batch.seed_hash:
+            raise DomainError("seed_mismatch", _("The sealed seed does not match its committed hash."), status=500)
+        key = algorithm.draw_key(seed, pool.hash, public_entropy)
+        chosen = pool.select(key, _quotas(batch))
     clock.lap("select")
-    sizes = algorithm.strata_sizes(pool.entries)
-    ordered = [(stratum, rank, index) for stratum in sorted(chosen) for rank, index in enumerate(chosen[stratum], 1)]
-    selection = "".join(f"{stratum}\t{rank}\t{pool.entries[i][0]}\n" for stratum, rank, i in ordered).encode()
-    conflicts, recent = _recusals(batch, [(pool.entries[i][0], pool.subject_ids[i]) for _s, _r, i in ordered], today)
+    # (stratum, rank, (token, subject id, region)), in the order of the tasks
+    ordered = [(stratum, rank, entry) for stratum in sorted(chosen) for rank, entry in enumerate(chosen[stratum], 1)]
+    selection = "".join(f"{stratum}\t{rank}\t{entry[0]}\n" for stratum, rank, entry in ordered).encode()
+    conflicts, recent = _recusals(batch, [(entry[0], entry[1]) for _s, _r, entry in ordered], today)
     clock.lap("recusals")
-    tasks = [(pool.entries[i][0], pool.regions[i]) for _s, _r, i in ordered]
+    tasks = [(entry[0], entry[2]) for _s, _r, entry in ordered]
     teams: dict[int, list[int]] = {}
     unassigned: dict[int, dict[str, dict[str, int]]] = {}
     for department, _items in participants(batch):
@@ -458,12 +381,16 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
             seed=seed,
             public_entropy=public_entropy,
             pool_hash=pool.hash,
-            pool_size=len(pool.entries),
+            pool_size=pool.size,
             pool=zlib.compress(pool.canonical, 6),
-            strata={g: {"n": sizes.get(g, 0), "k": len(chosen.get(g, []))} for g in sorted(set(sizes) | set(chosen))},
+            strata={
+                g: {"n": pool.sizes.get(g, 0), "k": len(chosen.get(g, []))}
+                for g in sorted(set(pool.sizes) | set(chosen))
+            },
             selection_hash=algorithm.sha256_hex(selection),
             drawn_at=now,
         )
+        clock.lap("write_pool")
         ids = allocate_ids(Task, len(ordered))
         bulk_insert(
             Task,
@@ -481,21 +408,23 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
                 (
                     task_id,
                     draw.pk,
-                    pool.subject_ids[i],
-                    pool.entries[i][0],
+                    entry[1],
+                    entry[0],
                     stratum,
                     rank,
                     TaskStatus.UNASSIGNED if index in unassigned else TaskStatus.ASSIGNED,
                     _json(unassigned.get(index, {})),
                 )
-                for index, (task_id, (stratum, rank, i)) in enumerate(zip(ids, ordered, strict=True))
+                for index, (task_id, (stratum, rank, entry)) in enumerate(zip(ids, ordered, strict=True))
             ),
         )
+        clock.lap("write_tasks")
         bulk_insert(
             TaskOfficer,
             ("task_id", "officer_id"),
             ((ids[index], officer_id) for index, team in teams.items() for officer_id in team),
         )
+        clock.lap("write_officers")
         record_event(
             actor,
             "spotcheck.draw",
@@ -506,13 +435,13 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
                 "seed": seed,
                 "public_entropy": public_entropy,
                 "pool_hash": pool.hash,
-                "pool_size": len(pool.entries),
+                "pool_size": pool.size,
                 "selection_hash": draw.selection_hash,
                 "tasks": len(ordered),
                 "unassigned": len(unassigned),
             },
         )
-    clock.lap("write")
+    clock.lap("commit")
     return draw
 
 
