@@ -116,9 +116,10 @@ class Draw(models.Model):
 class Task(models.Model):
     """A drawn subject to inspect, with its team (or the reasons no team could be formed)."""
 
-    draw = models.ForeignKey(Draw, models.CASCADE, related_name="tasks")
     # Written in bulk by the draw, which resolved every id in the same transaction: no database
-    # constraint to check row by row at commit.
+    # constraint to check row by row at commit. The draw's tasks are found through the unique
+    # (draw, subject) index, so the foreign key needs none of its own.
+    draw = models.ForeignKey(Draw, models.CASCADE, related_name="tasks", db_constraint=False, db_index=False)
     subject = models.ForeignKey("subjects.Subject", models.PROTECT, related_name="spotcheck_tasks", db_constraint=False)
     token = models.CharField(_("subject token"), max_length=32)
     stratum = models.CharField(_("risk grade"), max_length=8)
@@ -143,7 +144,8 @@ class Task(models.Model):
 class TaskOfficer(models.Model):
     """A member of a task's team (written in bulk with the task)."""
 
-    task = models.ForeignKey(Task, models.CASCADE, db_constraint=False, related_name="team")
+    # (task, officer) is unique and indexed: a task's team is read through that index.
+    task = models.ForeignKey(Task, models.CASCADE, db_constraint=False, db_index=False, related_name="team")
     officer = models.ForeignKey("officers.Officer", models.PROTECT, db_constraint=False, related_name="+")
 
     class Meta:

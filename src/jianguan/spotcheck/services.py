@@ -382,7 +382,7 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
             public_entropy=public_entropy,
             pool_hash=pool.hash,
             pool_size=pool.size,
-            pool=zlib.compress(pool.canonical, 6),
+            pool=zlib.compress(pool.canonical, 1),
             strata={
                 g: {"n": pool.sizes.get(g, 0), "k": len(chosen.get(g, []))}
                 for g in sorted(set(pool.sizes) | set(chosen))
@@ -413,7 +413,7 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
                     stratum,
                     rank,
                     TaskStatus.UNASSIGNED if index in unassigned else TaskStatus.ASSIGNED,
-                    _json(unassigned.get(index, {})),
+                    _json(unassigned[index]) if index in unassigned else "{}",
                 )
                 for index, (task_id, (stratum, rank, entry)) in enumerate(zip(ids, ordered, strict=True))
             ),
