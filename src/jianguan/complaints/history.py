@@ -25,7 +25,7 @@ from jianguan.complaints.permissions import mask_name, mask_phone, sealed_order_
 from jianguan.complaints.policy import check_return_window, policy, sla_for
 from jianguan.complaints.routing import find_subject, locate, office_for
 from jianguan.complaints.schemas import HandlingForm, HotlineOrder, Strict
-from jianguan.core.bulk import bulk_insert
+from jianguan.core.bulk import bulk_insert, insert_objects
 from jianguan.core.calendar import calendar_session
 from jianguan.core.errors import DomainError, lazy_format
 from jianguan.core.importing import validated
@@ -281,10 +281,10 @@ def _apply(replay: _Replay, step: Step, departments: dict[int, Department], now:
 def _write(built: list[_Replay], actor: Any) -> None:
     if not built:
         return
-    items = WorkflowItem.objects.bulk_create([r.item for r in built])
+    items = insert_objects(WorkflowItem, [r.item for r in built])
     for replay, item in zip(built, items, strict=True):
         replay.order.item = item
-    orders = WorkOrder.objects.bulk_create([r.order for r in built])
+    orders = insert_objects(WorkOrder, [r.order for r in built])
     transitions, assignments, supervisions, extensions = [], [], [], []
     for replay, order in zip(built, orders, strict=True):
         for t in replay.transitions:
