@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -120,8 +121,11 @@ def column_labels(schema: type[BaseModel]) -> dict[str, str]:
     return {name: (f.title or name) for name, f in schema.model_fields.items()}
 
 
+@lru_cache(maxsize=64)
 def header_map(schema: type[BaseModel]) -> dict[str, str]:
-    """Every accepted header text (English name, Chinese title, extra aliases) → field name."""
+    """Every accepted header text (English name, Chinese title, extra aliases) → field name.
+
+    Cached per schema class (schemas do not change while running): callers must not modify it."""
     mapping = {}
     for name, info in schema.model_fields.items():
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
