@@ -14,9 +14,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# No byte-compiling of every installed module up front (half the install's time): Python compiles
+# what it imports, once.
 install: $(BIN)/python
-	# No byte-compiling of every installed module up front (half the install's time): Python
-	# compiles what it imports, once.
 	$(BIN)/pip install --quiet --no-compile -e .
 
 install-test: $(BIN)/python

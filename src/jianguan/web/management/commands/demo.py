@@ -15,8 +15,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--subjects", type=int, default=20000)
-        parser.add_argument("--actions", type=int, default=120_000, help="supervision actions sent through the gateway")
-        parser.add_argument("--complaints", type=int, default=15_000, help="12345 work orders with their histories")
+        parser.add_argument("--actions", type=int, default=80_000, help="supervision actions sent through the gateway")
+        parser.add_argument("--complaints", type=int, default=10_000, help="12345 work orders with their histories")
 
     def handle(self, *args, seed, subjects, actions, complaints, **options):
         if settings.PRODUCTION:
