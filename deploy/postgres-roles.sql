@@ -2,7 +2,8 @@
 --   psql -v owner_password=... -v app_password=... -v readonly_password=... -d jianguan -f deploy/postgres-roles.sql
 -- jianguan_owner  owns the schema: migrations run as it (JIANGUAN_DATABASE_URL of `jianguan migrate`).
 -- jianguan_app    the web and task processes: reads and writes rows, owns nothing, so it cannot
---                 ALTER a table or DISABLE its triggers; it may only INSERT into the audit trail.
+--                 ALTER a table or DISABLE its triggers; it may only INSERT into the audit trail
+--                 (and fill the three sealing columns of an unsealed event once).
 -- jianguan_readonly  analysts' tools and reports: SELECT only.
 -- After every `jianguan migrate`, run deploy/postgres-grants.sql as jianguan_owner (new tables).
 

@@ -75,6 +75,10 @@ if "$PGBIN/psql" -q "$APP_URL" -c "UPDATE audit_auditevent SET action = 'forged'
   echo "FAILED: the application role updated an audit event"; exit 1
 fi
 echo "ok  UPDATE of an audit event refused: $(head -n1 "$WORK/err")"
+if "$PGBIN/psql" -q "$APP_URL" -c "UPDATE audit_auditevent SET hash = md5(hash) || md5(hash) WHERE seq = 1" 2>"$WORK/err"; then
+  echo "FAILED: the application role re-sealed an audit event"; exit 1
+fi
+echo "ok  re-sealing a sealed audit event refused: $(head -n1 "$WORK/err")"
 
 "$BIN/jianguan" national-standin --port "$STANDIN_PORT" --db "$WORK/standin.sqlite3" >"$WORK/standin.log" 2>&1 &
 pids+=($!)
@@ -114,5 +118,5 @@ echo "--- backup and restore"
 "$PGBIN/psql" -q "$SUPER_URL" -c "CREATE DATABASE ${DB}_restored OWNER jianguan_owner"
 "$PGBIN/pg_restore" --no-owner --role=jianguan_owner -d "postgres://jianguan_owner:$OWNER_PW@$PGHOSTPORT/${DB}_restored" "$WORK/backup.dump"
 JIANGUAN_DATABASE_URL="postgres://jianguan_owner:$OWNER_PW@$PGHOSTPORT/${DB}_restored" \
-  "$BIN/jianguan" audit verify --anchor-dir "$JIANGUAN_AUDIT_ANCHOR_DIR"
+  "$BIN/jianguan" audit verify --anchor-dir "$JIANGUAN_AUDIT_ANCHOR_DIR" --national
 echo "stack checks passed"

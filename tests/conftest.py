@@ -159,7 +159,7 @@ def set_audit_triggers(on: bool) -> None:
             for statement in sql.SQLITE_BACKWARD:
                 cursor.execute(statement)
             if on:
-                for statement in sql.SQLITE_FORWARD:
+                for statement in sql.SQLITE_SEALABLE:
                     cursor.execute(statement)
 
 

@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
 from jianguan.audit.models import AuditEvent
-from jianguan.audit.services import record_batch, record_event, verify_chain
+from jianguan.audit.services import record_batch, record_event, seal_pending, verify_chain
 from tests.conftest import set_audit_triggers
 
 
@@ -23,6 +23,7 @@ def chain(db):
     for n in range(5):
         record_event("tester", "test.write", "thing", n, before={"n": n}, after={"n": n + 1, "名称": "测试"})
     record_batch("tester", "test.bulk", "thing", [{"a": 1}, {"a": 2}])
+    seal_pending()  # the test's transaction never commits, so the sealer is called here
     return list(AuditEvent.objects.order_by("seq"))
 
 
@@ -153,6 +154,7 @@ def test_a_chain_begun_before_keying_verifies_across_the_cut_over(db):
     from jianguan.audit.models import AuditHead
 
     record_event("tester", "old", "thing", 1)
+    seal_pending()
     AuditHead.objects.filter(pk=1).update(keyed_from=3)  # as the migration sets it on an old chain
     # rewrite event 1 as an earlier version hashed it: plain SHA-256
     _trigger_off()
@@ -180,3 +182,97 @@ def _fields(event):
         event.before,
         event.after,
     )
+
+
+def test_a_write_takes_no_lock_and_its_event_is_sealed_once_the_transaction_commits(
+    db, django_capture_on_commit_callbacks
+):
+    from jianguan.audit.models import AuditHead
+
+    head = AuditHead.objects.get_or_create(pk=1)[0]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        first = record_event("tester", "test.write", "thing", 1)
+        record_event("tester", "test.write", "thing", 2, after={"名称": "第二条"})
+        # nothing another writer would wait for: the head is not touched while the writer works
+        assert AuditHead.objects.get(pk=1).seq == head.seq
+        assert AuditEvent.objects.get(pk=first.pk).seq is None
+    assert len(callbacks) == 1  # one sealing per transaction, however many events it wrote
+    first.refresh_from_db()
+    assert (first.seq, first.prev_hash) == (head.seq + 1, head.hash)
+    assert AuditHead.objects.get(pk=1).seq == head.seq + 2
+    assert verify_chain().ok
+
+
+def test_a_rolled_back_write_leaves_no_event_and_no_gap(db):
+    record_event("tester", "test.write", "thing", 10)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record_event("tester", "test.write", "thing", 11)
+        raise RuntimeError
+    record_event("tester", "test.write", "thing", 12)
+    result = verify_chain()
+    assert result.ok and result.count == 2
+    assert list(AuditEvent.objects.order_by("seq").values_list("object_id", flat=True)) == ["10", "12"]
+
+
+def test_the_only_update_allowed_is_sealing_an_unsealed_event(chain):
+    set_audit_triggers(True)
+    sealed = chain[0]
+    for change in ({"seq": None, "hash": None}, {"hash": "0" * 64}, {"prev_hash": "f" * 64}):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AuditEvent.objects.filter(pk=sealed.pk).update(**change)
+    unsealed = record_event("tester", "test.write", "thing", 99)
+    for change in ({"action": "forged"}, {"after": {"n": 1}}, {"seq": 10_000, "hash": "a" * 64, "actor": "mallory"}):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AuditEvent.objects.filter(pk=unsealed.pk).update(**change)
+    assert seal_pending() == 1 and verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_writers_do_not_wait_for_each_other_and_both_are_chained(flushable_audit):
+    """PostgreSQL: a writer whose transaction stays open does not hold up another writer's commit.
+    SQLite takes one write lock for the whole database, so there the second writer runs after it."""
+    import threading
+
+    opened, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_writer():
+        from django.db import connection as own
+
+        try:
+            with transaction.atomic():
+                record_event("slow", "test.write", "thing", "slow")
+                opened.set()
+                release.wait(10)
+        finally:
+            own.close()
+            done.set()
+
+    if connection.vendor == "postgresql":
+        worker = threading.Thread(target=slow_writer)
+        worker.start()
+        assert opened.wait(10)
+        fast = threading.Event()
+
+        def fast_writer():
+            from django.db import connection as own
+
+            with transaction.atomic():
+                record_event("fast", "test.write", "thing", "fast")
+            own.close()
+            fast.set()
+
+        threading.Thread(target=fast_writer).start()
+        # before events were sealed after commit, this writer queued on the head row until the slow one ended
+        assert fast.wait(5), "the second writer waited for the first one's transaction"
+        release.set()
+        worker.join(10)
+    else:
+        release.set()
+        slow_writer()
+        with transaction.atomic():
+            record_event("fast", "test.write", "thing", "fast")
+    assert done.is_set()
+    order = list(AuditEvent.objects.order_by("seq").values_list("actor", "seq"))
+    expected = ["fast", "slow"] if connection.vendor == "postgresql" else ["slow", "fast"]
+    assert [actor for actor, _seq in order] == expected and all(seq is not None for _a, seq in order)
+    assert verify_chain().ok

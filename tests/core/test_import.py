@@ -192,7 +192,7 @@ def test_import_is_one_audit_event_per_batch():
         csv_bytes([["名称", "统一社会信用代码"], ["甲有限公司", uscc(61)], ["乙有限公司", uscc(62)]]),
         "a.csv",
     )
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert AuditEvent.objects.count() == before + 1
     assert event.action == "import.subjects" and event.after["rows"] == 2
 

@@ -171,7 +171,7 @@ def test_refused_messages_are_kept_with_the_reason(setup, inspection, standin):
     ingest(enumerate([inspection("R1"), inspection("R2")], 1), source=setup.source, channel="api")
 
     class Picky:
-        def send(self, messages):
+        def send(self, messages, audit_head=None):
             first, second = (m["message_id"] for m in messages)
             return Delivery(accepted=[first], refused={second: "cd_source unknown"})
 
@@ -193,3 +193,46 @@ def test_standin_refuses_messages_that_break_the_format(setup, inspection, stand
     answer = standin.store.receive({"messages": [good, bad]})
     assert answer["accepted"] == ["2026112900001-1"]
     assert answer["refused"][0]["message_id"] == "2026112900001-2" and "cd_batch" in answer["refused"][0]["reason"]
+
+
+def test_each_push_leaves_the_audit_head_with_the_receiver_and_verify_checks_against_it(
+    setup, inspection, standin, settings, capsys
+):
+    from jianguan.audit.models import AuditEvent, AuditHead
+    from jianguan.audit.services import seal_pending, verify_chain
+    from jianguan.exchange.outbox import deliver_all
+    from jianguan.exchange.services import ingest
+    from jianguan.exchange.transport import HttpTransport
+    from tests.conftest import set_audit_triggers
+
+    settings.NATIONAL_URL = standin.url
+    transport = HttpTransport(standin.url, timeout=5)
+    ingest(enumerate([inspection("H1"), inspection("H2")], 1), source=setup.source, channel="api")
+    seal_pending()  # as after the ingest's commit
+    head = AuditHead.objects.get(pk=1)
+    assert deliver_all(transport).delivered == 2
+    assert [(h["seq"], h["hash"]) for h in standin.store.audit_heads()] == [(head.seq, head.hash)]
+    assert transport.audit_heads() == [(head.seq, head.hash)]
+    kept = AuditEvent.objects.filter(action="exchange.deliver").get()
+    assert kept.after["audit_head_kept"] == head.seq
+    call_command("audit", "verify", "--national")
+    assert capsys.readouterr().out.strip().endswith("1 heads kept by the national receiver")
+
+    # cut the chain back to before the head the receiver kept: the chain alone verifies, not against it
+    set_audit_triggers(False)
+    try:
+        AuditEvent.objects.filter(seq__gte=head.seq).delete()
+        last = AuditEvent.objects.order_by("seq").last()
+        AuditHead.objects.filter(pk=1).update(seq=last.seq, hash=last.hash)
+        assert verify_chain().ok
+        result = verify_chain(witnessed=transport.audit_heads())
+        assert not result.ok and "receiver kept" in result.reason
+        with pytest.raises(CommandError, match="receiver kept"):
+            call_command("audit", "verify", "--national")
+    finally:
+        set_audit_triggers(True)
+
+
+def test_a_malformed_audit_head_is_refused_by_the_standin(standin):
+    with pytest.raises(ValueError, match="audit_head"):
+        standin.store.receive({"messages": [], "audit_head": {"seq": 0, "hash": "x"}})

@@ -41,6 +41,10 @@ def test_metrics_count_requests_and_read_the_platform_and_are_for_monitoring_hos
     assert 'jianguan_http_requests_total{method="GET",status="200",view="health"}' in text
     for name in ("jianguan_outbox_pending_records", "jianguan_queue_pending_tasks", "jianguan_ingest_rows_total"):
         assert name in text
+    from jianguan.audit.services import record_event
+
+    record_event("tester", "test.write", "thing", 1)  # inside the test's transaction: not yet sealed
+    assert "jianguan_audit_unsealed_events 1.0" in client.get("/metrics").content.decode()
     assert Client(REMOTE_ADDR="10.1.2.3").get("/metrics").status_code == 403
     settings.METRICS_FROM = ["10.0.0.0/8"]
     assert Client(REMOTE_ADDR="10.1.2.3").get("/metrics").status_code == 200

@@ -94,45 +94,74 @@ def _actor_fields(actor: Any) -> tuple[str, str]:
 def record_event(
     actor: Any, action: str, object_type: str, object_id: Any = "", *, before: Any = None, after: Any = None
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction."""
-    with transaction.atomic():
-        # The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before the head is
-        # read, so two writers can never chain onto the same previous hash.
-        if not AuditHead.objects.filter(pk=1).update(seq=F("seq") + 1):
-            AuditHead.objects.get_or_create(pk=1)
-            AuditHead.objects.filter(pk=1).update(seq=F("seq") + 1)
-        head = AuditHead.objects.get(pk=1)
-        actor_label, actor_id = _actor_fields(actor)
-        at = timezone.now()
-        before_c, after_c = canonical(before), canonical(after)
-        digest = event_hash(
-            head.seq >= head.keyed_from,
-            head.hash,
-            head.seq,
-            at,
-            actor_label,
-            actor_id,
-            action,
-            object_type,
-            str(object_id or ""),
-            before_c,
-            after_c,
-        )
-        event = AuditEvent.objects.create(
-            seq=head.seq,
-            at=at,
-            actor=actor_label,
-            actor_id=actor_id,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id or ""),
-            before=before_c,
-            after=after_c,
-            prev_hash=head.hash,
-            hash=digest,
-        )
-        AuditHead.objects.filter(pk=1).update(hash=digest)
+    """Append one event, inside the caller's transaction: written at once, sealed into the chain after commit.
+
+    Writing takes no lock that another writer waits for; the sealer, which does, runs after the
+    commit in a transaction of its own that lasts as long as hashing the new events takes.
+    """
+    actor_label, actor_id = _actor_fields(actor)
+    event = AuditEvent.objects.create(
+        at=timezone.now(),
+        actor=actor_label,
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        before=canonical(before),
+        after=canonical(after),
+    )
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        seal_pending()
+    elif not any(callback is _seal_committed for _sids, callback, _robust in connection.run_on_commit):
+        transaction.on_commit(_seal_committed, robust=True)
     return event
+
+
+def _seal_committed() -> None:
+    seal_pending()
+
+
+SEAL_CHUNK = 2000
+
+
+def seal_pending() -> int:
+    """Link every committed, unsealed event into the chain (in id order); returns how many.
+
+    Run after each writer's commit, every minute by the consumer, and before the chain is verified
+    or anchored. Concurrent sealers queue on the head row; each sees what the one before it sealed.
+    """
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            # The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before the head
+            # is read, so two sealers can never chain onto the same previous hash.
+            if not AuditHead.objects.filter(pk=1).update(seq=F("seq")):
+                AuditHead.objects.get_or_create(pk=1)
+            head = AuditHead.objects.get(pk=1)
+            events = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:SEAL_CHUNK])
+            if not events:
+                return sealed
+            seq, prev = head.seq, head.hash
+            for event in events:
+                seq += 1
+                event.seq, event.prev_hash = seq, prev
+                event.hash = prev = event_hash(
+                    seq >= head.keyed_from,
+                    event.prev_hash,
+                    seq,
+                    event.at,
+                    event.actor,
+                    event.actor_id,
+                    event.action,
+                    event.object_type,
+                    event.object_id,
+                    event.before,
+                    event.after,
+                )
+            AuditEvent.objects.bulk_update(events, ["seq", "prev_hash", "hash"], batch_size=500)
+            AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+        sealed += len(events)
 
 
 def record_batch(
@@ -156,16 +185,25 @@ class VerifyResult:
     broken_seq: int | None = None
     reason: str = ""
     anchors: int = 0
+    witnessed: int = 0
 
 
-def verify_chain(chunk: int = 5000, anchors: list[Anchor] | None = None) -> VerifyResult:
+def verify_chain(
+    chunk: int = 5000, anchors: list[Anchor] | None = None, witnessed: list[tuple[int, str]] | None = None
+) -> VerifyResult:
     """Recompute every hash in order; report the first event whose link or content does not match,
-    then check the chain against the anchors kept outside the database (if given)."""
+    then check the chain against the anchors kept outside the database (if given), and against the
+    heads another party acknowledged keeping (`witnessed`, (seq, hash) pairs: the national receiver's).
+
+    Events committed but not yet sealed are sealed first: the check covers everything written.
+    """
+    seal_pending()
     prev, expected_seq, count = GENESIS, 1, 0
     last_seq = 0
     head = AuditHead.objects.filter(pk=1).first()
     keyed_from = head.keyed_from if head else 1
-    anchored = {anchor.seq: anchor for anchor in anchors or []}
+    anchored = {anchor.seq: anchor.hash for anchor in anchors or []}
+    seen = {seq: digest for seq, digest in witnessed or []}
     for anchor in anchors or []:
         if not anchor.authentic():
             return VerifyResult(False, 0, anchor.seq, "an anchor's signature is not the audit key's")
@@ -196,14 +234,19 @@ def verify_chain(chunk: int = 5000, anchors: list[Anchor] | None = None) -> Veri
             if digest != event.hash:
                 return VerifyResult(False, count, event.seq, "content does not match its hash")
             anchor = anchored.get(event.seq)
-            if anchor is not None and anchor.hash != event.hash:
+            if anchor is not None and anchor != event.hash:
                 return VerifyResult(False, count, event.seq, "the event differs from its anchor")
+            kept = seen.get(event.seq)
+            if kept is not None and kept != event.hash:
+                return VerifyResult(False, count, event.seq, "the event differs from the head the receiver kept")
             prev, expected_seq, count, last_seq = event.hash, expected_seq + 1, count + 1, event.seq
     if head is not None and (head.seq != count or head.hash != prev):
         return VerifyResult(False, count, count + 1, "events after the last one were removed")
     if anchored and max(anchored) > count:
         return VerifyResult(False, count, count + 1, "anchored events are missing: the chain was cut back")
-    return VerifyResult(True, count, anchors=len(anchored))
+    if seen and max(seen) > count:
+        return VerifyResult(False, count, count + 1, "events the receiver kept are missing: the chain was cut back")
+    return VerifyResult(True, count, anchors=len(anchored), witnessed=len(seen))
 
 
 # ---------------------------------------------------------------- anchors outside the database
@@ -235,6 +278,7 @@ ANCHOR_FILE = "checkpoints.jsonl"
 
 def write_anchor(directory: Path | str) -> Anchor | None:
     """Append the current head to DIR/checkpoints.jsonl (fsynced); None while the chain is empty."""
+    seal_pending()
     head = AuditHead.objects.filter(pk=1).first()
     if head is None or head.seq == 0:
         return None

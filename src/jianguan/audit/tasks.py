@@ -13,3 +13,11 @@ def anchor_audit_chain():
         return {"anchored": None}
     anchor = write_anchor(settings.AUDIT_ANCHOR_DIR)
     return {"anchored": anchor.seq if anchor else None}
+
+
+@db_periodic_task(crontab())
+def seal_audit_events():
+    """Seal what a writer committed but could not seal itself (its process ended before the sealer ran)."""
+    from jianguan.audit.services import seal_pending
+
+    return {"sealed": seal_pending()}

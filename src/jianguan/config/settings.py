@@ -59,6 +59,8 @@ MATCHING_KEY = MATCHING_KEY or PII_KEY
 # Where the audit chain's signed checkpoints are appended (hourly, and by `jianguan audit anchor`):
 # a directory the database's users cannot write. Empty: no periodic anchors.
 AUDIT_ANCHOR_DIR = env_str("JIANGUAN_AUDIT_ANCHOR_DIR", "")
+# Who else keeps copies of the chain's head (`audit verify --national`): a callable returning (seq, hash) pairs.
+AUDIT_NATIONAL_HEADS = "jianguan.exchange.transport.national_audit_heads"
 AUDIT_KEY = AUDIT_KEY or "audit:" + SECRET_KEY
 
 INSTALLED_APPS = [

@@ -64,6 +64,9 @@ class Message(models.Model):
     batch = models.ForeignKey(
         "core.ImportBatch", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("batch")
     )
+    # The audit event that records this message: the receipt names it, and the chain seals it after
+    # commit. Messages logged before events were sealed after commit carry the event's hash instead.
+    audit_event = models.BigIntegerField(_("audit event"), null=True, blank=True)
     audit_hash = models.CharField(_("audit event hash"), max_length=64, blank=True)
     receipt_signature = models.CharField(_("receipt signature"), max_length=64, blank=True)
 

@@ -42,10 +42,22 @@ class NationalMessage(BaseModel):
         return self
 
 
+class AuditHead(BaseModel):
+    """The province's audit chain head when a push was sent; the receiver keeps it and echoes it in
+    its answer, so a copy of the chain's progress lives where the province's database user cannot
+    reach (`jianguan audit verify --national`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seq: int = Field(ge=1, lt=2**63)
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class NationalPush(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     messages: list[NationalMessage] = Field(min_length=1, max_length=5000)
+    audit_head: AuditHead | None = None
 
 
 def department_code(record: Record) -> str:

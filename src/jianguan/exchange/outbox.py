@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Min, Sum
 from django.utils import timezone
 
+from jianguan.audit.models import AuditHead
 from jianguan.audit.services import record_event
 from jianguan.exchange.choices import OutboxStatus
 from jianguan.exchange.models import OutboxBatch
@@ -62,6 +63,8 @@ def deliver(transport: Transport | None = None, *, limit: int = 5000, now: dt.da
     now = now or timezone.now()
     transport = transport or configured_transport()  # not configured: raise, and leave the outbox alone
     report = DeliveryReport()
+    # The chain's sealed head travels with the push: the receiver keeps a copy outside our database.
+    head = AuditHead.objects.filter(pk=1, seq__gt=0).values("seq", "hash").first()
     with transaction.atomic():
         due = OutboxBatch.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now).order_by("id")
         if connection.features.has_select_for_update_skip_locked:
@@ -81,7 +84,7 @@ def deliver(transport: Transport | None = None, *, limit: int = 5000, now: dt.da
         messages = [message for _batch, batch_messages, _s in plan for message in batch_messages]
         report.batches, report.attempted = len(batches), len(messages)
         try:
-            delivery = transport.send(messages) if messages else None
+            delivery = transport.send(messages, audit_head=head) if messages else None
         except TransportError as exc:
             report.error = str(exc)
             for batch in batches:
@@ -115,7 +118,13 @@ def deliver(transport: Transport | None = None, *, limit: int = 5000, now: dt.da
             batches,
             ["status", "attempts", "sent_at", "next_attempt_at", "last_error", "delivered", "superseded", "refused"],
         )
-        record_event(None, "exchange.deliver", "outbox", after=report.as_dict())
+        acknowledged = delivery.audit_head if delivery and delivery.audit_head == head else None
+        record_event(
+            None,
+            "exchange.deliver",
+            "outbox",
+            after={**report.as_dict(), "audit_head_kept": acknowledged["seq"] if acknowledged else None},
+        )
     return report
 
 

@@ -101,8 +101,12 @@ def _receipt_key() -> bytes:
 
 
 def receipt(message: Message) -> dict[str, Any]:
-    """What the centre acknowledges about one submission; signed, and kept by both sides."""
-    return {
+    """What the centre acknowledges about one submission; signed, and kept by both sides.
+
+    It names the audit event that records the same facts; that event joins the keyed chain once
+    the message's transaction commits.
+    """
+    body = {
         "message": message.pk,
         "source": message.source.name,
         "received_at": message.received_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
@@ -115,8 +119,12 @@ def receipt(message: Message) -> dict[str, Any]:
         "accepted": message.accepted,
         "rejected": message.rejected,
         "duplicates": message.duplicates,
-        "audit_hash": message.audit_hash,
     }
+    if message.audit_hash:  # a receipt signed before events were sealed after commit
+        body["audit_hash"] = message.audit_hash
+    else:
+        body["audit_event"] = message.audit_event
+    return body
 
 
 def sign_receipt(body: dict[str, Any]) -> str:
@@ -168,11 +176,11 @@ def _log(
             "exchange.message",
             "message",
             message.pk,
-            after={k: v for k, v in receipt(message).items() if k != "audit_hash"},
+            after={k: v for k, v in receipt(message).items() if k != "audit_event"},
         )
-        message.audit_hash = event.hash
+        message.audit_event = event.pk
         message.receipt_signature = sign_receipt(receipt(message))
-        message.save(update_fields=["audit_hash", "receipt_signature"])
+        message.save(update_fields=["audit_event", "receipt_signature"])
     return message
 
 

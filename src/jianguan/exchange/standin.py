@@ -3,8 +3,10 @@
 It speaks the push format of `exchange.national` over HTTP: POST /push with {"messages": [...]}.
 Each message is validated against the same schema the outbox uses; valid messages are stored in
 a SQLite file keyed by message id, so a repeated message is acknowledged again but stored once.
-The answer is {"accepted": [ids], "refused": [{"message_id", "reason"}]}. GET /stats reports
-what it holds. `fail_next` makes it answer 503 to that many pushes, to exercise retries.
+The answer is {"accepted": [ids], "refused": [{"message_id", "reason"}]}. A push may carry the
+province's audit chain head ({"seq", "hash"}): the stand-in keeps each head it is sent and echoes
+it in its answer; GET /audit-heads lists them. GET /stats reports what it holds. `fail_next` makes
+it answer 503 to that many pushes, to exercise retries.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from jianguan.exchange.national import NationalMessage
+from jianguan.exchange.national import AuditHead, NationalMessage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -28,7 +30,12 @@ CREATE TABLE IF NOT EXISTS messages (
     record_type TEXT NOT NULL,
     body TEXT NOT NULL,
     received_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
-)
+);
+CREATE TABLE IF NOT EXISTS audit_heads (
+    seq INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL,
+    received_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
 """
 
 
@@ -37,7 +44,7 @@ class StandinStore:
         self.path = path
         self.lock = threading.Lock()
         with self._connect() as db:
-            db.execute(SCHEMA)
+            db.executescript(SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30)
@@ -45,6 +52,12 @@ class StandinStore:
     def receive(self, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             raise ValueError('expected {"messages": [...]}')
+        head = None
+        if body.get("audit_head") is not None:
+            try:
+                head = AuditHead.model_validate(body["audit_head"])
+            except ValidationError as exc:
+                raise ValueError(f"audit_head: {exc.errors(include_url=False)}") from None
         accepted, refused, rows = [], [], []
         for raw in body["messages"]:
             message_id = str(raw.get("message_id", "")) if isinstance(raw, dict) else ""
@@ -70,7 +83,17 @@ class StandinStore:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 rows,
             )
-        return {"accepted": accepted, "refused": refused}
+            if head is not None:
+                db.execute("INSERT OR IGNORE INTO audit_heads (seq, hash) VALUES (?, ?)", (head.seq, head.hash))
+        answer: dict[str, Any] = {"accepted": accepted, "refused": refused}
+        if head is not None:
+            answer["audit_head"] = head.model_dump()
+        return answer
+
+    def audit_heads(self) -> list[dict[str, Any]]:
+        with self._connect() as db:
+            rows = db.execute("SELECT seq, hash, received_at FROM audit_heads ORDER BY seq").fetchall()
+        return [{"seq": seq, "hash": digest, "received_at": at} for seq, digest, at in rows]
 
     def stats(self) -> dict[str, Any]:
         with self._connect() as db:
@@ -116,6 +139,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - the stdlib's name
         if self.path.rstrip("/") == "/stats":
             self._answer(200, {"standin": True, **self.server.store.stats()})
+        elif self.path.rstrip("/") == "/audit-heads":
+            self._answer(200, {"audit_heads": self.server.store.audit_heads()})
         else:
             self._answer(404, {"error": "not found"})
 

@@ -84,7 +84,7 @@ class PlatformCollector:
     """Gauges read from the database at scrape time: the same for every worker, so not summed."""
 
     def collect(self):
-        from jianguan.audit.models import AuditHead
+        from jianguan.audit.models import AuditEvent, AuditHead
         from jianguan.core.choices import ImportStatus
         from jianguan.core.models import ImportBatch
         from jianguan.exchange.outbox import backlog
@@ -108,6 +108,8 @@ class PlatformCollector:
         yield running
         head = AuditHead.objects.aggregate(seq=Max("seq"))["seq"] or 0
         yield _gauge("jianguan_audit_events", "Events in the audit chain", head)
+        unsealed = AuditEvent.objects.filter(seq__isnull=True).count()
+        yield _gauge("jianguan_audit_unsealed_events", "Events written but not yet chained", unsealed)
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
