@@ -14,7 +14,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # No byte-compiling of every installed module up front (half the install's time): Python compiles
-# what it imports, once.
+# what it imports, once, and keeps it, even where the environment says not to write bytecode.
+unexport PYTHONDONTWRITEBYTECODE
 install: $(BIN)/python
 	$(BIN)/pip install --quiet --no-compile -e .
 

@@ -20,6 +20,9 @@ accesslog = "-"
 errorlog = "-"
 access_log_format = '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(b)s","ms":%(M)s}'
 forwarded_allow_ips = os.environ.get("JIANGUAN_TRUSTED_PROXIES", "127.0.0.1")
+# The application, the complaint classifier and its libraries are loaded once, in the master, and
+# shared by the forked workers: a new worker serves at once, and memory is shared copy-on-write.
+preload_app = True
 
 # Prometheus counts of all workers, summed at /metrics: one directory shared by the workers,
 # emptied when the server starts.
@@ -31,6 +34,12 @@ _metrics_dir = os.environ.setdefault(
 def on_starting(server):
     shutil.rmtree(_metrics_dir, ignore_errors=True)
     os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def when_ready(server):
+    from jianguan.complaints.classifier import warm
+
+    server.log.info("classifier models loaded: %s", ", ".join(warm()) or "none trained")
 
 
 def child_exit(server, worker):

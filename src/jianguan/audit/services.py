@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -110,7 +110,6 @@ def record_event(
         before=canonical(before),
         after=canonical(after),
     )
-    connection = transaction.get_connection()
     if not connection.in_atomic_block:
         seal_pending()
     elif not any(callback is _seal_committed for _sids, callback, _robust in connection.run_on_commit):
@@ -134,21 +133,17 @@ def seal_pending() -> int:
     sealed = 0
     while True:
         with transaction.atomic():
-            # The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before the head
-            # is read, so two sealers can never chain onto the same previous hash.
-            if not AuditHead.objects.filter(pk=1).update(seq=F("seq")):
-                AuditHead.objects.get_or_create(pk=1)
-            head = AuditHead.objects.get(pk=1)
+            head = _locked_head()
             events = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:SEAL_CHUNK])
             if not events:
                 return sealed
             seq, prev = head.seq, head.hash
+            sealing = []
             for event in events:
                 seq += 1
-                event.seq, event.prev_hash = seq, prev
-                event.hash = prev = event_hash(
+                digest = event_hash(
                     seq >= head.keyed_from,
-                    event.prev_hash,
+                    prev,
                     seq,
                     event.at,
                     event.actor,
@@ -159,9 +154,32 @@ def seal_pending() -> int:
                     event.before,
                     event.after,
                 )
-            AuditEvent.objects.bulk_update(events, ["seq", "prev_hash", "hash"], batch_size=500)
+                sealing.append((seq, prev, digest, event.pk))
+                prev = digest
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f'UPDATE "{AuditEvent._meta.db_table}" SET seq = %s, prev_hash = %s, hash = %s '  # noqa: S608
+                    "WHERE id = %s AND seq IS NULL",
+                    sealing,
+                )
             AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
         sealed += len(events)
+        if len(events) < SEAL_CHUNK:
+            return sealed
+
+
+def _locked_head() -> AuditHead:
+    """The head row, locked until the transaction ends; taken before it is read, so that two sealers
+    can never chain onto the same previous hash."""
+    if connection.features.has_select_for_update:  # PostgreSQL: the row lock
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    else:  # SQLite: the database's write lock, taken by a write before the read
+        AuditHead.objects.filter(pk=1).update(seq=F("seq"))
+        head = AuditHead.objects.filter(pk=1).first()
+    if head is None:
+        AuditHead.objects.get_or_create(pk=1)
+        return _locked_head()
+    return head
 
 
 def record_batch(
