@@ -105,7 +105,9 @@ CSRF=$(secret | tr -dc 'a-zA-Z0-9' | head -c 32)
 fuzz() {
   "$BIN/schemathesis" run "http://127.0.0.1:$WEB_PORT/api/openapi.json" "$@" --checks not_a_server_error,response_schema_conformance \
     --max-examples 5 --phases coverage,fuzzing --max-time "${FUZZ_SECONDS:-60}" --request-timeout 30 --seed 2026 \
-    --no-color --report junit --report-dir "$WORK/fuzz" >"$WORK/fuzz.log" 2>&1 || { tail -n 60 "$WORK/fuzz.log"; return 1; }
+    --no-color --report junit --report-dir "$WORK/fuzz" >"$WORK/fuzz.log" 2>&1 || {
+      sed -n '/FAILURES/,/SUMMARY/p' "$WORK/fuzz.log" | head -n 80; tail -n 25 "$WORK/fuzz.log"
+      echo "--- the server's last error"; grep -n -A 30 "Traceback" "$WORK/gunicorn.log" | tail -n 45; return 1; }
   grep -E "generated|passed" "$WORK/fuzz.log" | tail -n 1 | sed 's/^/ok  /'
 }
 fuzz
