@@ -72,6 +72,23 @@ def event_hash(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def hash_of(event: AuditEvent, seq: int, prev_hash: str, *, keyed: bool) -> str:
+    """The event's hash at position `seq` after `prev_hash`."""
+    return event_hash(
+        keyed,
+        prev_hash,
+        seq,
+        event.at,
+        event.actor,
+        event.actor_id,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.before,
+        event.after,
+    )
+
+
 def rows_digest(rows: list[Any]) -> str:
     """One hash over the rows of a bulk operation, in order."""
     digest = hashlib.sha256()
@@ -141,19 +158,7 @@ def seal_pending() -> int:
             sealing = []
             for event in events:
                 seq += 1
-                digest = event_hash(
-                    seq >= head.keyed_from,
-                    prev,
-                    seq,
-                    event.at,
-                    event.actor,
-                    event.actor_id,
-                    event.action,
-                    event.object_type,
-                    event.object_id,
-                    event.before,
-                    event.after,
-                )
+                digest = hash_of(event, seq, prev, keyed=seq >= head.keyed_from)
                 sealing.append((seq, prev, digest, event.pk))
                 prev = digest
             with connection.cursor() as cursor:
@@ -236,20 +241,7 @@ def verify_chain(
                 return VerifyResult(False, count, expected_seq, f"event {expected_seq} is missing")
             if event.prev_hash != prev:
                 return VerifyResult(False, count, event.seq, "previous-hash link does not match")
-            digest = event_hash(
-                event.seq >= keyed_from,
-                prev,
-                event.seq,
-                event.at,
-                event.actor,
-                event.actor_id,
-                event.action,
-                event.object_type,
-                event.object_id,
-                event.before,
-                event.after,
-            )
-            if digest != event.hash:
+            if hash_of(event, event.seq, prev, keyed=event.seq >= keyed_from) != event.hash:
                 return VerifyResult(False, count, event.seq, "content does not match its hash")
             anchor = anchored.get(event.seq)
             if anchor is not None and anchor != event.hash:
