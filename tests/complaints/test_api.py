@@ -582,3 +582,40 @@ def test_order_list_queries_do_not_grow_with_the_page(hotline, django_assert_num
     # The same number of queries for 2 and for 8 orders, for either viewer.
     assert counts[0][1] == counts[2][1] and counts[1][1] == counts[3][1]
     assert body["items"][0]["complainant"]["phone"] == "13900000008"  # the officer handles them
+
+
+def test_history_import_finds_the_subjects_named_in_each_order_as_a_single_intake_would(
+    hotline, province, make_subject, django_assert_max_num_queries
+):
+    from jianguan.complaints.history import import_history
+    from jianguan.complaints.models import WorkOrder
+    from jianguan.complaints.routing import find_subject, find_subjects
+
+    shop = make_subject("济南泉城超市有限公司")
+    longer = make_subject("济南泉城超市有限公司历下分公司")
+    coded = make_subject("历下区某餐饮有限公司")
+    texts = [
+        ("举报济南泉城超市有限公司卖过期牛奶", None),
+        ("举报济南泉城超市有限公司历下分公司卖过期牛奶", None),  # the longest registered name wins
+        ("这家店油烟扰民", coded.uscc),  # the code given with the order
+        (f"举报{coded.uscc}无证经营", None),  # a valid code in the text
+        ("没有写明任何单位", None),
+    ]
+    with django_assert_max_num_queries(3):
+        batch = find_subjects(texts)
+    assert batch == [find_subject(text, uscc) for text, uscc in texts]
+    assert [(s.pk if s else None, how) for s, how in batch] == [
+        (shop.pk, "name"),
+        (longer.pk, "name"),
+        (coded.pk, "uscc"),
+        (coded.pk, "uscc"),
+        (None, ""),
+    ]
+    rows = [
+        order_row(f"26110209300000020{n}", content=text, **({"subject_uscc": uscc} if uscc else {}))
+        for n, (text, uscc) in enumerate(texts)
+    ]
+    result = import_history(rows, now=dt.datetime(2026, 11, 20, 12, tzinfo=TZ))
+    assert result["accepted"] == 5, result["errors"]
+    linked = dict(WorkOrder.objects.filter(number__in=[r["number"] for r in rows]).values_list("number", "subject_id"))
+    assert [linked[r["number"]] for r in rows] == [shop.pk, longer.pk, coded.pk, coded.pk, None]

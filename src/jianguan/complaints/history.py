@@ -23,7 +23,7 @@ from jianguan.complaints.choices import WORKFLOW_CODE, AssignmentRole, ReturnSta
 from jianguan.complaints.models import Assignment, Category, Extension, Supervision, WorkOrder
 from jianguan.complaints.permissions import mask_name, mask_phone, sealed_order_text
 from jianguan.complaints.policy import check_return_window, policy, sla_for
-from jianguan.complaints.routing import find_subject, locate, office_for
+from jianguan.complaints.routing import find_subjects, locate, office_for
 from jianguan.complaints.schemas import HandlingForm, HotlineOrder, Strict
 from jianguan.core.bulk import bulk_insert, insert_objects
 from jianguan.core.calendar import calendar_session
@@ -94,26 +94,35 @@ def import_history(rows: list[Any], actor: Any = None, *, now: dt.datetime | Non
             built: list[_Replay] = []
             numbers = [r.get("number") for r in rows[start : start + CHUNK] if isinstance(r, dict)]
             held = set(WorkOrder.objects.filter(number__in=numbers).values_list("number", flat=True))
+            errors: list[tuple[int, DomainError]] = []
+            entries: list[tuple[int, HistoryOrder]] = []
             for index, row in enumerate(rows[start : start + CHUNK], start=start + 1):
                 try:
-                    entry = validated(HistoryOrder, row)
+                    entries.append((index, validated(HistoryOrder, row)))
+                except DomainError as exc:
+                    errors.append((index, exc))
+            subjects = find_subjects([(entry.content, entry.subject_uscc) for _index, entry in entries])
+            for (index, entry), subject in zip(entries, subjects, strict=True):
+                try:
                     if entry.number in held or entry.number in known:
                         results["duplicate"] += 1
                         continue
-                    built.append(_replay(entry, definition, categories, departments, offices, now))
+                    built.append(_replay(entry, definition, categories, departments, offices, now, subject))
                     known.add(entry.number)
                 except DomainError as exc:
-                    results["rejected"] += 1
-                    body = exc.as_body()
-                    results["errors"].append(
-                        {
-                            "row": index,
-                            "code": exc.code,
-                            "message": body["message"],
-                            "message_en": body["message_en"],
-                            "errors": body.get("errors", []),
-                        }
-                    )
+                    errors.append((index, exc))
+            for index, exc in sorted(errors, key=lambda error: error[0]):
+                results["rejected"] += 1
+                body = exc.as_body()
+                results["errors"].append(
+                    {
+                        "row": index,
+                        "code": exc.code,
+                        "message": body["message"],
+                        "message_en": body["message_en"],
+                        "errors": body.get("errors", []),
+                    }
+                )
             _write(built, actor)
             results["accepted"] += len(built)
     return results
@@ -123,7 +132,7 @@ def _when(value: dt.datetime) -> dt.datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 
-def _replay(entry: HistoryOrder, definition, categories, departments, offices, now) -> _Replay:
+def _replay(entry: HistoryOrder, definition, categories, departments, offices, now, found) -> _Replay:
     category = categories.get(entry.category or "")
     if entry.category and category is None:
         raise DomainError(
@@ -137,7 +146,7 @@ def _replay(entry: HistoryOrder, definition, categories, departments, offices, n
     if office is None:
         raise DomainError("no_office", _("No 12345 office is registered; run `jianguan complaints setup`."))
     person = entry.complainant
-    subject, how = find_subject(entry.content, entry.subject_uscc)
+    subject, how = found  # the subject named in the text (routing.find_subjects, a chunk at a time)
     order = WorkOrder(
         number=entry.number,
         query_code_hash="",

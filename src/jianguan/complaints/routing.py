@@ -40,28 +40,59 @@ def locate(text: str, hint: str | None) -> tuple[str | None, float]:
 
 def find_subject(text: str, uscc: str | None = None) -> tuple[Subject | None, str]:
     """A subject named in the text: by a valid USCC first, else by an exact registered name."""
-    codes = [uscc] if uscc else []
-    codes += [c for c in _USCC.findall(text or "") if uscc_code.is_valid(c)]
-    if codes:
-        subject = Subject.objects.filter(uscc__in=codes).first()
-        if subject is not None:
-            return subject, "uscc"
-    candidates: set[str] = set()
-    for match in _NAME_ENDINGS.finditer(text or ""):
-        end = match.end()
-        for start in range(max(0, end - 40), end - 3):
-            candidates.add(text[start:end])
-    if not candidates:
-        return None, ""
-    named = list(Subject.objects.filter(name__in=candidates).order_by("-name").values_list("pk", "name")[:20])
-    if not named:
-        return None, ""
-    # The longest registered name wins (the most specific); two of the same length: none.
-    longest = max(len(n) for _pk, n in named)
-    best = [pk for pk, n in named if len(n) == longest]
-    if len(best) != 1:
-        return None, ""
-    return Subject.objects.get(pk=best[0]), "name"
+    return find_subjects([(text, uscc)])[0]
+
+
+def find_subjects(items: list[tuple[str, str | None]]) -> list[tuple[Subject | None, str]]:
+    """`find_subject` for many (text, uscc) at once, with a query for the codes and one for the names.
+
+    By code: the first registered subject (lowest id) among the USCC given and the valid ones in
+    the text. By name: the longest registered name that ends the text's candidate names (the most
+    specific), of the 20 last in name order; two of the same length: none.
+    """
+    codes = []
+    for text, uscc in items:
+        found = [uscc] if uscc else []
+        found += [c for c in _USCC.findall(text or "") if uscc_code.is_valid(c)]
+        codes.append(found)
+    by_code: dict[str, Subject] = {}
+    for subject in Subject.objects.filter(uscc__in={c for found in codes for c in found}).order_by("id"):
+        by_code.setdefault(subject.uscc, subject)
+    out: list[tuple[Subject | None, str]] = [(None, "")] * len(items)
+    wanted: dict[int, list[str]] = {}
+    for index, ((text, _uscc), found) in enumerate(zip(items, codes, strict=True)):
+        matches = [by_code[c] for c in found if c in by_code]
+        if matches:
+            out[index] = (min(matches, key=lambda subject: subject.pk), "uscc")
+            continue
+        candidates: set[str] = set()
+        for match in _NAME_ENDINGS.finditer(text or ""):
+            end = match.end()
+            for start in range(max(0, end - 40), end - 3):
+                candidates.add(text[start:end])
+        if candidates:
+            wanted[index] = sorted(candidates)
+    if not wanted:
+        return out
+    registered: dict[str, list[int]] = {}
+    for pk, name in Subject.objects.filter(name__in={n for names in wanted.values() for n in names}).values_list(
+        "pk", "name"
+    ):
+        registered.setdefault(name, []).append(pk)
+    chosen: dict[int, int] = {}
+    for index, candidates in wanted.items():
+        named = sorted(((pk, n) for n in candidates for pk in registered.get(n, ())), key=lambda x: x[1], reverse=True)
+        named = named[:20]
+        if not named:
+            continue
+        longest = max(len(n) for _pk, n in named)
+        best = [pk for pk, n in named if len(n) == longest]
+        if len(best) == 1:
+            chosen[index] = best[0]
+    subjects = Subject.objects.in_bulk(set(chosen.values()))
+    for index, pk in chosen.items():
+        out[index] = (subjects[pk], "name")
+    return out
 
 
 class Catalogue:
