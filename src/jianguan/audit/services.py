@@ -227,6 +227,12 @@ def verify_chain(
     keyed_from = head.keyed_from if head else 1
     anchored = {anchor.seq: anchor.hash for anchor in anchors or []}
     seen = {seq: digest for seq, digest in witnessed or []}
+    # Each copy of the chain's progress kept outside the database, with what a mismatch and a
+    # missing event say.
+    copies = [
+        (anchored, "the event differs from its anchor", "anchored events are missing"),
+        (seen, "the event differs from the head the receiver kept", "events the receiver kept are missing"),
+    ]
     for anchor in anchors or []:
         if not anchor.authentic():
             return VerifyResult(False, 0, anchor.seq, "an anchor's signature is not the audit key's")
@@ -243,19 +249,15 @@ def verify_chain(
                 return VerifyResult(False, count, event.seq, "previous-hash link does not match")
             if hash_of(event, event.seq, prev, keyed=event.seq >= keyed_from) != event.hash:
                 return VerifyResult(False, count, event.seq, "content does not match its hash")
-            anchor = anchored.get(event.seq)
-            if anchor is not None and anchor != event.hash:
-                return VerifyResult(False, count, event.seq, "the event differs from its anchor")
-            kept = seen.get(event.seq)
-            if kept is not None and kept != event.hash:
-                return VerifyResult(False, count, event.seq, "the event differs from the head the receiver kept")
+            for kept, differs, _missing in copies:
+                if kept.get(event.seq, event.hash) != event.hash:
+                    return VerifyResult(False, count, event.seq, differs)
             prev, expected_seq, count, last_seq = event.hash, expected_seq + 1, count + 1, event.seq
     if head is not None and (head.seq != count or head.hash != prev):
         return VerifyResult(False, count, count + 1, "events after the last one were removed")
-    if anchored and max(anchored) > count:
-        return VerifyResult(False, count, count + 1, "anchored events are missing: the chain was cut back")
-    if seen and max(seen) > count:
-        return VerifyResult(False, count, count + 1, "events the receiver kept are missing: the chain was cut back")
+    for kept, _differs, missing in copies:
+        if kept and max(kept) > count:
+            return VerifyResult(False, count, count + 1, f"{missing}: the chain was cut back")
     return VerifyResult(True, count, anchors=len(anchored), witnessed=len(seen))
 
 
@@ -284,6 +286,11 @@ class Anchor:
 
 
 ANCHOR_FILE = "checkpoints.jsonl"
+
+
+def sealed_head() -> dict[str, Any] | None:
+    """The chain's last sealed event as {"seq", "hash"}; None while nothing is sealed."""
+    return AuditHead.objects.filter(pk=1, seq__gt=0).values("seq", "hash").first()
 
 
 def write_anchor(directory: Path | str) -> Anchor | None:

@@ -102,12 +102,12 @@ def import_history(rows: list[Any], actor: Any = None, *, now: dt.datetime | Non
                 except DomainError as exc:
                     errors.append((index, exc))
             subjects = find_subjects([(entry.content, entry.subject_uscc) for _index, entry in entries])
-            for (index, entry), subject in zip(entries, subjects, strict=True):
+            for (index, entry), found in zip(entries, subjects, strict=True):
                 try:
                     if entry.number in held or entry.number in known:
                         results["duplicate"] += 1
                         continue
-                    built.append(_replay(entry, definition, categories, departments, offices, now, subject))
+                    built.append(_replay(entry, definition, categories, departments, offices, now, found))
                     known.add(entry.number)
                 except DomainError as exc:
                     errors.append((index, exc))

@@ -13,8 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Min, Sum
 from django.utils import timezone
 
-from jianguan.audit.models import AuditHead
-from jianguan.audit.services import record_event
+from jianguan.audit.services import record_event, sealed_head
 from jianguan.exchange.choices import OutboxStatus
 from jianguan.exchange.models import OutboxBatch
 from jianguan.exchange.national import message_for
@@ -64,7 +63,7 @@ def deliver(transport: Transport | None = None, *, limit: int = 5000, now: dt.da
     transport = transport or configured_transport()  # not configured: raise, and leave the outbox alone
     report = DeliveryReport()
     # The chain's sealed head travels with the push: the receiver keeps a copy outside our database.
-    head = AuditHead.objects.filter(pk=1, seq__gt=0).values("seq", "hash").first()
+    head = sealed_head()
     with transaction.atomic():
         due = OutboxBatch.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now).order_by("id")
         if connection.features.has_select_for_update_skip_locked:
