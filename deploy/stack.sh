@@ -107,7 +107,9 @@ fuzz() {
     --max-examples 5 --phases coverage,fuzzing --max-time "${FUZZ_SECONDS:-60}" --request-timeout 30 --seed 2026 \
     --no-color --report junit --report-dir "$WORK/fuzz" >"$WORK/fuzz.log" 2>&1 || {
       sed -n '/FAILURES/,/SUMMARY/p' "$WORK/fuzz.log" | head -n 80; tail -n 25 "$WORK/fuzz.log"
-      echo "--- the server's last error"; grep -n -A 30 "Traceback" "$WORK/gunicorn.log" | tail -n 45; return 1; }
+      echo "--- the server's last error"; grep '"exception": ' "$WORK/gunicorn.log" | tail -n 1 |
+        "$BIN/python" -c 'import json, sys; e = json.loads(sys.stdin.read() or "{}"); print(e.get("message"), e.get("exception"), sep="\n")'
+      return 1; }
   grep -E "generated|passed" "$WORK/fuzz.log" | tail -n 1 | sed 's/^/ok  /'
 }
 fuzz

@@ -67,3 +67,23 @@ def test_a_raw_control_byte_in_a_line_is_refused_with_its_line(setup, inspection
     counts = ingest_cli(path)
     assert (counts["accepted"], counts["rejected"]) == (1, 1)
     assert "\x00" not in json.dumps(ImportRow.objects.get().data)
+
+
+def test_control_characters_in_field_names_are_refused_too(setup, inspection):
+    """A fuzzed call named its fields with NUL and other controls: the row was kept as it came and
+    PostgreSQL answered the whole call with a server error."""
+    rows = [
+        {"4\u00bc\x00\u0096": {}},
+        {"f\x1a\U0001d46e\b": {"": False}},
+        {"a\nb": 1, "\x0f": [[True], True]},
+        inspection("OK-1"),
+    ]
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {setup.token}").post(
+        "/api/v1/exchange/records", json.dumps(rows), content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    result = response.json()
+    assert (result["received"], result["accepted"], result["rejected"]) == (4, 1, 3)
+    assert {e["row"] for e in result["errors"]} == {1, 2, 3}
+    assert "\\u0000" not in json.dumps(list(ImportRow.objects.values_list("data", flat=True)))
+    assert set(Record.objects.values_list("source_id", flat=True)) == {"OK-1"}

@@ -92,7 +92,8 @@ def forbidden_error(found: tuple[str, str, int], row: int | None = None) -> Fiel
     """The FieldError for a forbidden character found by `find_forbidden`."""
     field, text, index = found
     zh, en = describe(text, index)
-    return FieldError(field, Bilingual(zh, en), code=CODE, row=row)
+    # The path may name a key that holds the character itself: it is echoed and stored, so scrubbed.
+    return FieldError(scrubbed(field), Bilingual(zh, en), code=CODE, row=row)
 
 
 def refusal(error: FieldError, status: int = 400) -> DomainError:
