@@ -8,8 +8,6 @@ import pytest
 from jianguan.credit.jobs import grading, load_model
 from jianguan.credit.services import grade_subjects, ibis_backend
 from jianguan.exchange.services import ingest
-from tests.credit.test_publication import penalty  # noqa: F401 - fixture
-from tests.exchange.conftest import inspection, setup  # noqa: F401 - fixtures
 
 AS_OF = dt.date(2026, 11, 1)
 SUBJECT_COLUMNS = ("id", "registration_date")
@@ -51,6 +49,23 @@ def history(setup, inspection, penalty, make_subject):  # noqa: F811
     return {"clean": clean, "fined": fined, "risky": risky, "new": new}
 
 
+def test_a_grade_that_moves_is_published_once_with_the_indicators_that_moved(history):
+    from jianguan.facts.models import Fact
+
+    grade_subjects(AS_OF)
+    first = {f.subject_id: f.payload for f in Fact.objects.filter(name="credit.grade_changed")}
+    assert set(first) == {s.pk for s in history.values()}  # no grade before: every subject moved
+    assert first[history["risky"].pk]["from"] == "" and first[history["risky"].pk]["to"] == "D"
+    assert first[history["risky"].pk]["indicators"]["penalties"] == [0, 50]
+    grade_subjects(AS_OF + dt.timedelta(days=1))  # nothing changed: no new fact
+    assert Fact.objects.filter(name="credit.grade_changed").count() == len(history)
+    # Five years on, the penalties left the window: the risky subject moves down, the reason named.
+    grade_subjects(dt.date(2031, 11, 1))
+    later = Fact.objects.filter(name="credit.grade_changed", subject_id=history["risky"].pk).order_by("-id").first()
+    assert later.payload["from"] == "D" and later.payload["to"] != "D"
+    assert later.payload["indicators"]["penalties"] == [50, 0] and later.payload["previous_score"] == 94
+
+
 def _in_sqlite(subjects, records, model):
     """The same rows in a fresh SQLite database, typed as Django declares them."""
     import sqlite3
@@ -81,8 +96,10 @@ def _rows(table):
 
 def test_grades_and_their_explanations(history):
     from jianguan.credit.models import RiskGrade
+    from jianguan.facts.services import deliver
 
     counts = grade_subjects(AS_OF)
+    deliver()  # the register's grade follows the facts (after commit, or the sweeper)
     grades = {name: subject.__class__.objects.get(pk=subject.pk).risk_grade for name, subject in history.items()}
     # clean: no points → A; fined: 25 → C; risky: 2 penalties 50 + coercion 20 + 2 failed inspections 24 → D;
     # new: 10 → B (the 2022 inspection is outside the 3-year window).
@@ -95,7 +112,10 @@ def test_grades_and_their_explanations(history):
 
 
 def test_shandong_scheme_has_five_grades(history):
+    from jianguan.facts.services import deliver
+
     grade_subjects(AS_OF, scheme="shandong")
+    deliver()
     risky = history["risky"].__class__.objects.get(pk=history["risky"].pk)
     assert risky.risk_grade == "E"
 

@@ -15,8 +15,6 @@ from jianguan.credit.lists import (
     remove_early,
 )
 from jianguan.credit.models import ListEntry
-from tests.credit.test_publication import penalty  # noqa: F401 - fixture
-from tests.exchange.conftest import inspection, setup  # noqa: F401 - fixtures
 
 
 def test_listing_deadline_counts_working_days_across_national_day(make_subject, province):

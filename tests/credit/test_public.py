@@ -6,8 +6,6 @@ from django.test import Client
 
 from jianguan.credit.services import sync_credit_records
 from jianguan.exchange.services import ingest
-from tests.credit.test_publication import penalty  # noqa: F401 - fixture
-from tests.exchange.conftest import inspection, setup  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)

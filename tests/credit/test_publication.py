@@ -2,35 +2,9 @@
 
 import datetime as dt
 
-import pytest
-
 from jianguan.credit.models import CreditRecord
 from jianguan.credit.services import refresh_publication, sync_credit_records
 from jianguan.exchange.services import ingest
-from tests.exchange.conftest import inspection, setup  # noqa: F401 - fixtures
-
-
-@pytest.fixture
-def penalty(setup, inspection):  # noqa: F811
-    def make(source_id, decided, kinds, procedure="02", fine=None):
-        record = inspection(source_id, kind="penalty")
-        for name in ("form", "officers", "check_items"):
-            record.pop(name)
-        record.update(
-            facts="违法事实",
-            basis="处罚依据",
-            procedure=procedure,
-            decision_no=f"罚〔{decided[:4]}〕{source_id}号",
-            kinds=kinds,
-            action_date=decided,
-            reported_at=f"{decided}T16:00:00+08:00",
-        )
-        if fine is not None:
-            record["fine_amount"] = str(fine)
-        return record
-
-    return make
-
 
 CASES = [
     # (source id, decided on, kinds, procedure, fine, rule version, rule, published months or None)

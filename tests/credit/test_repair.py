@@ -8,8 +8,6 @@ from jianguan.core.errors import DomainError
 from jianguan.credit.models import CreditRecord
 from jianguan.credit.services import decide_repair, repair_eligibility, request_repair, sync_credit_records
 from jianguan.exchange.services import ingest
-from tests.credit.test_publication import penalty  # noqa: F401 - fixture
-from tests.exchange.conftest import inspection, setup  # noqa: F401 - fixtures
 
 
 def credit_for(setup, record):  # noqa: F811

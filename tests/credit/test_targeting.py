@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jianguan.credit.targeting import evaluate_order, history_features
-from tests.exchange.conftest import inspection, setup  # noqa: F401 - fixtures
 
 
 def test_metrics_by_hand():

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from jianguan.core.errors import DomainError, Forbidden
-from tests.exchange.conftest import inspection, setup  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")

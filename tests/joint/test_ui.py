@@ -5,7 +5,6 @@ import pytest
 from django.test import Client
 
 from tests.conftest import PASSWORD
-from tests.exchange.conftest import inspection, setup  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from jianguan.audit.models import AuditEvent, AuditHead
+from jianguan.core.bulk import lock_row
 
 GENESIS = "0" * 64
 
@@ -150,7 +150,7 @@ def seal_pending() -> int:
     sealed = 0
     while True:
         with transaction.atomic():
-            head = _locked_head()
+            head = lock_row(AuditHead)
             events = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:SEAL_CHUNK])
             if not events:
                 return sealed
@@ -171,20 +171,6 @@ def seal_pending() -> int:
         sealed += len(events)
         if len(events) < SEAL_CHUNK:
             return sealed
-
-
-def _locked_head() -> AuditHead:
-    """The head row, locked until the transaction ends; taken before it is read, so that two sealers
-    can never chain onto the same previous hash."""
-    if connection.features.has_select_for_update:  # PostgreSQL: the row lock
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    else:  # SQLite: the database's write lock, taken by a write before the read
-        AuditHead.objects.filter(pk=1).update(seq=F("seq"))
-        head = AuditHead.objects.filter(pk=1).first()
-    if head is None:
-        AuditHead.objects.get_or_create(pk=1)
-        return _locked_head()
-    return head
 
 
 def record_batch(

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "jianguan.core",
     "jianguan.accounts",
     "jianguan.audit",
+    "jianguan.facts",
     "jianguan.workflow",
     # thematic databases
     "jianguan.catalog",

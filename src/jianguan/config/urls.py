@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("facts/", include("jianguan.facts.urls")),
     path("records/", include("jianguan.records.urls")),
     path("exchange/", include("jianguan.exchange.urls")),
     path("spotchecks/", include("jianguan.spotcheck.urls")),

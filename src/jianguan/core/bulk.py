@@ -21,6 +21,21 @@ def _table(model: type[Model] | str) -> str:
     return model if isinstance(model, str) else model._meta.db_table
 
 
+def lock_row(model: type[Model], pk: int = 1) -> Any:
+    """The row `pk` of `model`, locked until the transaction ends (created if missing); taken before
+    it is read, so that two holders never act on the same state. PostgreSQL: the row lock; SQLite:
+    the database's write lock, taken by a write before the read."""
+    if connection.features.has_select_for_update:
+        row = model.objects.select_for_update().filter(pk=pk).first()
+    else:
+        model.objects.filter(pk=pk).update(**{model._meta.pk.attname: pk})
+        row = model.objects.filter(pk=pk).first()
+    if row is None:
+        model.objects.get_or_create(pk=pk)
+        return lock_row(model, pk)
+    return row
+
+
 def allocate_ids(model: type[Model], count: int) -> list[int]:
     """`count` fresh primary keys for `model`; call inside the transaction that uses them.
 

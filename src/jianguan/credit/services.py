@@ -8,6 +8,7 @@ itself; a repaired record stops at once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from jianguan.core.errors import Bilingual, DomainError, FieldError
 from jianguan.core.pii import encrypt
 from jianguan.credit.models import CreditRecord, PublicationRuleSet, RepairRequest
 from jianguan.credit.rules import decide
+from jianguan.facts.services import publish_many
 from jianguan.records.models import Record
 
 
@@ -278,25 +280,45 @@ def ibis_backend():
     return ibis.sqlite.from_connection(raw)
 
 
-def grade_subjects(as_of: dt.date | None = None, scheme: str = "national", actor: Any = None) -> dict[str, int]:
-    """Grade every subject as of a day (monthly, or on demand); writes the grades and their explanations."""
+def grade_subjects(
+    as_of: dt.date | None = None, scheme: str = "national", actor: Any = None, subject_ids: Iterable[int] | None = None
+) -> dict[str, int]:
+    """Grade subjects as of a day (every subject monthly; those named when their records change).
+
+    Writes the grades with their explanations and publishes `credit.grade_changed` for each subject
+    whose grade differs from its previous one (the subjects register keeps the grade it shows).
+    """
     import json as _json
 
     from jianguan.core.bulk import allocate_ids, bulk_insert
     from jianguan.credit.jobs import explanation, grading, load_model
     from jianguan.credit.models import RiskGrade
-    from jianguan.subjects.models import Subject
 
     as_of = as_of or timezone.localdate()
     model = load_model()
     if scheme not in model["schemes"]:
         raise DomainError("unknown_scheme", _("Unknown grading scheme."))
     con = ibis_backend()
-    expr = grading(con.table("subjects_subject"), con.table("records_record"), as_of, model, scheme)
-    rows = expr.to_pyarrow().to_pylist()
-    by_grade: dict[str, list[int]] = {}
+    subjects, records = con.table("subjects_subject"), con.table("records_record")
+    chosen = None
+    if subject_ids is not None:
+        chosen = sorted(set(subject_ids))
+        if not chosen:
+            return {}
+        subjects = subjects.filter(subjects.id.isin(chosen))
+        records = records.filter(records.subject_id.isin(chosen))
+    rows = grading(subjects, records, as_of, model, scheme).to_pyarrow().to_pylist()
+    for row in rows:
+        row["explanation"] = explanation(row, model)
+    counts: dict[str, int] = {}
     with transaction.atomic():
-        RiskGrade.objects.filter(as_of=as_of, scheme=scheme).delete()
+        previous = _previous_grades(scheme, as_of, [row["subject_id"] for row in rows])
+        same_day = RiskGrade.objects.filter(as_of=as_of, scheme=scheme)
+        if chosen is None:
+            same_day.delete()
+        else:
+            for start in range(0, len(chosen), 2000):
+                same_day.filter(subject_id__in=chosen[start : start + 2000]).delete()
         ids = allocate_ids(RiskGrade, len(rows))
         bulk_insert(
             RiskGrade,
@@ -310,21 +332,85 @@ def grade_subjects(as_of: dt.date | None = None, scheme: str = "national", actor
                     model["version"],
                     row["grade"],
                     int(row["score"]),
-                    _json.dumps(explanation(row, model), ensure_ascii=False),
+                    _json.dumps(row["explanation"], ensure_ascii=False),
                 )
                 for pk, row in zip(ids, rows, strict=True)
             ),
         )
         for row in rows:
-            by_grade.setdefault(row["grade"], []).append(row["subject_id"])
-        for grade, subject_ids in by_grade.items():
-            for start in range(0, len(subject_ids), 5000):
-                Subject.objects.filter(pk__in=subject_ids[start : start + 5000]).update(risk_grade=grade)
-        counts = {grade: len(subject_ids) for grade, subject_ids in sorted(by_grade.items())}
-        record_event(
-            actor, "credit.grade", "subject", after={"as_of": as_of.isoformat(), "scheme": scheme, "grades": counts}
+            counts[row["grade"]] = counts.get(row["grade"], 0) + 1
+        counts = dict(sorted(counts.items()))
+        event = record_event(
+            actor,
+            "credit.grade",
+            "subject",
+            after={"as_of": as_of.isoformat(), "scheme": scheme, "grades": counts, "subjects": len(rows)},
         )
+        changes = [_grade_change(row, previous.get(row["subject_id"]), as_of, scheme) for row in rows]
+        publish_many("credit.grade_changed", [change for change in changes if change], audit_event=event)
     return counts
+
+
+def _previous_grades(scheme: str, as_of: dt.date, subject_ids: list[int]) -> dict[int, tuple[str, int, list]]:
+    """Each subject's latest grade up to `as_of` under the scheme: (grade, score, explanation)."""
+    from django.db import connection
+
+    from jianguan.credit.models import RiskGrade
+
+    previous: dict[int, tuple[str, int, list]] = {}
+    for start in range(0, len(subject_ids), 2000):
+        grades = RiskGrade.objects.filter(
+            scheme=scheme, as_of__lte=as_of, subject_id__in=subject_ids[start : start + 2000]
+        ).order_by("subject_id", "-as_of", "-id")
+        if connection.vendor == "postgresql":
+            grades = grades.distinct("subject_id")
+        for subject_id, grade, score, explained in grades.values_list("subject_id", "grade", "score", "explanation"):
+            previous.setdefault(subject_id, (grade, score, explained))
+    return previous
+
+
+def _grade_change(row: dict[str, Any], before: tuple | None, as_of: dt.date, scheme: str) -> dict[str, Any] | None:
+    """The fields of a `credit.grade_changed` fact, or None if the grade stayed."""
+    old_grade, old_score, old_explained = before or ("", None, [])
+    if row["grade"] == old_grade:
+        return None
+    old_points = {item["indicator"]: item["points"] for item in old_explained or []}
+    new_points = {item["indicator"]: item["points"] for item in row["explanation"]}
+    moved = {
+        name: [old_points.get(name, 0), new_points.get(name, 0)]
+        for name in sorted(old_points.keys() | new_points.keys())
+        if old_points.get(name, 0) != new_points.get(name, 0)
+    }
+    return {
+        "subject": row["subject_id"],
+        "object_type": "subject",
+        "object_id": row["subject_id"],
+        "payload": {
+            "scheme": scheme,
+            "as_of": as_of.isoformat(),
+            "from": old_grade,
+            "to": row["grade"],
+            "score": int(row["score"]),
+            "previous_score": old_score,
+            "indicators": moved,
+        },
+    }
+
+
+def sync_written(facts: list) -> None:
+    """Subscriber of `records.written`: credit records for exactly the penalties and spot-check
+    inspections written, and new grades for the subjects of every record written."""
+    ids = sorted({pk for fact in facts for pks in fact.payload.get("ids", {}).values() for pk in pks})
+    deleted = sorted({pk for fact in facts for pk in fact.payload.get("deleted", [])})
+    subjects: set[int] = set()
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        sync_credit_records(credit_sources().filter(pk__in=chunk), actor="facts:credit.sync_records")
+    for start in range(0, len(ids) + len(deleted), 900):
+        chunk = (ids + deleted)[start : start + 900]
+        subjects.update(Record.objects.filter(pk__in=chunk).values_list("subject_id", flat=True))
+    if subjects:
+        grade_subjects(subject_ids=subjects, actor="facts:credit.sync_records")
 
 
 def access_credit_record_for_write(actor: Any, credit: CreditRecord) -> None:

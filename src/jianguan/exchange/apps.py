@@ -9,4 +9,9 @@ class ExchangeConfig(AppConfig):
 
     def ready(self):
         # Registers the periodic outbox delivery with Huey.
+        from jianguan.facts.services import declare
+
         from . import tasks  # noqa: F401
+
+        # A batch completed or was closed as interrupted: {"source", "status", "received", "accepted", …}.
+        declare("exchange.batch_finished", _("Exchange batch finished"))

@@ -39,6 +39,7 @@ from jianguan.core.personal import mask_whole_code, mask_whole_name
 from jianguan.exchange import worker
 from jianguan.exchange.choices import Channel
 from jianguan.exchange.models import Message, NationalBatch, OutboxBatch, QualityDay, RejectionDay, SourceSystem
+from jianguan.facts.services import publish
 from jianguan.records.checks import References
 from jianguan.records.services import TIMELY_WORKING_DAYS, UPSERT, Prepared, Preparer, RecordWriter, Written
 
@@ -399,9 +400,29 @@ def ingest(
             with gc_paused():
                 prepared = preparer(chunk)
             commit(prepared)
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMPLETED)
-    batch.refresh_from_db()
+    with transaction.atomic():
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMPLETED)
+        batch.refresh_from_db()
+        _publish_finished(batch, source)
     return batch
+
+
+def _publish_finished(batch: ImportBatch, source: SourceSystem | None) -> None:
+    """`exchange.batch_finished`: a batch completed or was closed as interrupted, with its counts."""
+    publish(
+        "exchange.batch_finished",
+        department=source.department_id if source else None,
+        object_type="import_batch",
+        object_id=batch.pk,
+        payload={
+            "source": batch.source,
+            "status": batch.status,
+            "received": batch.received,
+            "accepted": batch.accepted,
+            "rejected": batch.rejected,
+            "duplicates": batch.duplicates,
+        },
+    )
 
 
 def _is_user(actor: Any) -> bool:
@@ -465,6 +486,8 @@ def close_interrupted(now: dt.datetime | None = None) -> int:
                 batch.pk,
                 after={"source": batch.source, "processed": batch.processed, "received": batch.received},
             )
+            batch.refresh_from_db()
+            _publish_finished(batch, SourceSystem.objects.filter(name=batch.source).first())
             closed += 1
     return closed
 
@@ -534,7 +557,7 @@ class _Pipeline:
             digest = hashlib.sha256()
             for entry in written:
                 digest.update(f"{entry.record_id}:{entry.operation}:{entry.content_hash}\n".encode())
-            record_event(
+            event = record_event(
                 self.actor,
                 "exchange.ingest",
                 "import_batch",
@@ -549,6 +572,8 @@ class _Pipeline:
                     "written_sha256": digest.hexdigest(),
                 },
             )
+            if written:
+                publish_written(written, self.source, self.batch.pk, event)
 
     def _quarantine(self, rejected: list[Prepared], duplicates: list[Prepared]) -> None:
         ImportRow.objects.bulk_create(
@@ -643,6 +668,25 @@ def _kept(value: Any) -> Any:
         return {"value": None}
     value = text.scrubbed(value)
     return value if isinstance(value, dict) else {"value": value}
+
+
+def publish_written(written: list[Written], source: SourceSystem, batch_id: int, event: Any) -> None:
+    """One `records.written` fact per committed chunk: the ids written, by kind, and those withdrawn."""
+    by_kind: dict[str, list[int]] = {}
+    deleted = []
+    for entry in written:
+        if entry.operation == "d":
+            deleted.append(entry.record_id)
+        else:
+            by_kind.setdefault(entry.row.kind, []).append(entry.record_id)
+    publish(
+        "records.written",
+        department=source.department_id,
+        object_type="import_batch",
+        object_id=batch_id,
+        payload={"source": source.name, "ids": by_kind, "deleted": deleted},
+        audit_event=event,
+    )
 
 
 def _deliver_soon() -> None:

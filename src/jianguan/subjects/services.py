@@ -304,3 +304,17 @@ def link_identities(
             [{"key": i.key if i.key.startswith(("uscc", "regno")) else i.masked, "name": i.name} for i in missing],
         )
     return found
+
+
+def apply_risk_grades(facts: list) -> None:
+    """Subscriber of `credit.grade_changed`: the register shows each subject's newest grade.
+
+    Facts come in number order, so the last one per subject wins; setting a grade twice is harmless.
+    """
+    newest = {fact.subject_id: fact.payload["to"] for fact in facts if fact.subject_id}
+    by_grade: dict[str, list[int]] = {}
+    for subject_id, grade in newest.items():
+        by_grade.setdefault(grade, []).append(subject_id)
+    for grade, ids in by_grade.items():
+        for start in range(0, len(ids), 900):
+            Subject.objects.filter(pk__in=ids[start : start + 900]).update(risk_grade=grade)
