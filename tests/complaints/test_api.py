@@ -485,6 +485,10 @@ def test_analysis_counts_surges_and_excel(hotline, province):
     )
     assert surge.baseline_mean == 2.0 and surge.threshold == 6
     assert detect_surges(today)[0].pk == surge.pk  # detected again: still one
+    from jianguan.facts.models import Fact
+
+    [fact] = Fact.objects.filter(name="complaints.surge_detected")  # published once, when first found
+    assert (fact.region, fact.payload["count"], fact.payload["threshold"]) == ("370102", 9, 6)
     data = report(hotline.operator)
     assert data["totals"]["demands"] == 25
     assert {c["class"]: c["demands"] for c in data["by_class"]} == {"经济综合": 25}

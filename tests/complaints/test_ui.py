@@ -65,11 +65,20 @@ def test_screens_follow_scope_and_show_cards(hotline, make_subject):
             "public_reply": "经核查属实，已责令整改",
         },
     )
+    from jianguan.facts.models import Fact
+    from jianguan.facts.services import deliver
+
     handler.post(f"/complaints/{order.number}/rectification/", {"requirement": "建立进货查验记录"})
+    deliver()
     assert not Rectification.objects.exists()  # no subject named in this demand
     shop = make_subject(name="泉城测试超市有限公司")
     type(order).objects.filter(pk=order.pk).update(subject=shop)
     handler.post(f"/complaints/{order.number}/rectification/", {"requirement": "建立进货查验记录"})
+    asked = Fact.objects.get(name="complaints.rectification_requested")
+    assert asked.payload["requirement"] == "建立进货查验记录" and asked.subject_id == shop.pk
+    assert Fact.objects.filter(name="complaints.found_true", object_id=order.number).exists()
+    deliver()  # the rectification service's subscriber opens the order (after commit, or the sweeper)
+    deliver()  # a second delivery, or a replay, opens nothing more
     rectification = Rectification.objects.get()
     assert (rectification.source_kind, rectification.source_ref, rectification.subject) == (
         "complaint",

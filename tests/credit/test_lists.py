@@ -43,6 +43,10 @@ def test_removal_on_cure(make_subject, province):
         remove(entry, dt.date(2026, 8, 5), " ")
     entry = remove(entry, dt.date(2026, 8, 5), "已补报年度报告")
     assert entry.status == "removed"
+    from jianguan.facts.models import Fact
+
+    published = list(Fact.objects.filter(subject_id=entry.subject_id).values_list("name", "payload__status"))
+    assert published == [("credit.listed", "listed"), ("credit.delisted", "removed")]
 
 
 def test_three_years_abnormal_moves_to_the_serious_list_after_notice(make_subject, province):
@@ -59,6 +63,15 @@ def test_three_years_abnormal_moves_to_the_serious_list_after_notice(make_subjec
     assert serious.normal_end == dt.date(2029, 1, 10)
     assert serious.related_subjects == [other.pk]  # the legal representative's other company is flagged
     assert escalate(dt.date(2029, 1, 10))["ended"] == 1
+    from jianguan.facts.models import Fact
+
+    facts = list(Fact.objects.filter(subject_id=subject.pk).values_list("name", "payload__list", "payload__status"))
+    assert facts == [
+        ("credit.listed", "abnormal", "listed"),
+        ("credit.listed", "serious", "listed"),
+        ("credit.delisted", "abnormal", "moved"),
+        ("credit.delisted", "serious", "ended"),
+    ]
 
 
 def test_early_removal_conditions(make_subject, province):

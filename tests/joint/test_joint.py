@@ -386,8 +386,13 @@ def test_rectification_from_a_failed_item_reported_on_the_portal_and_reviewed(se
     review_rectification(order, joint["lixia"], "reject", "复查发现仍未整改")
     assert order.state == "issued"
     report_rectification(order, joint["lixia"], "当事人提交整改报告和照片")
+    from jianguan.facts.models import Fact
+
+    assert not Fact.objects.filter(name="rectification.closed").exists()
     review_rectification(order, joint["lixia"], "accept", "整改到位")
     assert order.state == "closed"
+    closed = Fact.objects.get(name="rectification.closed")
+    assert closed.payload["number"] == order.number and closed.payload["source"] == f"record:record-{record.pk}"
     # An order left unreported past its deadline escalates.
     send(setup, [inspection("INS-S", action_date="2026-11-02", reported_at="2026-11-02T18:00:00+08:00")])
     late, _ = rectification_from_record(Record.objects.get(source_id="INS-S"), joint["lixia"], working_days=1)

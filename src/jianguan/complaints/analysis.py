@@ -22,6 +22,7 @@ from jianguan.complaints.permissions import visible_orders
 from jianguan.complaints.policy import policy
 from jianguan.core.models import Region
 from jianguan.core.tabular import write_xlsx_sheets
+from jianguan.facts.services import publish
 
 
 def _window(orders, start: dt.date | None, end: dt.date | None):
@@ -186,12 +187,15 @@ def detect_surges(today: dt.date | None = None) -> list[Surge]:
                 },
             )
             if created:
-                record_event(
-                    None,
-                    "complaints.surge",
-                    "surge",
-                    surge.pk,
-                    after={"region": region, "class": top, "week": week_start.isoformat(), "count": current},
+                after = {"region": region, "class": top, "week": week_start.isoformat(), "count": current}
+                event = record_event(None, "complaints.surge", "surge", surge.pk, after=after)
+                publish(
+                    "complaints.surge_detected",
+                    region=region,
+                    object_type="surge",
+                    object_id=surge.pk,
+                    payload={**after, "baseline_mean": round(mean, 2), "threshold": round(threshold, 2)},
+                    audit_event=event,
                 )
             found.append(surge)
     return found

@@ -48,6 +48,8 @@ from jianguan.core.errors import DomainError, Forbidden, lazy_format
 from jianguan.core.importing import checked_file, validated
 from jianguan.core.models import Department
 from jianguan.core.pii import encrypt, keyed_hash
+from jianguan.core.text import first_forbidden
+from jianguan.facts.services import publish
 from jianguan.workflow.models import WorkflowItem
 from jianguan.workflow.services import extend_deadline, note_action, perform_action, start_workflow
 
@@ -569,7 +571,52 @@ def reply(
             replied_at=now,
             overdue=overdue,
         )
+        if form.is_true:
+            publish(
+                "complaints.found_true",
+                department=order.lead_department_id,
+                region=order.region_id,
+                subject=order.subject_id,
+                object_type="work_order",
+                object_id=order.number,
+                payload={"number": order.number, "kind": order.kind, "category": order.category_id},
+            )
     return order
+
+
+REQUIREMENT_LIMIT = 1000
+
+
+def request_rectification(order: WorkOrder, actor: Any, requirement: str) -> None:
+    """整改: the lead unit asks for a rectification order on a demand found true about a known subject.
+
+    Published as `complaints.rectification_requested`; the rectification service opens the order
+    (at once, or within a task cycle when tasks are queued).
+    """
+    _handler(actor, order)
+    if not (order.is_true and order.subject_id and order.lead_department_id):
+        raise DomainError(
+            "cannot_rectify", _("Only a demand found true on a known subject can open a rectification order.")
+        )
+    requirement = (requirement or "").strip()
+    if not requirement:
+        raise DomainError("no_requirement", _("Say what must be put right."))
+    if len(requirement) > REQUIREMENT_LIMIT or first_forbidden(requirement) is not None:
+        raise DomainError("invalid_requirement", _("The requirement is too long or holds control characters."))
+    with transaction.atomic():
+        event = record_event(
+            actor, "complaints.rectification_requested", "work_order", order.pk, after={"number": order.number}
+        )
+        publish(
+            "complaints.rectification_requested",
+            department=order.lead_department_id,
+            region=order.region_id,
+            subject=order.subject_id,
+            object_type="work_order",
+            object_id=order.number,
+            payload={"number": order.number, "requirement": requirement, "requested_by": getattr(actor, "pk", None)},
+            audit_event=event,
+        )
 
 
 def _rate(order: WorkOrder, actor: Any, rating: Rating, now: dt.datetime, *, citizen: bool) -> WorkOrder:

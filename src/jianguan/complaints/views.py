@@ -195,16 +195,8 @@ def act(request, number: str, action: str):
                 },
             )
         elif action == "rectification":
-            from jianguan.joint.services import open_rectification
-
-            if not (order.is_true and order.subject_id and order.lead_department_id):
-                raise DomainError(
-                    "cannot_rectify", _("Only a demand found true on a known subject can open a rectification order.")
-                )
-            rectification, _code = open_rectification(
-                "complaint", order.number, order.subject, order.lead_department, post.get("requirement", ""), actor=user
-            )
-            messages.info(request, _("Rectification order %(n)s opened.") % {"n": rectification.number})
+            services.request_rectification(order, user, post.get("requirement", ""))
+            messages.info(request, _("Rectification requested: the order is opened and sent to the subject."))
         elif action == "return_call":
             services.return_call(
                 order, user, {"satisfaction": post.get("satisfaction", ""), "comment": post.get("comment", "")}

@@ -273,6 +273,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("JIANGUAN_LOG_LEVEL", "INFO")},
+    # Tasks run in the web or command process when they are immediate: a line per task is noise there.
+    "loggers": {"huey": {"level": "WARNING" if HUEY["immediate"] else "INFO"}},
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from jianguan.audit.services import record_event
 from jianguan.core.calendar import add_working_days
 from jianguan.core.errors import Bilingual, DomainError, FieldError
 from jianguan.credit.models import CreditRecord, ListEntry
+from jianguan.facts.services import publish
 from jianguan.subjects.models import Subject
 
 # The rules of the two lists (reference/domain.md §4), as data.
@@ -40,6 +41,19 @@ LIST_RULES: dict[str, Any] = {
 
 def _actor_user(actor: Any):
     return actor if getattr(getattr(actor, "_meta", None), "model_name", "") == "user" else None
+
+
+def _publish_listing(name: str, entry: ListEntry, event: Any) -> None:
+    """`credit.listed` / `credit.delisted`: {"list", "reason", "entry"} about the subject."""
+    publish(
+        name,
+        department=entry.department_id,
+        subject=entry.subject_id,
+        object_type="list_entry",
+        object_id=entry.pk,
+        payload={"list": entry.kind, "reason": entry.reason, "entry": entry.pk, "status": entry.status},
+        audit_event=event,
+    )
 
 
 def list_abnormal(
@@ -67,9 +81,10 @@ def list_abnormal(
             notice_due=listed + relativedelta(years=years) - dt.timedelta(days=LIST_RULES["escalation_notice_days"]),
             normal_end=listed + relativedelta(years=years),
         )
-        record_event(
+        event = record_event(
             actor, "credit.list_abnormal", "list_entry", entry.pk, after={"subject": subject.pk, "reason": reason}
         )
+        _publish_listing("credit.listed", entry, event)
     return entry
 
 
@@ -95,9 +110,11 @@ def remove(entry: ListEntry, on: dt.date, reason: str, actor: Any = None) -> Lis
         ListEntry.objects.filter(pk=entry.pk).update(
             status=ListEntry.Status.REMOVED, removed_on=on, removal_reason=reason
         )
-        record_event(
+        event = record_event(
             actor, "credit.remove_from_list", "list_entry", entry.pk, after={"on": on.isoformat(), "reason": reason}
         )
+        entry.refresh_from_db()
+        _publish_listing("credit.delisted", entry, event)
     entry.refresh_from_db()
     return entry
 
@@ -132,13 +149,14 @@ def list_serious(
             normal_end=on + relativedelta(years=LIST_RULES["serious_years"]),
             related_subjects=related,
         )
-        record_event(
+        event = record_event(
             actor,
             "credit.list_serious",
             "list_entry",
             entry.pk,
             after={"subject": subject.pk, "reason": reason, "related": related},
         )
+        _publish_listing("credit.listed", entry, event)
     return entry
 
 
@@ -147,6 +165,7 @@ def escalate(today: dt.date | None = None, actor: Any = None) -> dict[str, int]:
     and the normal end of serious listings."""
     today = today or timezone.localdate()
     noticed = moved = ended = 0
+    delisted: list[int] = []
     with transaction.atomic():
         current = ListEntry.objects.filter(kind=ListEntry.Kind.ABNORMAL, status=ListEntry.Status.LISTED)
         for entry in current.filter(notice_due__lte=today, notice_sent_on__isnull=True):
@@ -166,13 +185,19 @@ def escalate(today: dt.date | None = None, actor: Any = None) -> dict[str, int]:
                 status=ListEntry.Status.MOVED, escalated_to=serious, removed_on=today
             )
             moved += 1
-        ended = ListEntry.objects.filter(
+            delisted.append(entry.pk)
+        ending = ListEntry.objects.filter(
             kind=ListEntry.Kind.SERIOUS, status=ListEntry.Status.LISTED, normal_end__lte=today
-        ).update(status=ListEntry.Status.ENDED, removed_on=today)
+        )
+        ending_ids = list(ending.values_list("pk", flat=True))
+        ended = ListEntry.objects.filter(pk__in=ending_ids).update(status=ListEntry.Status.ENDED, removed_on=today)
+        delisted += ending_ids
         if noticed or moved or ended:
-            record_event(
+            event = record_event(
                 actor, "credit.escalate", "list_entry", after={"noticed": noticed, "moved": moved, "ended": ended}
             )
+            for entry in ListEntry.objects.filter(pk__in=delisted):
+                _publish_listing("credit.delisted", entry, event)
     return {"noticed": noticed, "moved": moved, "ended": ended}
 
 

@@ -15,10 +15,12 @@ Applications declare the facts they publish and register their subscribers in `A
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import threading
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,7 +138,26 @@ def publish_many(name: str, facts: Sequence[dict[str, Any]], *, audit_event: Any
     return len(rows)
 
 
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Hold this thread's deliveries until the block ends, then deliver once: for a bulk load that
+    commits many chunks in a row (the demo), where a delivery per commit would only repeat work."""
+    outer = getattr(_deferred, "on", False)
+    _deferred.on = True
+    try:
+        yield
+    finally:
+        _deferred.on = outer
+    if not outer:
+        _delivery_due()
+
+
 def _after_commit() -> None:
+    if getattr(_deferred, "on", False):
+        return
     if not connection.in_atomic_block:
         _delivery_due()
     elif not any(callback is _delivery_due for _sids, callback, _robust in connection.run_on_commit):

@@ -25,6 +25,7 @@ from jianguan.core.errors import DomainError, Forbidden, lazy_format
 from jianguan.core.models import Department, Sector
 from jianguan.core.pii import keyed_hash
 from jianguan.core.services import region_prefix, unit_for_region
+from jianguan.facts.services import publish
 from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW, RECTIFY_WORKFLOW, CampaignTaskStatus, SourceKind
 from jianguan.joint.models import (
     AssistRequest,
@@ -901,6 +902,44 @@ def open_rectification(
     return order, code
 
 
+def rectifications_requested(facts: list) -> None:
+    """Subscriber of `complaints.rectification_requested`: open each order once (a fact received
+    again finds its order and does nothing)."""
+    from django.contrib.auth import get_user_model
+
+    for fact in facts:
+        number = fact.payload["number"]
+        if Rectification.objects.filter(source_kind=SourceKind.COMPLAINT, source_ref=number).exists():
+            continue
+        actor = get_user_model().objects.filter(pk=fact.payload.get("requested_by")).first()
+        open_rectification(
+            SourceKind.COMPLAINT,
+            number,
+            Subject.objects.get(pk=fact.subject_id),
+            Department.objects.get(pk=fact.department_id),
+            fact.payload["requirement"],
+            actor=actor,
+        )
+
+
+def rectifications_for_findings(facts: list) -> None:
+    """Subscriber of `spotcheck.result_recorded`: a result that asks for rectification (follow-up
+    责令整改) and failed check points opens one order from the inspection record, once."""
+    from django.contrib.auth import get_user_model
+
+    for fact in facts:
+        payload = fact.payload
+        if payload.get("follow_up") != "rectification" or not payload.get("failed"):
+            continue
+        source_ref = f"record-{payload['record']}"
+        if Rectification.objects.filter(source_kind=SourceKind.RECORD, source_ref=source_ref).exists():
+            continue
+        actor = get_user_model().objects.filter(pk=payload.get("entered_by")).first()
+        rectification_from_record(
+            Record.objects.select_related("subject", "department").get(pk=payload["record"]), actor
+        )
+
+
 def rectification_from_record(
     record: Record, actor: Any, *, working_days: int | None = None, now: dt.datetime | None = None
 ) -> tuple[Rectification, str]:
@@ -932,6 +971,21 @@ def _rectify_step(
     with transaction.atomic():
         item = perform_action(order.item, action, actor, comment=comment, now=now, acting_role=acting_role)
         Rectification.objects.filter(pk=order.pk).update(state=item.state, **changes)
+        if item.closed_at is not None:
+            publish(
+                "rectification.closed",
+                department=order.department_id,
+                subject=order.subject_id,
+                object_type="rectification",
+                object_id=order.number,
+                payload={
+                    "number": order.number,
+                    "source": f"{order.source_kind}:{order.source_ref}",
+                    "outcome": item.state,
+                    "action": action,
+                    "overdue": bool(item.due_at and item.closed_at > item.due_at),
+                },
+            )
     order.refresh_from_db()
     return order
 

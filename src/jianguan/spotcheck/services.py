@@ -30,6 +30,7 @@ from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys, gc_paus
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
 from jianguan.core.models import Department
 from jianguan.core.pii import decrypt, encrypt
+from jianguan.facts.services import publish
 from jianguan.officers.choices import OfficerStatus
 from jianguan.officers.models import Conflict, Officer
 from jianguan.records.models import Record
@@ -653,12 +654,30 @@ def record_result(
         if TaskResult.objects.filter(task=task).count() == len(roles):
             Task.objects.filter(pk=task.pk).update(status=TaskStatus.COMPLETED, completed_at=now)
         Batch.objects.filter(pk=batch.pk, status=BatchStatus.DRAWN).update(status=BatchStatus.IN_PROGRESS)
-        record_event(
+        event = record_event(
             actor,
             "spotcheck.record_result",
             "task",
             task.pk,
             after={"department": department.pk, "result": result, "record": entry.record_id},
+        )
+        publish(
+            "spotcheck.result_recorded",
+            department=department,
+            region=subject.region_id,
+            subject=subject,
+            object_type="task",
+            object_id=task.pk,
+            payload={
+                "batch": batch.pk,
+                "result": result,
+                "finding": bool(options[result].get("finding")),
+                "follow_up": follow_up,
+                "record": entry.record_id,
+                "failed": sorted(code for code, answer in answers.items() if answer == "fail"),
+                "entered_by": getattr(actor, "pk", None),
+            },
+            audit_event=event,
         )
         _complete_if_done(batch, now)
     return entry

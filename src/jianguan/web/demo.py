@@ -27,7 +27,9 @@ from jianguan.core.codes import registration_no_with_check, uscc_with_check
 from jianguan.core.errors import DomainError
 from jianguan.core.models import Department, Region
 from jianguan.core.services import create_department, ensure_sector
-from jianguan.credit.services import grade_subjects, sync_credit_records
+from jianguan.credit.models import CreditRecord
+from jianguan.credit.services import grade_subjects
+from jianguan.facts.services import deferred as deferred_delivery
 from jianguan.officers.models import Officer
 from jianguan.officers.schemas import OfficerIn
 from jianguan.officers.services import bulk_register_officers, declare_conflict
@@ -273,8 +275,10 @@ class DemoBuilder:
             accounts = self.accounts({**departments, **units})
             self.workflows(departments)
         # Actions go through the exchange gateway, which commits chunk by chunk.
-        actions = DemoActions(self.rng, self.action_target, self.progress).build() if self.action_target else 0
-        self.progress(f"credit records: {sync_credit_records()}")
+        # Credit follows the records.written facts: delivered once the load is done.
+        with deferred_delivery():
+            actions = DemoActions(self.rng, self.action_target, self.progress).build() if self.action_target else 0
+        self.progress(f"credit records: {CreditRecord.objects.count()}")
         # The grades set the spot checks' sampling ratios.
         self.progress(f"risk grades: {grade_subjects()}")
         build_spotchecks(self.rng, self.progress)
