@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from jianguan.accounts.choices import Role
+from jianguan.accounts.scope import scope_for
 from jianguan.core.calendar import uncovered_years
 
 # Deadlines run up to a few months ahead: warn when that horizon reaches a year with no holiday data.
@@ -14,4 +16,7 @@ def platform(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     today = timezone.localdate()
-    return {"calendar_missing_years": uncovered_years(today, today + dt.timedelta(days=CALENDAR_HORIZON_DAYS))}
+    return {
+        "calendar_missing_years": uncovered_years(today, today + dt.timedelta(days=CALENDAR_HORIZON_DAYS)),
+        "is_platform_admin": scope_for(request.user).has_role(Role.PLATFORM_ADMIN),
+    }
