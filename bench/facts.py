@@ -20,6 +20,7 @@ and dropped there).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -108,9 +109,7 @@ def gateway(args) -> dict:
     import ingest as ingest_bench  # bench/ingest.py: the same reference data and records
     from django.utils import timezone
 
-    from jianguan.exchange.choices import Channel
-    from jianguan.exchange.services import receive_rows
-    from jianguan.exchange.streams import file_digest, json_records
+    from jianguan.credit.models import CreditRecord
     from jianguan.facts import services
     from jianguan.facts.models import Fact, Subscription
 
@@ -128,22 +127,10 @@ def gateway(args) -> dict:
         real.handler(facts)
 
     services.SUBSCRIBERS[real.key] = services.Subscriber(real.key, real.names, measured, real.batch, real.label)
-    digest, size = file_digest(path)
     started = time.perf_counter()
-    with path.open("rb") as handle:
-        context = services.deferred() if args.mode == "deferred" else _nothing()
-        with context:
-            _message, batch = receive_rows(
-                source,
-                json_records(handle),
-                channel=Channel.CLI,
-                actor="bench",
-                payload_sha256=digest,
-                payload_bytes=size,
-                filename=path.name,
-            )
+    with services.deferred() if args.mode == "deferred" else contextlib.nullcontext():
+        batch = ingest_bench.ingest_file(source, path)
     seconds = time.perf_counter() - started
-    from jianguan.credit.models import CreditRecord
 
     return {
         "records": args.records,
@@ -157,14 +144,6 @@ def gateway(args) -> dict:
         "credit_records": CreditRecord.objects.count(),
         "peak_rss_mib": peak_rss_mib(),
     }
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def worker(args) -> None:

@@ -205,6 +205,29 @@ def _bare_load(path: Path, into_records: bool = False) -> int:
     return count
 
 
+def ingest_file(source, path: Path, *, parallel: bool = False):
+    """The file through the gateway as `jianguan ingest` sends it; with `parallel`, as the command
+    runs large files (a worker process prepares the chunks). Returns the batch."""
+    from jianguan.exchange.choices import Channel
+    from jianguan.exchange.management.commands.ingest import PARALLEL_FROM_BYTES
+    from jianguan.exchange.services import receive_rows
+    from jianguan.exchange.streams import file_digest, json_records
+
+    digest, size = file_digest(path)
+    with path.open("rb") as handle:
+        _message, batch = receive_rows(
+            source,
+            json_records(handle),
+            channel=Channel.CLI,
+            actor="bench",
+            payload_sha256=digest,
+            payload_bytes=size,
+            filename=path.name,
+            parallel=parallel and size > PARALLEL_FROM_BYTES,
+        )
+    return batch
+
+
 def worker(args) -> None:
     var_dir = tempfile.mkdtemp(prefix="jianguan-bench-")
     setup_django(args.database, var_dir, args.pg_url)
@@ -214,24 +237,7 @@ def worker(args) -> None:
     result = {"database": args.database, "rows": args.rows, "mode": args.mode}
     started = time.perf_counter()
     if args.mode in ("ingest", "sequential"):
-        from jianguan.exchange.choices import Channel
-        from jianguan.exchange.management.commands.ingest import PARALLEL_FROM_BYTES
-        from jianguan.exchange.services import receive_rows
-        from jianguan.exchange.streams import file_digest, json_records
-
-        digest, size = file_digest(path)
-        with path.open("rb") as handle:
-            _message, batch = receive_rows(
-                source,
-                json_records(handle),
-                channel=Channel.CLI,
-                actor="bench",
-                payload_sha256=digest,
-                payload_bytes=size,
-                filename=path.name,
-                # As `jianguan ingest` runs it: a worker process prepares chunks of large files.
-                parallel=args.mode == "ingest" and size > PARALLEL_FROM_BYTES,
-            )
+        batch = ingest_file(source, path, parallel=args.mode == "ingest")
         assert batch.received == args.rows and batch.received == batch.accepted + batch.rejected + batch.duplicates
         result.update(accepted=batch.accepted, rejected=batch.rejected)
     else:

@@ -15,7 +15,7 @@ RECORD_COLUMNS = ("subject_id", "kind", "action_date", "result", "is_deleted")
 
 
 @pytest.fixture
-def history(setup, inspection, penalty, make_subject):  # noqa: F811
+def history(setup, inspection, penalty, make_subject):
     """Four subjects: clean, one penalty, repeated problems and a coercion, and a new one."""
     from jianguan.subjects.models import Subject
 

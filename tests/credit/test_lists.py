@@ -123,7 +123,7 @@ def test_staff_credit_screens(make_subject, province, make_user):
     assert f"/credit/subjects/{subject.pk}/" in staff.get(f"/subjects/{subject.pk}/").content.decode()
 
 
-def test_staff_forms_for_lists_and_repair(setup, penalty, province, make_user):  # noqa: F811
+def test_staff_forms_for_lists_and_repair(setup, penalty, province, make_user):
     from django.test import Client
 
     from jianguan.catalog.models import SupervisionItem

@@ -15,7 +15,7 @@ def fresh_rate_limit(db):
     cache.clear()
 
 
-def test_public_query_shows_current_penalties_and_results_but_no_grade(setup, penalty, inspection):  # noqa: F811
+def test_public_query_shows_current_penalties_and_results_but_no_grade(setup, penalty, inspection):
     subject = setup.subject
     subject.risk_grade = "D"
     subject.save()
@@ -46,7 +46,7 @@ def test_public_query_shows_current_penalties_and_results_but_no_grade(setup, pe
     assert "风险" not in page
 
 
-def test_public_query_is_rate_limited(setup, settings):  # noqa: F811
+def test_public_query_is_rate_limited(setup, settings):
     from django.core.cache import cache
     from django.utils import timezone
 
@@ -69,13 +69,13 @@ def test_public_query_is_rate_limited(setup, settings):  # noqa: F811
     assert page == 429
 
 
-def test_persons_and_one_letter_queries_find_nothing(setup):  # noqa: F811
+def test_persons_and_one_letter_queries_find_nothing(setup):
     assert Client().get("/api/v1/public/credit", {"q": "测"}).json()["results"] == []
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_browser_public_credit_query(flushable_audit, live_server, setup, penalty, browser_page):  # noqa: F811
+def test_browser_public_credit_query(flushable_audit, live_server, setup, penalty, browser_page):
     ingest(enumerate([penalty("NOW", "2026-05-06", ["02"], fine=3000)], 1), source=setup.source, channel="api")
     sync_credit_records()
     page = browser_page

@@ -20,7 +20,7 @@ CASES = [
 ]
 
 
-def test_each_rule_version_sets_the_window(setup, penalty):  # noqa: F811
+def test_each_rule_version_sets_the_window(setup, penalty):
     batch = ingest(
         enumerate([penalty(c[0], c[1], c[2], c[3], c[4]) for c in CASES], 1), source=setup.source, channel="api"
     )
@@ -40,7 +40,7 @@ def test_each_rule_version_sets_the_window(setup, penalty):  # noqa: F811
             assert credit.publish_due > day  # 7 working days later
 
 
-def test_publication_starts_and_stops_on_schedule(setup, penalty):  # noqa: F811
+def test_publication_starts_and_stops_on_schedule(setup, penalty):
     ingest(enumerate([penalty("L21", "2022-03-01", ["02"], fine=5000)], 1), source=setup.source, channel="api")
     sync_credit_records()
     credit = CreditRecord.objects.get()
@@ -57,7 +57,7 @@ def test_publication_starts_and_stops_on_schedule(setup, penalty):  # noqa: F811
     assert not credit.is_public
 
 
-def test_spot_check_results_become_credit_records(setup, inspection):  # noqa: F811
+def test_spot_check_results_become_credit_records(setup, inspection):
     ingest(
         enumerate([inspection("SC-1", plan_id="SC7-1"), inspection("DAILY-1")], 1), source=setup.source, channel="api"
     )

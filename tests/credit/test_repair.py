@@ -10,7 +10,7 @@ from jianguan.credit.services import decide_repair, repair_eligibility, request_
 from jianguan.exchange.services import ingest
 
 
-def credit_for(setup, record):  # noqa: F811
+def credit_for(setup, record):
     ingest(enumerate([record], 1), source=setup.source, channel="api")
     sync_credit_records()
     return CreditRecord.objects.get(record__source_id=record["source_id"])
@@ -20,7 +20,7 @@ def failed(credit, today, performed=True):
     return {c.code for c in repair_eligibility(credit, today, performed) if not c.ok}
 
 
-def test_eligibility_rules(setup, penalty):  # noqa: F811
+def test_eligibility_rules(setup, penalty):
     from jianguan.catalog.models import SupervisionItem
 
     SupervisionItem.objects.filter(code=setup.item.code).update(name="对计量器具使用的监督检查")
@@ -34,7 +34,7 @@ def test_eligibility_rules(setup, penalty):  # noqa: F811
     assert "repairable_kind" in failed(minor_fine, dt.date(2026, 11, 29))
 
 
-def test_food_items_wait_twelve_months(setup, penalty):  # noqa: F811
+def test_food_items_wait_twelve_months(setup, penalty):
     from jianguan.catalog.models import SupervisionItem
 
     SupervisionItem.objects.filter(code=setup.item.code).update(name="对食品生产经营者的监督检查")
@@ -43,7 +43,7 @@ def test_food_items_wait_twelve_months(setup, penalty):  # noqa: F811
     assert failed(credit, dt.date(2027, 3, 2)) == set()
 
 
-def test_request_review_decision_stops_publication_at_once(setup, penalty):  # noqa: F811
+def test_request_review_decision_stops_publication_at_once(setup, penalty):
     from jianguan.audit.models import AuditEvent
     from jianguan.catalog.models import SupervisionItem
 
@@ -72,7 +72,7 @@ def test_request_review_decision_stops_publication_at_once(setup, penalty):  # n
     assert not credit.is_public  # a repaired record never comes back on schedule
 
 
-def test_repair_over_the_api_within_scope(setup, penalty, province, make_user):  # noqa: F811
+def test_repair_over_the_api_within_scope(setup, penalty, province, make_user):
     from django.test import Client
 
     from jianguan.catalog.models import SupervisionItem

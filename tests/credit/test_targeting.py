@@ -110,7 +110,7 @@ def test_cli_explains_a_history_without_the_required_columns(tmp_path):
         call_command("risk", "evaluate", "--history", str(path), "--test-from", "2014-01-01", stdout=io.StringIO())
 
 
-def test_ranking_on_the_platforms_own_records(setup, inspection, make_subject):  # noqa: F811
+def test_ranking_on_the_platforms_own_records(setup, inspection, make_subject):
     from django.utils import timezone
 
     from jianguan.credit.targeting import platform_history, rank_subjects

@@ -18,7 +18,7 @@ def at(*args):
 
 
 @pytest.fixture
-def joint(setup, province, make_user):  # noqa: F811
+def joint(setup, province, make_user):
     from jianguan.joint.services import setup as joint_setup
 
     joint_setup()
@@ -31,13 +31,13 @@ def joint(setup, province, make_user):  # noqa: F811
     }
 
 
-def send(setup, records):  # noqa: F811
+def send(setup, records):
     from jianguan.exchange.services import ingest
 
     return ingest(enumerate(records, 1), source=setup.source, channel="api")
 
 
-def licence(setup, province, source_id="LIC-1", day="2026-03-02"):  # noqa: F811
+def licence(setup, province, source_id="LIC-1", day="2026-03-02"):
     return {
         "kind": "licence",
         "source_id": source_id,
@@ -54,7 +54,7 @@ def licence(setup, province, source_id="LIC-1", day="2026-03-02"):  # noqa: F811
     }
 
 
-def test_licence_claim_escalation_and_never_supervised_report(setup, inspection, province, joint):  # noqa: F811
+def test_licence_claim_escalation_and_never_supervised_report(setup, inspection, province, joint):
     from jianguan.joint.models import ClaimTask
     from jianguan.joint.services import claim, never_supervised, sync_claims
     from jianguan.workflow.services import escalate_overdue
@@ -112,7 +112,7 @@ def test_licence_claim_escalation_and_never_supervised_report(setup, inspection,
     )
 
 
-def test_notices_with_read_receipts_replies_and_scope(setup, province, joint):  # noqa: F811
+def test_notices_with_read_receipts_replies_and_scope(setup, province, joint):
     from jianguan.joint.permissions import visible_notices
     from jianguan.joint.services import read_notice, reply_notice, send_notice
 
@@ -150,7 +150,7 @@ def test_notices_with_read_receipts_replies_and_scope(setup, province, joint):  
         send_notice(province.lixia_market, [province.lixia_market], title="x", body="y", actor=joint["lixia"])
 
 
-def test_assistance_paths_deadlines_escalation_and_scope(setup, inspection, province, joint):  # noqa: F811
+def test_assistance_paths_deadlines_escalation_and_scope(setup, inspection, province, joint):
     from jianguan.joint.permissions import visible_assistance
     from jianguan.joint.services import (
         accept_assistance,
@@ -223,7 +223,7 @@ def test_assistance_paths_deadlines_escalation_and_scope(setup, inspection, prov
     assert [s["reason"] for s in top.skipped if s["item"] == forwarded.item_id] == ["top_of_chain"]
 
 
-def test_inspection_cap_needs_a_justification_and_keeps_the_trail(setup, inspection, province, joint):  # noqa: F811
+def test_inspection_cap_needs_a_justification_and_keeps_the_trail(setup, inspection, province, joint):
     from jianguan.joint.models import CapJustification
     from jianguan.joint.services import cap_for, request_assistance
 
@@ -266,7 +266,7 @@ def test_inspection_cap_needs_a_justification_and_keeps_the_trail(setup, inspect
     assert entry.recorded_by == joint["env_admin"] and ask.justification == "群众举报偷排污水，需立即核查"
 
 
-def test_campaign_key_matter_merged_form_tasks_results_and_progress(setup, province, joint, make_subject):  # noqa: F811
+def test_campaign_key_matter_merged_form_tasks_results_and_progress(setup, province, joint, make_subject):
     from jianguan.catalog.schemas import CheckPointIn, SupervisionItemIn
     from jianguan.catalog.services import add_check_point, create_item
     from jianguan.core.codes import uscc_with_check
@@ -361,7 +361,7 @@ def test_campaign_key_matter_merged_form_tasks_results_and_progress(setup, provi
         import_campaign_targets(campaign, "名称\n无代码\n".encode(), "targets.csv", joint["jn_admin"])
 
 
-def test_rectification_from_a_failed_item_reported_on_the_portal_and_reviewed(setup, inspection, province, joint):  # noqa: F811
+def test_rectification_from_a_failed_item_reported_on_the_portal_and_reviewed(setup, inspection, province, joint):
     from jianguan.joint.services import (
         rectification_from_record,
         report_by_subject,
@@ -402,7 +402,7 @@ def test_rectification_from_a_failed_item_reported_on_the_portal_and_reviewed(se
     )
 
 
-def test_overlapping_inspections_suggest_one_combined_visit(setup, inspection, province, joint, make_officer):  # noqa: F811
+def test_overlapping_inspections_suggest_one_combined_visit(setup, inspection, province, joint, make_officer):
     from jianguan.joint.services import overlapping_inspections
 
     send(
@@ -422,7 +422,7 @@ def test_overlapping_inspections_suggest_one_combined_visit(setup, inspection, p
     assert overlapping_inspections(joint["jn_admin"], dt.date(2027, 1, 20)) == []
 
 
-def test_national_task_message_round_trip(setup, province, joint):  # noqa: F811
+def test_national_task_message_round_trip(setup, province, joint):
     from jianguan.joint.models import AssistRequest
     from jianguan.joint.national import export_assistance, import_task
     from jianguan.joint.services import accept_assistance, reply_assistance, request_assistance

@@ -8,7 +8,7 @@ from tests.conftest import PASSWORD
 
 
 @pytest.fixture
-def people(setup, province, make_user):  # noqa: F811
+def people(setup, province, make_user):
     from jianguan.joint.services import setup as joint_setup
 
     joint_setup()
@@ -19,7 +19,7 @@ def people(setup, province, make_user):  # noqa: F811
     }
 
 
-def test_api_scope_and_national_export(setup, province, people):  # noqa: F811
+def test_api_scope_and_national_export(setup, province, people):
     env, lixia, qd = Client(), Client(), Client()
     env.force_login(people["env"])
     lixia.force_login(people["lixia"])
@@ -118,7 +118,7 @@ def test_api_scope_and_national_export(setup, province, people):  # noqa: F811
     assert qd.get(f"/joint/campaigns/{campaign.pk}/").status_code == 404
 
 
-def test_public_rectification_report(setup, inspection, province, people):  # noqa: F811
+def test_public_rectification_report(setup, inspection, province, people):
     from jianguan.exchange.services import ingest
     from jianguan.joint.services import rectification_from_record
     from jianguan.records.models import Record
@@ -152,7 +152,7 @@ def test_public_rectification_report(setup, inspection, province, people):  # no
 def test_browser_assistance_request_from_request_to_reply(
     flushable_audit,
     live_server,
-    setup,  # noqa: F811
+    setup,
     province,
     people,
     browser_page,
@@ -192,7 +192,7 @@ def test_browser_assistance_request_from_request_to_reply(
     assert "未发现直排" in page.inner_text("#assist-findings")
 
 
-def test_joint_lists_do_not_grow_with_the_page(setup, province, people):  # noqa: F811
+def test_joint_lists_do_not_grow_with_the_page(setup, province, people):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -572,16 +572,22 @@ def reply(
             overdue=overdue,
         )
         if form.is_true:
-            publish(
-                "complaints.found_true",
-                department=order.lead_department_id,
-                region=order.region_id,
-                subject=order.subject_id,
-                object_type="work_order",
-                object_id=order.number,
-                payload={"number": order.number, "kind": order.kind, "category": order.category_id},
-            )
+            _publish(order, "complaints.found_true", {"kind": order.kind, "category": order.category_id})
     return order
+
+
+def _publish(order: WorkOrder, name: str, payload: dict[str, Any], audit_event: Any = None) -> None:
+    """A fact about a work order: its lead unit, region and subject, the number in the payload."""
+    publish(
+        name,
+        department=order.lead_department_id,
+        region=order.region_id,
+        subject=order.subject_id,
+        object_type="work_order",
+        object_id=order.number,
+        payload={"number": order.number, **payload},
+        audit_event=audit_event,
+    )
 
 
 REQUIREMENT_LIMIT = 1000
@@ -607,15 +613,11 @@ def request_rectification(order: WorkOrder, actor: Any, requirement: str) -> Non
         event = record_event(
             actor, "complaints.rectification_requested", "work_order", order.pk, after={"number": order.number}
         )
-        publish(
+        _publish(
+            order,
             "complaints.rectification_requested",
-            department=order.lead_department_id,
-            region=order.region_id,
-            subject=order.subject_id,
-            object_type="work_order",
-            object_id=order.number,
-            payload={"number": order.number, "requirement": requirement, "requested_by": getattr(actor, "pk", None)},
-            audit_event=event,
+            {"requirement": requirement, "requested_by": getattr(actor, "pk", None)},
+            event,
         )
 
 

@@ -8,21 +8,23 @@ itself; a repaired record stops at once.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.audit.services import record_event
+from jianguan.core.bulk import allocate_ids, bulk_insert
 from jianguan.core.calendar import WorkingCalendar
 from jianguan.core.errors import Bilingual, DomainError, FieldError
 from jianguan.core.pii import encrypt
-from jianguan.credit.models import CreditRecord, PublicationRuleSet, RepairRequest
+from jianguan.credit.models import CreditRecord, PublicationRuleSet, RepairRequest, RiskGrade
 from jianguan.credit.rules import decide
 from jianguan.facts.services import publish_many
 from jianguan.records.models import Record
@@ -51,8 +53,11 @@ def credit_sources():
     return Record.objects.filter(is_deleted=False).filter(Q(kind="penalty") | (Q(kind="inspection") & ~Q(plan_id="")))
 
 
-def sync_credit_records(records=None, actor: Any = None) -> int:
-    """Create or update the credit records of these supervision actions (default: all); returns how many."""
+def sync_credit_records(records=None, actor: Any = None, *, refresh: bool = True) -> int:
+    """Create or update the credit records of these supervision actions (default: all); returns how many.
+
+    With `refresh`, publication is then switched by the windows (`refresh_publication`); a caller
+    syncing chunk by chunk refreshes once at the end."""
     versions = list(PublicationRuleSet.objects.order_by("effective_from"))
     calendar = WorkingCalendar.load()
     due_dates: dict[tuple[dt.date, int], dt.date] = {}
@@ -115,7 +120,8 @@ def sync_credit_records(records=None, actor: Any = None) -> int:
                 flush()
         flush()
         record_event(actor, "credit.sync", "credit_record", after={"records": count})
-    refresh_publication()
+    if refresh:
+        refresh_publication()
     return count
 
 
@@ -268,7 +274,6 @@ def ibis_backend():
     import sqlite3
 
     import ibis
-    from django.db import connection
 
     connection.ensure_connection()
     if connection.vendor == "postgresql":
@@ -288,11 +293,7 @@ def grade_subjects(
     Writes the grades with their explanations and publishes `credit.grade_changed` for each subject
     whose grade differs from its previous one (the subjects register keeps the grade it shows).
     """
-    import json as _json
-
-    from jianguan.core.bulk import allocate_ids, bulk_insert
-    from jianguan.credit.jobs import explanation, grading, load_model
-    from jianguan.credit.models import RiskGrade
+    from jianguan.credit.jobs import explanation, grading, load_model  # Ibis: loaded when grading
 
     as_of = as_of or timezone.localdate()
     model = load_model()
@@ -332,7 +333,7 @@ def grade_subjects(
                     model["version"],
                     row["grade"],
                     int(row["score"]),
-                    _json.dumps(row["explanation"], ensure_ascii=False),
+                    json.dumps(row["explanation"], ensure_ascii=False),
                 )
                 for pk, row in zip(ids, rows, strict=True)
             ),
@@ -353,10 +354,6 @@ def grade_subjects(
 
 def _previous_grades(scheme: str, as_of: dt.date, subject_ids: list[int]) -> dict[int, tuple[str, int, list]]:
     """Each subject's latest grade up to `as_of` under the scheme: (grade, score, explanation)."""
-    from django.db import connection
-
-    from jianguan.credit.models import RiskGrade
-
     previous: dict[int, tuple[str, int, list]] = {}
     for start in range(0, len(subject_ids), 2000):
         grades = RiskGrade.objects.filter(
@@ -400,17 +397,20 @@ def _grade_change(row: dict[str, Any], before: tuple | None, as_of: dt.date, sch
 def sync_written(facts: list) -> None:
     """Subscriber of `records.written`: credit records for exactly the penalties and spot-check
     inspections written, and new grades for the subjects of every record written."""
-    ids = sorted({pk for fact in facts for pks in fact.payload.get("ids", {}).values() for pk in pks})
-    deleted = sorted({pk for fact in facts for pk in fact.payload.get("deleted", [])})
+    actor = "facts:credit.sync_records"
+    ids = sorted(
+        {pk for fact in facts for pks in fact.payload.get("ids", {}).values() for pk in pks}
+        | {pk for fact in facts for pk in fact.payload.get("deleted", [])}
+    )
     subjects: set[int] = set()
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
-        sync_credit_records(credit_sources().filter(pk__in=chunk), actor="facts:credit.sync_records")
-    for start in range(0, len(ids) + len(deleted), 900):
-        chunk = (ids + deleted)[start : start + 900]
+        # credit_sources() leaves the withdrawn records out; their subjects are regraded all the same.
+        sync_credit_records(credit_sources().filter(pk__in=chunk), actor=actor, refresh=False)
         subjects.update(Record.objects.filter(pk__in=chunk).values_list("subject_id", flat=True))
+    refresh_publication(actor=actor)
     if subjects:
-        grade_subjects(subject_ids=subjects, actor="facts:credit.sync_records")
+        grade_subjects(subject_ids=subjects, actor=actor)
 
 
 def access_credit_record_for_write(actor: Any, credit: CreditRecord) -> None:

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Min
 from django.utils import timezone
 
+from jianguan.audit.services import record_event
 from jianguan.core.bulk import lock_row
 from jianguan.facts.models import Fact, FactHead, Subscription
 
@@ -300,8 +301,6 @@ def _handle(subscriber: Subscriber, facts: list[Fact]) -> tuple[list[Fact], tupl
 
 def replay(key: str, from_seq: int, actor: Any = None) -> Subscription:
     """Move a subscriber's cursor back (or forward) so that it next receives fact `from_seq` onwards."""
-    from jianguan.audit.services import record_event
-
     if key not in SUBSCRIBERS:
         raise KeyError(key)
     with transaction.atomic():

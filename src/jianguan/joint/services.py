@@ -11,6 +11,7 @@ import secrets
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -902,42 +903,43 @@ def open_rectification(
     return order, code
 
 
+def _already_opened(source_kind: str, source_ref: str) -> bool:
+    return Rectification.objects.filter(source_kind=source_kind, source_ref=source_ref).exists()
+
+
+def _user(pk: Any) -> Any:
+    """The staff member who asked, by id; None (the system) if the account is gone."""
+    return get_user_model().objects.filter(pk=pk).first() if pk else None
+
+
 def rectifications_requested(facts: list) -> None:
     """Subscriber of `complaints.rectification_requested`: open each order once (a fact received
     again finds its order and does nothing)."""
-    from django.contrib.auth import get_user_model
-
     for fact in facts:
         number = fact.payload["number"]
-        if Rectification.objects.filter(source_kind=SourceKind.COMPLAINT, source_ref=number).exists():
+        if _already_opened(SourceKind.COMPLAINT, number):
             continue
-        actor = get_user_model().objects.filter(pk=fact.payload.get("requested_by")).first()
         open_rectification(
             SourceKind.COMPLAINT,
             number,
             Subject.objects.get(pk=fact.subject_id),
             Department.objects.get(pk=fact.department_id),
             fact.payload["requirement"],
-            actor=actor,
+            actor=_user(fact.payload.get("requested_by")),
         )
 
 
 def rectifications_for_findings(facts: list) -> None:
     """Subscriber of `spotcheck.result_recorded`: a result that asks for rectification (follow-up
     责令整改) and failed check points opens one order from the inspection record, once."""
-    from django.contrib.auth import get_user_model
-
     for fact in facts:
         payload = fact.payload
         if payload.get("follow_up") != "rectification" or not payload.get("failed"):
             continue
-        source_ref = f"record-{payload['record']}"
-        if Rectification.objects.filter(source_kind=SourceKind.RECORD, source_ref=source_ref).exists():
+        if _already_opened(SourceKind.RECORD, f"record-{payload['record']}"):
             continue
-        actor = get_user_model().objects.filter(pk=payload.get("entered_by")).first()
-        rectification_from_record(
-            Record.objects.select_related("subject", "department").get(pk=payload["record"]), actor
-        )
+        record = Record.objects.select_related("subject", "department").get(pk=payload["record"])
+        rectification_from_record(record, _user(payload.get("entered_by")))
 
 
 def rectification_from_record(
