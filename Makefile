@@ -33,6 +33,7 @@ demo: install
 lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 test: install-test lint
 	JIANGUAN_VAR_DIR=$$(mktemp -d) $(BIN)/jianguan makemigrations --check --dry-run --verbosity 1

@@ -110,7 +110,7 @@ def province() -> None:
     from jianguan.complaints.policy import load_taxonomy
     from jianguan.core.codes import uscc_with_check
     from jianguan.core.models import Region
-    from jianguan.core.services import create_department, ensure_sector
+    from jianguan.platform.services import create_department, ensure_sector
 
     sectors = [
         "scjg",
@@ -154,7 +154,7 @@ def province() -> None:
 
 def demands(n: int, seed: int) -> list[dict]:
     from jianguan.core.models import Region
-    from jianguan.web import demo_complaint_texts as texts
+    from jianguan.demo import complaint_texts as texts
 
     rng = random.Random(seed)
     counties = list(Region.objects.filter(code__startswith="37", level=3, is_historical=False).select_related("parent"))

@@ -21,7 +21,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from jianguan.core.codes import uscc_with_check, validate_uscc  # noqa: E402
-from jianguan.core.importing import run_import  # noqa: E402
+from jianguan.platform.importing import run_import  # noqa: E402
 
 
 def make_file(rows: int) -> bytes:

@@ -43,10 +43,10 @@ def _reference_data(subjects: int):
     from jianguan.catalog.services import create_item
     from jianguan.core.codes import uscc_with_check
     from jianguan.core.models import Region
-    from jianguan.core.services import create_department, ensure_sector
     from jianguan.exchange.services import register_source
     from jianguan.officers.schemas import OfficerIn
     from jianguan.officers.services import bulk_register_officers
+    from jianguan.platform.services import create_department, ensure_sector
     from jianguan.subjects.schemas import SubjectIn
     from jianguan.subjects.services import bulk_register_subjects
 

@@ -37,8 +37,8 @@ def build(subjects: int, officers: int, conflicts: int):
     from jianguan.catalog.services import create_item
     from jianguan.core.bulk import allocate_ids, bulk_insert
     from jianguan.core.models import Region
-    from jianguan.core.services import create_department, ensure_sector
     from jianguan.officers.models import Conflict, Officer
+    from jianguan.platform.services import create_department, ensure_sector
     from jianguan.spotcheck.services import add_batch, approve_batch, commit_seed, create_plan
     from jianguan.subjects.models import Subject
 

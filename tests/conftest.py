@@ -32,7 +32,7 @@ class Province:
 @pytest.fixture(autouse=True)
 def fresh_policies():
     """Policy reads are cached per process for a few seconds; each test starts from its own database."""
-    from jianguan.core.policies import forget
+    from jianguan.platform.policies import forget
 
     forget()
     yield
@@ -50,7 +50,7 @@ def fast_password_hashing(request, settings):
 def province(db):
     from jianguan.core.codes import uscc_with_check
     from jianguan.core.models import Region
-    from jianguan.core.services import create_department, ensure_sector
+    from jianguan.platform.services import create_department, ensure_sector
 
     region = Region.objects.get
     scjg = ensure_sector("scjg", "市场监管")

@@ -15,15 +15,15 @@ from jianguan.complaints.analysis import visible_surges
 from jianguan.complaints.models import WorkOrder
 from jianguan.complaints.permissions import visible_orders
 from jianguan.core.models import Department
-from jianguan.core.permissions import visible_batches
 from jianguan.credit.permissions import visible_credit_records
+from jianguan.demo.build import build_demo
 from jianguan.exchange import permissions as exchange
 from jianguan.joint import permissions as joint
 from jianguan.officers.permissions import visible_officers
+from jianguan.platform.permissions import visible_batches
 from jianguan.records.permissions import visible_records
 from jianguan.spotcheck.permissions import visible_plans, visible_tasks
 from jianguan.subjects.permissions import visible_subjects
-from jianguan.web.demo import build_demo
 from jianguan.workflow.permissions import visible_items as visible_workflow_items
 
 READS = [

@@ -97,7 +97,7 @@ def test_an_offset_beyond_any_list_is_a_paging_error(staff, offset):
 
 
 def test_an_import_batch_is_readable_by_its_id(staff):
-    from jianguan.core.importing import run_import
+    from jianguan.platform.importing import run_import
 
     data = "名称,统一社会信用代码,行政区划代码\n济南泉城食品有限公司,,370102\n".encode()
     batch = run_import("subjects", data, "subjects.csv")

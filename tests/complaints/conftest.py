@@ -24,7 +24,7 @@ def hotline(province, make_user):
     from jianguan.complaints.policy import load_taxonomy
     from jianguan.core.codes import uscc_with_check
     from jianguan.core.models import Region
-    from jianguan.core.services import create_department, ensure_sector
+    from jianguan.platform.services import create_department, ensure_sector
 
     rx = ensure_sector("rx", "政务服务热线")
     region = Region.objects.get

@@ -71,7 +71,7 @@ def test_subject_found_by_uscc_or_registered_name(hotline, make_subject):
 def test_dispatch_catalogue_lead_level_and_co_handlers(hotline, province):
     from jianguan.complaints.models import Category
     from jianguan.complaints.routing import Catalogue, route
-    from jianguan.core.services import ensure_sector
+    from jianguan.platform.services import ensure_sector
 
     food = Category.objects.get(code="060101")
     noise = Category.objects.get(code="0201")
@@ -93,7 +93,7 @@ def test_dispatch_catalogue_lead_level_and_co_handlers(hotline, province):
     from jianguan.complaints.policy import load_taxonomy
     from jianguan.core.codes import uscc_with_check
     from jianguan.core.models import Region
-    from jianguan.core.services import create_department
+    from jianguan.platform.services import create_department
 
     health = create_department(
         name="济南市卫生健康委员会",

@@ -212,7 +212,7 @@ def test_manual_supervision_and_overdue_flag_escalate(hotline, province):
 
 
 def test_deadline_across_the_2026_2027_year_end(hotline):
-    from jianguan.core.services import publish_calendar_year, set_calendar_override
+    from jianguan.platform.services import publish_calendar_year, set_calendar_override
 
     # Mon 28 Dec 2026 + 5: 29, 30, 31 Dec, then 1 and 4 Jan on the weekday fallback (2027 not yet published).
     order, _ = receive(hotline, at(2026, 12, 28, 9))
@@ -259,7 +259,7 @@ def test_a_published_policy_version_changes_the_rules_and_is_audited(hotline, ad
     from jianguan.complaints import services
     from jianguan.complaints.policy import policy
     from jianguan.core.models import PolicyDocument
-    from jianguan.core.policies import publish_policy
+    from jianguan.platform.policies import publish_policy
 
     shipped = policy()
     assert shipped["return_within_working_days"] == 2

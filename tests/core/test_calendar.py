@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from jianguan.core.calendar import add_working_days, is_workday, uncovered_years, working_days_between
-from jianguan.core.services import publish_calendar_year, set_calendar_override
+from jianguan.platform.services import publish_calendar_year, set_calendar_override
 
 D = dt.date
 

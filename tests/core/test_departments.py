@@ -2,7 +2,7 @@ import pytest
 
 from jianguan.core.errors import DomainError
 from jianguan.core.models import Department
-from jianguan.core.services import move_department
+from jianguan.platform.services import move_department
 
 
 def test_moving_a_department_moves_its_subtree(province):

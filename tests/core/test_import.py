@@ -12,9 +12,9 @@ from django.test import Client, override_settings
 from jianguan.audit.models import AuditEvent
 from jianguan.core.codes import uscc_with_check
 from jianguan.core.errors import DomainError
-from jianguan.core.importing import rejected_rows_file, run_import
 from jianguan.core.models import ImportBatch, ImportRow
 from jianguan.officers.models import Officer
+from jianguan.platform.importing import rejected_rows_file, run_import
 from jianguan.subjects.models import Subject
 
 

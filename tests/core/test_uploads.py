@@ -3,7 +3,7 @@
 import pytest
 
 from jianguan.core.errors import DomainError
-from jianguan.core.importing import checked_file
+from jianguan.platform.importing import checked_file
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32

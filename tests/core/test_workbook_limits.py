@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 
 from jianguan.core.errors import DomainError
-from jianguan.core.importing import run_import
 from jianguan.core.models import ImportBatch
 from jianguan.core.tabular import read_table
+from jianguan.platform.importing import run_import
 
 pytestmark = pytest.mark.django_db
 

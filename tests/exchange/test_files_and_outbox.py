@@ -94,8 +94,8 @@ def test_excel_with_formulas_merged_cells_and_dates_as_text(setup, province, tmp
     assert str(record.action_date) == "2026-03-02" and record.details["form"] == "01"
     assert record.subject_id_type == "001" and record.subject_nature == "2"
     assert Record.objects.get(source_id="XL-4").item_code == "37010001000000"
-    from jianguan.core.importing import rejected_rows_file
     from jianguan.core.models import ImportBatch
+    from jianguan.platform.importing import rejected_rows_file
 
     batch = ImportBatch.objects.get()
     row = batch.rows.get()

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from jianguan.core.importing import row_data
 from jianguan.core.models import ImportBatch, ImportRow
 from jianguan.exchange.models import OutboxBatch, QualityDay, RejectionDay
 from jianguan.exchange.services import correct_row, ingest
+from jianguan.platform.importing import row_data
 from jianguan.records.models import Record
 from jianguan.subjects.models import Subject
 

@@ -267,13 +267,14 @@ def test_inspection_cap_needs_a_justification_and_keeps_the_trail(setup, inspect
 
 
 def test_campaign_key_matter_merged_form_tasks_results_and_progress(setup, province, joint, make_subject):
+    from jianguan.catalog.key_matters import load_key_matters
     from jianguan.catalog.schemas import CheckPointIn, SupervisionItemIn
     from jianguan.catalog.services import add_check_point, create_item
     from jianguan.core.codes import uscc_with_check
     from jianguan.core.models import Region
-    from jianguan.core.services import create_department, ensure_sector
     from jianguan.joint.models import Rectification
-    from jianguan.joint.services import campaign_progress, create_campaign, load_key_matters, record_campaign_result
+    from jianguan.joint.services import campaign_progress, create_campaign, record_campaign_result
+    from jianguan.platform.services import create_department, ensure_sector
 
     school = create_item(
         SupervisionItemIn(
@@ -480,9 +481,9 @@ def test_national_task_message_round_trip(setup, province, joint):
 
 def test_never_supervised_report_on_the_demo(db, settings, tmp_path):
     from jianguan.accounts.models import User
+    from jianguan.demo.build import DemoBuilder
     from jianguan.joint.models import ClaimTask
     from jianguan.joint.services import never_supervised
-    from jianguan.web.demo import DemoBuilder
 
     settings.MEDIA_ROOT = str(tmp_path)
     DemoBuilder(seed=11, subjects=800, actions=4000, complaints=0).build()
@@ -502,10 +503,10 @@ def test_never_supervised_report_on_the_demo(db, settings, tmp_path):
 
 
 def test_key_matter_decides_who_joins_a_joint_spot_check(province, make_user):
+    from jianguan.catalog.models import KeyMatter
     from jianguan.catalog.schemas import SupervisionItemIn
     from jianguan.catalog.services import create_item
-    from jianguan.core.services import ensure_sector
-    from jianguan.joint.models import KeyMatter
+    from jianguan.platform.services import ensure_sector
     from jianguan.spotcheck.services import add_batch, create_plan
 
     items = [

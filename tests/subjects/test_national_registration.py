@@ -4,7 +4,7 @@ them, placing each by its address, or at the province to review when the address
 import pytest
 
 from jianguan.core.codes import uscc_with_check, validate_uscc
-from jianguan.core.importing import run_import
+from jianguan.platform.importing import run_import
 from jianguan.subjects.models import Subject
 from jianguan.subjects.schemas import SubjectIn
 from jianguan.subjects.services import register_subject

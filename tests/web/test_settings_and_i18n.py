@@ -101,8 +101,8 @@ def test_pages_carry_a_strict_csp_and_name_a_missing_calendar_year(admin_user):
 
 def test_demo_is_deterministic_and_valid(db):
     from jianguan.core.codes import validate_uscc
+    from jianguan.demo.build import DemoBuilder
     from jianguan.subjects.models import Subject
-    from jianguan.web.demo import DemoBuilder
 
     result = DemoBuilder(seed=7, subjects=300).build()
     assert result.departments >= 300 and result.items >= 150 and result.officers >= 1000

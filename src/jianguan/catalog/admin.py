@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from jianguan.catalog.models import CheckPoint, SupervisionItem
+from jianguan.catalog.models import CheckPoint, KeyMatter, SupervisionItem
+from jianguan.platform.admin import ReadOnlyAdmin
 
 
 class CheckPointInline(admin.TabularInline):
@@ -15,3 +16,8 @@ class SupervisionItemAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     raw_id_fields = ["department", "parent"]
     inlines = [CheckPointInline]
+
+
+@admin.register(KeyMatter)
+class KeyMatterAdmin(ReadOnlyAdmin):
+    list_display = ["code", "version", "name", "lead_sector", "review_on", "list_version"]

@@ -9,8 +9,8 @@ from ninja import Router
 from jianguan.catalog.permissions import access_item, search_items
 from jianguan.catalog.schemas import SupervisionItemIn, SupervisionItemOut
 from jianguan.catalog.services import create_item
-from jianguan.core.apitools import export_format, file_response, page, require_master_data_writer
-from jianguan.core.importing import export_file
+from jianguan.platform.apitools import export_format, file_response, page, require_master_data_writer
+from jianguan.platform.importing import export_file
 
 router = Router(tags=["catalog"])
 

@@ -86,3 +86,29 @@ class CheckPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.content[:30]}"
+
+
+class KeyMatter(models.Model):
+    """跨部门综合监管重点事项: one version of a matter; the newest effective version applies."""
+
+    code = models.CharField(_("code"), max_length=16)
+    version = models.PositiveIntegerField(_("version"))
+    name = models.CharField(_("name"), max_length=100)
+    lead_sector = models.ForeignKey("core.Sector", models.PROTECT, related_name="+", verbose_name=_("lead sector"))
+    cooperating_sectors = models.ManyToManyField("core.Sector", related_name="+", verbose_name=_("cooperating sectors"))
+    items = models.ManyToManyField("catalog.SupervisionItem", related_name="+", verbose_name=_("supervision items"))
+    measures = models.TextField(_("measures"))
+    review_on = models.DateField(_("review date"))
+    effective_from = models.DateField(_("effective from"))
+    list_version = models.CharField(_("list version"), max_length=32)
+
+    class Meta:
+        # The table keeps the name it had when joint supervision owned the list.
+        db_table = "joint_keymatter"
+        ordering = ["code", "-version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="joint_key_matter_version")]
+        verbose_name = _("key matter")
+        verbose_name_plural = _("key matters")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name} v{self.version}"

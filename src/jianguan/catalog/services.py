@@ -13,9 +13,9 @@ from jianguan.audit.services import record_event
 from jianguan.catalog.models import CheckPoint, SupervisionItem
 from jianguan.catalog.schemas import CheckPointIn, SupervisionItemIn
 from jianguan.core.errors import DomainError, FieldError, Forbidden
-from jianguan.core.importing import Importer, PreparedRow, register_importer
 from jianguan.core.models import Sector
-from jianguan.core.services import check_department_ref, find_department
+from jianguan.platform.importing import Importer, PreparedRow, register_importer
+from jianguan.platform.services import check_department_ref, find_department
 
 
 def latest_item(code: str) -> SupervisionItem | None:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from jianguan.complaints.models import Category, DispatchRule, WorkOrder
-from jianguan.core.admin import ReadOnlyAdmin
+from jianguan.platform.admin import ReadOnlyAdmin
 
 
 @admin.register(Category)

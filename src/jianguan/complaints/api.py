@@ -19,12 +19,12 @@ from jianguan.complaints.display import order_out, public_out
 from jianguan.complaints.models import Category, Extension
 from jianguan.complaints.permissions import OPERATOR_ROLES, access_order, visible_orders, with_current_assignments
 from jianguan.complaints.schemas import Demand, HandlingForm, Rating
-from jianguan.core.apitools import file_response, page
 from jianguan.core.errors import DomainError, Forbidden, NotFound
 from jianguan.core.fields import ObjectId
-from jianguan.core.importing import run_import, summary
 from jianguan.core.ratelimit import check_public_rate, client_address
-from jianguan.core.services import active_department
+from jianguan.platform.apitools import file_response, page
+from jianguan.platform.importing import run_import, summary
+from jianguan.platform.services import active_department
 
 router = Router(tags=["complaints"])
 public_router = Router(tags=["public"])

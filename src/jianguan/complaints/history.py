@@ -28,9 +28,9 @@ from jianguan.complaints.schemas import HandlingForm, HotlineOrder, Strict
 from jianguan.core.bulk import bulk_insert, insert_objects
 from jianguan.core.calendar import calendar_session
 from jianguan.core.errors import DomainError, lazy_format
-from jianguan.core.importing import validated
 from jianguan.core.models import Department
 from jianguan.core.pii import encrypt, keyed_hash
+from jianguan.platform.importing import validated
 from jianguan.workflow.models import WorkflowDefinition, WorkflowItem, WorkflowTransition
 from jianguan.workflow.services import new_item, replay_action
 

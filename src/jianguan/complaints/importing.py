@@ -17,7 +17,7 @@ from jianguan.complaints.models import Category, WorkOrder
 from jianguan.complaints.schemas import NUMBER_PATTERN, HotlineOrder, Strict
 from jianguan.core.errors import FieldError
 from jianguan.core.fields import invalid
-from jianguan.core.importing import Importer, PreparedRow, register_importer
+from jianguan.platform.importing import Importer, PreparedRow, register_importer
 
 _KIND_LABELS = {
     "投诉": "complaint",
@@ -128,7 +128,7 @@ class WorkOrderImporter(Importer):
             except ValueError as exc:  # the number's first 12 digits are not a time, or a bad phone
                 from pydantic import ValidationError
 
-                from jianguan.core.importing import field_errors
+                from jianguan.platform.importing import field_errors
 
                 errors = exc.errors() if isinstance(exc, ValidationError) else []
                 row.errors.extend(field_errors(errors, row.number) or [FieldError("__all__", str(exc), row=row.number)])

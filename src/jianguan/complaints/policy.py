@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jianguan.core.policies import current_policy, register_policy
+from jianguan.platform.policies import current_policy, register_policy
 from jianguan.workflow.schemas import Sla
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -13,7 +13,7 @@ from jianguan.complaints.models import Category, DispatchRule
 from jianguan.complaints.policy import policy
 from jianguan.core.address import address_parser
 from jianguan.core.models import Department, Region
-from jianguan.core.services import unit_for_region, unit_preference
+from jianguan.platform.services import unit_for_region, unit_preference
 from jianguan.subjects.models import Subject
 
 _USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")

@@ -45,11 +45,11 @@ from jianguan.complaints.policy import check_return_window, policy, sla_for
 from jianguan.complaints.routing import find_subject, locate, office_for, route
 from jianguan.complaints.schemas import Demand, HandlingForm, HotlineOrder, Rating
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
-from jianguan.core.importing import checked_file, validated
 from jianguan.core.models import Department
 from jianguan.core.pii import encrypt, keyed_hash
 from jianguan.core.text import first_forbidden
 from jianguan.facts.services import publish
+from jianguan.platform.importing import checked_file, validated
 from jianguan.workflow.models import WorkflowItem
 from jianguan.workflow.services import extend_deadline, note_action, perform_action, start_workflow
 

@@ -23,11 +23,11 @@ from jianguan.complaints.models import Category, Extension, WorkOrder
 from jianguan.complaints.permissions import OPERATOR_ROLES, access_order, is_handler, is_operator, visible_orders
 from jianguan.complaints.policy import policy
 from jianguan.complaints.schemas import Complainant, Demand
-from jianguan.core.apitools import file_response
 from jianguan.core.errors import DomainError, screen_text
-from jianguan.core.importing import export_file, run_import
 from jianguan.core.models import Department
-from jianguan.core.services import active_department
+from jianguan.platform.apitools import file_response
+from jianguan.platform.importing import export_file, run_import
+from jianguan.platform.services import active_department
 from jianguan.workflow.services import deadline_colour
 
 PAGE_SIZE = 50

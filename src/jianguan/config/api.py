@@ -16,7 +16,7 @@ from ninja.security import HttpBearer, SessionAuth
 from jianguan import __version__
 from jianguan.core import text
 from jianguan.core.errors import DomainError, lazy_format
-from jianguan.core.importing import field_errors
+from jianguan.platform.importing import field_errors
 
 
 class TokenAuth(HttpBearer):
@@ -185,17 +185,17 @@ def _http_error(request, exc: HttpError):
 
 def _mount():
     from jianguan.accounts.api import router as accounts_router
-    from jianguan.audit.api import router as audit_router
     from jianguan.catalog.api import router as catalog_router
     from jianguan.complaints.api import public_router as public_complaints_router
     from jianguan.complaints.api import router as complaints_router
-    from jianguan.core.api import router as core_router
     from jianguan.credit.api import router as public_router
     from jianguan.credit.api import staff_router as credit_router
     from jianguan.exchange.api import router as exchange_router
     from jianguan.joint.api import public_router as public_rectification_router
     from jianguan.joint.api import router as joint_router
     from jianguan.officers.api import router as officers_router
+    from jianguan.platform.api import audit_router
+    from jianguan.platform.api import router as core_router
     from jianguan.records.api import router as records_router
     from jianguan.subjects.api import router as subjects_router
     from jianguan.workflow.api import router as workflow_router

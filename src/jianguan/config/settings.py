@@ -74,9 +74,12 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",  # serves the API docs page (Swagger UI) from the app, not a CDN
     # platform
+    "jianguan.config",
+    "jianguan.demo",
     "jianguan.core",
     "jianguan.accounts",
     "jianguan.audit",
+    "jianguan.platform",
     "jianguan.facts",
     "jianguan.workflow",
     # thematic databases

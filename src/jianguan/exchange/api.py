@@ -10,15 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
 from jianguan.accounts.models import ApiClient
-from jianguan.core.apitools import export_format, file_response, page
 from jianguan.core.errors import DomainError
-from jianguan.core.importing import rejected_rows_file, row_data, summary
 from jianguan.core.models import ImportBatch
-from jianguan.core.permissions import access_batch, visible_batches
 from jianguan.exchange import services
 from jianguan.exchange.outbox import backlog
 from jianguan.exchange.permissions import corrects, visible_messages, visible_outbox, visible_sources
 from jianguan.exchange.quality import quality_report
+from jianguan.platform.apitools import export_format, file_response, page
+from jianguan.platform.importing import rejected_rows_file, row_data, summary
+from jianguan.platform.permissions import access_batch, visible_batches
 from jianguan.records.schemas import RECORD_ADAPTER, STANDARD_VERSION
 
 router = Router(tags=["exchange"])

@@ -701,7 +701,7 @@ def _deliver_soon() -> None:
 def _quarantined(value: Any) -> dict[str, Any]:
     """A row kept for correction: personal data masked, the row as sent sealed. A citizen's code and
     name are masked whole, valid or not; other texts wherever they hold an ID, phone, card or address."""
-    from jianguan.core.importing import quarantined
+    from jianguan.platform.importing import quarantined
     from jianguan.records.choices import CITIZEN, PERSONAL_ID_TYPES
     from jianguan.records.files import column_fields
 
@@ -745,8 +745,8 @@ def receive_file(
     source: SourceSystem, actor: Any, data: bytes, filename: str, kind: str
 ) -> tuple[Message, ImportBatch]:
     """An Excel/CSV upload from the UI: the same pipeline, with the original cells kept for quarantine."""
-    from jianguan.core.importing import check_upload
     from jianguan.core.tabular import read_table
+    from jianguan.platform.importing import check_upload
     from jianguan.records.files import table_records
 
     check_upload(data)

@@ -15,8 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.choices import ImportStatus, RowOutcome
 from jianguan.core.errors import DomainError
-from jianguan.core.importing import row_data
-from jianguan.core.permissions import access_batch, visible_batches
 from jianguan.exchange import services
 from jianguan.exchange.outbox import backlog
 from jianguan.exchange.permissions import (
@@ -27,6 +25,8 @@ from jianguan.exchange.permissions import (
     visible_sources,
 )
 from jianguan.exchange.quality import quality_report
+from jianguan.platform.importing import row_data
+from jianguan.platform.permissions import access_batch, visible_batches
 from jianguan.records.choices import RecordKind
 from jianguan.records.files import column_fields
 

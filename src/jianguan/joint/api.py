@@ -14,12 +14,11 @@ from ninja.files import UploadedFile
 
 from jianguan.accounts.models import ApiClient
 from jianguan.accounts.scope import scope_for
-from jianguan.core.apitools import page
+from jianguan.catalog.key_matters import current_key_matters
 from jianguan.core.errors import DomainError, Forbidden, NotFound
 from jianguan.core.fields import ObjectId
 from jianguan.core.models import Department
 from jianguan.core.ratelimit import check_public_rate, client_address
-from jianguan.core.services import active_department
 from jianguan.joint import national, services
 from jianguan.joint.models import AssistRequest
 from jianguan.joint.permissions import (
@@ -30,6 +29,8 @@ from jianguan.joint.permissions import (
     visible_notices,
     visible_rectifications,
 )
+from jianguan.platform.apitools import page
+from jianguan.platform.services import active_department
 from jianguan.records.permissions import visible_records
 from jianguan.subjects.permissions import access_subject
 
@@ -406,7 +407,7 @@ def key_matters(request):
             "measures": m.measures,
             "review_on": _when(m.review_on),
         }
-        for m in services.current_key_matters()
+        for m in current_key_matters()
     ]
 
 

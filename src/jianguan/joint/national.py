@@ -213,9 +213,9 @@ def _object_placeholder(campaign: Campaign) -> dict[str, Any]:
 def import_task(message: dict[str, Any], actor: Any) -> list[AssistRequest]:
     """A national (or another province's) task to this platform's units: one assistance request per
     joint unit and object. Units are found by USCC (or id); objects by USCC or registration number."""
-    from jianguan.core.importing import validated
     from jianguan.core.models import Department
     from jianguan.joint.services import request_assistance
+    from jianguan.platform.importing import validated
     from jianguan.subjects.models import Subject
 
     parsed = validated(TaskMessage, message)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jianguan.core.policies import current_policy, register_policy
+from jianguan.platform.policies import current_policy, register_policy
 
 DATA = Path(__file__).resolve().parent / "data"
 _DEFINITIONS = Path(__file__).resolve().parent.parent / "workflow" / "definitions"

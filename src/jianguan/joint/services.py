@@ -10,7 +10,6 @@ import json
 import secrets
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -20,12 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.accounts.permissions import visible_departments
 from jianguan.accounts.scope import scope_for, staff_user
 from jianguan.audit.services import record_batch, record_event
+from jianguan.catalog.key_matters import current_key_matters, load_key_matters, required_sectors
 from jianguan.catalog.models import CheckPoint, SupervisionItem
 from jianguan.core.calendar import calendar_session
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
 from jianguan.core.models import Department, Sector
 from jianguan.core.pii import keyed_hash
-from jianguan.core.services import region_prefix, unit_for_region
 from jianguan.facts.services import publish
 from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW, RECTIFY_WORKFLOW, CampaignTaskStatus, SourceKind
 from jianguan.joint.models import (
@@ -34,12 +33,12 @@ from jianguan.joint.models import (
     CampaignTask,
     CapJustification,
     ClaimTask,
-    KeyMatter,
     Notice,
     NoticeRecipient,
     Rectification,
 )
-from jianguan.joint.policy import DATA, WORKFLOWS, policy
+from jianguan.joint.policy import WORKFLOWS, policy
+from jianguan.platform.services import region_prefix, unit_for_region
 from jianguan.records.models import Record
 from jianguan.subjects.models import Subject
 from jianguan.workflow.models import WorkflowDefinition, WorkflowItem
@@ -66,75 +65,6 @@ def setup() -> dict[str, int]:
     for path in WORKFLOWS:
         define_workflow(json.loads(path.read_text(encoding="utf-8")))
     return {"key_matters": load_key_matters()}
-
-
-# ---- key matters ----
-
-
-def load_key_matters(today: dt.date | None = None) -> int:
-    """Store the list as a new version of each matter whose content changed."""
-    data = json.loads((DATA / "key_matters.json").read_text(encoding="utf-8"))
-    today = today or timezone.localdate()
-    sectors = {s.code: s for s in Sector.objects.all()}
-    stored = 0
-    with transaction.atomic():
-        for matter in data["matters"]:
-            lead = sectors.get(matter["lead_sector"])
-            if lead is None:
-                continue
-            cooperating = [sectors[c] for c in matter["cooperating_sectors"] if c in sectors]
-            words = Q()
-            for word in matter["item_keywords"]:
-                words |= Q(name__contains=word)
-            items = list(
-                SupervisionItem.objects.filter(words, sector__in=[lead, *cooperating], parent__isnull=True).values_list(
-                    "pk", flat=True
-                )
-            )
-            latest = KeyMatter.objects.filter(code=matter["code"]).order_by("-version").first()
-            signature = (matter["name"], lead.pk, sorted(c.pk for c in cooperating), sorted(items), matter["measures"])
-            if latest is not None and signature == (
-                latest.name,
-                latest.lead_sector_id,
-                sorted(latest.cooperating_sectors.values_list("pk", flat=True)),
-                sorted(latest.items.values_list("pk", flat=True)),
-                latest.measures,
-            ):
-                continue
-            entry = KeyMatter.objects.create(
-                code=matter["code"],
-                version=(latest.version + 1) if latest else 1,
-                name=matter["name"],
-                lead_sector=lead,
-                measures=matter["measures"],
-                review_on=today + relativedelta(months=matter["review_months"]),
-                effective_from=today,
-                list_version=data["version"],
-            )
-            entry.cooperating_sectors.set(cooperating)
-            entry.items.set(items)
-            record_event(
-                None, "joint.key_matter", "key_matter", entry.pk, after={"code": entry.code, "version": entry.version}
-            )
-            stored += 1
-    return stored
-
-
-def current_key_matters():
-    """The newest version of each matter."""
-    latest = {}
-    for matter in KeyMatter.objects.order_by("code", "-version").prefetch_related("cooperating_sectors", "items"):
-        latest.setdefault(matter.code, matter)
-    return list(latest.values())
-
-
-def required_sectors(item_ids: set[int]) -> dict[str, set[int]]:
-    """For the key matters whose items a joint plan or campaign covers: matter code → sectors that must take part."""
-    out = {}
-    for matter in current_key_matters():
-        if item_ids & {i.pk for i in matter.items.all()}:
-            out[matter.code] = {matter.lead_sector_id, *(s.pk for s in matter.cooperating_sectors.all())}
-    return out
 
 
 # ---- inspection burden ----
@@ -740,8 +670,8 @@ def import_campaign_targets(
 ) -> dict[str, Any]:
     """A target list from Excel/CSV (a column 统一社会信用代码 or uscc): each row is added (tasks
     for every participating sector), unknown, or already a target. Every row is accounted for."""
-    from jianguan.core.importing import check_upload, normalise_header
     from jianguan.core.tabular import read_table
+    from jianguan.platform.importing import check_upload, normalise_header
 
     _acts_for(actor, campaign.lead)
     check_upload(data)

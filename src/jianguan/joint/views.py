@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from jianguan.catalog.key_matters import current_key_matters
 from jianguan.core.errors import DomainError, screen_text
 from jianguan.core.models import Department
-from jianguan.core.services import active_department
 from jianguan.joint import services
 from jianguan.joint.models import CampaignTask
 from jianguan.joint.permissions import (
@@ -31,6 +31,7 @@ from jianguan.joint.permissions import (
     visible_notices,
     visible_rectifications,
 )
+from jianguan.platform.services import active_department
 from jianguan.subjects.permissions import access_subject
 from jianguan.workflow.services import deadline_colour
 
@@ -67,7 +68,7 @@ def overview(request):
         "joint/overview.html",
         {
             "counts": counts,
-            "matters": services.current_key_matters(),
+            "matters": current_key_matters(),
             "overlaps": services.overlapping_inspections(user)[:20],
         },
     )
@@ -77,8 +78,8 @@ def overview(request):
 def claims(request):
     report = services.never_supervised(request.user)
     if request.GET.get("format") == "xlsx":
-        from jianguan.core.apitools import file_response
         from jianguan.core.tabular import write_xlsx
+        from jianguan.platform.apitools import file_response
 
         headers = [str(_("Subject")), str(_("Supervising department")), str(_("Licence issued on")), str(_("Gap"))]
         gaps = {"unclaimed": str(_("Not claimed")), "not_inspected": str(_("Not inspected"))}

@@ -7,12 +7,12 @@ from typing import Any
 from ninja import Router
 
 from jianguan.accounts.permissions import can_write_department
-from jianguan.core.apitools import export_format, file_response, page, require_master_data_writer
 from jianguan.core.errors import Forbidden
-from jianguan.core.importing import export_file
 from jianguan.officers.permissions import access_officer, search_officers
 from jianguan.officers.schemas import ConflictIn, OfficerIn, OfficerOut
 from jianguan.officers.services import declare_conflict, register_officer
+from jianguan.platform.apitools import export_format, file_response, page, require_master_data_writer
+from jianguan.platform.importing import export_file
 from jianguan.subjects.permissions import access_subject
 
 router = Router(tags=["officers"])

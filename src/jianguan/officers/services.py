@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.accounts.permissions import can_write_department
 from jianguan.audit.services import record_batch, record_event
 from jianguan.core.errors import DomainError, FieldError, Forbidden, lazy_format
-from jianguan.core.importing import Importer, PreparedRow, register_importer
-from jianguan.core.services import check_department_ref, find_department, find_sectors, resolve_region
 from jianguan.officers.models import Conflict, Officer
 from jianguan.officers.schemas import OfficerIn
+from jianguan.platform.importing import Importer, PreparedRow, register_importer
+from jianguan.platform.services import check_department_ref, find_department, find_sectors, resolve_region
 from jianguan.subjects.models import Subject
 
 

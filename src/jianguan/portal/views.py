@@ -85,7 +85,7 @@ def complaint_new(request):
 
 def _demand(form):
     from jianguan.complaints.schemas import Demand
-    from jianguan.core.importing import validated
+    from jianguan.platform.importing import validated
 
     return validated(
         Demand,

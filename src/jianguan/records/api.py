@@ -6,7 +6,7 @@ import datetime as dt
 
 from ninja import Router
 
-from jianguan.core.apitools import page
+from jianguan.platform.apitools import page
 from jianguan.records.display import record_out
 from jianguan.records.permissions import access_record, subject_timeline, visible_records
 from jianguan.subjects.api import subject_out

@@ -20,8 +20,8 @@ from typing import Any
 from django.utils import timezone, translation
 
 from jianguan.core.fields import parse_bool, parse_code, parse_date, parse_list, parse_text
-from jianguan.core.importing import header_map, normalise_header
 from jianguan.core.tabular import FORMULA_WITHOUT_VALUE, Table
+from jianguan.platform.importing import header_map, normalise_header
 from jianguan.records.choices import CHECK_RESULT_ALIASES, RecordKind
 from jianguan.records.schemas import SCHEMAS, RecordBase
 

@@ -192,7 +192,7 @@ def rule_error(code: str, field: str, row: int | None = None, **params) -> Field
 
 def describe(code: str) -> tuple[str, str]:
     """A rule's (or a format error's) message with its placeholders elided, for summaries."""
-    from jianguan.core.importing import PYDANTIC_ZH
+    from jianguan.platform.importing import PYDANTIC_ZH
 
     if code in RULES:
         zh, en = RULES[code].zh, RULES[code].en

@@ -25,8 +25,8 @@ from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys
 from jianguan.core.calendar import WorkingCalendar
 from jianguan.core.codes import mask_id_number
 from jianguan.core.errors import Bilingual, FieldError
-from jianguan.core.importing import pydantic_errors
 from jianguan.core.pii import encrypt
+from jianguan.platform.importing import pydantic_errors
 from jianguan.records.checks import References
 from jianguan.records.choices import CITIZEN, OTHER_ORGANISATION, PERSONAL_ID_TYPES, USCC_TYPE, RecordKind
 from jianguan.records.models import Record

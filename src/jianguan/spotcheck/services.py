@@ -25,10 +25,11 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import can_write_department
 from jianguan.audit.services import record_event
+from jianguan.catalog.key_matters import required_sectors
 from jianguan.catalog.models import SupervisionItem
 from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys, gc_paused
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
-from jianguan.core.models import Department
+from jianguan.core.models import Department, Sector
 from jianguan.core.pii import decrypt, encrypt
 from jianguan.facts.services import publish
 from jianguan.officers.choices import OfficerStatus
@@ -167,9 +168,6 @@ def add_batch(
 
 def _require_key_matter_sectors(items: list[SupervisionItem], departments: list[Department]) -> None:
     """A joint batch on a cross-department key matter's items involves every sector the matter names."""
-    from jianguan.core.models import Sector
-    from jianguan.joint.services import required_sectors
-
     ids = {i.pk for i in items} | {i.parent_id for i in items if i.parent_id}
     present = {d.sector_id for d in departments}
     for code, sectors in required_sectors(ids).items():
@@ -684,7 +682,7 @@ def record_result(
 
 
 def _checked_evidence(name: str, data: bytes) -> tuple[str, bytes, str]:
-    from jianguan.core.importing import checked_file
+    from jianguan.platform.importing import checked_file
 
     return name, data, checked_file(name, data, types=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES, kind="evidence")
 

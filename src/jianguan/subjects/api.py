@@ -6,8 +6,8 @@ from typing import Any
 
 from ninja import Router
 
-from jianguan.core.apitools import export_format, file_response, page, require_master_data_writer
-from jianguan.core.importing import export_file
+from jianguan.platform.apitools import export_format, file_response, page, require_master_data_writer
+from jianguan.platform.importing import export_file
 from jianguan.subjects.permissions import access_subject, search_subjects
 from jianguan.subjects.schemas import SubjectIn, SubjectOut
 from jianguan.subjects.services import register_subject

@@ -14,10 +14,10 @@ from jianguan.core.address import address_parser
 from jianguan.core.bulk import fetch_by_keys
 from jianguan.core.codes import NATIONAL_REGISTRATION, mask_id_number
 from jianguan.core.errors import DomainError, FieldError, Forbidden, lazy_format
-from jianguan.core.importing import Importer, PreparedRow, register_importer
 from jianguan.core.models import Region
 from jianguan.core.pii import keyed_hash
-from jianguan.core.services import resolve_region, resolve_region_loose
+from jianguan.platform.importing import Importer, PreparedRow, register_importer
+from jianguan.platform.services import resolve_region, resolve_region_loose
 from jianguan.subjects.models import Subject
 from jianguan.subjects.schemas import SubjectIn
 

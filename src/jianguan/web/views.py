@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jianguan.accounts.permissions import writes_master_data
-from jianguan.core.apitools import file_response
 from jianguan.core.errors import DomainError
-from jianguan.core.importing import export_file, rejected_rows_file, run_import
 from jianguan.core.models import Region
-from jianguan.core.permissions import access_batch, corrects_import, visible_batches
 from jianguan.officers.permissions import visible_officers
+from jianguan.platform.apitools import file_response
+from jianguan.platform.importing import export_file, rejected_rows_file, run_import
+from jianguan.platform.permissions import access_batch, corrects_import, visible_batches
 from jianguan.subjects.permissions import visible_subjects
 from jianguan.web.screens import SCREENS
 

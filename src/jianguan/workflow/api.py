@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Router, Schema
 
-from jianguan.core.apitools import page
+from jianguan.platform.apitools import page
 from jianguan.workflow.permissions import access_item, visible_items
 from jianguan.workflow.services import deadline_colour, perform_action
 

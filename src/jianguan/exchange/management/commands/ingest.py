@@ -13,12 +13,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from jianguan.core.errors import DomainError
-from jianguan.core.importing import summary
 from jianguan.core.models import ImportBatch
 from jianguan.core.tabular import read_table
 from jianguan.exchange.choices import Channel
 from jianguan.exchange.services import BatchInterrupted, receive_rows, source_named, with_kind_header
 from jianguan.exchange.streams import file_digest, json_records
+from jianguan.platform.importing import summary
 from jianguan.records.choices import RecordKind
 from jianguan.records.files import table_records
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jianguan.core.importing import export_file, import_kinds
+from jianguan.platform.importing import export_file, import_kinds
 
 
 def _querysets():

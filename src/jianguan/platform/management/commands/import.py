@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from jianguan.core.errors import DomainError
-from jianguan.core.importing import import_kinds, run_import, summary
+from jianguan.platform.importing import import_kinds, run_import, summary
 
 
 class Command(BaseCommand):

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.audit.services import record_event
 from jianguan.core.errors import DomainError, FieldError
-from jianguan.core.importing import Importer, PreparedRow, register_importer
 from jianguan.core.models import CalendarOverride, CalendarYear, Department, Region, Sector
 from jianguan.core.schemas import DepartmentIn
+from jianguan.platform.importing import Importer, PreparedRow, register_importer
 
 
 def resolve_region(code: str | None) -> Region | None:

@@ -26,20 +26,20 @@ from jianguan.catalog.services import add_check_point, create_item
 from jianguan.core.codes import registration_no_with_check, uscc_with_check
 from jianguan.core.errors import DomainError
 from jianguan.core.models import Department, Region
-from jianguan.core.services import create_department, ensure_sector
 from jianguan.credit.models import CreditRecord
 from jianguan.credit.services import grade_subjects
+from jianguan.demo.actions import DemoActions
+from jianguan.demo.complaints import build_complaints
+from jianguan.demo.joint import build_joint
+from jianguan.demo.spotchecks import build_spotchecks
 from jianguan.facts.services import deferred as deferred_delivery
 from jianguan.officers.models import Officer
 from jianguan.officers.schemas import OfficerIn
 from jianguan.officers.services import bulk_register_officers, declare_conflict
+from jianguan.platform.services import create_department, ensure_sector
 from jianguan.subjects.models import Subject
 from jianguan.subjects.schemas import SubjectIn
 from jianguan.subjects.services import bulk_register_subjects
-from jianguan.web.demo_actions import DemoActions
-from jianguan.web.demo_complaints import build_complaints
-from jianguan.web.demo_joint import build_joint
-from jianguan.web.demo_spotchecks import build_spotchecks
 from jianguan.workflow.services import define_workflow, start_workflow
 
 DEMO_PASSWORD = "Demo-2026!"  # noqa: S105 - the published password of the local demo accounts only

@@ -1,4 +1,4 @@
-"""Platform API: regions, departments, calendar, code validation, imports."""
+"""Platform API: regions, departments, calendar, code validation, imports, and the audit trail's verification."""
 
 from __future__ import annotations
 
@@ -8,19 +8,23 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Router, UploadedFile
 
+from jianguan.accounts.choices import Role
 from jianguan.accounts.permissions import access_department, visible_departments
+from jianguan.accounts.scope import scope_for
+from jianguan.audit.services import verify_chain
 from jianguan.core import calendar
-from jianguan.core.apitools import file_response, page, require_master_data_writer
 from jianguan.core.codes import CodeError, validate_id_number, validate_registration_no, validate_uscc
-from jianguan.core.errors import DomainError, NotFound
+from jianguan.core.errors import DomainError, Forbidden, NotFound
 from jianguan.core.fields import ObjectId
-from jianguan.core.importing import import_kinds, rejected_rows_file, run_import, summary
 from jianguan.core.models import Department, Region
-from jianguan.core.permissions import access_batch, corrects_import
 from jianguan.core.schemas import CodeCheckOut, DepartmentIn, DepartmentOut, RegionOut, WorkingDaysOut
-from jianguan.core.services import create_department, find_department, resolve_region
+from jianguan.platform.apitools import file_response, page, require_master_data_writer
+from jianguan.platform.importing import import_kinds, rejected_rows_file, run_import, summary
+from jianguan.platform.permissions import access_batch, corrects_import
+from jianguan.platform.services import create_department, find_department, resolve_region
 
 router = Router(tags=["core"])
+audit_router = Router(tags=["audit"])
 
 
 def _region_out(region: Region) -> dict[str, Any]:
@@ -164,3 +168,11 @@ def get_rejected(request, batch_id: int, format: str = "xlsx"):
     fmt = "csv" if format == "csv" else "xlsx"
     reveal = corrects_import(request.auth, batch)
     return file_response(rejected_rows_file(batch, fmt, reveal=reveal), f"rejected-{batch.pk}.{fmt}", fmt)
+
+
+@audit_router.get("/verify", response=dict)
+def verify_audit_trail(request):
+    if not scope_for(request.auth).has_role(Role.AUDITOR, Role.PLATFORM_ADMIN):
+        raise Forbidden(_("Only auditors may verify the audit trail."))
+    result = verify_chain()
+    return {"ok": result.ok, "count": result.count, "broken_seq": result.broken_seq, "reason": result.reason}

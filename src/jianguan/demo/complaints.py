@@ -20,8 +20,8 @@ from jianguan.complaints.policy import load_taxonomy, policy, sla_for
 from jianguan.complaints.routing import Catalogue
 from jianguan.core.calendar import calendar_session, deadline_after
 from jianguan.core.models import Department, Region
+from jianguan.demo import complaint_texts as texts
 from jianguan.subjects.models import Subject
-from jianguan.web import demo_complaint_texts as texts
 
 SURGE_COUNTY = "370112"  # 历城区: a food-safety surge in the last complete week
 CHANNELS = [("phone", 90.0), ("wechat", 4.0), ("portal", 3.0), ("sms", 1.5), ("mailbox", 1.0), ("hotline_system", 0.5)]

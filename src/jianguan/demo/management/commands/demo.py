@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from jianguan.core.errors import DomainError
-from jianguan.web.demo import DEMO_PASSWORD, build_demo
+from jianguan.demo.build import DEMO_PASSWORD, build_demo
 
 
 class Command(BaseCommand):
