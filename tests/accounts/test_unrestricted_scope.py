@@ -22,6 +22,7 @@ from jianguan.joint import permissions as joint
 from jianguan.officers.permissions import visible_officers
 from jianguan.platform.permissions import visible_batches
 from jianguan.records.permissions import visible_records
+from jianguan.rectification.permissions import visible_rectifications
 from jianguan.spotcheck.permissions import visible_plans, visible_tasks
 from jianguan.subjects.permissions import visible_subjects
 from jianguan.workflow.permissions import visible_items as visible_workflow_items
@@ -42,7 +43,7 @@ READS = [
     joint.visible_assistance,
     joint.visible_notices,
     joint.visible_campaigns,
-    joint.visible_rectifications,
+    visible_rectifications,
     visible_officers,
     visible_records,
     visible_plans,

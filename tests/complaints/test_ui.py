@@ -50,8 +50,8 @@ def test_screens_follow_scope_and_show_cards(hotline, make_subject):
     assert outsider.get("/complaints/new/").status_code == 404
     assert Client().get("/complaints/").status_code == 302  # staff screens need a login
     # A demand found true on a known subject opens a rectification order (joint supervision).
-    from jianguan.joint.models import Rectification
     from jianguan.joint.services import setup as joint_setup
+    from jianguan.rectification.models import Rectification
 
     joint_setup()
     services.accept(order, hotline.lixia_officer)

@@ -272,9 +272,11 @@ def test_campaign_key_matter_merged_form_tasks_results_and_progress(setup, provi
     from jianguan.catalog.services import add_check_point, create_item
     from jianguan.core.codes import uscc_with_check
     from jianguan.core.models import Region
-    from jianguan.joint.models import Rectification
+    from jianguan.facts.models import Fact
+    from jianguan.facts.services import deliver, replay
     from jianguan.joint.services import campaign_progress, create_campaign, record_campaign_result
     from jianguan.platform.services import create_department, ensure_sector
+    from jianguan.rectification.models import Rectification
 
     school = create_item(
         SupervisionItemIn(
@@ -333,6 +335,14 @@ def test_campaign_key_matter_merged_form_tasks_results_and_progress(setup, provi
     with pytest.raises(DomainError):
         record_campaign_result(task, joint["lixia"], {"F01": "pass"})
     record_campaign_result(task, joint["lixia"], {"F01": "pass", "F02": "fail", "F03": "pass"}, dt.date(2026, 9, 10))
+    # The finding is published; the rectification service's subscriber opens one order, once.
+    finding = Fact.objects.get(name="joint.campaign_finding")
+    assert finding.payload["failed"] == ["从业人员健康证明"] and finding.subject_id == setup.subject.pk
+    assert not Rectification.objects.exists()
+    deliver(["rectification.from_campaigns"])
+    finding.refresh_from_db()
+    replay("rectification.from_campaigns", finding.seq, None)
+    deliver(["rectification.from_campaigns"])
     order = Rectification.objects.get()
     assert order.requirement == "从业人员健康证明" and order.source_ref == f"campaign-task-{task.pk}"
     progress = campaign_progress(campaign)
@@ -363,13 +373,13 @@ def test_campaign_key_matter_merged_form_tasks_results_and_progress(setup, provi
 
 
 def test_rectification_from_a_failed_item_reported_on_the_portal_and_reviewed(setup, inspection, province, joint):
-    from jianguan.joint.services import (
+    from jianguan.records.models import Record
+    from jianguan.rectification.services import (
         rectification_from_record,
         report_by_subject,
         report_rectification,
         review_rectification,
     )
-    from jianguan.records.models import Record
     from jianguan.workflow.services import escalate_overdue
 
     send(setup, [inspection("INS-R", action_date="2026-11-02", reported_at="2026-11-02T18:00:00+08:00")])

@@ -92,7 +92,7 @@ def test_api_scope_and_national_export(setup, province, people):
         "/joint/notices/",
         "/joint/assistance/",
         "/joint/campaigns/",
-        "/joint/rectifications/",
+        "/rectifications/",
     ]:
         assert lixia.get(url).status_code == 200, url
     assert qd.get(f"/joint/assistance/{pk}/").status_code == 404
@@ -120,8 +120,8 @@ def test_api_scope_and_national_export(setup, province, people):
 
 def test_public_rectification_report(setup, inspection, province, people):
     from jianguan.exchange.services import ingest
-    from jianguan.joint.services import rectification_from_record
     from jianguan.records.models import Record
+    from jianguan.rectification.services import rectification_from_record
 
     ingest(
         enumerate([inspection("INS-P", action_date="2026-11-02", reported_at="2026-11-02T18:00:00+08:00")], 1),
@@ -215,7 +215,7 @@ def test_joint_lists_do_not_grow_with_the_page(setup, province, people):
             "/api/v1/joint/assistance",
             "/api/v1/joint/notices",
             "/api/v1/joint/claims",
-            "/api/v1/joint/rectifications",
+            "/api/v1/rectifications",
         ):
             with CaptureQueriesContext(connection) as queries:
                 assert lixia.get(url).status_code == 200

@@ -518,14 +518,14 @@ def test_evidence_and_follow_up_on_a_finding(drawn, province, make_user, setting
     # The result is published; the rectification service's subscriber opens one order from the record.
     from jianguan.facts.models import Fact
     from jianguan.facts.services import deliver
-    from jianguan.joint.models import Rectification
     from jianguan.joint.services import setup as joint_setup
+    from jianguan.rectification.models import Rectification
 
     joint_setup()
     fact = Fact.objects.get(name="spotcheck.result_recorded", object_id=str(task.pk))
     assert fact.payload["failed"] == ["01"] and fact.payload["record"] == entry.record_id and fact.payload["finding"]
     deliver()
-    deliver(["joint.rectification_from_spot_checks"])
+    deliver(["rectification.from_spot_checks"])
     order = Rectification.objects.get()
     assert (order.source_kind, order.source_ref, order.subject_id) == (
         "record",

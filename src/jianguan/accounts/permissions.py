@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.choices import MASTER_DATA_WRITERS, Role
 from jianguan.accounts.scope import restrict, scope_for
-from jianguan.core.errors import NotFound
+from jianguan.core.errors import Forbidden, NotFound
 from jianguan.core.models import Department
 
 
@@ -26,6 +27,22 @@ def access_department(actor: Any, pk: Any) -> Department:
     if department is None:
         raise NotFound()
     return department
+
+
+# The roles that do a department's supervision work (joint work, rectification orders).
+WORKING_ROLES = (Role.OFFICER, Role.DEPARTMENT_ADMIN, Role.PLATFORM_ADMIN)
+
+
+def require_department_staff(actor: Any, department: Department) -> None:
+    """Staff of `department` (or of a superior whose scope covers it) with a working role; None is the
+    system acting on a published fact."""
+    if actor is None:
+        return
+    if (
+        not scope_for(actor).has_role(*WORKING_ROLES)
+        or not visible_departments(actor).filter(pk=department.pk).exists()
+    ):
+        raise Forbidden(_("Only the department's own staff may do this."))
 
 
 def writes_master_data(actor: Any) -> bool:

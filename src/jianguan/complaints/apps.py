@@ -6,21 +6,3 @@ class ComplaintsConfig(AppConfig):
     name = "jianguan.complaints"
     label = "complaints"
     verbose_name = _("Complaints and 12345 work orders")
-
-    def ready(self) -> None:
-        from jianguan.complaints import importing, policy  # noqa: F401  (register the importer and the policy)
-        from jianguan.complaints.display import subject_panel
-        from jianguan.records.panels import register_panel
-
-        register_panel(subject_panel)
-
-        from django.utils.translation import gettext_lazy as _
-
-        from jianguan.facts.services import declare
-
-        # The lead unit's reply found the demand true: {"number", "kind", "category"}.
-        declare("complaints.found_true", _("12345 demand found true"))
-        # The lead unit asks for a rectification order: {"number", "requirement", "requested_by"}.
-        declare("complaints.rectification_requested", _("Rectification requested for a 12345 demand"))
-        # Repeated demands about one subject or place: {"surge", "orders", …}.
-        declare("complaints.surge_detected", _("12345 surge detected"))

@@ -14,16 +14,32 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from jianguan import __version__
+from jianguan.accounts.api import router as accounts_router
+from jianguan.accounts.services import authenticate_token
+from jianguan.catalog.api import router as catalog_router
+from jianguan.complaints.api import public_router as public_complaints_router
+from jianguan.complaints.api import router as complaints_router
 from jianguan.core import text
 from jianguan.core.errors import DomainError, lazy_format
+from jianguan.credit.api import router as public_router
+from jianguan.credit.api import staff_router as credit_router
+from jianguan.exchange.api import router as exchange_router
+from jianguan.joint.api import router as joint_router
+from jianguan.officers.api import router as officers_router
+from jianguan.platform.api import audit_router
+from jianguan.platform.api import router as core_router
 from jianguan.platform.importing import field_errors
+from jianguan.records.api import router as records_router
+from jianguan.rectification.api import public_router as public_rectification_router
+from jianguan.rectification.api import router as rectification_router
+from jianguan.subjects.api import router as subjects_router
+from jianguan.workflow.api import router as workflow_router
 
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer jg_…`: a department system's API client."""
 
     def authenticate(self, request, token):
-        from jianguan.accounts.services import authenticate_token
 
         return authenticate_token(token)
 
@@ -183,38 +199,19 @@ def _http_error(request, exc: HttpError):
     )
 
 
-def _mount():
-    from jianguan.accounts.api import router as accounts_router
-    from jianguan.catalog.api import router as catalog_router
-    from jianguan.complaints.api import public_router as public_complaints_router
-    from jianguan.complaints.api import router as complaints_router
-    from jianguan.credit.api import router as public_router
-    from jianguan.credit.api import staff_router as credit_router
-    from jianguan.exchange.api import router as exchange_router
-    from jianguan.joint.api import public_router as public_rectification_router
-    from jianguan.joint.api import router as joint_router
-    from jianguan.officers.api import router as officers_router
-    from jianguan.platform.api import audit_router
-    from jianguan.platform.api import router as core_router
-    from jianguan.records.api import router as records_router
-    from jianguan.subjects.api import router as subjects_router
-    from jianguan.workflow.api import router as workflow_router
-
-    api.add_router("/v1/core", core_router)
-    api.add_router("/v1/accounts", accounts_router)
-    api.add_router("/v1/audit", audit_router)
-    api.add_router("/v1/workflow", workflow_router)
-    api.add_router("/v1/catalog", catalog_router)
-    api.add_router("/v1/subjects", subjects_router)
-    api.add_router("/v1/officers", officers_router)
-    api.add_router("/v1/records", records_router)
-    api.add_router("/v1/exchange", exchange_router)
-    api.add_router("/v1/public", public_router)
-    api.add_router("/v1/credit", credit_router)
-    api.add_router("/v1/complaints", complaints_router)
-    api.add_router("/v1/public/complaints", public_complaints_router)
-    api.add_router("/v1/joint", joint_router)
-    api.add_router("/v1/public/rectifications", public_rectification_router)
-
-
-_mount()
+api.add_router("/v1/core", core_router)
+api.add_router("/v1/accounts", accounts_router)
+api.add_router("/v1/audit", audit_router)
+api.add_router("/v1/workflow", workflow_router)
+api.add_router("/v1/catalog", catalog_router)
+api.add_router("/v1/subjects", subjects_router)
+api.add_router("/v1/officers", officers_router)
+api.add_router("/v1/records", records_router)
+api.add_router("/v1/exchange", exchange_router)
+api.add_router("/v1/public", public_router)
+api.add_router("/v1/credit", credit_router)
+api.add_router("/v1/complaints", complaints_router)
+api.add_router("/v1/public/complaints", public_complaints_router)
+api.add_router("/v1/joint", joint_router)
+api.add_router("/v1/rectifications", rectification_router)
+api.add_router("/v1/public/rectifications", public_rectification_router)

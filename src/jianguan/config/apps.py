@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class ConfigConfig(AppConfig):
@@ -6,3 +7,9 @@ class ConfigConfig(AppConfig):
 
     name = "jianguan.config"
     label = "config"
+
+    def ready(self) -> None:
+        # Each app's `hooks` module registers what it plugs into the others (facts declared and
+        # subscribed, subject-file panels, importers, policies, background tasks), once every model
+        # is loaded and without one app importing another's configuration.
+        autodiscover_modules("hooks")

@@ -74,8 +74,6 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",  # serves the API docs page (Swagger UI) from the app, not a CDN
     # platform
-    "jianguan.config",
-    "jianguan.demo",
     "jianguan.core",
     "jianguan.accounts",
     "jianguan.audit",
@@ -92,9 +90,13 @@ INSTALLED_APPS = [
     "jianguan.spotcheck",
     "jianguan.complaints",
     "jianguan.joint",
+    "jianguan.rectification",
     "jianguan.portal",
     # front
     "jianguan.web",
+    # the composition root (registers every app's hooks) and the demonstration province
+    "jianguan.demo",
+    "jianguan.config",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ from jianguan.core.models import Department
 from jianguan.joint import services
 from jianguan.joint.models import ClaimTask
 from jianguan.records.models import Record
+from jianguan.rectification import services as rectification
 from jianguan.subjects.models import Subject
 
 
@@ -159,13 +160,15 @@ def build_joint(rng: random.Random, progress: Callable[[str], None]) -> dict[str
         # One order was issued two weeks ago with a short deadline and is overdue by now.
         issued = now - dt.timedelta(days=14) if n == 4 else None
         orders.append(
-            services.rectification_from_record(record, officer, working_days=[10, 10, 10, 10, 3, 10][n % 6], now=issued)
+            rectification.rectification_from_record(
+                record, officer, working_days=[10, 10, 10, 10, 3, 10][n % 6], now=issued
+            )
         )
     if len(orders) >= 4:
-        services.report_by_subject(orders[1][0].number, orders[1][1], "已补办健康证明并张贴公示")
-        services.report_rectification(orders[2][0], officer, "当事人提交整改照片")
-        services.review_rectification(orders[2][0], officer, "reinspect", "需现场复查")
-        services.report_rectification(orders[3][0], officer, "已整改")
-        services.review_rectification(orders[3][0], officer, "accept", "整改到位")
+        rectification.report_by_subject(orders[1][0].number, orders[1][1], "已补办健康证明并张贴公示")
+        rectification.report_rectification(orders[2][0], officer, "当事人提交整改照片")
+        rectification.review_rectification(orders[2][0], officer, "reinspect", "需现场复查")
+        rectification.report_rectification(orders[3][0], officer, "已整改")
+        rectification.review_rectification(orders[3][0], officer, "accept", "整改到位")
     progress(f"joint: {len(notices)} notices, {len(asks)} assistance requests, {len(orders)} rectification orders")
     return {"claims": claims["created"], "campaign": campaign.pk, "orders": [(o.number, code) for o, code in orders]}

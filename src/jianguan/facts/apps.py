@@ -6,7 +6,3 @@ class FactsConfig(AppConfig):
     name = "jianguan.facts"
     label = "facts"
     verbose_name = _("Domain facts")
-
-    def ready(self):
-        # Registers the delivery tasks with Huey and the declared-facts system check.
-        from . import checks, tasks  # noqa: F401

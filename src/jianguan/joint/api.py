@@ -1,5 +1,5 @@
 """Joint supervision over the API: claims and the never-supervised report, notices, assistance
-requests, campaigns, rectification orders, key matters, overlapping visits, and the national
+requests, campaigns, key matters, overlapping visits, and the national
 joint-task message (export and import through the gateway)."""
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from jianguan.catalog.key_matters import current_key_matters
 from jianguan.core.errors import DomainError, Forbidden, NotFound
 from jianguan.core.fields import ObjectId
 from jianguan.core.models import Department
-from jianguan.core.ratelimit import check_public_rate, client_address
 from jianguan.joint import national, services
 from jianguan.joint.models import AssistRequest
 from jianguan.joint.permissions import (
@@ -27,15 +26,12 @@ from jianguan.joint.permissions import (
     visible_campaigns,
     visible_claims,
     visible_notices,
-    visible_rectifications,
 )
 from jianguan.platform.apitools import page
 from jianguan.platform.services import active_department
-from jianguan.records.permissions import visible_records
 from jianguan.subjects.permissions import access_subject
 
 router = Router(tags=["joint"])
-public_router = Router(tags=["public"])
 
 
 def _own(request) -> Department:
@@ -81,22 +77,6 @@ def assistance_out(request: AssistRequest) -> dict[str, Any]:
         "records": request.records,
         "requested_at": _when(request.requested_at),
         "replied_at": _when(request.replied_at),
-    }
-
-
-def rectification_out(order) -> dict[str, Any]:
-    return {
-        "id": order.pk,
-        "number": order.number,
-        "source": f"{order.source_kind}:{order.source_ref}",
-        "subject_id": order.subject_id,
-        "department": order.department.name,
-        "requirement": order.requirement,
-        "due_on": _when(order.due_on),
-        "state": order.state,
-        "report": order.report,
-        "reported_via": order.reported_via,
-        "review": order.review,
     }
 
 
@@ -351,49 +331,6 @@ def campaign_result(request, task_id: int, payload: ResultIn):
     return {"id": task.pk, "status": task.status, "finding": task.finding}
 
 
-class RectificationIn(Schema):
-    record: ObjectId
-    working_days: int | None = Field(None, ge=1, le=90)
-
-
-class ReviewIn(Schema):
-    decision: str
-    comment: str = Field("", max_length=2000)
-
-
-@router.get("/rectifications", response=dict)
-def list_rectifications(request, state: str = "", limit: int = 50, offset: int = 0):
-    orders = visible_rectifications(request.auth).select_related("department")
-    if state:
-        orders = orders.filter(state=state)
-    return page(orders.order_by("-issued_at", "-id"), limit, offset, rectification_out)
-
-
-@router.post(
-    "/rectifications",
-    response={201: dict},
-    summary="Open a rectification order from an inspection record's failed items",
-)
-def post_rectification(request, payload: RectificationIn):
-    record = visible_records(request.auth).filter(pk=payload.record).first()
-    if record is None:
-        raise NotFound()
-    order, code = services.rectification_from_record(record, request.auth, working_days=payload.working_days)
-    return 201, {**rectification_out(order), "access_code": code}
-
-
-@router.post("/rectifications/{order_id}/report", response=dict)
-def report(request, order_id: int, payload: TextIn):
-    order = access(visible_rectifications(request.auth), order_id)
-    return rectification_out(services.report_rectification(order, request.auth, payload.text))
-
-
-@router.post("/rectifications/{order_id}/review", response=dict)
-def review(request, order_id: int, payload: ReviewIn):
-    order = access(visible_rectifications(request.auth), order_id)
-    return rectification_out(services.review_rectification(order, request.auth, payload.decision, payload.comment))
-
-
 @router.get("/key-matters", response=list)
 def key_matters(request):
     return [
@@ -445,15 +382,3 @@ def import_task(request):
         raise DomainError("invalid_body", _("Send one task message as a JSON object."))
     created = national.import_task(message, request.auth)
     return 201, {"requests": [r.number for r in created]}
-
-
-class PublicReportIn(Schema):
-    code: str = Field(min_length=6, max_length=6)
-    text: str = Field(min_length=2, max_length=4000)
-
-
-@public_router.post("/{number}/report", auth=None, response=dict, summary="A subject reports its rectification")
-def public_report(request, number: str, payload: PublicReportIn):
-    check_public_rate(client_address(request), "public-rectification")
-    order = services.report_by_subject(number, payload.code, payload.text)
-    return {"number": order.number, "state": order.state, "due_on": _when(order.due_on)}

@@ -4,15 +4,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class SourceKind(models.TextChoices):
-    """What a rectification order comes from."""
-
-    RECORD = "record", _("Failed check item (inspection record)")
-    COMPLAINT = "complaint", _("Complaint found true")
-    ALERT = "alert", _("Risk alert")
-    CAMPAIGN = "campaign", _("Campaign check")
-
-
 class CampaignTaskStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     DONE = "done", _("Checked")
@@ -30,4 +21,3 @@ class NationalStatus(models.TextChoices):
 
 CLAIM_WORKFLOW = "joint_claim"
 ASSIST_WORKFLOW = "joint_assist"
-RECTIFY_WORKFLOW = "joint_rectify"

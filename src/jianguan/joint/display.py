@@ -1,4 +1,4 @@
-"""Joint work on the subject's one-file view: notices, assistance requests and rectification orders."""
+"""Joint work on the subject's one-file view: notices and assistance requests."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.records.panels import Panel
+from jianguan.workflow.labels import state_label
 
 
 def _when(value) -> str:
@@ -30,11 +31,13 @@ def notices_panel(actor: Any, subject: Any) -> Panel:
 def assistance_panel(actor: Any, subject: Any) -> Panel:
     from jianguan.joint.permissions import visible_assistance
 
-    requests = visible_assistance(actor).filter(subject=subject).select_related("requester", "assignee", "item")
+    requests = (
+        visible_assistance(actor).filter(subject=subject).select_related("requester", "assignee", "item__definition")
+    )
     rows = [
         (
             _when(r.requested_at),
-            f"{r.number} · {r.requester.name} → {r.assignee.name} · {r.item.state}",
+            f"{r.number} · {r.requester.name} → {r.assignee.name} · {state_label(r.item)}",
             reverse("joint:assistance", args=[r.pk]),
         )
         for r in requests.order_by("-requested_at")[:30]
@@ -42,19 +45,4 @@ def assistance_panel(actor: Any, subject: Any) -> Panel:
     return Panel("assistance", _("Assistance requests (协查协办)"), rows, requests.count())
 
 
-def rectification_panel(actor: Any, subject: Any) -> Panel:
-    from jianguan.joint.permissions import visible_rectifications
-
-    orders = visible_rectifications(actor).filter(subject=subject).select_related("department").order_by("-issued_at")
-    rows = [
-        (
-            _when(o.issued_at),
-            f"{o.number} · {o.department.name} · {o.requirement[:40]} · {o.state} · {o.due_on}",
-            reverse("joint:rectification", args=[o.pk]),
-        )
-        for o in orders[:30]
-    ]
-    return Panel("rectifications", _("Rectification orders (整改)"), rows, orders.count())
-
-
-subject_panels = [notices_panel, assistance_panel, rectification_panel]
+subject_panels = [notices_panel, assistance_panel]

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.joint.choices import CampaignTaskStatus, SourceKind
+from jianguan.joint.choices import CampaignTaskStatus
 
 
 class ClaimTask(models.Model):
@@ -158,40 +158,6 @@ class CampaignTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}:{self.subject_id}:{self.department_id}"
-
-
-class Rectification(models.Model):
-    """整改: an order to put a finding right by a deadline, reported on and reviewed."""
-
-    number = models.CharField(_("number"), max_length=32, unique=True)
-    source_kind = models.CharField(_("source"), max_length=12, choices=SourceKind.choices)
-    source_ref = models.CharField(_("source reference"), max_length=64)
-    subject = models.ForeignKey("subjects.Subject", models.PROTECT, related_name="+", verbose_name=_("subject"))
-    department = models.ForeignKey(
-        "core.Department", models.PROTECT, related_name="+", verbose_name=_("issuing department")
-    )
-    requirement = models.TextField(_("what to put right"))
-    due_on = models.DateField(_("due on"))
-    item = models.OneToOneField("workflow.WorkflowItem", models.PROTECT, related_name="rectification")
-    state = models.CharField(_("state"), max_length=16, db_index=True)
-    report = models.TextField(_("subject's report"), blank=True)
-    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
-    reported_via = models.CharField(_("reported through"), max_length=12, blank=True)
-    review = models.TextField(_("review"), blank=True)
-    access_code_hash = models.CharField(max_length=64, blank=True, editable=False)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
-    issued_at = models.DateTimeField(_("issued at"))
-
-    class Meta:
-        ordering = ["-issued_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["source_kind", "source_ref", "department"], name="joint_rectification_once")
-        ]
-        verbose_name = _("rectification order")
-        verbose_name_plural = _("rectification orders")
-
-    def __str__(self) -> str:
-        return self.number
 
 
 class CapJustification(models.Model):

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from jianguan.accounts.scope import scope_for, scope_q
 from jianguan.core.errors import NotFound
-from jianguan.joint.models import AssistRequest, Campaign, ClaimTask, Notice, Rectification
+from jianguan.joint.models import AssistRequest, Campaign, ClaimTask, Notice
 
 
 def _either(actor: Any, *lookups: str) -> Q | None:
@@ -43,10 +43,6 @@ def visible_notices(actor: Any) -> QuerySet[Notice]:
 
 def visible_campaigns(actor: Any) -> QuerySet[Campaign]:
     return _restrict(Campaign.objects.all(), actor, "lead", "participants")
-
-
-def visible_rectifications(actor: Any) -> QuerySet[Rectification]:
-    return _restrict(Rectification.objects.all(), actor, "department")
 
 
 def access(queryset: QuerySet, pk: Any):

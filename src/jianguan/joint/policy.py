@@ -9,7 +9,7 @@ from jianguan.platform.policies import current_policy, register_policy
 
 DATA = Path(__file__).resolve().parent / "data"
 _DEFINITIONS = Path(__file__).resolve().parent.parent / "workflow" / "definitions"
-WORKFLOWS = [_DEFINITIONS / f"{code}.json" for code in ("joint_claim", "joint_assist", "joint_rectify")]
+WORKFLOWS = [_DEFINITIONS / f"{code}.json" for code in ("joint_claim", "joint_assist")]
 
 
 register_policy("joint", DATA / "policy.json")

@@ -13,7 +13,5 @@ urlpatterns = [
     path("assistance/<int:pk>/", views.assistance, name="assistance"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign, name="campaign"),
-    path("rectifications/", views.rectifications, name="rectifications"),
-    path("rectifications/<int:pk>/", views.rectification, name="rectification"),
     path("<slug:kind>/<int:pk>/<slug:action>/", views.act, name="act"),
 ]

@@ -1,5 +1,5 @@
 """Staff screens of joint supervision: overview, licence claims and the never-supervised report,
-notices, assistance requests, campaigns with their progress and merged form, rectification orders,
+notices, assistance requests, campaigns with their progress and merged form,
 overlapping visits and the key-matter list."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from jianguan.catalog.key_matters import current_key_matters
 from jianguan.core.errors import DomainError, screen_text
 from jianguan.core.models import Department
 from jianguan.joint import services
+from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW
 from jianguan.joint.models import CampaignTask
 from jianguan.joint.permissions import (
     access,
@@ -29,10 +30,10 @@ from jianguan.joint.permissions import (
     visible_campaigns,
     visible_claims,
     visible_notices,
-    visible_rectifications,
 )
 from jianguan.platform.services import active_department
 from jianguan.subjects.permissions import access_subject
+from jianguan.workflow.labels import state_labels
 from jianguan.workflow.services import deadline_colour
 
 
@@ -50,16 +51,15 @@ def _departments():
 @login_required
 def overview(request):
     user = request.user
+    claims = dict(
+        visible_claims(user).values_list("item__state").annotate(n=Count("id")).values_list("item__state", "n")
+    )
+    assistance = dict(visible_assistance(user).values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     counts = {
-        "claims": dict(
-            visible_claims(user).values_list("item__state").annotate(n=Count("id")).values_list("item__state", "n")
-        ),
-        "assistance": dict(
-            visible_assistance(user).values_list("state").annotate(n=Count("id")).values_list("state", "n")
-        ),
-        "rectifications": dict(
-            visible_rectifications(user).values_list("state").annotate(n=Count("id")).values_list("state", "n")
-        ),
+        "claims": {name: claims[code] for code, name in state_labels(CLAIM_WORKFLOW).items() if code in claims},
+        "assistance": {
+            name: assistance[code] for code, name in state_labels(ASSIST_WORKFLOW).items() if code in assistance
+        },
         "notices": visible_notices(user).count(),
         "campaigns": visible_campaigns(user).count(),
     }
@@ -198,28 +198,6 @@ def campaign(request, pk: int):
     )
 
 
-@login_required
-def rectifications(request):
-    orders = visible_rectifications(request.user).select_related("subject", "department", "item")
-    page = Paginator(orders.order_by("-issued_at", "-id"), 50).get_page(request.GET.get("page"))
-    now = timezone.now()
-    return render(
-        request,
-        "joint/rectifications.html",
-        {"page_obj": page, "rows": [(o, deadline_colour(o.item, now)) for o in page]},
-    )
-
-
-@login_required
-def rectification(request, pk: int):
-    found = _get(visible_rectifications(request.user).select_related("subject", "department", "item"), pk)
-    return render(
-        request,
-        "joint/rectification.html",
-        {"order": found, "card": deadline_colour(found.item), "history": found.item.transitions.all()},
-    )
-
-
 def _yes(value) -> bool:
     return value in ("yes", "on", "true", "1")
 
@@ -308,12 +286,6 @@ def act(request, kind: str, pk: int, action: str):
             services.record_campaign_result(
                 task, user, results, dt.date.fromisoformat(post.get("checked_on") or timezone.localdate().isoformat())
             )
-        elif kind == "rectification":
-            order = _get(visible_rectifications(user), pk)
-            if action == "report":
-                services.report_rectification(order, user, post.get("text", ""))
-            else:
-                services.review_rectification(order, user, action, post.get("comment", ""))
         else:
             raise Http404
     except DomainError as exc:

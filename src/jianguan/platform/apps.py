@@ -14,7 +14,3 @@ class PlatformConfig(AppConfig):
     name = "jianguan.platform"
     label = "platform"
     verbose_name = _("Platform")
-
-    def ready(self) -> None:
-        # Registers the department importer with the shared import engine.
-        from jianguan.platform import services  # noqa: F401

@@ -135,7 +135,7 @@ def complaint_track(request):
 def rectification_report(request):
     """整改报告: a business reports what it put right, with the order's number and access code."""
     from jianguan.core.ratelimit import check_public_rate, client_address
-    from jianguan.joint.services import report_by_subject
+    from jianguan.rectification.services import report_by_subject
 
     context = {"form": request.POST}
     if request.method == "POST":

@@ -6,9 +6,3 @@ class RecordsConfig(AppConfig):
     name = "jianguan.records"
     label = "records"
     verbose_name = _("Supervision actions")
-
-    def ready(self):
-        from jianguan.facts.services import declare
-
-        # Published by the gateway once per committed chunk: {"source", "ids": {kind: [id…]}, "deleted": [id…]}.
-        declare("records.written", _("Supervision records written"))

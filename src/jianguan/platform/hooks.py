@@ -1,0 +1,3 @@
+"""Registers the department importer with the shared import engine."""
+
+from jianguan.platform import services  # noqa: F401

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from jianguan.rectification import views
+
+app_name = "rectification"
+
+urlpatterns = [
+    path("", views.orders, name="orders"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/<slug:action>/", views.act, name="act"),
+]

@@ -1,0 +1,9 @@
+"""Facts spot checks publish."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.facts.services import declare
+
+# One department's result for a task: {"batch", "result", "finding", "follow_up", "record",
+# "failed": [check point codes], "entered_by"}.
+declare("spotcheck.result_recorded", _("Spot-check result recorded"))

@@ -1,0 +1,41 @@
+"""The names people read for a workflow's states and actions, in the language of the request.
+
+A definition carries each label in Chinese (`label`) and English (`label_en`); screens never show
+the codes. Labels are read from the item's own definition version, so an item keeps the words it
+was started with. Select `item__definition` with the rows to read them without a query each.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+
+from jianguan.workflow.models import WorkflowDefinition, WorkflowItem
+
+
+def _pick(pair: tuple[str, str] | None, code: str) -> str:
+    if pair is None:
+        return code
+    return pair[1] if (get_language() or "").startswith("en") else pair[0]
+
+
+def state_label(item: WorkflowItem, state: str | None = None) -> str:
+    """The name of `state` (default: the item's current state) in the item's definition."""
+    code = item.state if state is None else state
+    found = item.definition.spec["states"].get(code)
+    return _pick(found and (found["label"], found.get("label_en") or found["label"]), code)
+
+
+def action_label(item: WorkflowItem, action: str) -> str:
+    found = next((a for a in item.definition.spec["actions"] if a["code"] == action), None)
+    return _pick(found and (found["label"], found.get("label_en") or found["label"]), action)
+
+
+def state_labels(code: str) -> dict[str, str]:
+    """Every state of the newest version of workflow `code`, with its name (for filters and legends)."""
+    definition = WorkflowDefinition.objects.filter(code=code).order_by("-version").first()
+    if definition is None:
+        return {}
+    return {
+        state: _pick((spec["label"], spec.get("label_en") or spec["label"]), state)
+        for state, spec in definition.spec["states"].items()
+    }
