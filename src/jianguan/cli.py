@@ -3,10 +3,11 @@
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianguan.config.settings")
-    from django.core.management import execute_from_command_line
 
     args = ["jianguan", *(sys.argv[1:] if argv is None else argv)]
     execute_from_command_line(args)

@@ -10,9 +10,11 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from jianguan.accounts.choices import ScopeLevel
+from jianguan.accounts.models import ApiClient
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,6 @@ EVERYTHING = Q(pk__isnull=False)
 
 def staff_user(actor: Any) -> Any:
     """The staff user behind an action, or None (an API client, the public, a scheduled job)."""
-    from django.contrib.auth import get_user_model
 
     return actor if isinstance(actor, get_user_model()) else None
 
@@ -65,7 +66,6 @@ def scope_for(actor: Any) -> Scope:
 
 
 def _resolve(actor: Any) -> Scope:
-    from jianguan.accounts.models import ApiClient
 
     if isinstance(actor, ApiClient):
         if not actor.is_active or actor.department_id is None:

@@ -4,10 +4,11 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from jianguan.audit.services import seal_pending, write_anchor
+
 
 @db_periodic_task(crontab(minute="7"))
 def anchor_audit_chain():
-    from jianguan.audit.services import write_anchor
 
     if not settings.AUDIT_ANCHOR_DIR:
         return {"anchored": None}
@@ -18,6 +19,5 @@ def anchor_audit_chain():
 @db_periodic_task(crontab())
 def seal_audit_events():
     """Seal what a writer committed but could not seal itself (its process ended before the sealer ran)."""
-    from jianguan.audit.services import seal_pending
 
     return {"sealed": seal_pending()}

@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from jianguan.accounts.scope import scope_for, scope_q
 from jianguan.audit.services import record_event
 from jianguan.complaints.choices import Channel, Kind, Satisfaction, State
 from jianguan.complaints.models import Category, Surge, WorkOrder
@@ -138,7 +139,6 @@ def report(actor: Any, start: dt.date | None = None, end: dt.date | None = None)
 
 def visible_surges(actor: Any):
     """Surges in the regions the viewer's scope covers."""
-    from jianguan.accounts.scope import scope_for, scope_q
 
     condition = scope_q(scope_for(actor), department=None, region="region__code")
     if condition is None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 
 MODEL_NAME = "complaints-classifier.joblib"
 # Work orders get two models, trained from confirmed orders: the kind and the leaf category.
@@ -20,7 +21,6 @@ TARGETS = ("kind", "category")
 
 
 def model_path(target: str | None = None) -> Path:
-    from django.conf import settings
 
     path = Path(settings.VAR_DIR) / "models"
     path.mkdir(parents=True, exist_ok=True)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jianguan.complaints.choices import Channel, Kind, State
 from jianguan.complaints.models import WorkOrder
-from jianguan.complaints.permissions import complainant, order_text
+from jianguan.complaints.permissions import complainant, order_text, visible_orders
+from jianguan.records.panels import Panel
 from jianguan.workflow.services import deadline_colour
 
 
@@ -131,11 +134,6 @@ def when(value) -> str:
 
 def subject_panel(actor: Any, subject: Any):
     """The subject's work orders that the viewer may see, for the one-file view."""
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy as _
-
-    from jianguan.complaints.permissions import visible_orders
-    from jianguan.records.panels import Panel
 
     orders = visible_orders(actor).filter(subject=subject).select_related("category").order_by("-received_at")
     rows = [

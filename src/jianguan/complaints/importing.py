@@ -10,14 +10,15 @@ from collections.abc import Iterable, Sequence
 from typing import Annotated, Any
 
 from django.utils.translation import gettext_lazy as _
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, ValidationError
 
 from jianguan.complaints.choices import Channel, Kind
 from jianguan.complaints.models import Category, WorkOrder
 from jianguan.complaints.schemas import NUMBER_PATTERN, HotlineOrder, Strict
+from jianguan.complaints.services import receive
 from jianguan.core.errors import FieldError
 from jianguan.core.fields import invalid
-from jianguan.platform.importing import Importer, PreparedRow, register_importer
+from jianguan.platform.importing import Importer, PreparedRow, field_errors, register_importer
 
 _KIND_LABELS = {
     "投诉": "complaint",
@@ -126,15 +127,10 @@ class WorkOrderImporter(Importer):
                 row.record = record
                 record.as_order()
             except ValueError as exc:  # the number's first 12 digits are not a time, or a bad phone
-                from pydantic import ValidationError
-
-                from jianguan.platform.importing import field_errors
-
                 errors = exc.errors() if isinstance(exc, ValidationError) else []
                 row.errors.extend(field_errors(errors, row.number) or [FieldError("__all__", str(exc), row=row.number)])
 
     def create(self, records: Sequence[WorkOrderRow]) -> list[Any]:
-        from jianguan.complaints.services import receive
 
         return [
             receive(record.as_order(), channel=record.channel, actor=self.actor, source_system="file")[0]

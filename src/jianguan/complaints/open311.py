@@ -17,6 +17,7 @@ personal data); the calling application sees its own requests in full.
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 from typing import Any
 
 from django.http import JsonResponse
@@ -44,7 +45,6 @@ def _error(status: int, description: str) -> JsonResponse:
 
 def _answers_errors(view):
     """Domain errors (a rate limit) as Open311 error bodies; parameters holding a control character refused."""
-    from functools import wraps
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):

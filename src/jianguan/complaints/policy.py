@@ -7,8 +7,17 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.complaints.models import Category, DispatchRule
+from jianguan.core.calendar import deadline_after
+from jianguan.core.errors import DomainError, lazy_format
+from jianguan.core.models import Sector
 from jianguan.platform.policies import current_policy, register_policy
 from jianguan.workflow.schemas import Sla
+from jianguan.workflow.services import define_workflow
 
 DATA = Path(__file__).resolve().parent / "data"
 WORKFLOW_FILE = Path(__file__).resolve().parent.parent / "workflow" / "definitions" / "complaints_order.json"
@@ -37,11 +46,6 @@ def sla_for(category: Any, kind: str) -> Sla:
 
 def check_return_window(dispatched_at: Any, at: Any) -> None:
     """退单 is allowed within the policy's working days of dispatch (2 in Shandong)."""
-    from django.utils import timezone
-    from django.utils.translation import gettext_lazy as _
-
-    from jianguan.core.calendar import deadline_after
-    from jianguan.core.errors import DomainError, lazy_format
 
     window = policy()["return_within_working_days"]
     limit, _provisional = deadline_after(dispatched_at, working_days=window)
@@ -58,11 +62,6 @@ def check_return_window(dispatched_at: Any, at: Any) -> None:
 
 def load_taxonomy() -> tuple[int, int]:
     """Create or update the categories and dispatch rules from the data files; define the workflow."""
-    from django.db import transaction
-
-    from jianguan.complaints.models import Category, DispatchRule
-    from jianguan.core.models import Sector
-    from jianguan.workflow.services import define_workflow
 
     tree = json.loads((DATA / "categories.json").read_text(encoding="utf-8"))
     rules = json.loads((DATA / "dispatch.json").read_text(encoding="utf-8"))

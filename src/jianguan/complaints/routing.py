@@ -12,7 +12,7 @@ from jianguan.complaints.choices import RoutingOutcome
 from jianguan.complaints.models import Category, DispatchRule
 from jianguan.complaints.policy import policy
 from jianguan.core.address import address_parser
-from jianguan.core.models import Department, Region
+from jianguan.core.models import Department, Region, Sector
 from jianguan.platform.services import unit_for_region, unit_preference
 from jianguan.subjects.models import Subject
 
@@ -174,7 +174,6 @@ class _LiveCatalogue(Catalogue):
 
 def office_for(region_code: str | None) -> Department | None:
     """The 12345 office of the region's city, else the provincial office."""
-    from jianguan.core.models import Sector
 
     sector = Sector.objects.filter(code=policy()["office_sector"]).first()
     if sector is None:

@@ -44,9 +44,10 @@ from jianguan.complaints.permissions import is_handler, is_operator, mask_name, 
 from jianguan.complaints.policy import check_return_window, policy, sla_for
 from jianguan.complaints.routing import find_subject, locate, office_for, route
 from jianguan.complaints.schemas import Demand, HandlingForm, HotlineOrder, Rating
-from jianguan.core.errors import DomainError, Forbidden, lazy_format
+from jianguan.core.errors import DomainError, Forbidden, NotFound, lazy_format
 from jianguan.core.models import Department
 from jianguan.core.pii import encrypt, keyed_hash
+from jianguan.core.ratelimit import check_public_rate
 from jianguan.core.text import first_forbidden
 from jianguan.facts.services import publish
 from jianguan.platform.importing import checked_file, validated
@@ -95,7 +96,6 @@ def _store_attachments(files: list[Attachment]) -> list[dict[str, Any]]:
 
 def check_public_filing_rate(client_address: str) -> None:
     """Filings from the public (portal, public API) per address and minute, as the policy allows."""
-    from jianguan.core.ratelimit import check_public_rate
 
     check_public_rate(client_address, "public-complaint", per_minute=policy()["public_filings_per_minute"])
 
@@ -669,7 +669,6 @@ def return_call(
 
 def find_for_citizen(number: str, query_code: str) -> WorkOrder:
     """The order a citizen may see: its number and the query code given at intake must both match."""
-    from jianguan.core.errors import NotFound
 
     order = WorkOrder.objects.filter(number=(number or "").strip()).select_related("merged_into").first()
     if order is None or not secrets.compare_digest(order.query_code_hash, keyed_hash((query_code or "").strip())):

@@ -7,8 +7,9 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -215,8 +216,6 @@ def act(request, number: str, action: str):
 @login_required
 def attachment(request, number: str, sha256: str):
     """An attachment of an order the viewer may see (media files are not served publicly)."""
-    from django.core.files.storage import default_storage
-    from django.http import FileResponse
 
     order = _order(request, number)
     found = next((a for a in order.attachments if a["sha256"] == sha256), None)

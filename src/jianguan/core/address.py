@@ -13,10 +13,13 @@ use the receiving office as context, which is what resolves 市中区 in Jinan v
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
 import ahocorasick
+
+from jianguan.core.models import Region
 
 _SUFFIXES = (
     "特别行政区",
@@ -151,7 +154,6 @@ def _level_confidence(level: int, how: str) -> float:
 
 @lru_cache(maxsize=4)
 def _parser_for(province: str, version: int) -> AddressParser:
-    from jianguan.core.models import Region
 
     rows = Region.objects.all() if not province else Region.objects.filter(code__startswith=province)
     places, successors = {}, {}
@@ -173,9 +175,6 @@ RECHECK_SECONDS = 60
 
 def address_parser(province: str = "37") -> AddressParser:
     """The parser over one province's regions (rebuilt when the region table changes; checked each minute)."""
-    import time
-
-    from jianguan.core.models import Region
 
     now = time.monotonic()
     last = _checked.get(province)

@@ -15,8 +15,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import chinese_calendar
+from django.utils import timezone
 
 from jianguan.core.choices import CalendarDayKind
+from jianguan.core.models import CalendarOverride, CalendarYear
 
 _PACKAGE_YEARS = frozenset(day.year for day in chinese_calendar.holidays)
 # Deadlines never run further than this many calendar days per working day; guards against loops.
@@ -62,7 +64,6 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls, start: dt.date | None = None, end: dt.date | None = None) -> WorkingCalendar:
-        from jianguan.core.models import CalendarOverride, CalendarYear
 
         rows = CalendarOverride.objects.all()
         if start is not None:
@@ -171,7 +172,6 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 def uncovered_years(start: dt.date, end: dt.date) -> list[int]:
     """Years in [start, end] for which neither the package nor a published override year exists."""
-    from jianguan.core.models import CalendarYear
 
     calendar = WorkingCalendar(published_years=frozenset(CalendarYear.objects.values_list("year", flat=True)))
     return [year for year in range(start.year, end.year + 1) if not calendar.covers(year)]
@@ -186,7 +186,6 @@ def deadline_after(
     a fraction of it is counted in whole working days plus a share of the next one. An hour SLA
     counts clock hours, because hour-level deadlines are for urgent matters that do not wait.
     """
-    from django.utils import timezone
 
     if hours is not None:
         return start + dt.timedelta(hours=hours * fraction), False

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 
 def bilingual(message: Any) -> tuple[str, str]:
@@ -73,14 +74,12 @@ def screen_text(exc: DomainError) -> str:
 
 class NotFound(DomainError):
     def __init__(self, what: Any = None):
-        from django.utils.translation import gettext_lazy as _
 
         super().__init__("not_found", what or _("Not found."), status=404)
 
 
 class Forbidden(DomainError):
     def __init__(self, message: Any = None):
-        from django.utils.translation import gettext_lazy as _
 
         super().__init__("forbidden", message or _("You may not do this."), status=403)
 

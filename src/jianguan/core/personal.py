@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import orjson
 from stdnum import luhn
 
 from jianguan.core.codes import CodeError, mask_id_number, validate_id_number
@@ -115,13 +116,11 @@ def sealed_texts(**texts: str) -> tuple[dict[str, str], str]:
     shown = {name: masked(value or "") for name, value in texts.items()}
     if shown == {name: value or "" for name, value in texts.items()}:
         return shown, ""
-    import orjson
 
     return shown, encrypt(orjson.dumps(texts).decode())
 
 
 def unsealed_texts(sealed: str) -> dict[str, str]:
-    import orjson
 
     return orjson.loads(decrypt(sealed)) if sealed else {}
 
@@ -152,13 +151,11 @@ def kept_row(data: dict, whole: dict[str, Callable[[str], str]] | None = None) -
     shown = {key: _masked_value(value, whole.get(key)) for key, value in data.items()}
     if shown == data:
         return data, ""
-    import orjson
 
     return shown, encrypt(orjson.dumps(data).decode())
 
 
 def unsealed_row(data: dict, sealed: str) -> dict:
     """The row as sent, for the people correcting it."""
-    import orjson
 
     return orjson.loads(decrypt(sealed)) if sealed else data

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.errors import DomainError, lazy_format
@@ -219,8 +220,6 @@ def read_table(data: bytes, filename: str, *, max_rows: int) -> Table:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        from django.utils import timezone
-
         return timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones: local time
     if isinstance(value, dt.datetime | dt.date | int | float) or value is None:
         return value

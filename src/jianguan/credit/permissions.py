@@ -3,13 +3,20 @@ publication period, published spot-check results. Never the risk grade, never ex
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from jianguan.accounts.permissions import can_write_department
+from jianguan.accounts.scope import restrict
+from jianguan.core.errors import Forbidden, NotFound
 from jianguan.core.ratelimit import check_public_rate as limit_rate
-from jianguan.credit.models import CreditRecord
+from jianguan.credit.lists import LIST_RULES
+from jianguan.credit.models import CreditRecord, ListEntry, RepairRequest
 from jianguan.subjects.choices import SubjectKind
 from jianguan.subjects.models import Subject
 
@@ -39,10 +46,6 @@ def public_query(query: str) -> list[dict[str, Any]]:
     """The public answer to a query: up to 20 profiles, each with its subject id. What the public
     may see is the same for everyone, so the answer is cached for PUBLIC_QUERY_CACHE_SECONDS
     (a repeated popular name costs one cache read, not the search)."""
-    import hashlib
-
-    from django.conf import settings
-    from django.core.cache import cache
 
     normal = " ".join((query or "").split())
     key = "public-credit-answer:v1:" + hashlib.sha256(normal.encode()).hexdigest()
@@ -63,8 +66,6 @@ def public_profiles(subjects: list[Subject]) -> list[dict[str, Any]]:
     """The public credit profile of each subject, in three queries whatever their number: the
     subjects (with their regions, read by `public_subjects`), their public credit records, and
     their list entries."""
-    from jianguan.credit.lists import LIST_RULES
-    from jianguan.credit.models import ListEntry
 
     ids = [subject.pk for subject in subjects]
     credit: dict[int, list[CreditRecord]] = {pk: [] for pk in ids}
@@ -122,7 +123,6 @@ def public_profiles(subjects: list[Subject]) -> list[dict[str, Any]]:
 
 def visible_credit_records(actor: Any) -> QuerySet[CreditRecord]:
     """Staff see the credit records made by departments in their scope."""
-    from jianguan.accounts.scope import restrict
 
     return restrict(
         CreditRecord.objects.select_related("record__department", "record__item"),
@@ -132,8 +132,6 @@ def visible_credit_records(actor: Any) -> QuerySet[CreditRecord]:
 
 
 def access_credit_record(actor: Any, pk: Any, write: bool = False) -> CreditRecord:
-    from jianguan.accounts.permissions import can_write_department
-    from jianguan.core.errors import Forbidden, NotFound
 
     credit = visible_credit_records(actor).filter(pk=pk).first()
     if credit is None:
@@ -144,8 +142,6 @@ def access_credit_record(actor: Any, pk: Any, write: bool = False) -> CreditReco
 
 
 def access_repair(actor: Any, pk: Any, write: bool = False):
-    from jianguan.core.errors import NotFound
-    from jianguan.credit.models import RepairRequest
 
     repair = RepairRequest.objects.filter(pk=pk).first()
     if repair is None:

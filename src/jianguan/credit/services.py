@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,9 @@ from jianguan.core.bulk import allocate_ids, bulk_insert
 from jianguan.core.calendar import WorkingCalendar
 from jianguan.core.errors import Bilingual, DomainError, FieldError
 from jianguan.core.pii import encrypt
+from jianguan.credit.jobs import explanation, grading, load_model
 from jianguan.credit.models import CreditRecord, PublicationRuleSet, RepairRequest, RiskGrade
+from jianguan.credit.permissions import access_credit_record
 from jianguan.credit.rules import decide
 from jianguan.facts.services import publish_many
 from jianguan.records.models import Record
@@ -271,8 +274,6 @@ def ibis_backend():
     connection with Ibis ends its transaction. (The shared in-memory database of a test run is
     read uncommitted, so there too the job sees what the caller wrote.)
     """
-    import sqlite3
-
     import ibis
 
     connection.ensure_connection()
@@ -293,7 +294,6 @@ def grade_subjects(
     Writes the grades with their explanations and publishes `credit.grade_changed` for each subject
     whose grade differs from its previous one (the subjects register keeps the grade it shows).
     """
-    from jianguan.credit.jobs import explanation, grading, load_model  # Ibis: loaded when grading
 
     as_of = as_of or timezone.localdate()
     model = load_model()
@@ -414,6 +414,5 @@ def sync_written(facts: list) -> None:
 
 
 def access_credit_record_for_write(actor: Any, credit: CreditRecord) -> None:
-    from jianguan.credit.permissions import access_credit_record
 
     access_credit_record(actor, credit.pk, write=True)

@@ -23,6 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jianguan.credit.jobs import indicators, load_model
+from jianguan.records.models import Record
+
 HISTORY_FEATURES = [
     "past_inspections",
     "past_failures",
@@ -202,7 +205,6 @@ def evaluate(
 
 def ok_results() -> list[str]:
     """The inspection results that found no problem: the risk model's data says which."""
-    from jianguan.credit.jobs import indicators, load_model
 
     return next(i["result_not_in"] for i in indicators(load_model()) if "result_not_in" in i)
 
@@ -210,7 +212,6 @@ def ok_results() -> list[str]:
 def platform_history() -> pd.DataFrame:
     """The platform's inspections as a generic history: failed = a problem was found; the subject's
     kind, industry and county are attributes."""
-    from jianguan.records.models import Record
 
     rows = Record.objects.filter(kind="inspection", is_deleted=False).values_list(
         "subject_id", "action_date", "result", "subject__kind", "subject__industry_code", "region_id"

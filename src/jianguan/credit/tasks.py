@@ -3,12 +3,12 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from jianguan.credit.lists import escalate
 from jianguan.credit.services import grade_subjects, sync_credit_records
 
 
 @db_periodic_task(crontab(hour="1", minute="5"))
 def credit_daily():
-    from jianguan.credit.lists import escalate
 
     return {"records": sync_credit_records(), "lists": escalate()}
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from jianguan.accounts.choices import Role
+from jianguan.accounts.models import ApiClient
 from jianguan.accounts.scope import restrict, scope_for
 from jianguan.core.errors import NotFound
 from jianguan.exchange.models import Message, OutboxBatch, QualityDay, RejectionDay, SourceSystem
@@ -59,7 +60,6 @@ def access_submittable_source(actor: Any, pk: Any) -> SourceSystem:
 def corrects(actor: Any, batch: Any) -> bool:
     """Whether the actor corrects this batch's rows, and so sees them as sent: the sending system's
     API client, or staff who may submit for the batch's source. Everyone else sees them masked."""
-    from jianguan.accounts.models import ApiClient
 
     if isinstance(actor, ApiClient):
         return SourceSystem.objects.filter(client=actor, name=batch.source, is_active=True).exists()

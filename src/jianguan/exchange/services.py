@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import io
 import logging
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -36,11 +37,16 @@ from jianguan.core.connection import connection_lost, retried
 from jianguan.core.errors import Bilingual, DomainError, FieldError, NotFound, lazy_format
 from jianguan.core.models import Department, ImportBatch, ImportRow
 from jianguan.core.personal import mask_whole_code, mask_whole_name
+from jianguan.core.tabular import Table, read_table
 from jianguan.exchange import worker
 from jianguan.exchange.choices import Channel
 from jianguan.exchange.models import Message, NationalBatch, OutboxBatch, QualityDay, RejectionDay, SourceSystem
+from jianguan.exchange.streams import json_records
 from jianguan.facts.services import publish
+from jianguan.platform.importing import check_upload, quarantined
 from jianguan.records.checks import References
+from jianguan.records.choices import CITIZEN, PERSONAL_ID_TYPES
+from jianguan.records.files import KIND_HEADER, column_fields, table_records
 from jianguan.records.services import TIMELY_WORKING_DAYS, UPSERT, Prepared, Preparer, RecordWriter, Written
 
 BATCH_KIND = "records"
@@ -690,9 +696,9 @@ def publish_written(written: list[Written], source: SourceSystem, batch_id: int,
 
 
 def _deliver_soon() -> None:
-    from jianguan.exchange.tasks import deliver_soon
-
     try:
+        from jianguan.exchange.tasks import deliver_soon  # the task module imports this one
+
         deliver_soon()
     except Exception as exc:  # noqa: BLE001 - a queue that is down only delays: the periodic run sends
         log.warning("could not queue the national delivery (%s); the periodic run will send it", exc)
@@ -701,9 +707,6 @@ def _deliver_soon() -> None:
 def _quarantined(value: Any) -> dict[str, Any]:
     """A row kept for correction: personal data masked, the row as sent sealed. A citizen's code and
     name are masked whole, valid or not; other texts wherever they hold an ID, phone, card or address."""
-    from jianguan.platform.importing import quarantined
-    from jianguan.records.choices import CITIZEN, PERSONAL_ID_TYPES
-    from jianguan.records.files import column_fields
 
     data = _kept(value)
     key_of = {key: key for key in data} | column_fields([key for key in data if isinstance(key, str)])
@@ -745,16 +748,9 @@ def receive_file(
     source: SourceSystem, actor: Any, data: bytes, filename: str, kind: str
 ) -> tuple[Message, ImportBatch]:
     """An Excel/CSV upload from the UI: the same pipeline, with the original cells kept for quarantine."""
-    from jianguan.core.tabular import read_table
-    from jianguan.platform.importing import check_upload
-    from jianguan.records.files import table_records
 
     check_upload(data)
     if filename.lower().endswith((".json", ".jsonl")):
-        import io
-
-        from jianguan.exchange.streams import json_records
-
         rows, headers = json_records(io.BytesIO(data)), None
     else:
         table = read_table(data, filename, max_rows=settings.IMPORT_MAX_ROWS)
@@ -772,7 +768,6 @@ def receive_file(
 
 
 def with_kind_header(headers: list[str]) -> list[str]:
-    from jianguan.records.files import KIND_HEADER, column_fields
 
     return headers if "kind" in column_fields(headers).values() else [*headers, KIND_HEADER]
 
@@ -788,8 +783,6 @@ def correct_row(batch: ImportBatch, row_number: int, record: dict[str, Any], act
     body = orjson.dumps(record)
     if batch.headers:
         # A row of an uploaded table: the corrected cells go through the same column mapping.
-        from jianguan.core.tabular import Table
-        from jianguan.records.files import table_records
 
         rows = list(table_records(Table(list(batch.headers), [(row_number, record)]), None))
     else:

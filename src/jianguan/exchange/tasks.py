@@ -4,6 +4,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from jianguan.exchange.outbox import deliver_all
+from jianguan.exchange.services import close_interrupted
 from jianguan.exchange.transport import TransportError
 
 
@@ -27,6 +28,5 @@ def deliver_soon():
 
 @db_periodic_task(crontab(minute="*/5"))
 def close_interrupted_batches():
-    from jianguan.exchange.services import close_interrupted
 
     return {"closed": close_interrupted()}

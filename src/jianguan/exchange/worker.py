@@ -17,6 +17,10 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+import django
+
+from jianguan.core.bulk import gc_paused
+
 _preparer: Any = None
 
 
@@ -32,14 +36,12 @@ def _watch_parent(parent: int) -> None:
 def _start(preparer: bytes, parent: int) -> None:
     global _preparer
     threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
-    import django
 
     django.setup()  # before unpickling: the preparer's classes import the models
     _preparer = pickle.loads(preparer)  # noqa: S301 - our own object, from our own process
 
 
 def prepare(chunk: list[tuple]) -> list[Any]:
-    from jianguan.core.bulk import gc_paused
 
     with gc_paused():  # as in the main process
         # The main process still holds each row as sent: the rows travel back without it.

@@ -2,10 +2,11 @@
 
 from django.core.checks import Error, register
 
+from jianguan.facts.services import DECLARED, SUBSCRIBERS
+
 
 @register()
 def subscribed_facts_are_declared(app_configs=None, **kwargs):
-    from jianguan.facts.services import DECLARED, SUBSCRIBERS
 
     return [
         Error(f"the subscriber {sub.key} listens to {name!r}, which no application declares", id="facts.E001")

@@ -168,9 +168,10 @@ def _after_commit() -> None:
 def _delivery_due() -> None:
     """Number what was committed and queue its delivery (run at once when tasks are immediate)."""
     number_pending()
-    from jianguan.facts.tasks import deliver_facts  # the task module imports this one
 
     try:
+        from jianguan.facts.tasks import deliver_facts  # the task module imports this one
+
         deliver_facts()
     except Exception as exc:  # noqa: BLE001 - a queue that is down only delays: the sweeper delivers
         log.warning("could not queue the delivery of facts (%s); the sweeper will deliver them", exc)

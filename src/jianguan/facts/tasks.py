@@ -3,10 +3,11 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from jianguan.facts.services import deliver
+
 
 @db_task()
 def deliver_facts():
-    from jianguan.facts.services import deliver
 
     return deliver()
 
@@ -15,6 +16,5 @@ def deliver_facts():
 def sweep_facts():
     """Number and deliver what a process committed but did not deliver (it ended, or the queue was down),
     and retry the subscribers whose pause after a failure is over."""
-    from jianguan.facts.services import deliver
 
     return deliver()

@@ -19,7 +19,7 @@ from jianguan.core.errors import DomainError, Forbidden, NotFound
 from jianguan.core.fields import ObjectId
 from jianguan.core.models import Department
 from jianguan.joint import national, services
-from jianguan.joint.models import AssistRequest
+from jianguan.joint.models import AssistRequest, CampaignTask
 from jianguan.joint.permissions import (
     access,
     visible_assistance,
@@ -322,7 +322,6 @@ class ResultIn(Schema):
 
 @router.post("/campaigns/tasks/{task_id}/result", response=dict)
 def campaign_result(request, task_id: int, payload: ResultIn):
-    from jianguan.joint.models import CampaignTask
 
     task = CampaignTask.objects.filter(pk=task_id, campaign__in=visible_campaigns(request.auth)).first()
     if task is None:

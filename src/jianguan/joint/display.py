@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jianguan.joint.permissions import visible_assistance, visible_notices
 from jianguan.records.panels import Panel
 from jianguan.workflow.labels import state_label
 
@@ -19,7 +20,6 @@ def _when(value) -> str:
 
 
 def notices_panel(actor: Any, subject: Any) -> Panel:
-    from jianguan.joint.permissions import visible_notices
 
     notices = visible_notices(actor).filter(subject=subject).select_related("sender").order_by("-sent_at")
     rows = [
@@ -29,7 +29,6 @@ def notices_panel(actor: Any, subject: Any) -> Panel:
 
 
 def assistance_panel(actor: Any, subject: Any) -> Panel:
-    from jianguan.joint.permissions import visible_assistance
 
     requests = (
         visible_assistance(actor).filter(subject=subject).select_related("requester", "assignee", "item__definition")

@@ -12,13 +12,21 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field
 
+from jianguan.audit.services import record_event
 from jianguan.core.errors import DomainError
+from jianguan.core.models import Department
+from jianguan.credit.models import ListEntry
 from jianguan.joint.choices import NationalStatus
 from jianguan.joint.models import AssistRequest, Campaign
+from jianguan.joint.services import request_assistance
+from jianguan.platform.importing import validated
+from jianguan.records.models import Record
+from jianguan.subjects.models import Subject
 
 STATE_TO_STATUS = {
     "requested": NationalStatus.DISPATCHED,
@@ -97,7 +105,6 @@ def _stamp(value) -> str | None:
 
 
 def _object(subject) -> dict[str, Any]:
-    from jianguan.credit.models import ListEntry
 
     listed: dict[str, list[dict[str, str]]] = {"abnormal": [], "serious": []}
     for entry in ListEntry.objects.filter(subject=subject, status="listed").select_related("department"):
@@ -122,7 +129,6 @@ def _object(subject) -> dict[str, Any]:
 
 
 def _feedback(records: list[int]) -> dict[str, list[dict[str, Any]]]:
-    from jianguan.records.models import Record
 
     out: dict[str, list[dict[str, Any]]] = {"admInspection": [], "admPunishment": [], "admForce": [], "other": []}
     key = {"inspection": "admInspection", "penalty": "admPunishment", "coercion": "admForce"}
@@ -172,7 +178,6 @@ def export_assistance(request: AssistRequest) -> dict[str, Any]:
 
 
 def export_campaign(campaign: Campaign) -> dict[str, Any]:
-    from django.db.models import Count, Q
 
     tasks = campaign.tasks.values("department_id").annotate(n=Count("id"), done=Count("id", filter=Q(status="done")))
     progress = {row["department_id"]: row for row in tasks}
@@ -213,10 +218,6 @@ def _object_placeholder(campaign: Campaign) -> dict[str, Any]:
 def import_task(message: dict[str, Any], actor: Any) -> list[AssistRequest]:
     """A national (or another province's) task to this platform's units: one assistance request per
     joint unit and object. Units are found by USCC (or id); objects by USCC or registration number."""
-    from jianguan.core.models import Department
-    from jianguan.joint.services import request_assistance
-    from jianguan.platform.importing import validated
-    from jianguan.subjects.models import Subject
 
     parsed = validated(TaskMessage, message)
     info = parsed.taskInfo
@@ -252,7 +253,6 @@ def import_task(message: dict[str, Any], actor: Any) -> list[AssistRequest]:
                     number=info.taskNo if len(unit_list) == 1 and len(info.superviseObjects) == 1 else None,
                 )
             )
-    from jianguan.audit.services import record_event
 
     record_event(
         actor, "joint.import_task", "assistance_request", info.taskNo, after={"requests": [r.number for r in created]}

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,9 +21,10 @@ from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_batch, record_event
 from jianguan.catalog.key_matters import current_key_matters, load_key_matters, required_sectors
 from jianguan.catalog.models import CheckPoint, SupervisionItem
-from jianguan.core.calendar import calendar_session
+from jianguan.core.calendar import calendar_session, deadline_after
 from jianguan.core.errors import DomainError, lazy_format
-from jianguan.core.models import Department, Sector
+from jianguan.core.models import Department, Region, Sector
+from jianguan.core.tabular import read_table
 from jianguan.facts.services import publish
 from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW, CampaignTaskStatus
 from jianguan.joint.models import (
@@ -34,9 +36,12 @@ from jianguan.joint.models import (
     Notice,
     NoticeRecipient,
 )
+from jianguan.joint.permissions import visible_claims
 from jianguan.joint.policy import WORKFLOWS, policy
+from jianguan.platform.importing import check_upload, normalise_header
 from jianguan.platform.services import region_prefix, unit_for_region
 from jianguan.records.models import Record
+from jianguan.records.permissions import visible_records
 from jianguan.subjects.models import Subject
 from jianguan.workflow.models import WorkflowDefinition, WorkflowItem
 from jianguan.workflow.schemas import Sla
@@ -124,9 +129,6 @@ def check_cap(
 
 def overlapping_inspections(actor: Any, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Subjects inspected by several departments within the window: candidates for one combined visit."""
-    from django.db.models import Count
-
-    from jianguan.records.permissions import visible_records
 
     rules = policy()["overlap"]
     today = today or timezone.localdate()
@@ -237,7 +239,6 @@ def sync_claims(now: dt.datetime | None = None, chunk: int = 2000, since: dt.dat
 def note_first_inspections() -> int:
     """Fill in the first inspection of the holder by the supervising unit (or its subordinates) after
     the licence: one query per supervising unit and chunk of subjects, not one per claim."""
-    from collections import defaultdict
 
     open_claims = defaultdict(list)
     for claim_task in ClaimTask.objects.filter(first_inspection_on__isnull=True).select_related("department"):
@@ -283,7 +284,6 @@ def end_claim(task: ClaimTask, actor: Any, reason: str, now: dt.datetime | None 
 
 def never_supervised(actor: Any, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Licences approved but never supervised: not claimed in time, or no inspection within the period."""
-    from jianguan.joint.permissions import visible_claims
 
     today = today or timezone.localdate()
     period = policy()["supervise_within_days"]
@@ -334,8 +334,6 @@ def send_notice(
         raise DomainError("empty_notice", _("A notice needs a title and content."))
     reply_due = None
     if reply_within:
-        from jianguan.core.calendar import deadline_after
-
         reply_due, _p = deadline_after(now, working_days=reply_within)
     with transaction.atomic():
         notice = Notice.objects.create(
@@ -478,7 +476,6 @@ def reply_assistance(
     request: AssistRequest, actor: Any, findings: str, record_ids: list[int] | None = None, now=None
 ) -> AssistRequest:
     """The reply carries findings and may attach supervision records of the assisting department."""
-    from jianguan.records.permissions import visible_records
 
     record_ids = list(dict.fromkeys(record_ids or []))
     if record_ids:
@@ -661,8 +658,6 @@ def import_campaign_targets(
 ) -> dict[str, Any]:
     """A target list from Excel/CSV (a column 统一社会信用代码 or uscc): each row is added (tasks
     for every participating sector), unknown, or already a target. Every row is accounted for."""
-    from jianguan.core.tabular import read_table
-    from jianguan.platform.importing import check_upload, normalise_header
 
     _acts_for(actor, campaign.lead)
     check_upload(data)
@@ -737,9 +732,6 @@ def record_campaign_result(
 
 
 def campaign_progress(campaign: Campaign) -> dict[str, Any]:
-    from django.db.models import Count
-
-    from jianguan.core.models import Region
 
     cities = dict(Region.objects.filter(level=2).values_list("code", "name"))
     rows = campaign.tasks.values("department__name", "subject__region_id", "status", "finding").annotate(n=Count("id"))

@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jianguan.catalog.key_matters import current_key_matters
+from jianguan.catalog.models import SupervisionItem
 from jianguan.core.errors import DomainError, screen_text
 from jianguan.core.models import Department
+from jianguan.core.tabular import write_xlsx
 from jianguan.joint import services
 from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW
 from jianguan.joint.models import CampaignTask
@@ -31,7 +33,9 @@ from jianguan.joint.permissions import (
     visible_claims,
     visible_notices,
 )
+from jianguan.platform.apitools import file_response
 from jianguan.platform.services import active_department
+from jianguan.records.permissions import visible_records
 from jianguan.subjects.permissions import access_subject
 from jianguan.workflow.labels import state_labels
 from jianguan.workflow.services import deadline_colour
@@ -78,9 +82,6 @@ def overview(request):
 def claims(request):
     report = services.never_supervised(request.user)
     if request.GET.get("format") == "xlsx":
-        from jianguan.core.tabular import write_xlsx
-        from jianguan.platform.apitools import file_response
-
         headers = [str(_("Subject")), str(_("Supervising department")), str(_("Licence issued on")), str(_("Gap"))]
         gaps = {"unclaimed": str(_("Not claimed")), "not_inspected": str(_("Not inspected"))}
         rows = [[r["subject"], r["department"], r["issued_on"], gaps[r["reason"]]] for r in report]
@@ -138,7 +139,6 @@ def assistance_list(request):
 def assistance(request, pk: int):
     found = _get(visible_assistance(request.user).select_related("requester", "assignee", "subject", "item"), pk)
     mine = getattr(request.user, "department_id", None)
-    from jianguan.records.permissions import visible_records
 
     records = visible_records(request.user).filter(subject=found.subject).order_by("-action_date")[:20]
     return render(
@@ -157,7 +157,6 @@ def assistance(request, pk: int):
 
 @login_required
 def campaigns(request):
-    from jianguan.catalog.models import SupervisionItem
 
     return render(
         request,

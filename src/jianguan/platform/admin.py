@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from jianguan.core.models import CalendarOverride, CalendarYear, Department, ImportBatch, PolicyDocument, Region, Sector
+from jianguan.platform.policies import publish_policy
 from jianguan.platform.services import publish_calendar_year, set_calendar_override
 
 
@@ -88,7 +89,6 @@ class PolicyDocumentAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from jianguan.platform.policies import publish_policy
 
         saved = publish_policy(obj.name, obj.data, obj.note, actor=request.user)
         obj.pk, obj.version = saved.pk, saved.version

@@ -9,14 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from ninja import File, Router, UploadedFile
 
 from jianguan.accounts.choices import Role
-from jianguan.accounts.permissions import access_department, visible_departments
+from jianguan.accounts.permissions import access_department, can_write_department, visible_departments
 from jianguan.accounts.scope import scope_for
 from jianguan.audit.services import verify_chain
 from jianguan.core import calendar
 from jianguan.core.codes import CodeError, validate_id_number, validate_registration_no, validate_uscc
 from jianguan.core.errors import DomainError, Forbidden, NotFound
 from jianguan.core.fields import ObjectId
-from jianguan.core.models import Department, Region
+from jianguan.core.models import Department, Region, Sector
 from jianguan.core.schemas import CodeCheckOut, DepartmentIn, DepartmentOut, RegionOut, WorkingDaysOut
 from jianguan.platform.apitools import file_response, page, require_master_data_writer
 from jianguan.platform.importing import import_kinds, rejected_rows_file, run_import, summary
@@ -83,9 +83,6 @@ def get_department(request, department_id: int):
 
 @router.post("/departments", response={201: DepartmentOut})
 def post_department(request, payload: DepartmentIn):
-    from jianguan.accounts.permissions import can_write_department
-    from jianguan.core.errors import Forbidden
-    from jianguan.core.models import Sector
 
     parent = find_department(payload.parent) if payload.parent else None
     if payload.parent and parent is None:

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from jianguan.accounts.permissions import writes_master_data
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
 
 MAX_LIMIT = 500
@@ -42,7 +43,6 @@ def export_format(fmt: str) -> str:
 
 
 def require_master_data_writer(actor: Any) -> None:
-    from jianguan.accounts.permissions import writes_master_data
 
     if not writes_master_data(actor):
         raise Forbidden(_("Only administrators may change master data."))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_batch
 from jianguan.core import text
 from jianguan.core.choices import ImportStatus, RowOutcome
@@ -318,7 +319,6 @@ def run_import(
     kind: str, data: bytes, filename: str, *, actor: Any = None, resubmits: ImportBatch | None = None
 ) -> ImportBatch:
     """Import one file and return its batch. Unreadable or oversized files raise and write nothing."""
-    from jianguan.accounts.scope import staff_user
 
     importer = importer_for(kind, actor)
     check_upload(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from jianguan.accounts.scope import restrict
@@ -25,6 +26,5 @@ def access_batch(actor: Any, pk: Any) -> ImportBatch:
 def corrects_import(actor: Any, batch: ImportBatch) -> bool:
     """Whether the actor corrects this register import, and so sees its kept rows as sent: the person
     who imported it. Everyone else sees personal data in them masked."""
-    from django.contrib.auth import get_user_model
 
     return isinstance(actor, get_user_model()) and batch.created_by_id is not None and actor.pk == batch.created_by_id

@@ -16,7 +16,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from jianguan.accounts.scope import staff_user
+from jianguan.audit.services import record_event
 from jianguan.core.errors import DomainError
+from jianguan.core.models import PolicyDocument
 
 RECHECK_SECONDS = 5
 _cache: dict[str, tuple[float, dict[str, Any]]] = {}
@@ -33,7 +36,6 @@ def current_policy(name: str) -> dict[str, Any]:
     cached = _cache.get(name)
     if cached is not None and now - cached[0] < RECHECK_SECONDS:
         return cached[1]
-    from jianguan.core.models import PolicyDocument
 
     latest = PolicyDocument.objects.filter(name=name).order_by("-version").values_list("data", flat=True).first()
     data = latest if latest is not None else json.loads(_defaults[name].read_text(encoding="utf-8"))
@@ -48,9 +50,6 @@ def forget() -> None:
 
 def publish_policy(name: str, data: dict[str, Any], note: str, actor: Any = None):
     """Store `data` as the next version of `name` (the same keys as the shipped default), audited."""
-    from jianguan.accounts.scope import staff_user
-    from jianguan.audit.services import record_event
-    from jianguan.core.models import PolicyDocument
 
     if name not in _defaults:
         raise DomainError("unknown_policy", _("There is no policy with this name."))

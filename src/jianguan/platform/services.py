@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from jianguan.accounts.permissions import can_write_department
 from jianguan.audit.services import record_event
 from jianguan.core.errors import DomainError, FieldError
 from jianguan.core.models import CalendarOverride, CalendarYear, Department, Region, Sector
@@ -146,7 +147,6 @@ class DepartmentImporter(Importer):
         return Department.objects.filter(uscc=ref) | Department.objects.filter(name=ref)
 
     def check(self, rows: list[PreparedRow]) -> None:
-        from jianguan.accounts.permissions import can_write_department
 
         file_names = {r.record.name for r in rows}
         known_sectors = set(Sector.objects.values_list("code", flat=True))
@@ -311,7 +311,6 @@ def check_department_ref(
     row: PreparedRow, ref: str | None, actor: Any, cache: dict[str, Any], field: str = "department"
 ) -> Department | None:
     """The department an import row names, or None with the row error (unknown, or outside the actor's scope)."""
-    from jianguan.accounts.permissions import can_write_department
 
     if ref not in cache:
         cache[ref] = find_department(ref)

@@ -6,7 +6,15 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
+from jianguan.complaints import services
+from jianguan.complaints.choices import Satisfaction
+from jianguan.complaints.display import public_out
+from jianguan.complaints.schemas import Demand
 from jianguan.core.errors import DomainError, screen_text
+from jianguan.core.ratelimit import check_public_rate, client_address
+from jianguan.credit.permissions import public_query
+from jianguan.platform.importing import validated
+from jianguan.rectification.services import report_by_subject
 from jianguan.spotcheck.choices import BatchStatus, TaskStatus
 from jianguan.spotcheck.permissions import public_batch, public_batches
 from jianguan.spotcheck.services import verify_draw
@@ -47,14 +55,12 @@ def spotcheck(request, pk: int):
 
 def credit(request):
     """公共信用查询: by name or USCC; registration facts, penalties in their period, spot-check results."""
-    from jianguan.core.ratelimit import client_address
-    from jianguan.credit.permissions import check_public_rate, public_query
 
     query = request.GET.get("q", "").strip()
     profiles, error = [], None
     if query:
         try:
-            check_public_rate(client_address(request))
+            check_public_rate(client_address(request), "public-credit")
         except DomainError as exc:
             error = exc.as_body()["message"]
         else:
@@ -67,8 +73,6 @@ def credit(request):
 
 def complaint_new(request):
     """投诉举报: a citizen files a demand and gets its number and a query code."""
-    from jianguan.complaints import services
-    from jianguan.core.ratelimit import client_address
 
     form = request.POST if request.method == "POST" else {}
     if request.method == "POST":
@@ -84,8 +88,6 @@ def complaint_new(request):
 
 
 def _demand(form):
-    from jianguan.complaints.schemas import Demand
-    from jianguan.platform.importing import validated
 
     return validated(
         Demand,
@@ -104,9 +106,6 @@ def _demand(form):
 
 def complaint_track(request):
     """查询与评价: by number and query code; rate once the demand is answered."""
-    from jianguan.complaints import services
-    from jianguan.complaints.display import public_out
-    from jianguan.core.ratelimit import check_public_rate, client_address
 
     source = request.POST if request.method == "POST" else request.GET
     number, code = source.get("number", "").strip(), source.get("code", "").strip()
@@ -126,7 +125,6 @@ def complaint_track(request):
             context["view"] = public_out(order)
         except DomainError as exc:
             context["error"] = screen_text(exc)
-    from jianguan.complaints.choices import Satisfaction
 
     context["satisfactions"] = Satisfaction.choices
     return render(request, "portal/complaint_track.html", context, status=400 if context.get("error") else 200)
@@ -134,8 +132,6 @@ def complaint_track(request):
 
 def rectification_report(request):
     """整改报告: a business reports what it put right, with the order's number and access code."""
-    from jianguan.core.ratelimit import check_public_rate, client_address
-    from jianguan.rectification.services import report_by_subject
 
     context = {"form": request.POST}
     if request.method == "POST":

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils import timezone, translation
 
+from jianguan.core.errors import Bilingual, FieldError
 from jianguan.core.fields import parse_bool, parse_code, parse_date, parse_list, parse_text
 from jianguan.core.tabular import FORMULA_WITHOUT_VALUE, Table
 from jianguan.platform.importing import header_map, normalise_header
@@ -215,7 +216,6 @@ def table_records(table: Table, kind: str | None) -> Iterator[tuple[int, Any, di
     The original cells keep a 记录类型 cell, so that a quarantined row (and the rejected-rows file)
     says what kind of record it is and can be corrected and resubmitted on its own.
     """
-    from jianguan.core.errors import Bilingual, FieldError
 
     columns = column_fields(table.headers)
     kind_header = next((h for h, name in columns.items() if name == "kind"), None)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pydantic_core import PydanticCustomError
 
 from jianguan.core.errors import Bilingual, FieldError
+from jianguan.platform.importing import PYDANTIC_ZH
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,6 @@ def rule_error(code: str, field: str, row: int | None = None, **params) -> Field
 
 def describe(code: str) -> tuple[str, str]:
     """A rule's (or a format error's) message with its placeholders elided, for summaries."""
-    from jianguan.platform.importing import PYDANTIC_ZH
 
     if code in RULES:
         zh, en = RULES[code].zh, RULES[code].en

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,17 +25,25 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.accounts.permissions import can_write_department
+from jianguan.accounts.choices import Role
+from jianguan.accounts.permissions import can_write_department, visible_departments
+from jianguan.accounts.scope import scope_for
 from jianguan.audit.services import record_event
 from jianguan.catalog.key_matters import required_sectors
-from jianguan.catalog.models import SupervisionItem
+from jianguan.catalog.models import CheckPoint, SupervisionItem
 from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys, gc_paused
+from jianguan.core.calendar import add_working_days
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
 from jianguan.core.models import Department, Sector
 from jianguan.core.pii import decrypt, encrypt
+from jianguan.exchange.choices import Channel
+from jianguan.exchange.models import SourceSystem
+from jianguan.exchange.services import receive_rows, register_source
 from jianguan.facts.services import publish
 from jianguan.officers.choices import OfficerStatus
 from jianguan.officers.models import Conflict, Officer
+from jianguan.platform.importing import checked_file
+from jianguan.records.choices import CHECK_RESULT_ALIASES
 from jianguan.records.models import Record
 from jianguan.spotcheck import draw as algorithm
 from jianguan.spotcheck.choices import (
@@ -446,7 +456,6 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
 
 class _Clock:
     def __init__(self, into: dict | None):
-        import time
 
         self.into, self.time = into, time.perf_counter
         self.last = self.time()
@@ -459,7 +468,6 @@ class _Clock:
 
 
 def _json(value: dict) -> str:
-    import json
 
     return json.dumps(value, sort_keys=True)
 
@@ -517,8 +525,6 @@ def verify_draw(draw: Draw) -> Verification:
 
 def _source_for(department: Department):
     """The platform's own source system for a department's spot-check results (created on first use)."""
-    from jianguan.exchange.models import SourceSystem
-    from jianguan.exchange.services import register_source
 
     name = f"spotcheck-{department.pk}"
     source = SourceSystem.objects.filter(name=name).first()
@@ -545,10 +551,6 @@ def record_result(
     through the exchange gateway, so it is validated, linked, audited and queued for the national
     system like any other record. When every department has entered its result the task is done.
     """
-    from jianguan.catalog.models import CheckPoint
-    from jianguan.exchange.choices import Channel
-    from jianguan.exchange.services import receive_rows
-    from jianguan.records.choices import CHECK_RESULT_ALIASES
 
     batch = Batch.objects.select_related("plan__department").get(pk=task.draw.batch_id)
     task = Task.objects.select_related("draw", "subject").get(pk=task.pk)
@@ -682,16 +684,12 @@ def record_result(
 
 
 def _checked_evidence(name: str, data: bytes) -> tuple[str, bytes, str]:
-    from jianguan.platform.importing import checked_file
 
     return name, data, checked_file(name, data, types=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES, kind="evidence")
 
 
 def _require_writer_or_team(actor: Any, department: Department) -> None:
     """Results are entered by the department's officers, or by its administrators."""
-    from jianguan.accounts.choices import Role
-    from jianguan.accounts.permissions import visible_departments
-    from jianguan.accounts.scope import scope_for
 
     if actor is None or can_write_department(actor, department):
         return
@@ -702,7 +700,6 @@ def _require_writer_or_team(actor: Any, department: Department) -> None:
 
 def _complete_if_done(batch: Batch, now: dt.datetime) -> None:
     """A batch whose teamed tasks all have results is completed; its publication deadline starts."""
-    from jianguan.core.calendar import add_working_days
 
     if Task.objects.filter(draw__batch=batch, status=TaskStatus.ASSIGNED).exists():
         return

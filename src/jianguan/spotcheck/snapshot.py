@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 
+from jianguan.credit.targeting import platform_history, score_all
 from jianguan.records.models import Record
 from jianguan.spotcheck import draw as algorithm
 from jianguan.spotcheck.choices import DEFAULT_GRADE
@@ -177,7 +178,6 @@ def _frozen_in_memory(batch: Batch, today: dt.date) -> FrozenPool:
 
 def _risk_scores(today: dt.date) -> dict:
     """Learned risk scores from the platform's inspections; None → the score of a subject without history."""
-    from jianguan.credit.targeting import platform_history, score_all
 
     history = platform_history()
     scores = score_all(history, today)

@@ -20,8 +20,14 @@ from django.db.models import Max, Sum
 from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from huey.contrib.djhuey import HUEY
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from jianguan.audit.models import AuditEvent, AuditHead
+from jianguan.core.choices import ImportStatus
+from jianguan.core.models import ImportBatch
+from jianguan.exchange.outbox import backlog
 
 REQUESTS = Counter("jianguan_http_requests", "HTTP requests answered", ["method", "view", "status"])
 LATENCY = Histogram(
@@ -33,13 +39,10 @@ LATENCY = Histogram(
 
 
 def _queue_depth() -> int:
-    from huey.contrib.djhuey import HUEY
-
     return HUEY.pending_count()
 
 
 def _checks() -> dict[str, Any]:
-    from jianguan.exchange.outbox import backlog
 
     checks: dict[str, Any] = {}
     try:
@@ -84,10 +87,6 @@ class PlatformCollector:
     """Gauges read from the database at scrape time: the same for every worker, so not summed."""
 
     def collect(self):
-        from jianguan.audit.models import AuditEvent, AuditHead
-        from jianguan.core.choices import ImportStatus
-        from jianguan.core.models import ImportBatch
-        from jianguan.exchange.outbox import backlog
 
         outbox = backlog()
         oldest = outbox["oldest_pending_at"]

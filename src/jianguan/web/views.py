@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import logout as do_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -164,7 +165,6 @@ def import_rejected(request, pk: int):
 
 @require_POST
 def logout(request):
-    from django.contrib.auth import logout as do_logout
 
     do_logout(request)
     return redirect("web:login")

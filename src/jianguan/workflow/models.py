@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jianguan.workflow.schemas import WorkflowSpec
+
 
 class WorkflowDefinition(models.Model):
     """A versioned state machine: states, actions, roles, evidence flags, SLAs (schemas.WorkflowSpec)."""
@@ -25,7 +27,6 @@ class WorkflowDefinition(models.Model):
         return f"{self.name} v{self.version}"
 
     def parsed(self):
-        from jianguan.workflow.schemas import WorkflowSpec
 
         cache = getattr(self, "_parsed", None)
         if cache is None:

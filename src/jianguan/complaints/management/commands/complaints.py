@@ -10,9 +10,13 @@ file; with --json the last line is one JSON object with accuracy, macro_f1 and p
 import json
 from pathlib import Path
 
+import orjson
 from django.core.management.base import BaseCommand, CommandError
 
-from jianguan.complaints import classifier
+from jianguan.complaints import analysis, classifier, services
+from jianguan.complaints.history import import_history
+from jianguan.complaints.policy import load_taxonomy
+from jianguan.core.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -65,9 +69,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False))
 
     def housekeeping(self, action, options):
-        from jianguan.complaints import analysis, services
-        from jianguan.complaints.policy import load_taxonomy
-        from jianguan.core.errors import DomainError
 
         try:
             if action == "setup":
@@ -85,10 +86,6 @@ class Command(BaseCommand):
 
     def import_history(self, file, options):
         """Past work orders with their steps, from a JSON array or JSON lines file; progress per chunk."""
-        import orjson
-
-        from jianguan.complaints.history import import_history
-        from jianguan.core.errors import DomainError
 
         if not file:
             raise CommandError("import-history needs FILE (a JSON array or JSON lines)")

@@ -10,8 +10,10 @@ import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from jianguan.credit.targeting import evaluate, load_history
+from jianguan.credit.targeting import evaluate, load_history, platform_history, rank_subjects
+from jianguan.subjects.models import Subject
 
 
 class Command(BaseCommand):
@@ -38,10 +40,6 @@ class Command(BaseCommand):
         self._evaluate(**options)
 
     def _rank(self, top, as_json):
-        from django.utils import timezone
-
-        from jianguan.credit.targeting import platform_history, rank_subjects
-        from jianguan.subjects.models import Subject
 
         ranked = rank_subjects(platform_history(), timezone.localdate(), top)
         names = dict(Subject.objects.filter(pk__in=ranked["subject_id"].tolist()).values_list("pk", "name"))

@@ -9,7 +9,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jianguan.accounts.scope import Scope, ScopeGrant
 from jianguan.core.errors import DomainError
+from jianguan.joint import services
 
 
 class _Everyone:
@@ -27,8 +29,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **options):
-        from jianguan.accounts.scope import Scope, ScopeGrant
-        from jianguan.joint import services
 
         everyone = _Everyone()
         everyone._jianguan_scope = Scope((ScopeGrant(None, None),), frozenset({"platform_admin"}))

@@ -4,14 +4,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jianguan.catalog.models import CheckPoint, SupervisionItem
+from jianguan.core.models import Department
+from jianguan.officers.models import Officer
 from jianguan.platform.importing import export_file, import_kinds
+from jianguan.subjects.models import Subject
 
 
 def _querysets():
-    from jianguan.catalog.models import CheckPoint, SupervisionItem
-    from jianguan.core.models import Department
-    from jianguan.officers.models import Officer
-    from jianguan.subjects.models import Subject
 
     return {
         "subjects": Subject.objects.order_by("pk"),
