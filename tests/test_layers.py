@@ -21,4 +21,3 @@ def test_every_package_has_its_layer():
     modules = {f"jianguan.{p.stem}" for p in ROOT.glob("*.py") if p.stem not in ("__init__", "__main__")}
     assert packages | modules <= listed, sorted((packages | modules) - listed)
     assert listed <= packages | modules, sorted(listed - packages - modules)
-

@@ -372,47 +372,6 @@ def test_campaign_key_matter_merged_form_tasks_results_and_progress(setup, provi
         import_campaign_targets(campaign, "名称\n无代码\n".encode(), "targets.csv", joint["jn_admin"])
 
 
-def test_rectification_from_a_failed_item_reported_on_the_portal_and_reviewed(setup, inspection, province, joint):
-    from jianguan.records.models import Record
-    from jianguan.rectification.services import (
-        rectification_from_record,
-        report_by_subject,
-        report_rectification,
-        review_rectification,
-    )
-    from jianguan.workflow.services import escalate_overdue
-
-    send(setup, [inspection("INS-R", action_date="2026-11-02", reported_at="2026-11-02T18:00:00+08:00")])
-    record = Record.objects.get(source_id="INS-R")
-    order, code = rectification_from_record(record, joint["lixia"], working_days=5)
-    assert order.requirement == "0102" and order.state == "issued"
-    with pytest.raises(DomainError):
-        rectification_from_record(record, joint["lixia"])  # one order per finding
-    with pytest.raises(DomainError):
-        report_by_subject(order.number, "000000" if code != "000000" else "111111", "已整改")
-    report_by_subject(order.number, code, "已更换货架并建立进货台账", now=at(2026, 11, 5, 9))
-    order.refresh_from_db()
-    assert (order.state, order.reported_via) == ("reported", "portal")
-    review_rectification(order, joint["lixia"], "reinspect", "需现场复查")
-    review_rectification(order, joint["lixia"], "reject", "复查发现仍未整改")
-    assert order.state == "issued"
-    report_rectification(order, joint["lixia"], "当事人提交整改报告和照片")
-    from jianguan.facts.models import Fact
-
-    assert not Fact.objects.filter(name="rectification.closed").exists()
-    review_rectification(order, joint["lixia"], "accept", "整改到位")
-    assert order.state == "closed"
-    closed = Fact.objects.get(name="rectification.closed")
-    assert closed.payload["number"] == order.number and closed.payload["source"] == f"record:record-{record.pk}"
-    # An order left unreported past its deadline escalates.
-    send(setup, [inspection("INS-S", action_date="2026-11-02", reported_at="2026-11-02T18:00:00+08:00")])
-    late, _ = rectification_from_record(Record.objects.get(source_id="INS-S"), joint["lixia"], working_days=1)
-    assert any(
-        e["item"] == late.item_id
-        for e in escalate_overdue(late.item.due_at + dt.timedelta(hours=1), dry_run=True).escalated
-    )
-
-
 def test_overlapping_inspections_suggest_one_combined_visit(setup, inspection, province, joint, make_officer):
     from jianguan.joint.services import overlapping_inspections
 
@@ -510,49 +469,3 @@ def test_never_supervised_report_on_the_demo(db, settings, tmp_path):
     mine = never_supervised(officer)
     assert all(r["department"] == officer.department.name for r in mine)
     assert len(mine) < len(report)
-
-
-def test_key_matter_decides_who_joins_a_joint_spot_check(province, make_user):
-    from jianguan.catalog.models import KeyMatter
-    from jianguan.catalog.schemas import SupervisionItemIn
-    from jianguan.catalog.services import create_item
-    from jianguan.platform.services import ensure_sector
-    from jianguan.spotcheck.services import add_batch, create_plan
-
-    items = [
-        create_item(
-            SupervisionItemIn(
-                code=code,
-                name=name,
-                department=str(owner.pk),
-                sector_code=sector,
-                random_check=True,
-                effective_from=dt.date(2020, 1, 1),
-            )
-        )
-        for code, name, owner, sector in (
-            ("37010001050000", "燃气器具产品质量抽查", province.market, "scjg"),
-            ("37020001050000", "燃气使用环境安全检查", province.env, "sthj"),
-        )
-    ]
-    matter = KeyMatter.objects.create(
-        code="KMX",
-        version=1,
-        name="燃气安全",
-        lead_sector=province.scjg,
-        measures="联合检查",
-        review_on=dt.date(2027, 6, 30),
-        effective_from=dt.date(2026, 1, 1),
-        list_version="test",
-    )
-    matter.cooperating_sectors.set([province.sthj, ensure_sector("yjgl", "应急管理")])
-    matter.items.set(items)
-    plan = create_plan(province.jn_market, 2026, "联合抽查计划")
-    window = {"starts_on": dt.date(2026, 4, 1), "ends_on": dt.date(2026, 6, 30)}
-    with pytest.raises(DomainError) as refused:
-        add_batch(
-            plan, title="燃气联合抽查", item_codes=[i.code for i in items], cooperators=[province.jn_env], **window
-        )
-    assert refused.value.code == "key_matter_departments" and "应急管理" in str(refused.value.message)
-    # A single department's own random check on the same item is not a joint plan: no requirement.
-    assert add_batch(plan, title="燃气器具抽查", item_codes=[items[0].code], **window).pk

@@ -118,35 +118,6 @@ def test_api_scope_and_national_export(setup, province, people):
     assert qd.get(f"/joint/campaigns/{campaign.pk}/").status_code == 404
 
 
-def test_public_rectification_report(setup, inspection, province, people):
-    from jianguan.exchange.services import ingest
-    from jianguan.records.models import Record
-    from jianguan.rectification.services import rectification_from_record
-
-    ingest(
-        enumerate([inspection("INS-P", action_date="2026-11-02", reported_at="2026-11-02T18:00:00+08:00")], 1),
-        source=setup.source,
-        channel="api",
-    )
-    order, code = rectification_from_record(Record.objects.get(source_id="INS-P"), people["lixia"])
-    public = Client()
-    wrong = public.post(
-        "/public/rectifications/",
-        {"number": order.number, "code": "999999" if code != "999999" else "111111", "text": "已整改"},
-    )
-    assert wrong.status_code == 400
-    done = public.post("/public/rectifications/", {"number": order.number, "code": code, "text": "已更换货架"})
-    assert done.status_code == 200 and order.number in done.content.decode()
-    order.refresh_from_db()
-    assert (order.state, order.reported_via) == ("reported", "portal")
-    api = public.post(
-        f"/api/v1/public/rectifications/{order.number}/report",
-        {"code": code, "text": "再次报告"},
-        content_type="application/json",
-    )
-    assert api.status_code == 409  # already reported: waits for the review
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_browser_assistance_request_from_request_to_reply(

@@ -89,8 +89,8 @@ def test_list_screens_do_not_query_per_row(province, monkeypatch):
     for rows in (1, 5):
         original = paginator.Paginator.__init__
 
-        def sized(self, object_list, per_page, *args, _rows=rows, **kwargs):
-            original(self, object_list, _rows, *args, **kwargs)
+        def sized(self, object_list, per_page, *args, _rows=rows, _original=original, **kwargs):
+            _original(self, object_list, _rows, *args, **kwargs)
 
         monkeypatch.setattr(paginator.Paginator, "__init__", sized)
         for url in screens:

@@ -1,0 +1,118 @@
+"""Rectification orders: from a failed check item to the subject's report (portal or staff), the
+review, the closing fact and escalation when the deadline passes."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from jianguan.core.errors import DomainError
+from jianguan.exchange.services import ingest
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def at(*args):
+    return dt.datetime(*args, tzinfo=TZ)
+
+
+def send(setup, records):
+    return ingest(enumerate(records, 1), source=setup.source, channel="api")
+
+
+@pytest.fixture
+def officer(province, make_user):
+    return make_user("officer", department=province.lixia_market)
+
+
+def test_rectification_from_a_failed_item_reported_on_the_portal_and_reviewed(setup, inspection, officer):
+    from jianguan.records.models import Record
+    from jianguan.rectification.services import (
+        rectification_from_record,
+        report_by_subject,
+        report_rectification,
+        review_rectification,
+    )
+    from jianguan.workflow.services import escalate_overdue
+
+    send(setup, [inspection("INS-R", action_date="2026-11-02", reported_at="2026-11-02T18:00:00+08:00")])
+    record = Record.objects.get(source_id="INS-R")
+    order, code = rectification_from_record(record, officer, working_days=5)
+    assert order.requirement == "0102" and order.state == "issued"
+    with pytest.raises(DomainError):
+        rectification_from_record(record, officer)  # one order per finding
+    with pytest.raises(DomainError):
+        report_by_subject(order.number, "000000" if code != "000000" else "111111", "已整改")
+    report_by_subject(order.number, code, "已更换货架并建立进货台账", now=at(2026, 11, 5, 9))
+    order.refresh_from_db()
+    assert (order.state, order.reported_via) == ("reported", "portal")
+    review_rectification(order, officer, "reinspect", "需现场复查")
+    review_rectification(order, officer, "reject", "复查发现仍未整改")
+    assert order.state == "issued"
+    report_rectification(order, officer, "当事人提交整改报告和照片")
+    from jianguan.facts.models import Fact
+
+    assert not Fact.objects.filter(name="rectification.closed").exists()
+    review_rectification(order, officer, "accept", "整改到位")
+    assert order.state == "closed"
+    closed = Fact.objects.get(name="rectification.closed")
+    assert closed.payload["number"] == order.number and closed.payload["source"] == f"record:record-{record.pk}"
+    # An order left unreported past its deadline escalates.
+    send(setup, [inspection("INS-S", action_date="2026-11-02", reported_at="2026-11-02T18:00:00+08:00")])
+    late, _ = rectification_from_record(Record.objects.get(source_id="INS-S"), officer, working_days=1)
+    assert any(
+        e["item"] == late.item_id
+        for e in escalate_overdue(late.item.due_at + dt.timedelta(hours=1), dry_run=True).escalated
+    )
+
+
+def test_public_rectification_report(setup, inspection, officer):
+    from jianguan.records.models import Record
+    from jianguan.rectification.services import rectification_from_record
+
+    ingest(
+        enumerate([inspection("INS-P", action_date="2026-11-02", reported_at="2026-11-02T18:00:00+08:00")], 1),
+        source=setup.source,
+        channel="api",
+    )
+    order, code = rectification_from_record(Record.objects.get(source_id="INS-P"), officer)
+    public = Client()
+    wrong = public.post(
+        "/public/rectifications/",
+        {"number": order.number, "code": "999999" if code != "999999" else "111111", "text": "已整改"},
+    )
+    assert wrong.status_code == 400
+    done = public.post("/public/rectifications/", {"number": order.number, "code": code, "text": "已更换货架"})
+    assert done.status_code == 200 and order.number in done.content.decode()
+    order.refresh_from_db()
+    assert (order.state, order.reported_via) == ("reported", "portal")
+    api = public.post(
+        f"/api/v1/public/rectifications/{order.number}/report",
+        {"code": code, "text": "再次报告"},
+        content_type="application/json",
+    )
+    assert api.status_code == 409  # already reported: waits for the review
+
+
+def test_screens_name_states_and_actions_and_keep_to_the_scope(setup, inspection, officer, province, make_user):
+    from jianguan.records.models import Record
+    from jianguan.rectification.services import rectification_from_record, report_rectification
+
+    send(setup, [inspection("INS-U", action_date="2026-11-02", reported_at="2026-11-02T18:00:00+08:00")])
+    order, _code = rectification_from_record(Record.objects.get(source_id="INS-U"), officer)
+    report_rectification(order, officer, "已整改完毕")
+    staff = Client()
+    staff.force_login(officer)
+    listing = staff.get("/rectifications/").content.decode()
+    assert order.number in listing and "已报告待审核" in listing and ">reported<" not in listing
+    page = staff.get(f"/rectifications/{order.pk}/").content.decode()
+    assert "报告整改" in page and "整改中 → 已报告待审核" in page
+    assert staff.post(f"/rectifications/{order.pk}/accept/", {"comment": "整改到位"}).status_code == 302
+    order.refresh_from_db()
+    assert order.state == "closed"
+    outsider = Client()
+    outsider.force_login(make_user("officer", department=province.qd_market))
+    assert order.number not in outsider.get("/rectifications/").content.decode()
+    assert outsider.get(f"/rectifications/{order.pk}/").status_code == 404
+    assert outsider.post(f"/rectifications/{order.pk}/reject/", {"comment": "x"}).status_code == 404
