@@ -286,7 +286,7 @@ def test_staff_steps_over_the_api_within_scope(hotline, province):
         "redo",
         "supervise",
     ]
-    assert [s["reason"] for s in detail["supervisions"]] == ["dissatisfied"]
+    assert [s["reason"] for s in detail["urgings"]] == ["dissatisfied"]
     listed = operator.get("/api/v1/complaints/orders", {"state": "handling"}).json()
     assert [o["number"] for o in listed["items"]] == [number]
     assert other.get("/api/v1/complaints/orders").json()["count"] == 0

@@ -175,7 +175,7 @@ def test_dissatisfied_return_call_reopens_with_new_deadline_and_supervision(hotl
     order.refresh_from_db()
     assert (order.state, order.redo_count, order.satisfaction) == ("handling", 1, "dissatisfied")
     assert order.due_at == at(2026, 11, 12)
-    assert list(order.supervisions.values_list("reason", flat=True)) == ["dissatisfied"]
+    assert list(order.urgings.values_list("reason", flat=True)) == ["dissatisfied"]
     services.reply(order, hotline.lixia_officer, FORM, now=at(2026, 11, 5, 10))
     services.rate_by_citizen(order.number, code, {"satisfaction": "satisfied"}, now=at(2026, 11, 6, 10))
     order.refresh_from_db()
@@ -192,14 +192,14 @@ def test_manual_supervision_and_overdue_flag_escalate(hotline, province):
 
     order, _ = receive(hotline, at(2026, 11, 2, 9))
     services.accept(order, hotline.lixia_officer, now=at(2026, 11, 2, 10))
-    services.supervise(order, hotline.operator, note="请加快办理", now=at(2026, 11, 5, 9))
+    services.urge(order, hotline.operator, note="请加快办理", now=at(2026, 11, 5, 9))
     assert services.flag_overdue(at(2026, 11, 9, 23)) == {"overdue": 0, "supervised": 0}
     # Dispatched Mon 2 Nov: due at the end of 9 Nov (3-6 and 9 Nov); overdue from then, flagged once, one 督办单.
     assert services.flag_overdue(at(2026, 11, 10, 9)) == {"overdue": 1, "supervised": 1}
     assert services.flag_overdue(at(2026, 11, 10, 10)) == {"overdue": 0, "supervised": 0}
     order.refresh_from_db()
     assert order.overdue
-    assert sorted(order.supervisions.values_list("reason", flat=True)) == ["manual", "overdue"]
+    assert sorted(order.urgings.values_list("reason", flat=True)) == ["manual", "overdue"]
     report = escalate_overdue(at(2026, 11, 10, 9), dry_run=True)
     assert [e["to_department"] for e in report.escalated] == [province.jn_market.pk]
     escalate_overdue(at(2026, 11, 10, 9))

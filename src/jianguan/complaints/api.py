@@ -213,9 +213,9 @@ def decide_extension(request, extension_id: int, payload: DecideIn):
 
 
 @router.post("/orders/{number}/supervise", response={201: dict}, summary="Issue a 督办单")
-def supervise(request, number: str, payload: SuperviseIn):
-    supervision = services.supervise(_by_number(request, number), request.auth, note=payload.note)
-    return 201, {"id": supervision.pk, "reason": supervision.reason}
+def urge(request, number: str, payload: SuperviseIn):
+    urging = services.urge(_by_number(request, number), request.auth, note=payload.note)
+    return 201, {"id": urging.pk, "reason": urging.reason}
 
 
 @router.post("/orders/{number}/reply", response=dict, summary="The handler's reply (办理情况, 公开答复)")

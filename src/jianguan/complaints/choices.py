@@ -61,10 +61,10 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("Dissatisfied (不满意)")
 
 
-class SupervisionReason(models.TextChoices):
+class UrgingReason(models.TextChoices):
     OVERDUE = "overdue", _("Overdue (超期)")
     DISSATISFIED = "dissatisfied", _("Dissatisfied return call (回访不满意)")
-    MANUAL = "manual", _("Supervision by the office (人工督办)")
+    MANUAL = "manual", _("Urging by the office (人工督办)")
 
 
 class RoutingOutcome(models.TextChoices):

@@ -97,9 +97,7 @@ def order_out(order: WorkOrder, actor: Any, *, history: bool = False, in_scope: 
             {"id": e.pk, "working_days": e.working_days, "reason": e.reason, "status": e.status}
             for e in order.extensions.all()
         ]
-        body["supervisions"] = [
-            {"reason": s.reason, "note": s.note, "issued_at": s.issued_at} for s in order.supervisions.all()
-        ]
+        body["urgings"] = [{"reason": s.reason, "note": s.note, "issued_at": s.issued_at} for s in order.urgings.all()]
     return body
 
 

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from jianguan.audit.services import record_batch
 from jianguan.complaints.choices import WORKFLOW_CODE, AssignmentRole, ReturnStatus, State
-from jianguan.complaints.models import Assignment, Category, Extension, Supervision, WorkOrder
+from jianguan.complaints.models import Assignment, Category, Extension, Urging, WorkOrder
 from jianguan.complaints.permissions import mask_name, mask_phone, sealed_order_text
 from jianguan.complaints.policy import check_return_window, policy, sla_for
 from jianguan.complaints.routing import find_subjects, locate, office_for
@@ -74,7 +74,7 @@ class _Replay:
         self.order, self.item = order, item
         self.transitions: list[WorkflowTransition] = []
         self.assignments: list[Assignment] = []
-        self.supervisions: list[Supervision] = []
+        self.urgings: list[Urging] = []
         self.extensions: list[Extension] = []
 
 
@@ -246,8 +246,8 @@ def _apply(replay: _Replay, step: Step, departments: dict[int, Department], now:
         if order.lead_department is None:
             raise DomainError("cannot_supervise", _("Only an open, dispatched order can be supervised."))
         replay.transitions.append(replay_action(item, "supervise", at, comment=step.reason))
-        replay.supervisions.append(
-            Supervision(reason=step.reason, department=order.lead_department, note=step.comment, issued_at=at)
+        replay.urgings.append(
+            Urging(reason=step.reason, department=order.lead_department, note=step.comment, issued_at=at)
         )
         if step.reason == "overdue":
             order.overdue = True
@@ -294,14 +294,14 @@ def _write(built: list[_Replay], actor: Any) -> None:
     for replay, item in zip(built, items, strict=True):
         replay.order.item = item
     orders = insert_objects(WorkOrder, [r.order for r in built])
-    transitions, assignments, supervisions, extensions = [], [], [], []
+    transitions, assignments, urgings, extensions = [], [], [], []
     for replay, order in zip(built, orders, strict=True):
         for t in replay.transitions:
             t.item = replay.order.item
             transitions.append(t)
         for rows, out in (
             (replay.assignments, assignments),
-            (replay.supervisions, supervisions),
+            (replay.urgings, urgings),
             (replay.extensions, extensions),
         ):
             for row in rows:
@@ -370,7 +370,7 @@ def _write(built: list[_Replay], actor: Any) -> None:
             for a in assignments
         ),
     )
-    Supervision.objects.bulk_create(supervisions, batch_size=2000)
+    Urging.objects.bulk_create(urgings, batch_size=2000)
     Extension.objects.bulk_create(extensions, batch_size=2000)
     record_batch(
         actor,

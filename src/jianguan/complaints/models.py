@@ -13,8 +13,8 @@ from jianguan.complaints.choices import (
     ReturnStatus,
     RoutingOutcome,
     Satisfaction,
-    SupervisionReason,
     SurgeStatus,
+    UrgingReason,
 )
 
 
@@ -228,11 +228,11 @@ class Extension(models.Model):
         return f"{self.order_id} +{self.working_days} ({self.status})"
 
 
-class Supervision(models.Model):
+class Urging(models.Model):
     """督办单: issued on overdue orders, dissatisfied return calls, or by the office."""
 
-    order = models.ForeignKey(WorkOrder, models.CASCADE, related_name="supervisions")
-    reason = models.CharField(_("reason"), max_length=16, choices=SupervisionReason.choices)
+    order = models.ForeignKey(WorkOrder, models.CASCADE, related_name="urgings")
+    reason = models.CharField(_("reason"), max_length=16, choices=UrgingReason.choices)
     department = models.ForeignKey("core.Department", models.PROTECT, related_name="+", verbose_name=_("unit"))
     note = models.TextField(_("note"), blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
@@ -240,8 +240,8 @@ class Supervision(models.Model):
 
     class Meta:
         ordering = ["order", "issued_at"]
-        verbose_name = _("supervision order (督办单)")
-        verbose_name_plural = _("supervision orders (督办单)")
+        verbose_name = _("urging order (督办单)")
+        verbose_name_plural = _("urging orders (督办单)")
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.reason}"

@@ -1,5 +1,5 @@
 """Writes of complaints and 12345 work orders: intake, classification, routing, dispatch, signing,
-return and its review, extension, supervision (督办), reply, return call or citizen rating, re-handling.
+return and its review, extension, urging (督办), reply, return call or citizen rating, re-handling.
 
 Every order runs on the `complaints_order` workflow (definitions/complaints_order.json): the
 workflow item holds the state, the deadlines (the category's SLA from dispatch, yellow one working
@@ -36,10 +36,10 @@ from jianguan.complaints.choices import (
     RoutingOutcome,
     Satisfaction,
     State,
-    SupervisionReason,
+    UrgingReason,
 )
 from jianguan.complaints.duplicates import find_duplicate
-from jianguan.complaints.models import Assignment, Category, Extension, Supervision, WorkOrder
+from jianguan.complaints.models import Assignment, Category, Extension, Urging, WorkOrder
 from jianguan.complaints.permissions import is_handler, is_operator, mask_name, mask_phone, sealed_order_text
 from jianguan.complaints.policy import check_return_window, policy, sla_for
 from jianguan.complaints.routing import find_subject, locate, office_for, route
@@ -515,21 +515,21 @@ def decide_extension(
     return extension
 
 
-def supervise(
+def urge(
     order: WorkOrder,
     actor: Any,
     *,
-    reason: str = SupervisionReason.MANUAL,
+    reason: str = UrgingReason.MANUAL,
     note: str = "",
     now: dt.datetime | None = None,
-) -> Supervision:
+) -> Urging:
     """督办单 to the lead unit (by the office, or by the job for overdue orders and dissatisfied calls)."""
     _operator_or_system(actor, order)
     if order.lead_department_id is None or order.state in (State.CLOSED, State.MERGED):
         raise DomainError("cannot_supervise", _("Only an open, dispatched order can be supervised."), status=409)
     now = now or timezone.now()
     with transaction.atomic():
-        supervision = Supervision.objects.create(
+        urging = Urging.objects.create(
             order=order,
             reason=reason,
             department_id=order.lead_department_id,
@@ -545,7 +545,7 @@ def supervise(
             now=now,
             acting_role=None if actor else "system",
         )
-    return supervision
+    return urging
 
 
 def reply(
@@ -654,7 +654,7 @@ def _rate(order: WorkOrder, actor: Any, rating: Rating, now: dt.datetime, *, cit
             closed_at=None if dissatisfied else now,
         )
         if dissatisfied and "dissatisfied" in policy()["supervise_on"]:
-            supervise(order, None, reason=SupervisionReason.DISSATISFIED, note=rating.comment, now=now)
+            urge(order, None, reason=UrgingReason.DISSATISFIED, note=rating.comment, now=now)
     return order
 
 
@@ -725,7 +725,7 @@ def flag_overdue(now: dt.datetime | None = None) -> dict[str, int]:
             WorkOrder.objects.filter(pk=order.pk).update(overdue=True)
             record_event(None, "complaints.overdue", "work_order", order.pk, after={"due_at": order.item.due_at})
             if "overdue" in policy()["supervise_on"] and order.lead_department_id:
-                supervise(order, None, reason=SupervisionReason.OVERDUE, now=now)
+                urge(order, None, reason=UrgingReason.OVERDUE, now=now)
                 supervised += 1
     return {"overdue": len(late), "supervised": supervised}
 

@@ -180,7 +180,7 @@ def act(request, number: str, action: str):
                 extension, user, approve=_yes(post.get("approve")), comment=post.get("comment", "")
             )
         elif action == "supervise":
-            services.supervise(order, user, note=post.get("note", ""))
+            services.urge(order, user, note=post.get("note", ""))
         elif action == "reply":
             services.reply(
                 order,
