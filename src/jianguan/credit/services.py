@@ -28,7 +28,7 @@ from jianguan.core.pii import encrypt
 from jianguan.credit.jobs import explanation, grading, load_model
 from jianguan.credit.models import CreditRecord, PublicationRuleSet, RepairRequest, RiskGrade
 from jianguan.credit.permissions import access_credit_record
-from jianguan.credit.rules import decide
+from jianguan.credit.publication_periods import decide
 from jianguan.facts.services import publish_many
 from jianguan.records.models import Record
 

@@ -6,7 +6,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from jianguan.credit.rules import shipped_versions
+    from jianguan.credit.publication_periods import shipped_versions
 
     RuleSet = apps.get_model("credit", "PublicationRuleSet")
     for version in shipped_versions():
