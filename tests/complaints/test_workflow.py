@@ -265,7 +265,7 @@ def test_a_published_policy_version_changes_the_rules_and_is_audited(hotline, ad
     assert shipped["return_within_working_days"] == 2
     with pytest.raises(DomainError) as keys:
         publish_policy("complaints", {"return_within_working_days": 3}, "试点", admin_user)
-    assert keys.value.code == "policy_keys"
+    assert keys.value.code == "invalid_policy"
     with pytest.raises(DomainError):
         publish_policy("complaints", {**shipped, "return_within_working_days": 3}, " ", admin_user)
     document = publish_policy(

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel, ConfigDict, Field
 
 from jianguan.complaints.models import Category, DispatchRule
 from jianguan.core.calendar import deadline_after
 from jianguan.core.errors import DomainError, lazy_format
 from jianguan.core.models import Sector
-from jianguan.platform.policies import current_policy, register_policy
+from jianguan.platform.policies import PolicyBase, current_policy, register_policy
 from jianguan.workflow.schemas import Sla
 from jianguan.workflow.services import define_workflow
 
@@ -23,7 +24,45 @@ DATA = Path(__file__).resolve().parent / "data"
 WORKFLOW_FILE = Path(__file__).resolve().parent.parent / "workflow" / "definitions" / "complaints_order.json"
 
 
-register_policy("complaints", DATA / "policy.json")
+class _Surges(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    baseline_weeks: int = Field(ge=2, le=52)
+    min_count: int = Field(ge=1, le=10_000)
+    sigma: float = Field(gt=0, le=10)
+    min_ratio: float = Field(ge=1, le=100)
+
+
+class _Duplicates(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    window_days: int = Field(ge=1, le=365)
+    min_similarity: float = Field(gt=0, le=1)
+
+
+class _Attachments(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    max_files: int = Field(ge=0, le=20)
+    max_bytes: int = Field(ge=1, le=50 * 1024 * 1024)
+    types: list[str] = Field(min_length=1)
+
+
+class ComplaintPolicy(PolicyBase):
+    """12345 deadlines and thresholds (domain §5)."""
+
+    default_sla: Sla
+    kind_sla: dict[str, Sla]
+    return_within_working_days: int = Field(ge=1, le=30)
+    extension_max_working_days: int = Field(ge=0, le=60)
+    warn_before: Sla
+    supervise_on: list[Literal["overdue", "dissatisfied"]]
+    duplicates: _Duplicates
+    surges: _Surges
+    office_sector: str = Field(min_length=1, max_length=16)
+    public_filings_per_minute: int = Field(ge=1, le=1000)
+    handler_roles: list[str] = Field(min_length=1)
+    attachments: _Attachments
+
+
+register_policy("complaints", DATA / "policy.json", ComplaintPolicy, _("12345 work orders"))
 
 
 def policy() -> dict[str, Any]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("facts/", include("jianguan.facts.urls")),
+    path("policies/", include("jianguan.platform.urls")),
     path("records/", include("jianguan.records.urls")),
     path("exchange/", include("jianguan.exchange.urls")),
     path("spotchecks/", include("jianguan.spotcheck.urls")),

@@ -1,6 +1,7 @@
 """Risk grading as one Ibis expression: the same job on SQLite, PostgreSQL, DuckDB or PySpark.
 
-The model (indicators, weights, caps, thresholds) is data in credit/data/risk_model.json. Each
+The model (indicators, weights, caps, thresholds) is a versioned policy, `credit.risk_model` (shipped
+as credit/data/risk_model.json, published anew through the policies screen). Each
 indicator counts a subject's records of a kind within the window (or tests its age), is capped,
 and adds weight × count points; the score's threshold band is the grade. Every indicator's points
 are kept as a column: they are the grade's explanation.
@@ -9,18 +10,85 @@ are kept as a column: they are the grade's explanation.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import ibis
 from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from jianguan.platform.policies import PolicyBase, current_policy, register_policy
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "risk_model.json"
 
 
+class Indicator(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1)
+    source: Literal["records", "subject_age_under_years"]
+    kind: str | None = None
+    result_not_in: list[str] | None = None
+    years: int | None = Field(None, ge=1, le=50)
+    points: int = Field(ge=-1000, le=1000)
+    cap: int = Field(ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _what_it_counts(self) -> Indicator:
+        if self.source == "records" and not self.kind:
+            raise ValueError("an indicator over records names the record kind")
+        if self.source == "subject_age_under_years" and not self.years:
+            raise ValueError("an age indicator gives its years")
+        return self
+
+
+class Dimension(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    indicators: list[Indicator]
+
+
+class Scheme(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field(min_length=1)
+    grades: list[tuple[str, float]] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _thresholds_rise(self) -> Scheme:
+        thresholds = [t for _g, t in self.grades]
+        if thresholds != sorted(thresholds) or len(set(thresholds)) != len(thresholds):
+            raise ValueError("grade thresholds rise from the lowest grade to the highest")
+        if len({g for g, _t in self.grades}) != len(self.grades):
+            raise ValueError("each grade appears once")
+        return self
+
+
+class RiskModel(PolicyBase):
+    """The risk-grading model (信用风险分类): weights, caps, the look-back window and the grade thresholds."""
+
+    window_years: int = Field(ge=1, le=10)
+    dimensions: list[Dimension] = Field(min_length=1)
+    schemes: dict[str, Scheme] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_indicators(self) -> RiskModel:
+        names = [i.name for d in self.dimensions for i in d.indicators]
+        if len(names) != len(set(names)):
+            raise ValueError("each indicator name appears once")
+        return self
+
+
+register_policy("credit.risk_model", MODEL_FILE, RiskModel, _("Risk-grading model"))
+
+
 def load_model() -> dict[str, Any]:
-    return json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    """The risk model in force: the newest published version, else the shipped file."""
+    return current_policy("credit.risk_model")
 
 
 def indicators(model: dict[str, Any]) -> list[dict[str, Any]]:

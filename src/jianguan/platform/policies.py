@@ -15,19 +15,58 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_event
 from jianguan.core.errors import DomainError
 from jianguan.core.models import PolicyDocument
+from jianguan.platform.importing import field_errors
 
 RECHECK_SECONDS = 5
 _cache: dict[str, tuple[float, dict[str, Any]]] = {}
 _defaults: dict[str, Path] = {}
+_schemas: dict[str, type[BaseModel]] = {}
+_labels: dict[str, Any] = {}
 
 
-def register_policy(name: str, default_file: Path) -> None:
-    _defaults[name] = default_file
+class PolicyBase(BaseModel):
+    """What every policy document carries: its edition and where its values come from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: str = Field(min_length=1, max_length=64)
+    source: str = Field(min_length=1, max_length=4000)
+
+
+def register_policy(name: str, default_file: Path, schema: type[BaseModel], label: Any = "") -> None:
+    """Declare policy `name`: its shipped default and the schema every version must satisfy.
+
+    The shipped file is checked here, at start-up, so a broken default never reaches a reader.
+    """
+    schema.model_validate(json.loads(default_file.read_text(encoding="utf-8")))
+    _defaults[name], _schemas[name], _labels[name] = default_file, schema, label or name
+
+
+def registered() -> list[tuple[str, Any]]:
+    """(name, label) of every registered policy, by name."""
+    return sorted(_labels.items())
+
+
+def validate_policy(name: str, data: Any) -> dict[str, Any]:
+    """`data` checked against the policy's schema; a bad version is refused with a field error per
+    problem, in Chinese and English."""
+    if name not in _schemas:
+        raise DomainError("unknown_policy", _("There is no policy with this name."))
+    if not isinstance(data, dict):
+        raise DomainError("policy_not_an_object", _("A policy version is one JSON object."))
+    try:
+        _schemas[name].model_validate(data)
+    except ValidationError as exc:
+        raise DomainError(
+            "invalid_policy", _("The new version is not valid; see the fields."), field_errors(exc.errors())
+        ) from None
+    return data
 
 
 def current_policy(name: str) -> dict[str, Any]:
@@ -49,13 +88,9 @@ def forget() -> None:
 
 
 def publish_policy(name: str, data: dict[str, Any], note: str, actor: Any = None):
-    """Store `data` as the next version of `name` (the same keys as the shipped default), audited."""
-
-    if name not in _defaults:
-        raise DomainError("unknown_policy", _("There is no policy with this name."))
+    """Store `data` as the next version of `name` once its schema accepts it, with a reason; audited."""
+    validate_policy(name, data)
     default = json.loads(_defaults[name].read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or set(data) != set(default):
-        raise DomainError("policy_keys", _("A new version must have the same entries as the shipped policy."))
     if not note.strip():
         raise DomainError("reason_required", _("Give the reason for the change."))
     with transaction.atomic():

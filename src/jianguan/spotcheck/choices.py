@@ -26,13 +26,6 @@ class TaskStatus(models.TextChoices):
     COMPLETED = "completed", _("Result recorded")
 
 
-# Default sampling per risk grade (data, editable per batch): A 2 %, B 5 %, C 20 %, D 100 %.
-DEFAULT_QUOTAS = {
-    "A": {"ratio": 0.02, "minimum": 0, "maximum": None},
-    "B": {"ratio": 0.05, "minimum": 0, "maximum": None},
-    "C": {"ratio": 0.20, "minimum": 0, "maximum": None},
-    "D": {"ratio": 1.00, "minimum": 0, "maximum": None},
-}
 # Until credit grading exists every subject counts as grade B.
 DEFAULT_GRADE = "B"
 
@@ -47,9 +40,6 @@ DEFAULT_RESULTS = [
     {"code": "07", "label": "通过登记的住所(经营场所)无法联系", "finding": True},
     {"code": "08", "label": "已注销", "finding": False},
 ]
-# Results are published within this many working days of the batch's completion (Hebei practice, domain §2).
-DEFAULT_PUBLISH_WITHIN_WORKING_DAYS = 20
-
 # Evidence files: kinds and size a result may carry.
 EVIDENCE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".pdf": "application/pdf"}
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024

@@ -47,8 +47,6 @@ from jianguan.records.choices import CHECK_RESULT_ALIASES
 from jianguan.records.models import Record
 from jianguan.spotcheck import draw as algorithm
 from jianguan.spotcheck.choices import (
-    DEFAULT_PUBLISH_WITHIN_WORKING_DAYS,
-    DEFAULT_QUOTAS,
     DEFAULT_RESULTS,
     EVIDENCE_MAX_BYTES,
     EVIDENCE_TYPES,
@@ -57,6 +55,7 @@ from jianguan.spotcheck.choices import (
     TaskStatus,
 )
 from jianguan.spotcheck.models import Batch, Draw, Evidence, Plan, Task, TaskOfficer, TaskResult
+from jianguan.spotcheck.policy import default_quotas, policy
 from jianguan.spotcheck.snapshot import frozen_pool
 
 
@@ -142,7 +141,7 @@ def add_batch(
             )
     if cooperators:
         _require_key_matter_sectors(items, [plan.department, *cooperators])
-    quotas = quotas if quotas is not None else DEFAULT_QUOTAS
+    quotas = quotas if quotas is not None else default_quotas()
     for grade, quota in quotas.items():
         ratio = quota.get("ratio")
         if not isinstance(ratio, int | float) or not 0 <= ratio <= 1:
@@ -168,7 +167,7 @@ def add_batch(
             recuse_home_county=recuse_home_county,
             result_options=DEFAULT_RESULTS,
             selection=selection,
-            publish_within=DEFAULT_PUBLISH_WITHIN_WORKING_DAYS,
+            publish_within=policy()["publish_within_working_days"],
         )
         batch.items.set(items)
         batch.cooperators.set(cooperators)

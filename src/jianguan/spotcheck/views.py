@@ -20,9 +20,10 @@ from jianguan.catalog.permissions import visible_items
 from jianguan.core.errors import DomainError
 from jianguan.records.choices import CheckResult
 from jianguan.spotcheck import services
-from jianguan.spotcheck.choices import DEFAULT_QUOTAS, BatchStatus, FollowUp
+from jianguan.spotcheck.choices import BatchStatus, FollowUp
 from jianguan.spotcheck.models import Evidence
 from jianguan.spotcheck.permissions import access_batch, access_plan, access_task, visible_plans, visible_tasks
+from jianguan.spotcheck.policy import default_quotas
 
 
 def _or_404(function, *args):
@@ -63,7 +64,7 @@ def plan(request, pk: int):
     plan = _or_404(access_plan, request.user, pk)
     if request.method == "POST":
         quotas = {}
-        for grade, default in DEFAULT_QUOTAS.items():
+        for grade, default in default_quotas().items():
             try:
                 ratio = float(request.POST.get(f"ratio_{grade}", default["ratio"] * 100)) / 100
             except ValueError:
@@ -97,7 +98,7 @@ def plan(request, pk: int):
             "plan": plan,
             "batches": plan.batches.all(),
             "items": items,
-            "quotas": [(g, round(q["ratio"] * 100, 2)) for g, q in DEFAULT_QUOTAS.items()],
+            "quotas": [(g, round(q["ratio"] * 100, 2)) for g, q in default_quotas().items()],
             "can_write": can_write_department(request.user, plan.department),
             "region_hint": plan.department.region.prefix,
         },
