@@ -14,7 +14,7 @@ from jianguan.credit.jobs import load_model
 from jianguan.platform.policies import current_policy, publish_policy, registered
 from jianguan.spotcheck.policy import default_quotas
 
-EXPECTED = {"complaints", "joint", "rectification", "spotcheck", "credit.risk_model"}
+EXPECTED = {"complaints", "joint", "rectification", "spotcheck", "credit.risk_model", "credit.lists", "records"}
 
 
 def test_every_rule_a_deployment_may_change_is_a_registered_policy():
@@ -26,6 +26,9 @@ def test_every_rule_a_deployment_may_change_is_a_registered_policy():
     [
         ("spotcheck", lambda d: d["default_quotas"]["C"].update(ratio=1.5), "default_quotas.C.ratio"),
         ("spotcheck", lambda d: d.update(publish_within_working_days=0), "publish_within_working_days"),
+        ("spotcheck", lambda d: d.update(plan_due=[2, 30]), "__all__"),
+        ("credit.lists", lambda d: d.update(serious_years=0), "serious_years"),
+        ("records", lambda d: d.update(timely_within_working_days="七"), "timely_within_working_days"),
         ("credit.risk_model", lambda d: d["schemes"]["national"]["grades"].reverse(), "schemes.national"),
         (
             "credit.risk_model",

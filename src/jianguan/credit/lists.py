@@ -1,42 +1,51 @@
 """经营异常名录 and 严重违法失信名单: listing, removal, escalation and early removal (domain §4).
 
-Deadlines are data (LIST_RULES) and count working days on the platform calendar where the rules
+Deadlines are a versioned policy (`credit.lists`, read by `list_rules`) and count working days on the platform calendar where the rules
 say working days. Every step is audited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from pydantic import Field
 
 from jianguan.audit.services import record_event
 from jianguan.core.calendar import add_working_days
 from jianguan.core.errors import Bilingual, DomainError, FieldError
 from jianguan.credit.models import CreditRecord, ListEntry
 from jianguan.facts.services import publish
+from jianguan.platform.policies import PolicyBase, current_policy, register_policy
 from jianguan.subjects.models import Subject
 
-# The rules of the two lists (reference/domain.md §4), as data.
-LIST_RULES: dict[str, Any] = {
-    "abnormal_reasons": {
-        "annual_report": "未按规定报送年度报告",
-        "instant_info": "未在责令期限内公示即时信息",
-        "false_info": "公示信息隐瞒真实情况、弄虚作假",
-        "unreachable": "通过登记的住所或者经营场所无法联系",
-    },
-    "listing_within_working_days": 10,
-    "removal_within_days": 7,
-    "abnormal_years_to_escalate": 3,
-    "escalation_notice_days": 60,
-    "escalation_within_working_days": 10,
-    "serious_years": 3,
-    "early_removal_after_years": 1,
-}
+
+class ListRules(PolicyBase):
+    """The rules of the two lists (reference/domain.md §4)."""
+
+    abnormal_reasons: dict[str, str] = Field(min_length=1)
+    listing_within_working_days: int = Field(ge=1, le=60)
+    removal_within_days: int = Field(ge=1, le=60)
+    abnormal_years_to_escalate: int = Field(ge=1, le=10)
+    escalation_notice_days: int = Field(ge=1, le=365)
+    escalation_within_working_days: int = Field(ge=1, le=60)
+    serious_years: int = Field(ge=1, le=10)
+    early_removal_after_years: int = Field(ge=0, le=10)
+
+
+register_policy(
+    "credit.lists", Path(__file__).resolve().parent / "data" / "list_rules.json", ListRules, _("Credit lists")
+)
+
+
+def list_rules() -> dict[str, Any]:
+    """The list rules in force (the newest published version, else the shipped file)."""
+    return current_policy("credit.lists")
 
 
 def _actor_user(actor: Any):
@@ -60,7 +69,7 @@ def list_abnormal(
     subject: Subject, reason: str, basis_on: dt.date, department, *, on: dt.date | None = None, actor: Any = None
 ) -> ListEntry:
     """List a subject as abnormal; due within 10 working days of the grounds being established."""
-    if reason not in LIST_RULES["abnormal_reasons"]:
+    if reason not in list_rules()["abnormal_reasons"]:
         raise DomainError("unknown_reason", _("Unknown listing reason."))
     if ListEntry.objects.filter(
         subject=subject, kind=ListEntry.Kind.ABNORMAL, reason=reason, status=ListEntry.Status.LISTED
@@ -68,7 +77,7 @@ def list_abnormal(
         raise DomainError("already_listed", _("The subject is already listed for this reason."), status=409)
     on = on or timezone.localdate()
     listed = on
-    years = LIST_RULES["abnormal_years_to_escalate"]
+    years = list_rules()["abnormal_years_to_escalate"]
     with transaction.atomic():
         entry = ListEntry.objects.create(
             subject=subject,
@@ -76,9 +85,9 @@ def list_abnormal(
             reason=reason,
             department=department,
             basis_on=basis_on,
-            listing_due=add_working_days(basis_on, LIST_RULES["listing_within_working_days"]),
+            listing_due=add_working_days(basis_on, list_rules()["listing_within_working_days"]),
             listed_on=listed,
-            notice_due=listed + relativedelta(years=years) - dt.timedelta(days=LIST_RULES["escalation_notice_days"]),
+            notice_due=listed + relativedelta(years=years) - dt.timedelta(days=list_rules()["escalation_notice_days"]),
             normal_end=listed + relativedelta(years=years),
         )
         event = record_event(
@@ -94,7 +103,7 @@ def record_cure(entry: ListEntry, cured_on: dt.date, actor: Any = None) -> ListE
         raise DomainError("not_listed", _("Only a current abnormal-list entry can be cured."), status=409)
     with transaction.atomic():
         ListEntry.objects.filter(pk=entry.pk).update(
-            cured_on=cured_on, removal_due=cured_on + dt.timedelta(days=LIST_RULES["removal_within_days"])
+            cured_on=cured_on, removal_due=cured_on + dt.timedelta(days=list_rules()["removal_within_days"])
         )
         record_event(actor, "credit.cure", "list_entry", entry.pk, after={"cured_on": cured_on.isoformat()})
     entry.refresh_from_db()
@@ -146,7 +155,7 @@ def list_serious(
             basis_on=basis_on or on,
             listing_due=on,
             listed_on=on,
-            normal_end=on + relativedelta(years=LIST_RULES["serious_years"]),
+            normal_end=on + relativedelta(years=list_rules()["serious_years"]),
             related_subjects=related,
         )
         event = record_event(
@@ -212,7 +221,7 @@ def early_removal_checks(entry: ListEntry, on: dt.date, *, performed: bool, reme
                 "not_serious_listed",
             )
         )
-    if on < entry.listed_on + relativedelta(years=LIST_RULES["early_removal_after_years"]):
+    if on < entry.listed_on + relativedelta(years=list_rules()["early_removal_after_years"]):
         failures.append(
             FieldError("listed_on", Bilingual("列入未满 1 年", "Listed for less than a year."), "too_early")
         )

@@ -15,7 +15,7 @@ from jianguan.accounts.permissions import can_write_department
 from jianguan.accounts.scope import restrict
 from jianguan.core.errors import Forbidden, NotFound
 from jianguan.core.ratelimit import check_public_rate as limit_rate
-from jianguan.credit.lists import LIST_RULES
+from jianguan.credit.lists import list_rules
 from jianguan.credit.models import CreditRecord, ListEntry, RepairRequest
 from jianguan.subjects.choices import SubjectKind
 from jianguan.subjects.models import Subject
@@ -78,7 +78,7 @@ def public_profiles(subjects: list[Subject]) -> list[dict[str, Any]]:
     entries: dict[int, list[ListEntry]] = {pk: [] for pk in ids}
     for e in ListEntry.objects.filter(subject_id__in=ids, status=ListEntry.Status.LISTED).select_related("department"):
         entries[e.subject_id].append(e)
-    reasons = LIST_RULES["abnormal_reasons"]
+    reasons = list_rules()["abnormal_reasons"]
     return [
         {
             "name": subject.name,

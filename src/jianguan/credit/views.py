@@ -18,7 +18,7 @@ from jianguan.accounts.scope import restrict
 from jianguan.core.errors import DomainError
 from jianguan.credit import lists as list_services
 from jianguan.credit import services
-from jianguan.credit.lists import LIST_RULES
+from jianguan.credit.lists import list_rules
 from jianguan.credit.models import ListEntry, RepairRequest
 from jianguan.credit.permissions import visible_credit_records
 from jianguan.subjects.permissions import access_subject
@@ -40,7 +40,7 @@ def subject_credit(request, pk: int):
             "records": visible_credit_records(request.user).filter(subject=subject).order_by("-decided_on")[:200],
             "entries": subject.list_entries.select_related("department").order_by("-listed_on"),
             "grade": grade,
-            "reasons": LIST_RULES["abnormal_reasons"],
+            "reasons": list_rules()["abnormal_reasons"],
             "can_write": bool(request.user.department) and can_write_department(request.user, request.user.department),
             "pending": RepairRequest.objects.filter(credit__subject=subject, status=RepairRequest.Status.SUBMITTED),
         },
@@ -122,6 +122,6 @@ def lists(request):
             "status": status,
             "statuses": ListEntry.Status.choices,
             "repairs": repairs,
-            "reasons": LIST_RULES["abnormal_reasons"],
+            "reasons": list_rules()["abnormal_reasons"],
         },
     )

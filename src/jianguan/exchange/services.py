@@ -47,7 +47,7 @@ from jianguan.platform.importing import check_upload, quarantined
 from jianguan.records.checks import References
 from jianguan.records.choices import CITIZEN, PERSONAL_ID_TYPES
 from jianguan.records.files import KIND_HEADER, column_fields, table_records
-from jianguan.records.services import TIMELY_WORKING_DAYS, UPSERT, Prepared, Preparer, RecordWriter, Written
+from jianguan.records.services import UPSERT, Prepared, Preparer, RecordWriter, Written, timely_within
 
 BATCH_KIND = "records"
 
@@ -630,6 +630,7 @@ class _Pipeline:
         fallback = self.source.department_id
         counters: dict[tuple, list] = {}
         rejections: Counter = Counter()
+        timely = timely_within()
         for row in rows:
             key = (row.month or this_month, row.department or fallback, row.kind)
             counts = counters.get(key)
@@ -647,7 +648,7 @@ class _Pipeline:
                 if row.lag is not None and row.operation == UPSERT:
                     counts[4] += row.completeness
                     counts[5] += row.lag
-                    counts[6] += row.lag <= TIMELY_WORKING_DAYS
+                    counts[6] += row.lag <= timely
         name = self.source.name
         bulk_increment(
             QualityDay,

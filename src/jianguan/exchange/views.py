@@ -29,6 +29,7 @@ from jianguan.platform.importing import row_data
 from jianguan.platform.permissions import access_batch, visible_batches
 from jianguan.records.choices import RecordKind
 from jianguan.records.files import column_fields
+from jianguan.records.services import timely_within
 
 
 def _batch_or_404(user, pk):
@@ -197,5 +198,13 @@ def quality(request):
     return render(
         request,
         "exchange/quality.html",
-        {"report": report, "by": by, "start": start, "end": end, "trend_plot": plot, "rejection_plot": rejections},
+        {
+            "report": report,
+            "by": by,
+            "start": start,
+            "end": end,
+            "trend_plot": plot,
+            "rejection_plot": rejections,
+            "timely_days": timely_within(),
+        },
     )

@@ -14,10 +14,13 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import orjson
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
+from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
 from jianguan.core import text
@@ -27,6 +30,7 @@ from jianguan.core.codes import mask_id_number
 from jianguan.core.errors import Bilingual, FieldError
 from jianguan.core.pii import encrypt
 from jianguan.platform.importing import pydantic_errors
+from jianguan.platform.policies import PolicyBase, current_policy, register_policy
 from jianguan.records.checks import References
 from jianguan.records.choices import CITIZEN, OTHER_ORGANISATION, PERSONAL_ID_TYPES, USCC_TYPE, RecordKind
 from jianguan.records.models import Record
@@ -43,7 +47,22 @@ from jianguan.records.schemas import (
 from jianguan.subjects.choices import SubjectKind
 from jianguan.subjects.services import Identity, identity_key, link_identities
 
-TIMELY_WORKING_DAYS = 7  # reported within 7 working days counts as timely (双公示 deadline, domain §2)
+
+class RecordsPolicy(PolicyBase):
+    """When a reported action counts as timely (双公示: within 7 working days, domain §2)."""
+
+    timely_within_working_days: int = Field(ge=1, le=60)
+
+
+register_policy(
+    "records", Path(__file__).resolve().parent / "data" / "policy.json", RecordsPolicy, _("Supervision actions")
+)
+
+
+def timely_within() -> int:
+    """Working days from an action to its report within which the report counts as timely."""
+    return current_policy("records")["timely_within_working_days"]
+
 
 # The columns a prepared row fills, in order; the writer adds the ids and times.
 PREPARED_COLUMNS = (

@@ -1,8 +1,9 @@
 """Spot-check policy as data (`data/policy.json`): the default sampling per risk grade and the
-publication deadline. A batch copies them when it is added and keeps its own values."""
+publication deadline and the annual plan's due date. A batch copies them when it is added and keeps its own values."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,16 @@ class Quota(BaseModel):
 class SpotCheckPolicy(PolicyBase):
     default_quotas: dict[str, Quota] = Field(min_length=1)
     publish_within_working_days: int = Field(ge=1, le=60)
+    plan_due: tuple[int, int]
+
+    @model_validator(mode="after")
+    def _a_real_day(self) -> SpotCheckPolicy:
+        month, day = self.plan_due
+        try:
+            dt.date(2001, month, day)  # not a leap year: 29 February is refused
+        except ValueError:
+            raise ValueError("plan_due is a [month, day] of every year") from None
+        return self
 
 
 register_policy("spotcheck", DATA / "policy.json", SpotCheckPolicy, _("Random spot checks"))

@@ -65,7 +65,7 @@ def _require_writer(actor: Any, department: Department) -> None:
 
 
 def create_plan(department: Department, year: int, title: str, actor: Any = None) -> Plan:
-    """An annual plan; due by 31 March of its year."""
+    """An annual plan; due by the policy's date of its year (31 March as shipped)."""
     _require_writer(actor, department)
     with transaction.atomic():
         if Plan.objects.filter(department=department, year=year, title=title).exists():
@@ -74,7 +74,7 @@ def create_plan(department: Department, year: int, title: str, actor: Any = None
             department=department,
             year=year,
             title=title,
-            due_on=dt.date(year, 3, 31),
+            due_on=dt.date(year, *policy()["plan_due"]),
             created_by=actor if getattr(getattr(actor, "_meta", None), "model_name", "") == "user" else None,
         )
         record_event(
