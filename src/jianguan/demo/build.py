@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from jianguan.demo.actions import DemoActions
 from jianguan.demo.complaints import build_complaints
 from jianguan.demo.joint import build_joint
 from jianguan.demo.spotchecks import build_spotchecks
+from jianguan.facts.models import Fact
 from jianguan.facts.services import deferred as deferred_delivery
 from jianguan.officers.models import Officer
 from jianguan.officers.schemas import OfficerIn
@@ -276,8 +278,13 @@ class DemoBuilder:
             self.workflows(departments)
         # Actions go through the exchange gateway, which commits chunk by chunk.
         # Credit follows the records.written facts: delivered once the load is done.
+        published = Fact.objects.count()
         with deferred_delivery():
             actions = DemoActions(self.rng, self.action_target, self.progress).build() if self.action_target else 0
+            loaded = time.monotonic()
+            published = Fact.objects.count() - published
+        took = time.monotonic() - loaded
+        self.progress(f"facts: {published} published by the load, delivered in {took:.1f} s")
         self.progress(f"credit records: {CreditRecord.objects.count()}")
         # The grades set the spot checks' sampling ratios.
         self.progress(f"risk grades: {grade_subjects()}")
