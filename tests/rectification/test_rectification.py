@@ -108,6 +108,7 @@ def test_screens_name_states_and_actions_and_keep_to_the_scope(setup, inspection
     assert order.number in listing and "已报告待审核" in listing and ">reported<" not in listing
     page = staff.get(f"/rectifications/{order.pk}/").content.decode()
     assert "报告整改" in page and "整改中 → 已报告待审核" in page
+    assert f'href="/records/{order.source_record_id}/"' in page and "record-" not in page
     assert staff.post(f"/rectifications/{order.pk}/accept/", {"comment": "整改到位"}).status_code == 302
     order.refresh_from_db()
     assert order.state == "closed"

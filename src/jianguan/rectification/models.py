@@ -41,3 +41,11 @@ class Rectification(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def source_record_id(self) -> int | None:
+        """The inspection record a failed check item came from, if that is the source."""
+        prefix = "record-"
+        if self.source_kind == SourceKind.RECORD and self.source_ref.startswith(prefix):
+            return int(self.source_ref.removeprefix(prefix))
+        return None
