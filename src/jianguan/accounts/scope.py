@@ -66,7 +66,6 @@ def scope_for(actor: Any) -> Scope:
 
 
 def _resolve(actor: Any) -> Scope:
-
     if isinstance(actor, ApiClient):
         if not actor.is_active or actor.department_id is None:
             return EMPTY

@@ -9,7 +9,6 @@ from jianguan.audit.services import seal_pending, write_anchor
 
 @db_periodic_task(crontab(minute="7"))
 def anchor_audit_chain():
-
     if not settings.AUDIT_ANCHOR_DIR:
         return {"anchored": None}
     anchor = write_anchor(settings.AUDIT_ANCHOR_DIR)

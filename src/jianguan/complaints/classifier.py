@@ -21,7 +21,6 @@ TARGETS = ("kind", "category")
 
 
 def model_path(target: str | None = None) -> Path:
-
     path = Path(settings.VAR_DIR) / "models"
     path.mkdir(parents=True, exist_ok=True)
     return path / (f"complaints-{target}.joblib" if target else MODEL_NAME)

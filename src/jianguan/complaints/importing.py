@@ -131,7 +131,6 @@ class WorkOrderImporter(Importer):
                 row.errors.extend(field_errors(errors, row.number) or [FieldError("__all__", str(exc), row=row.number)])
 
     def create(self, records: Sequence[WorkOrderRow]) -> list[Any]:
-
         return [
             receive(record.as_order(), channel=record.channel, actor=self.actor, source_system="file")[0]
             for record in records

@@ -40,7 +40,6 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer jg_…`: a department system's API client."""
 
     def authenticate(self, request, token):
-
         return authenticate_token(token)
 
 

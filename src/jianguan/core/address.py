@@ -154,7 +154,6 @@ def _level_confidence(level: int, how: str) -> float:
 
 @lru_cache(maxsize=4)
 def _parser_for(province: str, version: int) -> AddressParser:
-
     rows = Region.objects.all() if not province else Region.objects.filter(code__startswith=province)
     places, successors = {}, {}
     for code, name, level, parent, historical, successor in rows.values_list(

@@ -64,7 +64,6 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls, start: dt.date | None = None, end: dt.date | None = None) -> WorkingCalendar:
-
         rows = CalendarOverride.objects.all()
         if start is not None:
             rows = rows.filter(date__gte=start)

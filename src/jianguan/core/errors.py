@@ -74,13 +74,11 @@ def screen_text(exc: DomainError) -> str:
 
 class NotFound(DomainError):
     def __init__(self, what: Any = None):
-
         super().__init__("not_found", what or _("Not found."), status=404)
 
 
 class Forbidden(DomainError):
     def __init__(self, message: Any = None):
-
         super().__init__("forbidden", message or _("You may not do this."), status=403)
 
 

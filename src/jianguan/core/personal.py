@@ -121,7 +121,6 @@ def sealed_texts(**texts: str) -> tuple[dict[str, str], str]:
 
 
 def unsealed_texts(sealed: str) -> dict[str, str]:
-
     return orjson.loads(decrypt(sealed)) if sealed else {}
 
 

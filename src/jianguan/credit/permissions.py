@@ -132,7 +132,6 @@ def visible_credit_records(actor: Any) -> QuerySet[CreditRecord]:
 
 
 def access_credit_record(actor: Any, pk: Any, write: bool = False) -> CreditRecord:
-
     credit = visible_credit_records(actor).filter(pk=pk).first()
     if credit is None:
         raise NotFound()
@@ -142,7 +141,6 @@ def access_credit_record(actor: Any, pk: Any, write: bool = False) -> CreditReco
 
 
 def access_repair(actor: Any, pk: Any, write: bool = False):
-
     repair = RepairRequest.objects.filter(pk=pk).first()
     if repair is None:
         raise NotFound()

@@ -414,5 +414,4 @@ def sync_written(facts: list) -> None:
 
 
 def access_credit_record_for_write(actor: Any, credit: CreditRecord) -> None:
-
     access_credit_record(actor, credit.pk, write=True)

@@ -9,7 +9,6 @@ from jianguan.credit.services import grade_subjects, sync_credit_records
 
 @db_periodic_task(crontab(hour="1", minute="5"))
 def credit_daily():
-
     return {"records": sync_credit_records(), "lists": escalate()}
 
 

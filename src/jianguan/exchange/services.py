@@ -769,7 +769,6 @@ def receive_file(
 
 
 def with_kind_header(headers: list[str]) -> list[str]:
-
     return headers if "kind" in column_fields(headers).values() else [*headers, KIND_HEADER]
 
 

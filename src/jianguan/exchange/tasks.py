@@ -28,5 +28,4 @@ def deliver_soon():
 
 @db_periodic_task(crontab(minute="*/5"))
 def close_interrupted_batches():
-
     return {"closed": close_interrupted()}

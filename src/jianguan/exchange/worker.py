@@ -42,7 +42,6 @@ def _start(preparer: bytes, parent: int) -> None:
 
 
 def prepare(chunk: list[tuple]) -> list[Any]:
-
     with gc_paused():  # as in the main process
         # The main process still holds each row as sent: the rows travel back without it.
         return [row.packed(keep=False) for row in _preparer(chunk)]

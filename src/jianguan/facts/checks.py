@@ -7,7 +7,6 @@ from jianguan.facts.services import DECLARED, SUBSCRIBERS
 
 @register()
 def subscribed_facts_are_declared(app_configs=None, **kwargs):
-
     return [
         Error(f"the subscriber {sub.key} listens to {name!r}, which no application declares", id="facts.E001")
         for sub in SUBSCRIBERS.values()

@@ -8,7 +8,6 @@ from jianguan.facts.services import deliver
 
 @db_task()
 def deliver_facts():
-
     return deliver()
 
 

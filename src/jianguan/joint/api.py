@@ -322,7 +322,6 @@ class ResultIn(Schema):
 
 @router.post("/campaigns/tasks/{task_id}/result", response=dict)
 def campaign_result(request, task_id: int, payload: ResultIn):
-
     task = CampaignTask.objects.filter(pk=task_id, campaign__in=visible_campaigns(request.auth)).first()
     if task is None:
         raise NotFound()

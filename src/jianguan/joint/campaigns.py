@@ -253,7 +253,6 @@ def record_campaign_result(
 
 
 def campaign_progress(campaign: Campaign) -> dict[str, Any]:
-
     cities = dict(Region.objects.filter(level=2).values_list("code", "name"))
     rows = campaign.tasks.values("department__name", "subject__region_id", "status", "finding").annotate(n=Count("id"))
     by_department: dict[str, dict[str, int]] = {}

@@ -20,7 +20,6 @@ def _when(value) -> str:
 
 
 def notices_panel(actor: Any, subject: Any) -> Panel:
-
     notices = visible_notices(actor).filter(subject=subject).select_related("sender").order_by("-sent_at")
     rows = [
         (_when(n.sent_at), f"{n.sender.name} · {n.title}", reverse("joint:notice", args=[n.pk])) for n in notices[:30]
@@ -29,7 +28,6 @@ def notices_panel(actor: Any, subject: Any) -> Panel:
 
 
 def assistance_panel(actor: Any, subject: Any) -> Panel:
-
     requests = (
         visible_assistance(actor).filter(subject=subject).select_related("requester", "assignee", "item__definition")
     )

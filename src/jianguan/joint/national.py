@@ -105,7 +105,6 @@ def _stamp(value) -> str | None:
 
 
 def _object(subject) -> dict[str, Any]:
-
     listed: dict[str, list[dict[str, str]]] = {"abnormal": [], "serious": []}
     for entry in ListEntry.objects.filter(subject=subject, status="listed").select_related("department"):
         listed.setdefault(entry.kind, []).append(
@@ -129,7 +128,6 @@ def _object(subject) -> dict[str, Any]:
 
 
 def _feedback(records: list[int]) -> dict[str, list[dict[str, Any]]]:
-
     out: dict[str, list[dict[str, Any]]] = {"admInspection": [], "admPunishment": [], "admForce": [], "other": []}
     key = {"inspection": "admInspection", "penalty": "admPunishment", "coercion": "admForce"}
     for record in Record.objects.filter(pk__in=records).select_related("department"):
@@ -178,7 +176,6 @@ def export_assistance(request: AssistRequest) -> dict[str, Any]:
 
 
 def export_campaign(campaign: Campaign) -> dict[str, Any]:
-
     tasks = campaign.tasks.values("department_id").annotate(n=Count("id"), done=Count("id", filter=Q(status="done")))
     progress = {row["department_id"]: row for row in tasks}
     details = []

@@ -157,7 +157,6 @@ def assistance(request, pk: int):
 
 @login_required
 def campaigns(request):
-
     return render(
         request,
         "joint/campaigns.html",

@@ -89,6 +89,5 @@ class PolicyDocumentAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-
         saved = publish_policy(obj.name, obj.data, obj.note, actor=request.user)
         obj.pk, obj.version = saved.pk, saved.version

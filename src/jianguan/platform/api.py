@@ -83,7 +83,6 @@ def get_department(request, department_id: int):
 
 @router.post("/departments", response={201: DepartmentOut})
 def post_department(request, payload: DepartmentIn):
-
     parent = find_department(payload.parent) if payload.parent else None
     if payload.parent and parent is None:
         raise DomainError("unknown_parent", _("Unknown parent department."))

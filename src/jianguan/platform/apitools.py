@@ -43,6 +43,5 @@ def export_format(fmt: str) -> str:
 
 
 def require_master_data_writer(actor: Any) -> None:
-
     if not writes_master_data(actor):
         raise Forbidden(_("Only administrators may change master data."))

@@ -147,7 +147,6 @@ class DepartmentImporter(Importer):
         return Department.objects.filter(uscc=ref) | Department.objects.filter(name=ref)
 
     def check(self, rows: list[PreparedRow]) -> None:
-
         file_names = {r.record.name for r in rows}
         known_sectors = set(Sector.objects.values_list("code", flat=True))
         for row in rows:

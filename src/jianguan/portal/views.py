@@ -88,7 +88,6 @@ def complaint_new(request):
 
 
 def _demand(form):
-
     return validated(
         Demand,
         {

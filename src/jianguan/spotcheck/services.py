@@ -455,7 +455,6 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
 
 class _Clock:
     def __init__(self, into: dict | None):
-
         self.into, self.time = into, time.perf_counter
         self.last = self.time()
 
@@ -467,7 +466,6 @@ class _Clock:
 
 
 def _json(value: dict) -> str:
-
     return json.dumps(value, sort_keys=True)
 
 
@@ -683,7 +681,6 @@ def record_result(
 
 
 def _checked_evidence(name: str, data: bytes) -> tuple[str, bytes, str]:
-
     return name, data, checked_file(name, data, types=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES, kind="evidence")
 
 

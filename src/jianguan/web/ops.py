@@ -43,7 +43,6 @@ def _queue_depth() -> int:
 
 
 def _checks() -> dict[str, Any]:
-
     checks: dict[str, Any] = {}
     try:
         with connection.cursor() as cursor:
@@ -87,7 +86,6 @@ class PlatformCollector:
     """Gauges read from the database at scrape time: the same for every worker, so not summed."""
 
     def collect(self):
-
         outbox = backlog()
         oldest = outbox["oldest_pending_at"]
         yield _gauge("jianguan_outbox_pending_records", "Records waiting for the national system", outbox["pending"])

@@ -165,6 +165,5 @@ def import_rejected(request, pk: int):
 
 @require_POST
 def logout(request):
-
     do_logout(request)
     return redirect("web:login")

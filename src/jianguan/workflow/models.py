@@ -27,7 +27,6 @@ class WorkflowDefinition(models.Model):
         return f"{self.name} v{self.version}"
 
     def parsed(self):
-
         cache = getattr(self, "_parsed", None)
         if cache is None:
             cache = self._parsed = WorkflowSpec.model_validate(self.spec)

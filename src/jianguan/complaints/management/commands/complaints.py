@@ -69,7 +69,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False))
 
     def housekeeping(self, action, options):
-
         try:
             if action == "setup":
                 categories, rules = load_taxonomy()

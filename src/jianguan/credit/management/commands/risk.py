@@ -40,7 +40,6 @@ class Command(BaseCommand):
         self._evaluate(**options)
 
     def _rank(self, top, as_json):
-
         ranked = rank_subjects(platform_history(), timezone.localdate(), top)
         names = dict(Subject.objects.filter(pk__in=ranked["subject_id"].tolist()).values_list("pk", "name"))
         rows = [

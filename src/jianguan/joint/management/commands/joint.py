@@ -29,7 +29,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **options):
-
         everyone = _Everyone()
         everyone._jianguan_scope = Scope((ScopeGrant(None, None),), frozenset({"platform_admin"}))
         try:

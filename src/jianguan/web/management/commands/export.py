@@ -12,7 +12,6 @@ from jianguan.subjects.models import Subject
 
 
 def _querysets():
-
     return {
         "subjects": Subject.objects.order_by("pk"),
         "officers": Officer.objects.order_by("pk"),
