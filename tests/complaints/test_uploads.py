@@ -4,7 +4,7 @@ import base64
 
 from django.test import Client
 
-from tests.core.test_uploads import HTML
+from tests.samples import HTML
 
 
 def test_the_public_form_refuses_html_sent_as_a_photo(hotline):

@@ -4,11 +4,8 @@ import pytest
 
 from jianguan.core.errors import DomainError
 from jianguan.platform.importing import checked_file
+from tests.samples import HTML, JPEG, PDF, PNG
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
-HTML = b"<html><script>alert(1)</script></html>"
 TYPES = [".jpg", ".jpeg", ".png", ".pdf", ".mp3", ".m4a"]
 
 
