@@ -15,9 +15,11 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jianguan.audit.services import record_event
 from jianguan.catalog.models import KeyMatter, SupervisionItem
+from jianguan.core.errors import DomainError, lazy_format
 from jianguan.core.models import Sector
 
 _DATA = Path(__file__).resolve().parent / "data"
@@ -87,3 +89,18 @@ def required_sectors(item_ids: set[int]) -> dict[str, set[int]]:
         if item_ids & {i.pk for i in matter.items.all()}:
             out[matter.code] = {matter.lead_sector_id, *(s.pk for s in matter.cooperating_sectors.all())}
     return out
+
+
+def require_sectors(item_ids: set[int], sector_ids: set[int]) -> None:
+    """Refuse joint work on a key matter's items unless every sector the matter names takes part."""
+    for code, sectors in required_sectors(item_ids).items():
+        missing = sectors - sector_ids
+        if missing:
+            names = "、".join(Sector.objects.filter(pk__in=missing).values_list("name", flat=True))
+            raise DomainError(
+                "key_matter_departments",
+                lazy_format(
+                    _("Key matter %(code)s requires these sectors to take part: %(names)s."),
+                    {"code": code, "names": names},
+                ),
+            )

@@ -5,9 +5,12 @@ Check characters come from python-stdnum; this module adds errors that say exact
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import secrets
 from functools import lru_cache
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -137,3 +140,8 @@ def registration_no_with_check(first14: str) -> str:
 def mask_id_number(number: str) -> str:
     """The form of an ID number that may be shown: first 6 and last 4, e.g. 370102********123X."""
     return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else "*" * len(number)
+
+
+def issue_number(prefix: str, now: dt.datetime) -> str:
+    """A number the platform issues for a case (协查 XC…, 整改 ZG…): prefix, local date, six random digits."""
+    return f"{prefix}{timezone.localtime(now):%Y%m%d}{secrets.randbelow(10**6):06d}"

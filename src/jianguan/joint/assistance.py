@@ -9,12 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jianguan.accounts.permissions import require_department_staff
 from jianguan.accounts.scope import staff_user
+from jianguan.core.codes import issue_number
 from jianguan.core.errors import DomainError, lazy_format
 from jianguan.core.models import Department
 from jianguan.joint.burden import check_cap
 from jianguan.joint.choices import ASSIST_WORKFLOW
-from jianguan.joint.common import _acts_for, _number
 from jianguan.joint.models import (
     AssistRequest,
 )
@@ -37,7 +38,7 @@ def request_assistance(
     now: dt.datetime | None = None,
     number: str | None = None,
 ) -> AssistRequest:
-    _acts_for(actor, requester)
+    require_department_staff(actor, requester)
     rules = policy()
     working_days = working_days or rules["assistance_default_working_days"]
     if not 1 <= working_days <= rules["assistance_max_working_days"]:
@@ -54,7 +55,7 @@ def request_assistance(
     now = now or timezone.now()
     with transaction.atomic():
         check_cap(subject, assignee, "assistance", justification, actor, timezone.localtime(now).year)
-        number = number or _number("XC", now)
+        number = number or issue_number("XC", now)
         if AssistRequest.objects.filter(number=number).exists():
             raise DomainError(
                 "duplicate_task", lazy_format(_("Task %(no)s is already held."), {"no": number}), status=409
@@ -87,7 +88,7 @@ def request_assistance(
 def _assist_step(
     request: AssistRequest, action: str, actor: Any, *, comment: str = "", now=None, **changes
 ) -> AssistRequest:
-    _acts_for(actor, request.assignee)
+    require_department_staff(actor, request.assignee)
     with transaction.atomic():
         item = perform_action(request.item, action, actor, comment=comment, now=now, department=changes.get("assignee"))
         AssistRequest.objects.filter(pk=request.pk).update(state=item.state, **changes)

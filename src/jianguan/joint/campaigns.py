@@ -10,17 +10,17 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jianguan.accounts.permissions import require_department_staff
 from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_event
-from jianguan.catalog.key_matters import current_key_matters, required_sectors
+from jianguan.catalog.key_matters import current_key_matters, require_sectors
 from jianguan.catalog.models import CheckPoint, SupervisionItem
 from jianguan.core.errors import DomainError, lazy_format
-from jianguan.core.models import Department, Region, Sector
+from jianguan.core.models import Department, Region
 from jianguan.core.tabular import read_table
 from jianguan.facts.services import publish
 from jianguan.joint.burden import check_cap
 from jianguan.joint.choices import CampaignTaskStatus
-from jianguan.joint.common import _acts_for
 from jianguan.joint.models import (
     Campaign,
     CampaignTask,
@@ -88,25 +88,14 @@ def create_campaign(
 ) -> Campaign:
     """Create the campaign and one task per target subject and participating sector (the sector's
     unit for the subject's region among the participants). Items of a key matter require its sectors."""
-    _acts_for(actor, lead)
+    require_department_staff(actor, lead)
     if ends_on < starts_on:
         raise DomainError("window", _("The campaign ends before it starts."))
     units = list(dict.fromkeys([lead, *participants]))
     items = list(SupervisionItem.objects.filter(pk__in=item_ids))
     if not items:
         raise DomainError("no_items", _("Choose at least one supervision item."))
-    present = {d.sector_id for d in units}
-    for code, sectors in required_sectors({i.pk for i in items}).items():
-        missing = sectors - present
-        if missing:
-            names = "、".join(Sector.objects.filter(pk__in=missing).values_list("name", flat=True))
-            raise DomainError(
-                "key_matter_departments",
-                lazy_format(
-                    _("Key matter %(code)s requires these sectors to take part: %(names)s."),
-                    {"code": code, "names": names},
-                ),
-            )
+    require_sectors({i.pk for i in items}, {d.sector_id for d in units})
     subjects = list(_targets(target_filter).select_related("region")[: limit + 1])
     if len(subjects) > limit:
         raise DomainError(
@@ -180,7 +169,7 @@ def import_campaign_targets(
     """A target list from Excel/CSV (a column 统一社会信用代码 or uscc): each row is added (tasks
     for every participating sector), unknown, or already a target. Every row is accounted for."""
 
-    _acts_for(actor, campaign.lead)
+    require_department_staff(actor, campaign.lead)
     check_upload(data)
     table = read_table(data, filename, max_rows=20_000)
     column = next((h for h in table.headers if h and normalise_header(h) in {"统一社会信用代码", "uscc"}), None)
@@ -216,7 +205,7 @@ def record_campaign_result(
 ) -> CampaignTask:
     """Results of the merged form (every point answered pass/fail/not_checked/not_applicable);
     a failed point is published as a finding, for which a rectification order is opened."""
-    _acts_for(actor, task.department)
+    require_department_staff(actor, task.department)
     if task.status != CampaignTaskStatus.ASSIGNED:
         raise DomainError("task_done", _("This task already has its result."), status=409)
     codes = {p["code"] for p in task.campaign.form}

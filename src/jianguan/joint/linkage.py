@@ -11,13 +11,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jianguan.accounts.permissions import require_department_staff
 from jianguan.audit.services import record_batch
 from jianguan.catalog.models import SupervisionItem
 from jianguan.core.calendar import calendar_session
 from jianguan.core.errors import DomainError
 from jianguan.core.models import Department, Sector
 from jianguan.joint.choices import CLAIM_WORKFLOW
-from jianguan.joint.common import _acts_for
 from jianguan.joint.models import (
     ClaimTask,
 )
@@ -138,7 +138,7 @@ def note_first_inspections() -> int:
 
 
 def claim(task: ClaimTask, actor: Any, now: dt.datetime | None = None) -> ClaimTask:
-    _acts_for(actor, task.department)
+    require_department_staff(actor, task.department)
     now = now or timezone.now()
     with transaction.atomic():
         perform_action(task.item, "claim", actor, now=now)
@@ -148,7 +148,7 @@ def claim(task: ClaimTask, actor: Any, now: dt.datetime | None = None) -> ClaimT
 
 
 def end_claim(task: ClaimTask, actor: Any, reason: str, now: dt.datetime | None = None) -> ClaimTask:
-    _acts_for(actor, task.department)
+    require_department_staff(actor, task.department)
     perform_action(task.item, "end", actor, comment=reason, now=now)
     task.refresh_from_db()
     return task

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jianguan.accounts.permissions import require_department_staff
 from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_event
 from jianguan.core.calendar import deadline_after
 from jianguan.core.errors import DomainError
 from jianguan.core.models import Department
-from jianguan.joint.common import _acts_for
 from jianguan.joint.models import (
     Notice,
     NoticeRecipient,
@@ -34,7 +34,7 @@ def send_notice(
     reply_within: int | None = None,
     now: dt.datetime | None = None,
 ) -> Notice:
-    _acts_for(actor, sender)
+    require_department_staff(actor, sender)
     now = now or timezone.now()
     recipients = [d for d in dict.fromkeys(recipients) if d.pk != sender.pk]
     if not recipients:
@@ -64,7 +64,7 @@ def send_notice(
 
 def read_notice(recipient: NoticeRecipient, actor: Any, now: dt.datetime | None = None) -> NoticeRecipient:
     """The read receipt: the first reader of the receiving department."""
-    _acts_for(actor, recipient.department)
+    require_department_staff(actor, recipient.department)
     now = now or timezone.now()
     if NoticeRecipient.objects.filter(pk=recipient.pk, read_at__isnull=True).update(
         read_at=now, read_by=staff_user(actor)

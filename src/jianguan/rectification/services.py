@@ -22,6 +22,7 @@ from jianguan.accounts.permissions import require_department_staff
 from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_event
 from jianguan.catalog.models import CheckPoint
+from jianguan.core.codes import issue_number
 from jianguan.core.errors import DomainError
 from jianguan.core.models import Department
 from jianguan.core.pii import keyed_hash
@@ -69,7 +70,7 @@ def open_rectification(
     code = f"{secrets.randbelow(10**6):06d}"
     _ensure_workflow()
     with transaction.atomic():
-        number = f"ZG{timezone.localtime(now):%Y%m%d}{secrets.randbelow(10**6):06d}"
+        number = issue_number("ZG", now)
         item = start_workflow(
             RECTIFY_WORKFLOW,
             reference=number,
@@ -118,21 +119,38 @@ def _user(pk: Any) -> Any:
     return get_user_model().objects.filter(pk=pk).first() if pk else None
 
 
-def rectifications_requested(facts: list) -> None:
-    """Subscriber of `complaints.rectification_requested`: open each order once (a fact received
-    again finds its order and does nothing)."""
+def _open_for_facts(facts: list, kind: str, ref, requirement, actor_key: str) -> None:
+    """One order per fact about a subject and its department, unless the finding has one already
+    (a fact received again finds its order and does nothing)."""
+    subjects = Subject.objects.in_bulk({f.subject_id for f in facts})
+    departments = Department.objects.in_bulk({f.department_id for f in facts})
     for fact in facts:
-        number = fact.payload["number"]
-        if _already_opened(SourceKind.COMPLAINT, number):
+        if _already_opened(kind, ref(fact.payload)):
             continue
         open_rectification(
-            SourceKind.COMPLAINT,
-            number,
-            Subject.objects.get(pk=fact.subject_id),
-            Department.objects.get(pk=fact.department_id),
-            fact.payload["requirement"],
-            actor=_user(fact.payload.get("requested_by")),
+            kind,
+            ref(fact.payload),
+            subjects[fact.subject_id],
+            departments[fact.department_id],
+            requirement(fact.payload),
+            actor=_user(fact.payload.get(actor_key)),
         )
+
+
+def rectifications_requested(facts: list) -> None:
+    """Subscriber of `complaints.rectification_requested`: the order the 12345 handler asked for."""
+    _open_for_facts(facts, SourceKind.COMPLAINT, lambda p: p["number"], lambda p: p["requirement"], "requested_by")
+
+
+def rectifications_for_campaigns(facts: list) -> None:
+    """Subscriber of `joint.campaign_finding`: one order listing a campaign check's failed points."""
+    _open_for_facts(
+        facts,
+        SourceKind.CAMPAIGN,
+        lambda p: f"campaign-task-{p['task']}",
+        lambda p: "；".join(p["failed"]),
+        "recorded_by",
+    )
 
 
 def rectifications_for_findings(facts: list) -> None:
@@ -146,24 +164,6 @@ def rectifications_for_findings(facts: list) -> None:
             continue
         record = Record.objects.select_related("subject", "department").get(pk=payload["record"])
         rectification_from_record(record, _user(payload.get("entered_by")))
-
-
-def rectifications_for_campaigns(facts: list) -> None:
-    """Subscriber of `joint.campaign_finding`: a campaign check with failed points opens one order
-    listing them, once."""
-    for fact in facts:
-        payload = fact.payload
-        ref = f"campaign-task-{payload['task']}"
-        if _already_opened(SourceKind.CAMPAIGN, ref):
-            continue
-        open_rectification(
-            SourceKind.CAMPAIGN,
-            ref,
-            Subject.objects.get(pk=fact.subject_id),
-            Department.objects.get(pk=fact.department_id),
-            "；".join(payload["failed"]),
-            actor=_user(payload.get("recorded_by")),
-        )
 
 
 def rectification_from_record(

@@ -29,12 +29,12 @@ from jianguan.accounts.choices import Role
 from jianguan.accounts.permissions import can_write_department, visible_departments
 from jianguan.accounts.scope import scope_for
 from jianguan.audit.services import record_event
-from jianguan.catalog.key_matters import required_sectors
+from jianguan.catalog.key_matters import require_sectors
 from jianguan.catalog.models import CheckPoint, SupervisionItem
 from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys, gc_paused
 from jianguan.core.calendar import add_working_days
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
-from jianguan.core.models import Department, Sector
+from jianguan.core.models import Department
 from jianguan.core.pii import decrypt, encrypt
 from jianguan.exchange.choices import Channel
 from jianguan.exchange.models import SourceSystem
@@ -140,7 +140,10 @@ def add_batch(
                 lazy_format(_("%(d)s has no item of its sector in this batch."), {"d": department.name}),
             )
     if cooperators:
-        _require_key_matter_sectors(items, [plan.department, *cooperators])
+        require_sectors(
+            {i.pk for i in items} | {i.parent_id for i in items if i.parent_id},
+            {d.sector_id for d in [plan.department, *cooperators]},
+        )
     quotas = quotas if quotas is not None else default_quotas()
     for grade, quota in quotas.items():
         ratio = quota.get("ratio")
@@ -173,23 +176,6 @@ def add_batch(
         batch.cooperators.set(cooperators)
         record_event(actor, "spotcheck.add_batch", "batch", batch.pk, after=_batch_view(batch))
     return batch
-
-
-def _require_key_matter_sectors(items: list[SupervisionItem], departments: list[Department]) -> None:
-    """A joint batch on a cross-department key matter's items involves every sector the matter names."""
-    ids = {i.pk for i in items} | {i.parent_id for i in items if i.parent_id}
-    present = {d.sector_id for d in departments}
-    for code, sectors in required_sectors(ids).items():
-        missing = sectors - present
-        if missing:
-            names = "、".join(Sector.objects.filter(pk__in=missing).values_list("name", flat=True))
-            raise DomainError(
-                "key_matter_departments",
-                lazy_format(
-                    _("Key matter %(code)s requires these sectors to take part: %(names)s."),
-                    {"code": code, "names": names},
-                ),
-            )
 
 
 def _batch_view(batch: Batch) -> dict[str, Any]:
