@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.choices import MASTER_DATA_WRITERS, Role
@@ -65,3 +68,17 @@ def can_write_region(actor: Any, region_code: str) -> bool:
     if not scope.has_role(*MASTER_DATA_WRITERS):
         return False
     return any(g.region_prefix is None or region_code.startswith(g.region_prefix) for g in scope.grants)
+
+
+def platform_admin_only(view):
+    """A staff page for platform administrators: log in first; anyone else gets a 404, as for any
+    object outside their scope."""
+
+    @functools.wraps(view)
+    @login_required
+    def page(request, *args, **kwargs):
+        if not scope_for(request.user).has_role(Role.PLATFORM_ADMIN):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return page

@@ -6,28 +6,20 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.accounts.choices import Role
-from jianguan.accounts.scope import scope_for
+from jianguan.accounts.permissions import platform_admin_only
 from jianguan.core.errors import DomainError
 from jianguan.core.models import PolicyDocument
 from jianguan.platform.policies import current_policy, publish_policy, registered
 
 
-def _platform_admin(request) -> None:
-    if not scope_for(request.user).has_role(Role.PLATFORM_ADMIN):
-        raise Http404
-
-
-@login_required
+@platform_admin_only
 def policies(request):
-    _platform_admin(request)
     versions = {}
     for document in PolicyDocument.objects.order_by("name", "-version").select_related("created_by"):
         versions.setdefault(document.name, []).append(document)
@@ -35,9 +27,8 @@ def policies(request):
     return render(request, "platform/policies.html", {"rows": rows})
 
 
-@login_required
+@platform_admin_only
 def policy(request, name: str):
-    _platform_admin(request)
     labels = dict(registered())
     if name not in labels:
         raise Http404
