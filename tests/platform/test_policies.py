@@ -86,3 +86,17 @@ def test_platform_administrators_publish_on_the_policies_screen(db, province, ad
     officer.force_login(make_user("officer", department=province.lixia_market))
     assert officer.get("/policies/").status_code == 404
     assert officer.post("/policies/spotcheck/", {"data": json.dumps(data), "note": "x"}).status_code == 404
+
+
+def test_control_characters_and_an_overlong_reason_are_refused_and_nothing_is_written(db, admin_user):
+    data = current_policy("rectification")
+    with pytest.raises(DomainError) as nul:
+        publish_policy("rectification", {**data, "source": "来源\x00"}, "理由", admin_user)
+    assert nul.value.as_body()["errors"][0]["field"] == "source"
+    with pytest.raises(DomainError) as long:
+        publish_policy("rectification", data, "理" * 301, admin_user)
+    assert long.value.code == "reason_invalid" and "300" in long.value.as_body()["message"]
+    with pytest.raises(DomainError):
+        publish_policy("rectification", data, "理由\x07", admin_user)
+    assert not PolicyDocument.objects.exists()
+    assert publish_policy("rectification", data, "理" * 300, admin_user).note == "理" * 300

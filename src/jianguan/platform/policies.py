@@ -19,11 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_event
-from jianguan.core.errors import DomainError
+from jianguan.core import text
+from jianguan.core.errors import DomainError, lazy_format
 from jianguan.core.models import PolicyDocument
 from jianguan.platform.importing import field_errors
 
 RECHECK_SECONDS = 5
+NOTE_LIMIT = 300  # PolicyDocument.note
 _cache: dict[str, tuple[float, dict[str, Any]]] = {}
 _defaults: dict[str, Path] = {}
 _schemas: dict[str, type[BaseModel]] = {}
@@ -60,6 +62,9 @@ def validate_policy(name: str, data: Any) -> dict[str, Any]:
         raise DomainError("unknown_policy", _("There is no policy with this name."))
     if not isinstance(data, dict):
         raise DomainError("policy_not_an_object", _("A policy version is one JSON object."))
+    found = text.find_forbidden(data)
+    if found:
+        raise text.refusal(text.forbidden_error(found))
     try:
         _schemas[name].model_validate(data)
     except ValidationError as exc:
@@ -91,15 +96,21 @@ def publish_policy(name: str, data: dict[str, Any], note: str, actor: Any = None
     """Store `data` as the next version of `name` once its schema accepts it, with a reason; audited."""
     validate_policy(name, data)
     default = json.loads(_defaults[name].read_text(encoding="utf-8"))
-    if not note.strip():
+    note = note.strip()
+    if not note:
         raise DomainError("reason_required", _("Give the reason for the change."))
+    if len(note) > NOTE_LIMIT or text.first_forbidden(note) is not None:
+        raise DomainError(
+            "reason_invalid",
+            lazy_format(_("The reason is at most %(n)d characters, without control characters."), {"n": NOTE_LIMIT}),
+        )
     with transaction.atomic():
         latest = PolicyDocument.objects.filter(name=name).select_for_update().order_by("-version").first()
         document = PolicyDocument.objects.create(
             name=name,
             version=(latest.version if latest else 0) + 1,
             data=data,
-            note=note.strip(),
+            note=note,
             created_by=staff_user(actor),
         )
         record_event(
