@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "axes",
     "huey.contrib.djhuey",
     "ninja",  # serves the API docs page (Swagger UI) from the app, not a CDN
+    "django_tables2",
+    "django_filters",
+    "django_htmx",
     # platform
     "jianguan.core",
     "jianguan.accounts",
@@ -107,6 +110,7 @@ MIDDLEWARE = [
     "jianguan.web.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
