@@ -3,6 +3,7 @@
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("JIANGUAN_VAR_DIR", tempfile.mkdtemp(prefix="jianguan-test-"))
 os.environ.setdefault("JIANGUAN_TASKS_IMMEDIATE", "true")
@@ -195,6 +196,26 @@ def browser_page():
         page = browser.new_page(locale="zh-CN")
         yield page
         browser.close()
+
+
+# Browser tests keep their screenshots here (CI keeps the folder; the user guide links to them).
+SCREENSHOTS = Path(
+    os.environ.get("JIANGUAN_SCREENSHOTS", Path(__file__).resolve().parent.parent / "var" / "screenshots")
+)
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, "name", width=1400): a full-page PNG of the page at that width, in SCREENSHOTS."""
+
+    def take(page, name: str, *, width: int = 1400, height: int = 900) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": width, "height": height})
+        path = SCREENSHOTS / f"{name}-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
 
 
 # ---------------------------------------------------------------- supervision records: an item, officers, a source
