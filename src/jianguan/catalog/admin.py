@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from jianguan.audit.admin import AuditedModelAdmin
 from jianguan.catalog.models import CheckPoint, KeyMatter, SupervisionItem
 from jianguan.platform.admin import ReadOnlyAdmin
 
@@ -10,7 +11,7 @@ class CheckPointInline(admin.TabularInline):
 
 
 @admin.register(SupervisionItem)
-class SupervisionItemAdmin(admin.ModelAdmin):
+class SupervisionItemAdmin(AuditedModelAdmin):
     list_display = ["code", "version", "name", "department", "level", "status", "random_check", "is_key"]
     list_filter = ["level", "status", "random_check", "is_key"]
     search_fields = ["code", "name"]

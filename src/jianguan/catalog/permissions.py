@@ -29,8 +29,11 @@ def access_item(actor: Any, pk: Any) -> SupervisionItem:
 
 
 def search_items(actor: Any, query: str) -> QuerySet[SupervisionItem]:
+    return matching_items(visible_items(actor), query)
+
+
+def matching_items(items: QuerySet[SupervisionItem], query: str) -> QuerySet[SupervisionItem]:
     query = (query or "").strip()
-    items = visible_items(actor)
     if not query:
         return items
     return items.filter(Q(name__contains=query) | Q(code__startswith=query) | Q(legal_basis__contains=query))

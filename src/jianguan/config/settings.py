@@ -64,7 +64,7 @@ AUDIT_NATIONAL_HEADS = "jianguan.exchange.transport.national_audit_heads"
 AUDIT_KEY = AUDIT_KEY or "audit:" + SECRET_KEY
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "jianguan.platform.adminconfig.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -157,7 +157,11 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "jianguan.accounts.backends.RolePermissionBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -287,3 +291,7 @@ LOGGING = {
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Lists render through django-tables2 in Bootstrap 5 markup, scrolling sideways on phones.
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+# The browser tests' screenshots, which the user guide shows (a checkout's var/screenshots by default).
+SCREENSHOTS_DIR = Path(env_str("JIANGUAN_SCREENSHOTS", str(PACKAGE_DIR.parent.parent / "var" / "screenshots")))

@@ -4,8 +4,6 @@ from django.urls import include, path
 from jianguan.config.api import api
 from jianguan.web import ops
 
-admin.site.site_header = "监管平台管理 / Jianguan administration"
-
 urlpatterns = [
     path("health", ops.health, name="health"),
     path("health/live", ops.live, name="live"),
@@ -15,6 +13,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("facts/", include("jianguan.facts.urls")),
     path("policies/", include("jianguan.platform.urls")),
+    path("audit/", include("jianguan.platform.audit_urls")),
+    path("exports/", include("jianguan.platform.export_urls")),
+    path("help/", include("jianguan.web.help_urls")),
     path("records/", include("jianguan.records.urls")),
     path("exchange/", include("jianguan.exchange.urls")),
     path("spotchecks/", include("jianguan.spotcheck.urls")),

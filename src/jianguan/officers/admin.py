@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from jianguan.audit.admin import AuditedModelAdmin
 from jianguan.officers.models import Conflict, Officer
 
 
@@ -10,7 +11,7 @@ class ConflictInline(admin.TabularInline):
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(AuditedModelAdmin):
     list_display = ["name", "certificate_no", "department", "status"]
     list_filter = ["status", "sectors"]
     search_fields = ["name", "certificate_no"]

@@ -28,8 +28,11 @@ def access_officer(actor: Any, pk: Any) -> Officer:
 
 
 def search_officers(actor: Any, query: str) -> QuerySet[Officer]:
+    return matching_officers(visible_officers(actor), query)
+
+
+def matching_officers(officers: QuerySet[Officer], query: str) -> QuerySet[Officer]:
     query = (query or "").strip()
-    officers = visible_officers(actor)
     if not query:
         return officers
     return officers.filter(Q(name__contains=query) | Q(certificate_no=query.upper()))

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from jianguan.audit.admin import AuditedModelAdmin
 from jianguan.core.models import CalendarOverride, CalendarYear, Department, ImportBatch, PolicyDocument, Region, Sector
 from jianguan.platform.policies import publish_policy
 from jianguan.platform.services import publish_calendar_year, set_calendar_override
@@ -19,7 +20,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "level", "parent", "is_historical", "successor"]
     list_filter = ["level", "is_historical"]
     search_fields = ["code", "name"]
@@ -27,13 +28,13 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(AuditedModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedModelAdmin):
     list_display = ["name", "uscc", "region", "sector", "parent"]
     list_filter = ["sector"]
     search_fields = ["name", "uscc"]

@@ -28,8 +28,12 @@ def access_subject(actor: Any, pk: Any) -> Subject:
 
 def search_subjects(actor: Any, query: str) -> QuerySet[Subject]:
     """Visible subjects whose name contains `query`, or whose code equals it."""
+    return matching_subjects(visible_subjects(actor), query)
+
+
+def matching_subjects(subjects: QuerySet[Subject], query: str) -> QuerySet[Subject]:
+    """Those of `subjects` whose name contains `query`, or whose code equals it."""
     query = (query or "").strip()
-    subjects = visible_subjects(actor)
     if not query:
         return subjects
     code = query.upper().replace(" ", "")

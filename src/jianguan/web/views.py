@@ -6,8 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import logout as do_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,15 +14,13 @@ from django.views.decorators.http import require_POST
 
 from jianguan.accounts.permissions import writes_master_data
 from jianguan.core.errors import DomainError
-from jianguan.core.models import Region
-from jianguan.officers.permissions import visible_officers
 from jianguan.platform.apitools import file_response
 from jianguan.platform.importing import export_file, rejected_rows_file, run_import
-from jianguan.platform.permissions import access_batch, corrects_import, visible_batches
-from jianguan.subjects.permissions import visible_subjects
+from jianguan.platform.lists import list_page, list_spec
+from jianguan.platform.permissions import access_batch, corrects_import
+from jianguan.web import registers  # noqa: F401  (registers the register lists)
 from jianguan.web.screens import SCREENS
-
-PAGE_SIZE = 25
+from jianguan.web.workbench import workbench
 
 
 class LoginView(auth_views.LoginView):
@@ -41,44 +37,16 @@ def _screen(key: str):
 
 @login_required
 def home(request):
-    subjects = visible_subjects(request.user)
-    by_city = subjects.values("region_id").order_by()
-    # Group by the city part of the code: cities are the unit leaders compare.
-    counts: dict[str, int] = {}
-    for row in by_city.annotate(n=Count("id")):
-        city = row["region_id"][:4] + "00"
-        counts[city] = counts.get(city, 0) + row["n"]
-    names = dict(Region.objects.filter(code__in=counts).values_list("code", "name"))
-    chart = sorted(([names.get(code, code), n] for code, n in counts.items()), key=lambda x: -x[1])[:20]
-    return render(
-        request,
-        "web/home.html",
-        {
-            "subject_count": sum(counts.values()),
-            "officer_count": visible_officers(request.user).count(),
-            "chart": chart,
-            "recent_batches": visible_batches(request.user)[:5],
-        },
-    )
+    return render(request, "web/home.html", workbench(request.user))
 
 
 @login_required
 def screen_list(request, key: str):
     screen = _screen(key)
-    query = request.GET.get("q", "").strip()
-    paginator = Paginator(screen.search(request.user, query).order_by("pk"), PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    rows = [(obj.pk, [(column.value(obj), column.link) for column in screen.columns]) for obj in page_obj]
-    return render(
+    return list_page(
         request,
-        "web/list.html",
-        {
-            "screen": screen,
-            "query": query,
-            "page_obj": page_obj,
-            "rows": rows,
-            "can_import": writes_master_data(request.user),
-        },
+        list_spec(key),
+        {"screen": screen, "can_import": writes_master_data(request.user) and screen.import_kind},
     )
 
 

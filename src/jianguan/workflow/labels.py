@@ -7,7 +7,10 @@ was started with. Select `item__definition` with the rows to read them without a
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from jianguan.workflow.models import WorkflowDefinition, WorkflowItem
 
@@ -39,3 +42,14 @@ def state_labels(code: str) -> dict[str, str]:
         state: _pick((spec["label"], spec.get("label_en") or spec["label"]), state)
         for state, spec in definition.spec["states"].items()
     }
+
+
+def deadline_text(moment: dt.datetime | None) -> str:
+    """`2026-12-10 24:00` for a deadline stored as midnight starting 12-11 (the close of the 10th), else the time."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    if local.time() == dt.time(0, 0):
+        day = local.date() - dt.timedelta(days=1)
+        return gettext("%(day)s 24:00") % {"day": day.isoformat()}
+    return local.strftime("%Y-%m-%d %H:%M")
