@@ -97,7 +97,7 @@ def test_list_screens_do_not_query_per_row(province, monkeypatch):
         monkeypatch.setattr(paginator.Paginator, "__init__", sized)
         for url in screens:
             status, n = _queries(province, url)
-            assert status in (200, 302), (url, status)
+            assert status in (200, 302, 405), (url, status)  # 405: a form's POST-only target
             counts.setdefault(url, []).append((status, n))
         monkeypatch.setattr(paginator.Paginator, "__init__", original)
     grows = {url: [n for _s, n in c] for url, c in counts.items() if c[0][1] != c[1][1]}

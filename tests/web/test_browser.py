@@ -18,7 +18,7 @@ def test_login_import_with_bad_row_and_search(
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector("text=概览")
+    page.wait_for_selector("#workbench")
 
     csv_file = tmp_path / "subjects.csv"
     csv_file.write_text(
@@ -38,7 +38,7 @@ def test_login_import_with_bad_row_and_search(
 
     page.goto(f"{live_server.url}/subjects/")
     page.fill("input[name=q]", "大明湖")
-    page.click("form[role=search] button")
+    page.click("#list-filters button[type=submit]")
     page.wait_for_selector("#results")
     results = page.inner_text("#results")
     assert "济南大明湖文化传媒有限公司" in results and "错误代码" not in results

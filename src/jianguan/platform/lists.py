@@ -18,6 +18,7 @@ from typing import Any
 import django_filters
 import django_tables2 as tables
 from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -218,7 +219,10 @@ def list_page(request, spec: ListSpec, extra: dict[str, Any] | None = None) -> H
         return export(request, spec)
     filterset = filtered(spec, request.user, request.GET)
     table = spec.table(filterset.qs, order_by=request.GET.get("sort") or None)
-    tables.RequestConfig(request, paginate={"per_page": _per_page(request.GET)}).configure(table)
+    try:
+        table.paginate(page=request.GET.get("page", 1), per_page=_per_page(request.GET))
+    except (EmptyPage, PageNotAnInteger):
+        table.paginate(page=1, per_page=_per_page(request.GET))
     query = request.GET.copy()
     for key in NOT_FILTERS:
         query.pop(key, None)
