@@ -29,8 +29,8 @@ from jianguan.core.pii import encrypt
 from jianguan.credit.jobs import explanation, grading, load_model
 from jianguan.credit.models import CreditRecord, CreditReport, PublicationRuleSet, RepairRequest, RiskGrade
 from jianguan.credit.permissions import access_credit_record, public_profile
-from jianguan.credit.reports import content_hash, font_file, new_code, render_pdf, report_content
 from jianguan.credit.publication_periods import decide
+from jianguan.credit.reports import content_hash, font_file, new_code, render_pdf, report_content
 from jianguan.facts.services import publish_many
 from jianguan.records.models import Record
 
