@@ -196,6 +196,11 @@ def public_profiles(subjects: list[Subject]) -> list[dict[str, Any]]:
     ]
 
 
+def public_action_ids(subject: Any) -> QuerySet:
+    """The ids of the subject's supervision actions that the portal publishes today."""
+    return CreditRecord.objects.filter(subject=subject, is_public=True).values("record_id")
+
+
 def visible_credit_records(actor: Any) -> QuerySet[CreditRecord]:
     """Staff see the credit records made by departments in their scope."""
 
