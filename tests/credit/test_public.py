@@ -41,7 +41,9 @@ def test_public_query_shows_current_penalties_and_results_but_no_grade(setup, pe
     assert profile["spot_checks"][0]["result"] == "未发现问题"
     text = response.content.decode()
     assert "grade" not in text and '"D"' not in text and "OLD" not in text
-    page = Client().get("/public/credit/", {"q": "测试食品"}).content.decode()
+    listing = Client().get("/public/credit/", {"q": "测试食品"}).content.decode()
+    assert subject.name in listing and "风险" not in listing
+    page = Client().get(f"/public/credit/{subject.pk}/").content.decode()
     assert subject.name in page and "罚〔2026〕NOW号" in page and "罚〔2022〕OLD号" not in page
     assert "风险" not in page
 
@@ -75,17 +77,49 @@ def test_persons_and_one_letter_queries_find_nothing(setup):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_browser_public_credit_query(flushable_audit, live_server, setup, penalty, browser_page):
+def test_browser_public_credit_query_report_and_verification(
+    flushable_audit, live_server, setup, penalty, browser_page, screenshot, tmp_path
+):
+    from jianguan.credit.models import CreditReport
+    from tests.ui_text import leaked_codes
+
     ingest(enumerate([penalty("NOW", "2026-05-06", ["02"], fine=3000)], 1), source=setup.source, channel="api")
     sync_credit_records()
     page = browser_page
     page.goto(f"{live_server.url}/public/credit/")
-    page.fill("input[name=q]", setup.subject.uscc)
+    page.fill("input[name=q]", "测试食品")
     page.click("#credit-search")
+    page.wait_for_selector(".credit-result")
+    assert setup.subject.name in page.inner_text("#credit-results")
+    assert not leaked_codes(page.inner_text("#credit-results"))
+    for width in (1400, 390):
+        screenshot(page, "public-credit-results", width=width)
+    page.click(".credit-result")
     page.wait_for_selector(".credit-profile")
-    profile = page.inner_text(".credit-profile")
-    assert setup.subject.name in profile and "罚〔2026〕NOW号" in profile
-    assert "等级" not in profile and "风险" not in profile
+    assert setup.subject.name in page.inner_text("#subject-name")
+    assert "罚〔2026〕NOW号" in page.inner_text(".penalties")
+    body = page.inner_text("body")
+    assert "等级" not in body and "风险" not in body
+    for width in (1400, 390):
+        screenshot(page, "public-credit-profile", width=width)
+    with page.expect_download() as download:
+        page.click("#credit-report")
+    saved = tmp_path / "report.pdf"
+    download.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF-")
+    code = CreditReport.objects.get().code
+    assert code in download.value.suggested_filename
+
+    page.goto(f"{live_server.url}/public/credit/verify/")
+    page.fill("#code", code)
+    page.click("#verify-submit")
+    page.wait_for_selector("#verify-genuine")
+    assert setup.subject.name in page.inner_text("body")
+    for width in (1400, 390):
+        screenshot(page, "public-credit-verify", width=width)
+    page.fill("#code", "ABCD-EFGH-JKMN-PQRS")
+    page.click("#verify-submit")
+    page.wait_for_selector("#verify-forged")
 
 
 def test_the_public_query_reads_a_fixed_number_of_queries_for_twenty_results(

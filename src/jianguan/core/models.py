@@ -209,6 +209,26 @@ class ImportRow(models.Model):
         return f"{self.batch_id}:{self.row_number} {self.outcome}"
 
 
+class ImportMapping(models.Model):
+    """How one source's spreadsheets of one kind map to our fields: their column → our field, and
+    the values a person decided for what their file lacks (a template may name their columns)."""
+
+    kind = models.CharField(_("kind"), max_length=32)
+    source = models.CharField(_("source"), max_length=200)
+    columns = models.JSONField(_("columns"), default=dict)
+    fixed = models.JSONField(_("values set"), default=dict, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import column mapping")
+        verbose_name_plural = _("import column mappings")
+        constraints = [models.UniqueConstraint(fields=["kind", "source"], name="import_mapping_kind_source")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.source}"
+
+
 class PolicyDocument(models.Model):
     """One version of a named policy (deadlines, windows, ratios, caps as data); the newest applies.
 

@@ -140,3 +140,25 @@ class ListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_id} {self.kind} {self.reason} {self.status}"
+
+
+class CreditReport(models.Model):
+    """A public credit report as issued (信用报告): its verification code, the subject, the time and
+    the hashes of what it said, so that anyone holding the report can have it checked."""
+
+    code = models.CharField(_("verification code"), max_length=24, unique=True)
+    subject = models.ForeignKey("subjects.Subject", models.PROTECT, related_name="credit_reports")
+    subject_name = models.CharField(_("subject"), max_length=255)
+    subject_code = models.CharField(_("code"), max_length=32, blank=True)
+    generated_at = models.DateTimeField(_("generated at"))
+    content = models.JSONField(_("content"))
+    content_sha256 = models.CharField(_("content hash"), max_length=64)
+    pdf_sha256 = models.CharField(_("file hash"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-generated_at", "-id"]
+        verbose_name = _("credit report")
+        verbose_name_plural = _("credit reports")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.subject_name} {self.generated_at:%Y-%m-%d %H:%M}"

@@ -1,5 +1,6 @@
-"""What the public may read of a subject's credit: registration facts, penalties inside their
-publication period, published spot-check results. Never the risk grade, never expired data."""
+"""What the public may read of a subject's credit: registration facts, licences and penalties inside
+their publication period (双公示), published spot-check results. Never the risk grade, never expired
+data; the legal representative's name only masked."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import can_write_department
 from jianguan.accounts.scope import restrict
 from jianguan.core.errors import Forbidden, NotFound
+from jianguan.core.personal import mask_whole_name
 from jianguan.core.ratelimit import check_public_rate as limit_rate
 from jianguan.credit.lists import list_rules
-from jianguan.credit.models import CreditRecord, ListEntry, RepairRequest
-from jianguan.subjects.choices import SubjectKind
+from jianguan.credit.models import CreditRecord, CreditReport, ListEntry, RepairRequest
+from jianguan.subjects.choices import SubjectKind, SubjectStatus
 from jianguan.subjects.models import Subject
 
 
@@ -42,13 +45,69 @@ def public_subjects(query: str) -> QuerySet[Subject]:
     return subjects.filter(name__contains=query).order_by("name")
 
 
+# A query answers at most PUBLIC_RESULT_CAP subjects, PUBLIC_PAGE_SIZE a page: the register is
+# searched, never listed (a name needs 2 characters; a code must be whole).
+PUBLIC_RESULT_CAP = 50
+PUBLIC_PAGE_SIZE = 10
+
+
+def public_search(query: str, page: Any = 1) -> tuple[Page, bool]:
+    """The public result list (GSXT's first screen): one page of at most PUBLIC_PAGE_SIZE rows of
+    name, code, masked legal representative, status and region, and whether more subjects matched
+    than PUBLIC_RESULT_CAP (the visitor should then narrow the query). Cached like `public_query`."""
+
+    normal = " ".join((query or "").split())
+    key = "public-credit-list:v1:" + hashlib.sha256(normal.encode()).hexdigest()
+    rows = cache.get(key) if settings.PUBLIC_QUERY_CACHE_SECONDS else None
+    if rows is None:
+        rows = [
+            {
+                "id": s.pk,
+                "name": s.name,
+                "code": s.uscc or s.registration_no,
+                "legal_representative": mask_whole_name(s.legal_representative) if s.legal_representative else "",
+                "kind": str(s.get_kind_display()),
+                "status": str(s.get_status_display()),
+                "operating": s.status == SubjectStatus.OPERATING,
+                "region": s.region.full_name,
+            }
+            for s in public_subjects(normal)[: PUBLIC_RESULT_CAP + 1]
+        ]
+        if settings.PUBLIC_QUERY_CACHE_SECONDS:
+            cache.set(key, rows, timeout=settings.PUBLIC_QUERY_CACHE_SECONDS)
+    capped = len(rows) > PUBLIC_RESULT_CAP
+    return Paginator(rows[:PUBLIC_RESULT_CAP], PUBLIC_PAGE_SIZE).get_page(page), capped
+
+
+def public_subject(pk: Any) -> Subject:
+    """A subject whose public profile may be shown (not a person, not provisional), else NotFound."""
+    subject = (
+        Subject.objects.exclude(kind=SubjectKind.PERSON)
+        .filter(provisional=False, pk=pk if str(pk).isdigit() else None)
+        .select_related("region__parent__parent")
+        .first()
+    )
+    if subject is None:
+        raise NotFound()
+    return subject
+
+
+def verify_report(code: str) -> CreditReport | None:
+    """The issued report with this verification code (spaces, dashes and case ignored), or None."""
+    normal = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    if len(normal) != 16:
+        return None
+    grouped = "-".join(normal[i : i + 4] for i in range(0, 16, 4))
+    return CreditReport.objects.filter(code=grouped).first()
+
+
 def public_query(query: str) -> list[dict[str, Any]]:
     """The public answer to a query: up to 20 profiles, each with its subject id. What the public
     may see is the same for everyone, so the answer is cached for PUBLIC_QUERY_CACHE_SECONDS
     (a repeated popular name costs one cache read, not the search)."""
 
     normal = " ".join((query or "").split())
-    key = "public-credit-answer:v1:" + hashlib.sha256(normal.encode()).hexdigest()
+    key = "public-credit-answer:v2:" + hashlib.sha256(normal.encode()).hexdigest()
     answer = cache.get(key) if settings.PUBLIC_QUERY_CACHE_SECONDS else None
     if answer is None:
         subjects = list(public_subjects(normal)[:20])
@@ -70,7 +129,7 @@ def public_profiles(subjects: list[Subject]) -> list[dict[str, Any]]:
     ids = [subject.pk for subject in subjects]
     credit: dict[int, list[CreditRecord]] = {pk: [] for pk in ids}
     for c in (
-        CreditRecord.objects.filter(subject_id__in=ids, is_public=True, kind__in=("penalty", "spotcheck"))
+        CreditRecord.objects.filter(subject_id__in=ids, is_public=True, kind__in=("penalty", "licence", "spotcheck"))
         .select_related("record__department")
         .order_by("-decided_on", "-id")
     ):
@@ -97,7 +156,9 @@ def public_profiles(subjects: list[Subject]) -> list[dict[str, Any]]:
             "status": str(subject.get_status_display()),
             "region": subject.region.full_name,
             "registration_date": subject.registration_date,
-            "legal_representative": subject.legal_representative,
+            "legal_representative": mask_whole_name(subject.legal_representative)
+            if subject.legal_representative
+            else "",
             "penalties": [
                 {
                     "decided_on": c.decided_on,
@@ -111,6 +172,20 @@ def public_profiles(subjects: list[Subject]) -> list[dict[str, Any]]:
                 for c in credit[subject.pk]
                 if c.kind == "penalty"
             ],
+            "licences": [
+                {
+                    "decided_on": c.decided_on,
+                    "licence_name": (c.record.details or {}).get("licence_name") or "",
+                    "licence_no": (c.record.details or {}).get("licence_no") or "",
+                    "document_no": c.record.document_no or (c.record.details or {}).get("decision_no") or "",
+                    "authority": c.record.department.name,
+                    "valid_from": (c.record.details or {}).get("valid_from"),
+                    "valid_to": (c.record.details or {}).get("valid_to"),
+                    "published_until": c.publish_until,
+                }
+                for c in credit[subject.pk]
+                if c.kind == "licence"
+            ],
             "spot_checks": [
                 {"checked_on": c.decided_on, "authority": c.record.department.name, "result": c.record.result}
                 for c in credit[subject.pk]
@@ -119,6 +194,11 @@ def public_profiles(subjects: list[Subject]) -> list[dict[str, Any]]:
         }
         for subject in subjects
     ]
+
+
+def public_action_ids(subject: Any) -> QuerySet:
+    """The ids of the subject's supervision actions that the portal publishes today."""
+    return CreditRecord.objects.filter(subject=subject, is_public=True).values("record_id")
 
 
 def visible_credit_records(actor: Any) -> QuerySet[CreditRecord]:

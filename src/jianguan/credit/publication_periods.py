@@ -27,6 +27,7 @@ class Decision:
     repair_after_months: int | None = None
     repairable: bool = True
     level: str = ""
+    until_valid_to: bool = False
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -70,6 +71,7 @@ def decide(versions: list[Any], on: dt.date, facts: dict[str, Any]) -> Decision 
                         repair_after_months=rule.get("repair_after_months"),
                         repairable=bool(rule.get("repairable", True)),
                         level=rule.get("level", ""),
+                        until_valid_to=bool(rule.get("until_valid_to")),
                     )
             return None
     return None

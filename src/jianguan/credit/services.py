@@ -8,6 +8,7 @@ itself; a repaired record stops at once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -26,9 +27,10 @@ from jianguan.core.calendar import WorkingCalendar
 from jianguan.core.errors import Bilingual, DomainError, FieldError
 from jianguan.core.pii import encrypt
 from jianguan.credit.jobs import explanation, grading, load_model
-from jianguan.credit.models import CreditRecord, PublicationRuleSet, RepairRequest, RiskGrade
-from jianguan.credit.permissions import access_credit_record
+from jianguan.credit.models import CreditRecord, CreditReport, PublicationRuleSet, RepairRequest, RiskGrade
+from jianguan.credit.permissions import access_credit_record, public_profile
 from jianguan.credit.publication_periods import decide
+from jianguan.credit.reports import content_hash, font_file, new_code, render_pdf, report_content
 from jianguan.facts.services import publish_many
 from jianguan.records.models import Record
 
@@ -48,12 +50,32 @@ def _facts(record: Record) -> tuple[str, dict[str, Any], str]:
             },
             title,
         )
+    if record.kind == "licence":
+        title = f"行政许可 {details.get('licence_name') or ''} {details.get('licence_no') or ''}"
+        return "licence", {"kind": "licence"}, " ".join(title.split())
     return "spotcheck", {"kind": "spotcheck"}, f"双随机抽查 {record.result}".strip()
 
 
 def credit_sources():
-    """The supervision actions that become credit records: penalties and spot-check inspections."""
-    return Record.objects.filter(is_deleted=False).filter(Q(kind="penalty") | (Q(kind="inspection") & ~Q(plan_id="")))
+    """The supervision actions that become credit records: penalties, licences (双公示) and
+    spot-check inspections."""
+    return Record.objects.filter(is_deleted=False).filter(
+        Q(kind__in=("penalty", "licence")) | (Q(kind="inspection") & ~Q(plan_id=""))
+    )
+
+
+def _publish_until(record: Record, decision) -> dt.date:
+    """The last day of publication: the rule's months after the decision, or for a licence with a
+    validity end (when its rule says so) that end."""
+    if decision.until_valid_to:
+        valid_to = (record.details or {}).get("valid_to")
+        if valid_to:
+            try:
+                # publish_until is the first day off the site; the licence is valid through valid_to.
+                return dt.date.fromisoformat(str(valid_to)[:10]) + dt.timedelta(days=1)
+            except ValueError:
+                pass
+    return record.action_date + relativedelta(months=decision.months)
 
 
 def sync_credit_records(records=None, actor: Any = None, *, refresh: bool = True) -> int:
@@ -114,7 +136,7 @@ def sync_credit_records(records=None, actor: Any = None, *, refresh: bool = True
                     level=decision.level,
                     publish_due=due(record.action_date, decision.within_working_days) if publish else None,
                     publish_from=record.action_date if publish else None,
-                    publish_until=record.action_date + relativedelta(months=decision.months) if publish else None,
+                    publish_until=_publish_until(record, decision) if publish else None,
                     updated_at=now,
                 )
             )
@@ -411,6 +433,38 @@ def sync_written(facts: list) -> None:
     refresh_publication(actor=actor)
     if subjects:
         grade_subjects(subject_ids=subjects, actor=actor)
+
+
+def issue_credit_report(subject: Any, verify_url: str, actor: Any = None) -> tuple[CreditReport, bytes]:
+    """信用报告: the subject's public profile as a PDF with a new verification code; the code, the
+    time, the content and both hashes are stored so that the portal can verify the report later."""
+    font_file()  # refuse before anything is stored when the font is missing
+    content = report_content(public_profile(subject))
+    generated_at = timezone.now().replace(microsecond=0)
+    with transaction.atomic():
+        code = new_code()
+        while CreditReport.objects.filter(code=code).exists():
+            code = new_code()
+        digest = content_hash(content, code, generated_at)
+        data = render_pdf(content, code, generated_at, digest, verify_url)
+        report = CreditReport.objects.create(
+            code=code,
+            subject=subject,
+            subject_name=subject.name,
+            subject_code=subject.uscc or subject.registration_no or "",
+            generated_at=generated_at,
+            content=content,
+            content_sha256=digest,
+            pdf_sha256=hashlib.sha256(data).hexdigest(),
+        )
+        record_event(
+            actor,
+            "credit.issue_report",
+            "credit_report",
+            report.pk,
+            after={"subject": subject.pk, "content_sha256": digest, "pdf_sha256": report.pdf_sha256},
+        )
+    return report, data
 
 
 def access_credit_record_for_write(actor: Any, credit: CreditRecord) -> None:

@@ -9,6 +9,7 @@ download, correction and resubmission; the batch is written in one transaction w
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,11 +23,11 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from jianguan.accounts.scope import staff_user
-from jianguan.audit.services import record_batch
+from jianguan.audit.services import record_batch, record_event
 from jianguan.core import text
 from jianguan.core.choices import ImportStatus, RowOutcome
 from jianguan.core.errors import Bilingual, DomainError, FieldError, lazy_format
-from jianguan.core.models import ImportBatch, ImportRow
+from jianguan.core.models import ImportBatch, ImportMapping, ImportRow
 from jianguan.core.personal import kept_row, unsealed_row
 from jianguan.core.tabular import FORMULA_WITHOUT_VALUE, read_table, write_csv, write_xlsx
 
@@ -199,18 +200,81 @@ def import_kinds() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def _prepare(importer: Importer, table) -> list[PreparedRow]:
-    mapping = header_map(importer.schema)
+@dataclass
+class Mapping:
+    """A person's answer to a file without our headers: their column → our field ("" ignores the
+    column), and values for fields their file lacks. A value may name their columns as templates:
+    `{编号}` is the row's 编号 cell, `{编号:06}` the same padded with zeros to 6 characters."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    fixed: dict[str, str] = field(default_factory=dict)
+
+    def check(self, schema: type[BaseModel]) -> None:
+        known = set(schema.model_fields)
+        unknown = sorted({f for f in [*self.columns.values(), *self.fixed] if f and f not in known})
+        if unknown:
+            raise DomainError(
+                "mapping_unknown_field",
+                lazy_format(
+                    _("Not a field of this kind: %(f)s. The fields are: %(all)s."),
+                    {"f": "、".join(unknown), "all": "、".join(schema.model_fields)},
+                ),
+            )
+
+
+PLACEHOLDER = re.compile(r"\{([^{}:]+)(?::0?(\d+))?\}")
+
+
+def filled(template: str, raw: dict[str, Any]) -> str:
+    """A --set value for one row: each {column} or {column:0N} replaced by that cell."""
+
+    def cell(match: re.Match) -> str:
+        value = raw.get(match.group(1).strip())
+        text_value = "" if value is None else str(value).strip()
+        if text_value.endswith(".0") and text_value[:-2].isdigit():
+            text_value = text_value[:-2]  # a spreadsheet's running number read as a float
+        width = match.group(2)
+        return text_value.zfill(int(width)) if width else text_value
+
+    return PLACEHOLDER.sub(cell, template)
+
+
+def column_fields(importer: Importer, headers: Sequence[str], mapping: Mapping | None = None) -> dict[str, str | None]:
+    """Each header of the file → our field: the person's mapping first, then our headers and aliases."""
+    known = header_map(importer.schema)
+    chosen = (mapping.columns if mapping else {}) or {}
+    return {h: (chosen[h] or None) if h in chosen else known.get(normalise_header(h)) for h in headers if h}
+
+
+def missing_fields(importer: Importer, headers: Sequence[str], mapping: Mapping | None = None) -> list[str]:
+    """The required fields that neither a column nor a set value provides."""
+    present = set(column_fields(importer, headers, mapping).values()) | set((mapping.fixed if mapping else {}) or {})
+    return [name for name in importer.required_columns if name not in present]
+
+
+def missing_columns_error(importer: Importer, missing: Sequence[str]) -> DomainError:
     labels = column_labels(importer.schema)
-    columns = {h: mapping.get(normalise_header(h)) for h in table.headers if h}
-    present = set(columns.values())
-    missing = [name for name in importer.required_columns if name not in present]
+    return DomainError(
+        "missing_columns",
+        lazy_format(
+            _(
+                "The file lacks required columns: %(c)s. The first row must hold the column headers; "
+                "if your file names them otherwise, map its columns to ours."
+            ),
+            {"c": "、".join(f"{labels.get(m, m)} ({m})" for m in missing)},
+        ),
+    )
+
+
+def _prepare(importer: Importer, table, mapping: Mapping | None = None) -> list[PreparedRow]:
+    labels = column_labels(importer.schema)
+    if mapping:
+        mapping.check(importer.schema)
+    columns = column_fields(importer, table.headers, mapping)
+    missing = missing_fields(importer, table.headers, mapping)
     if missing:
-        raise DomainError(
-            "missing_columns",
-            _("The file lacks required columns: %(c)s. The first row must hold the column headers.")
-            % {"c": "、".join(f"{labels.get(m, m)} ({m})" for m in missing)},
-        )
+        raise missing_columns_error(importer, missing)
+    fixed = (mapping.fixed if mapping else {}) or {}
     prepared = []
     for number, raw in table.rows:
         values, errors = {}, []
@@ -232,6 +296,9 @@ def _prepare(importer: Importer, table) -> list[PreparedRow]:
                 )
                 continue
             values[name] = value
+        for name, template in fixed.items():
+            if values.get(name) in (None, ""):
+                values[name] = filled(template, raw)
         found = text.find_forbidden(values)
         if found is not None:
             errors.append(text.forbidden_error(found, number))
@@ -316,14 +383,21 @@ def check_upload(data: bytes) -> None:
 
 
 def run_import(
-    kind: str, data: bytes, filename: str, *, actor: Any = None, resubmits: ImportBatch | None = None
+    kind: str,
+    data: bytes,
+    filename: str,
+    *,
+    actor: Any = None,
+    resubmits: ImportBatch | None = None,
+    mapping: Mapping | None = None,
 ) -> ImportBatch:
-    """Import one file and return its batch. Unreadable or oversized files raise and write nothing."""
+    """Import one file and return its batch. Unreadable or oversized files raise and write nothing.
+    With `mapping`, their columns are read as our fields and set values fill what the file lacks."""
 
     importer = importer_for(kind, actor)
     check_upload(data)
     table = read_table(data, filename, max_rows=settings.IMPORT_MAX_ROWS)
-    rows = _prepare(importer, table)
+    rows = _prepare(importer, table, mapping)
 
     valid = [r for r in rows if r.record is not None]
     importer.check(valid)
@@ -403,9 +477,85 @@ def run_import(
                 "rejected": batch.rejected,
                 "duplicates": batch.duplicates,
                 "created": len(created),
+                **({"mapping": {"columns": mapping.columns, "fixed": mapping.fixed}} if mapping else {}),
             },
         )
     return batch
+
+
+def preview(kind: str, data: bytes, filename: str, rows: int = 5) -> tuple[list[str], list[list[Any]]]:
+    """A file's headers and its first rows, for the mapping screen. Nothing is written."""
+    check_upload(data)
+    table = read_table(data, filename, max_rows=settings.IMPORT_MAX_ROWS)
+    headers = [h for h in table.headers if h]
+    first = []
+    for _number, raw in table.rows:
+        if len(first) >= rows:
+            break
+        first.append([_jsonable(raw.get(h)) for h in headers])
+    return headers, first
+
+
+def field_guide(kind: str) -> list[dict[str, Any]]:
+    """Our fields of a kind, each explained: name, Chinese header, description, required."""
+    importer = importer_for(kind)
+    properties = importer.schema.model_json_schema().get("properties", {})
+    return [
+        {
+            "name": name,
+            "title": info.title or name,
+            "description": info.description or _value_hint(properties.get(name, {})),
+            "required": name in importer.required_columns,
+        }
+        for name, info in importer.schema.model_fields.items()
+    ]
+
+
+def _value_hint(prop: dict[str, Any]) -> Any:
+    """What a field's value looks like, from its JSON schema (for fields without a description)."""
+    options = prop.get("anyOf") or [prop]
+    kinds = {o.get("format") or o.get("type") for o in options} - {"null", None}
+    enum = next((o["enum"] for o in options if "enum" in o), None)
+    if enum:
+        return lazy_format(_("One of: %(v)s"), {"v": "、".join(str(v) for v in enum)})
+    if "date" in kinds:
+        return _("A date (YYYY-MM-DD)")
+    if "boolean" in kinds:
+        return _("Yes or no (是/否)")
+    if "integer" in kinds:
+        return _("A whole number")
+    limit = next((o["maxLength"] for o in options if "maxLength" in o), None)
+    if limit:
+        return lazy_format(_("Text, up to %(n)s characters"), {"n": limit})
+    return _("Text")
+
+
+def remembered_mapping(kind: str, source: str) -> Mapping | None:
+    stored = ImportMapping.objects.filter(kind=kind, source=source.strip()).first()
+    return Mapping(dict(stored.columns), dict(stored.fixed)) if stored else None
+
+
+def remember_mapping(kind: str, source: str, mapping: Mapping, actor: Any = None) -> ImportMapping:
+    """Keep a source's mapping for its next file of this kind (audited)."""
+    importer = importer_for(kind, actor)
+    mapping.check(importer.schema)
+    source = text.scrubbed(source.strip())[:200]
+    if not source:
+        raise DomainError("mapping_source", _("Name the source whose mapping is to be remembered."))
+    with transaction.atomic():
+        stored, _created = ImportMapping.objects.update_or_create(
+            kind=kind,
+            source=source,
+            defaults={"columns": mapping.columns, "fixed": mapping.fixed, "updated_by": staff_user(actor)},
+        )
+        record_event(
+            actor,
+            "import.remember_mapping",
+            "import_mapping",
+            stored.pk,
+            after={"kind": kind, "source": source, "columns": mapping.columns, "fixed": mapping.fixed},
+        )
+    return stored
 
 
 def _duplicate_error(row: PreparedRow) -> dict[str, Any]:

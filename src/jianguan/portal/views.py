@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from jianguan.complaints import services
 from jianguan.complaints.choices import Satisfaction
@@ -12,7 +14,8 @@ from jianguan.complaints.display import public_out
 from jianguan.complaints.schemas import Demand
 from jianguan.core.errors import DomainError, screen_text
 from jianguan.core.ratelimit import check_public_rate, client_address
-from jianguan.credit.permissions import public_query
+from jianguan.credit.permissions import public_profile, public_search, public_subject, verify_report
+from jianguan.credit.services import issue_credit_report
 from jianguan.platform.importing import validated
 from jianguan.rectification.services import report_by_subject
 from jianguan.spotcheck.choices import BatchStatus, TaskStatus
@@ -53,22 +56,84 @@ def spotcheck(request, pk: int):
     )
 
 
-def credit(request):
-    """公共信用查询: by name or USCC; registration facts, penalties in their period, spot-check results."""
+def _limited(request, bucket: str, per_minute: int | None = None) -> str | None:
+    try:
+        check_public_rate(client_address(request), bucket, per_minute)
+    except DomainError as exc:
+        return screen_text(exc)
+    return None
 
-    query = request.GET.get("q", "").strip()
-    profiles, error = [], None
+
+def credit(request):
+    """公共信用查询, first screen: the subjects matching a name (2 characters or more) or a whole
+    code, one page at a time and capped; each row leads to the subject's profile."""
+
+    query = request.GET.get("q", "").strip()[:100]
+    page, capped, error = None, False, None
     if query:
-        try:
-            check_public_rate(client_address(request), "public-credit")
-        except DomainError as exc:
-            error = exc.as_body()["message"]
-        else:
-            profiles = public_query(query)
-    response = render(request, "portal/credit.html", {"query": query, "profiles": profiles, "error": error})
+        error = _limited(request, "public-credit")
+        if error is None:
+            page, capped = public_search(query, request.GET.get("page"))
+    context = {"query": query, "page_obj": page, "capped": capped, "error": error}
+    return render(request, "portal/credit.html", context, status=429 if error else 200)
+
+
+def credit_subject(request, pk: int):
+    """A subject's public credit profile: registration, 双公示 licences and penalties within their
+    periods, current list entries, published spot-check results; and the report download."""
+
+    error = _limited(request, "public-credit")
     if error:
-        response.status_code = 429
-    return response
+        return render(request, "portal/credit.html", {"error": error}, status=429)
+    try:
+        subject = public_subject(pk)
+    except DomainError:
+        raise Http404 from None
+    context = {"subject": subject, "p": public_profile(subject), "query": request.GET.get("q", "")[:100]}
+    return render(request, "portal/credit_subject.html", context)
+
+
+# Each report is stored (code and hashes); a visitor makes few of them.
+REPORTS_PER_MINUTE = 5
+
+
+@require_POST
+def credit_report(request, pk: int):
+    """The subject's credit report as a PDF, with its generation time and verification code."""
+
+    try:
+        subject = public_subject(pk)
+    except DomainError:
+        raise Http404 from None
+    error = _limited(request, "public-credit-report", REPORTS_PER_MINUTE)
+    if error is None:
+        try:
+            report, data = issue_credit_report(subject, request.build_absolute_uri(reverse("portal:credit_verify")))
+        except DomainError as exc:
+            error = screen_text(exc)
+            status = exc.status
+        else:
+            response = HttpResponse(data, content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="credit-report-{report.code}.pdf"'
+            return response
+    else:
+        status = 429
+    context = {"subject": subject, "p": public_profile(subject), "report_error": error}
+    return render(request, "portal/credit_subject.html", context, status=status)
+
+
+def credit_verify(request):
+    """报告核验: anyone enters a report's verification code and sees whether the portal issued it,
+    for which subject, when, and what it said."""
+
+    code = request.GET.get("code", "").strip()[:40]
+    context = {"code": code}
+    if code:
+        context["error"] = _limited(request, "public-credit-verify")
+        if context["error"] is None:
+            context["report"] = verify_report(code)
+            context["checked"] = True
+    return render(request, "portal/credit_verify.html", context, status=429 if context.get("error") else 200)
 
 
 def complaint_new(request):

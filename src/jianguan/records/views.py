@@ -65,6 +65,7 @@ def subject_file(request, pk: int):
     kind = request.GET.get("kind", "")
     everything = subject_timeline(request.user, subject)
     counts = dict(everything.order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    shown = everything.order_by().aggregate(scope=Count("id", filter=Q(in_scope=True)), public=Count("id"))
     timeline = subject_timeline(request.user, subject, kind if kind in RecordKind.values else "")
     page = Paginator(timeline.select_related("department"), PAGE_SIZE).get_page(request.GET.get("page"))
     monthly = (
@@ -90,6 +91,8 @@ def subject_file(request, pk: int):
             "kind": kind,
             "kinds": [(value, label, counts.get(value, 0)) for value, label in RecordKind.choices],
             "total": sum(counts.values()),
+            "in_scope_total": shown["scope"],
+            "public_total": shown["public"] - shown["scope"],
             "plot": plot,
             "departments": everything.order_by().values("department__name").annotate(n=Count("id")).order_by("-n"),
             "title": _("One file per subject"),
