@@ -293,5 +293,8 @@ LOGGING = {
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Lists render through django-tables2 in Bootstrap 5 markup, scrolling sideways on phones.
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+# The Chinese font of generated PDFs (credit reports): Debian's fonts-noto-cjk, face 2 (Simplified Chinese).
+CREDIT_REPORT_FONT = env_str("JIANGUAN_CREDIT_REPORT_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+CREDIT_REPORT_FONT_INDEX = env_int("JIANGUAN_CREDIT_REPORT_FONT_INDEX", 2, minimum=0)
 # The browser tests' screenshots, which the user guide shows (a checkout's var/screenshots by default).
 SCREENSHOTS_DIR = Path(env_str("JIANGUAN_SCREENSHOTS", str(PACKAGE_DIR.parent.parent / "var" / "screenshots")))

@@ -92,6 +92,7 @@ def screen_import(request, key: str):
     screen = _screen(key)
     if not writes_master_data(request.user):
         raise Http404
+    mapping = False
     if request.method == "POST":
         upload = request.FILES.get("file")
         resubmits = request.POST.get("resubmits") or None
@@ -105,9 +106,15 @@ def screen_import(request, key: str):
                 )
             except DomainError as exc:
                 messages.error(request, exc.as_body()["message"])
+                # Their own headers: the mapping screen takes the same file and asks which column is which.
+                mapping = exc.code == "missing_columns"
             else:
                 return redirect(reverse("web:import_batch", args=[batch.pk]))
-    return render(request, "web/import.html", {"screen": screen, "resubmits": request.GET.get("resubmits", "")})
+    return render(
+        request,
+        "web/import.html",
+        {"screen": screen, "resubmits": request.GET.get("resubmits", ""), "mapping": mapping},
+    )
 
 
 @login_required

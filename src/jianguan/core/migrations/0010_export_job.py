@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0008_personal_sealed'),
+        ('core', '0009_import_mapping'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
