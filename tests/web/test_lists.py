@@ -80,3 +80,32 @@ def test_a_bad_filter_value_is_reported_on_the_form(subjects, client):
     response = client.get("/subjects/", {"status": "nonsense", "registered_after": "x"})
     assert response.status_code == 200
     assert "invalid-feedback" in response.content.decode()
+
+
+def test_a_subject_is_edited_through_its_form_and_the_change_is_on_its_history_tab(subjects, client):
+    subject = subjects[6]  # active (the first five are revoked)
+    url = f"/subjects/{subject.pk}/edit/"
+    form = client.get(url)
+    assert form.status_code == 200 and 'id="edit-form"' in form.content.decode()
+    bad = client.post(url, {"name": "", "status": "bogus"})
+    page = bad.content.decode()
+    assert bad.status_code == 200 and 'id="error-name"' in page and 'id="error-status"' in page
+    assert Subject.objects.get(pk=subject.pk).name == subject.name  # nothing written half-way
+    nul = client.post(url, {"name": "济南\x00改名有限公司", "status": "active"})
+    assert 'id="error-name"' in nul.content.decode()
+    done = client.post(url, {"name": "济南改名后有限公司", "status": "revoked", "legal_representative": "张三"})
+    assert done.status_code == 302
+    detail = client.get(f"/subjects/{subject.pk}/").content.decode()
+    history = detail.split('id="tab-history"', 1)[1]
+    assert "济南改名后有限公司" in history and subject.name in history
+    assert "吊销" in history and "revoked" not in history  # the status by its label, not its code
+
+
+def test_a_subject_outside_the_writers_region_cannot_be_edited(subjects, make_user, province):
+    officer = Client()
+    officer.force_login(make_user("officer", department=province.jn_market))
+    assert officer.get(f"/subjects/{subjects[0].pk}/edit/").status_code == 404
+    qingdao = subjects[-1]
+    jn_admin = Client()
+    jn_admin.force_login(make_user("department_admin", department=province.jn_market))
+    assert jn_admin.get(f"/subjects/{qingdao.pk}/edit/").status_code == 404

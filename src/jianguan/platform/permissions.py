@@ -42,6 +42,6 @@ def visible_audit_events(actor: Any) -> QuerySet[AuditEvent]:
     return events if reads_audit_trail(actor) else events.none()
 
 
-def object_history(actor: Any, object_type: str, object_id: Any) -> QuerySet[AuditEvent]:
-    """The recorded changes of one object, for people who may see the object (the caller checked that)."""
+def object_history(object_type: str, object_id: Any) -> QuerySet[AuditEvent]:
+    """The recorded changes of one object, for people who may see the object (the caller has checked that)."""
     return AuditEvent.objects.filter(object_type=object_type, object_id=str(object_id)).order_by("-at", "-id")

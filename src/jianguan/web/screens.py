@@ -34,6 +34,8 @@ class Screen:
     search_hint: Any = ""
     related: Callable[[Any], list[tuple[Any, list[Column], list[Any]]]] = field(default=lambda obj: [])
     links: Callable[[Any], list[tuple[Any, str]]] = field(default=lambda obj: [])
+    # The object type its services record in the audit trail (its history tab reads those events).
+    audit_type: str = ""
 
 
 def _departments_search(actor, q):
@@ -74,6 +76,7 @@ SCREENS: dict[str, Screen] = {
     for s in [
         Screen(
             key="subjects",
+            audit_type="subject",
             title=_("Subjects"),
             search=search_subjects,
             access=access_subject,
@@ -109,6 +112,7 @@ SCREENS: dict[str, Screen] = {
         ),
         Screen(
             key="officers",
+            audit_type="officer",
             title=_("Officers"),
             search=search_officers,
             access=access_officer,
@@ -133,6 +137,7 @@ SCREENS: dict[str, Screen] = {
         ),
         Screen(
             key="catalog",
+            audit_type="supervision_item",
             title=_("Supervision items"),
             search=search_items,
             access=access_item,
@@ -167,6 +172,7 @@ SCREENS: dict[str, Screen] = {
         ),
         Screen(
             key="departments",
+            audit_type="department",
             title=_("Departments"),
             search=_departments_search,
             access=access_department,

@@ -6,19 +6,22 @@ from django.contrib import messages
 from django.contrib.auth import logout as do_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from jianguan.accounts.permissions import writes_master_data
+from jianguan.accounts.permissions import can_write_region, writes_master_data
 from jianguan.core.errors import DomainError
 from jianguan.platform.apitools import file_response
 from jianguan.platform.importing import export_file, rejected_rows_file, run_import
 from jianguan.platform.lists import list_page, list_spec
-from jianguan.platform.permissions import access_batch, corrects_import
+from jianguan.platform.permissions import access_batch, corrects_import, object_history
+from jianguan.subjects.services import update_subject
 from jianguan.web import registers  # noqa: F401  (registers the register lists)
+from jianguan.web.forms import SubjectEditForm
 from jianguan.web.screens import SCREENS
 from jianguan.web.workbench import workbench
 
@@ -50,6 +53,47 @@ def screen_list(request, key: str):
     )
 
 
+def _model_field(obj, name: str):
+    for candidate in (name, f"{name}_masked"):
+        try:
+            return type(obj)._meta.get_field(candidate)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def _field_label(obj, name: str) -> str:
+    found = _model_field(obj, name)
+    return str(found.verbose_name) if found is not None and hasattr(found, "verbose_name") else name
+
+
+def _field_value(obj, name: str, value):
+    """A recorded value as people read it: a choice by its label, nothing as a dash."""
+    found = _model_field(obj, name)
+    if value in (None, ""):
+        return "—"
+    choices = dict(getattr(found, "flatchoices", None) or [])
+    return choices.get(value, value)
+
+
+def _history(screen, obj) -> list[dict]:
+    """The object's recorded changes, newest first, each field that changed with its value before and after."""
+    events = []
+    for event in object_history(screen.audit_type, obj.pk)[:50]:
+        before, after = event.before or {}, event.after or {}
+        changed = [
+            (
+                _field_label(obj, name),
+                _field_value(obj, name, before.get(name)),
+                _field_value(obj, name, after.get(name)),
+            )
+            for name in sorted(set(before) | set(after))
+            if before.get(name) != after.get(name)
+        ]
+        events.append({"event": event, "changed": changed})
+    return events
+
+
 @login_required
 def screen_detail(request, key: str, pk: int):
     screen = _screen(key)
@@ -70,8 +114,33 @@ def screen_detail(request, key: str, pk: int):
             "fields": [(c.label, c.value(obj)) for c in screen.details],
             "related": related,
             "links": screen.links(obj),
+            "history": _history(screen, obj),
+            "can_edit": key == "subjects" and can_write_region(request.user, obj.region_id),
         },
     )
+
+
+@login_required
+def subject_edit(request, pk: int):
+    screen = _screen("subjects")
+    try:
+        subject = screen.access(request.user, pk)
+    except DomainError:
+        raise Http404 from None
+    if not can_write_region(request.user, subject.region_id):
+        raise Http404
+    form = SubjectEditForm.for_subject(subject, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: value for name, value in form.cleaned_data.items() if value != form.initial.get(name)}
+        try:
+            if changes:
+                update_subject(subject, changes, actor=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.as_body()["message"])
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(reverse("web:screen_detail", args=["subjects", subject.pk]))
+    return render(request, "web/edit.html", {"screen": screen, "obj": subject, "form": form})
 
 
 @login_required
