@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jianguan.accounts.permissions import visible_departments
 from jianguan.core.choices import ImportStatus, RegionLevel
 from jianguan.core.errors import DomainError
 from jianguan.core.models import ExportJob, Region
@@ -117,6 +118,28 @@ def region_prefix(code: str) -> str:
     if code.endswith("00"):
         return code[:4]
     return code
+
+
+class RegionFilterMixin(ListFilter):
+    region = django_filters.ChoiceFilter(label=_("Region"), method="in_region", empty_label=_("All regions"))
+    region_field = "region__code"  # the lookup of the region code on the listed rows
+
+    def prepare(self) -> None:
+        super().prepare()
+        self.filters["region"].extra["choices"] = region_choices(self.actor)
+
+    def in_region(self, queryset, name, value):
+        return queryset.filter(**{f"{self.region_field}__startswith": region_prefix(value)})
+
+
+class DepartmentFilterMixin(ListFilter):
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=None, empty_label=_("All departments"), field_name="department"
+    )
+
+    def prepare(self) -> None:
+        super().prepare()
+        self.filters["department"].queryset = visible_departments(self.actor).order_by("path")
 
 
 def filtered(spec: ListSpec, actor: Any, params: QueryDict) -> django_filters.FilterSet:

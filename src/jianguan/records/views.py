@@ -13,10 +13,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.errors import DomainError
+from jianguan.platform.lists import list_page
 from jianguan.records.choices import RecordKind
 from jianguan.records.display import masked_name
+from jianguan.records.lists import RECORDS
 from jianguan.records.panels import panels_for
-from jianguan.records.permissions import access_record, subject_timeline, visible_records
+from jianguan.records.permissions import access_record, subject_timeline
 from jianguan.subjects.permissions import access_subject
 
 PAGE_SIZE = 50
@@ -24,22 +26,7 @@ PAGE_SIZE = 50
 
 @login_required
 def record_list(request):
-    records = visible_records(request.user)
-    kind = request.GET.get("kind", "")
-    query = request.GET.get("q", "").strip()
-    if kind in RecordKind.values:
-        records = records.filter(kind=kind)
-    if query:
-        records = records.filter(
-            Q(subject_name__contains=query) | Q(document_no=query) | Q(source_id=query) | Q(subject_code=query.upper())
-        )
-    page = Paginator(records.order_by("-action_date", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(r, masked_name(r)) for r in page]
-    return render(
-        request,
-        "records/list.html",
-        {"page_obj": page, "rows": rows, "kind": kind, "query": query, "kinds": RecordKind.choices},
-    )
+    return list_page(request, RECORDS)
 
 
 @login_required

@@ -13,7 +13,7 @@ from jianguan.catalog.permissions import matching_items, visible_items
 from jianguan.core.models import Sector
 from jianguan.officers.choices import OfficerStatus
 from jianguan.officers.permissions import matching_officers, visible_officers
-from jianguan.platform.lists import ListFilter, ListSpec, YesNoFilter, region_choices, region_prefix, register_list
+from jianguan.platform.lists import DepartmentFilterMixin, ListSpec, RegionFilterMixin, YesNoFilter, register_list
 from jianguan.subjects.choices import SubjectKind, SubjectStatus
 from jianguan.subjects.permissions import matching_subjects, visible_subjects
 
@@ -22,28 +22,6 @@ YES_NO = ((True, _("Yes")), (False, _("No")))
 
 def _detail(key: str) -> dict:
     return {"viewname": "web:screen_detail", "args": [key, tables.A("pk")]}
-
-
-class RegionFilterMixin(ListFilter):
-    region = django_filters.ChoiceFilter(label=_("Region"), method="in_region", empty_label=_("All regions"))
-    region_field = "region__code"
-
-    def prepare(self) -> None:
-        super().prepare()
-        self.filters["region"].extra["choices"] = region_choices(self.actor)
-
-    def in_region(self, queryset, name, value):
-        return queryset.filter(**{f"{self.region_field}__startswith": region_prefix(value)})
-
-
-class DepartmentFilterMixin(ListFilter):
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=None, empty_label=_("All departments"), field_name="department"
-    )
-
-    def prepare(self) -> None:
-        super().prepare()
-        self.filters["department"].queryset = visible_departments(self.actor).order_by("path")
 
 
 # ---------------------------------------------------------------- subjects
