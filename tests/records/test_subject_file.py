@@ -22,6 +22,10 @@ def test_the_subject_file_and_the_action_list_show_only_what_the_scope_allows(
     assert setup.subject.name in file and penalty_link in file and "行政处罚" in file
     assert penalty_link in lixia.get("/records/", {"kind": "penalty"}).content.decode()
     assert penalty_link not in lixia.get("/records/", {"kind": "inspection"}).content.decode()
+    assert penalty_link in lixia.get("/records/", {"action_date_after": "2026-05-06"}).content.decode()
+    assert penalty_link not in lixia.get("/records/", {"action_date_after": "2026-05-07"}).content.decode()
+    exported = lixia.get("/records/", {"kind": "penalty", "export": "csv"}).content.decode("utf-8-sig")
+    assert "行政处罚" in exported and exported.count("\n") == 2  # the header and the one penalty
     penalty_id = Record.objects.get(source_id="PEN-F").pk
     assert "罚〔2026〕PEN-F号" in lixia.get(f"/records/{penalty_id}/").content.decode()
     qingdao = Client()
