@@ -96,3 +96,16 @@ def test_a_working_day_deadline_reads_as_the_end_of_its_day():
     assert deadline_text(dt.datetime(2026, 12, 11, 0, 0, tzinfo=tz)).startswith("2026-12-10 24:00")
     assert deadline_text(dt.datetime(2026, 12, 10, 15, 30, tzinfo=tz)) == "2026-12-10 15:30"
     assert deadline_text(None) == ""
+
+
+def test_the_user_guide_is_served_for_each_role_with_its_pictures_or_a_note(demo):
+    hotline, _u = _home("jn_hotline")
+    assert 'href="/help/hotline/"' in hotline
+    client = Client()
+    client.force_login(User.objects.get(username="jn_hotline"))
+    page = client.get("/help/hotline/").content.decode()
+    assert "12345 话务员" in page and "受理待派单" in page
+    assert 'src="/help/shots/' in page or "浏览器测试生成" in page
+    assert client.get("/help/../settings/").status_code == 404
+    assert client.get("/help/shots/..%2Fsecret.png").status_code == 404
+    assert Client().get("/help/").status_code == 302  # staff only: to the login

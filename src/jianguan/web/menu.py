@@ -111,3 +111,24 @@ def menu_for(actor: Any, path: str = "") -> list[tuple[Any, list[Link]]]:
         if links:
             groups.append((group.label, links))
     return groups
+
+
+# The user guide's page for each role, in the order a person holding several roles reads them.
+GUIDES = (
+    (ADMIN, "platform-admin"),
+    (DEPT, "department-admin"),
+    (HOTLINE, "hotline"),
+    (OFFICER, "officer"),
+    (LEADER, "leader"),
+    (ANALYST, "analyst"),
+    (AUDITOR, "auditor"),
+)
+
+
+def guide_for(actor: Any) -> str:
+    """The guide page of the actor's first role (the guide's index for someone with none)."""
+    scope = scope_for(actor)
+    for role, slug in GUIDES:
+        if scope.has_role(role):
+            return reverse("help:page", args=[slug])
+    return reverse("help:index")
