@@ -25,9 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.accounts.choices import Role
-from jianguan.accounts.permissions import can_write_department, visible_departments
-from jianguan.accounts.scope import scope_for
+from jianguan.accounts.permissions import can_write_department
 from jianguan.audit.services import record_event
 from jianguan.catalog.key_matters import require_sectors
 from jianguan.catalog.models import CheckPoint, SupervisionItem
@@ -55,6 +53,7 @@ from jianguan.spotcheck.choices import (
     TaskStatus,
 )
 from jianguan.spotcheck.models import Batch, Draw, Evidence, Plan, Task, TaskOfficer, TaskResult
+from jianguan.spotcheck.permissions import acting_officer
 from jianguan.spotcheck.policy import default_quotas, policy
 from jianguan.spotcheck.snapshot import frozen_pool
 
@@ -542,7 +541,7 @@ def record_result(
     own_items = next((items for d, items in roles if d.pk == department.pk), None)
     if own_items is None:
         raise DomainError("not_a_participant", _("This department does not take part in the batch."))
-    _require_writer_or_team(actor, department)
+    _require_writer_or_team(actor, department, task)
     if task.status != TaskStatus.ASSIGNED or batch.status not in (BatchStatus.DRAWN, BatchStatus.IN_PROGRESS):
         raise DomainError("task_not_open", _("This task does not take a result now."), status=409)
     if TaskResult.objects.filter(task=task, department=department).exists():
@@ -670,14 +669,20 @@ def _checked_evidence(name: str, data: bytes) -> tuple[str, bytes, str]:
     return name, data, checked_file(name, data, types=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES, kind="evidence")
 
 
-def _require_writer_or_team(actor: Any, department: Department) -> None:
-    """Results are entered by the department's officers, or by its administrators."""
+def _require_writer_or_team(actor: Any, department: Department, task: Task) -> None:
+    """Results are entered by the department's administrators, or by an officer of the department on the
+    task's team (an officer of a subordinate department drawn for a superior's batch included)."""
 
     if actor is None or can_write_department(actor, department):
         return
-    if scope_for(actor).has_role(Role.OFFICER) and visible_departments(actor).filter(pk=department.pk).exists():
+    officer = acting_officer(actor)
+    if (
+        officer is not None
+        and officer.department.path.startswith(department.path)
+        and TaskOfficer.objects.filter(task=task, officer=officer).exists()
+    ):
         return
-    raise Forbidden(_("Only the department's officers or administrators may enter results."))
+    raise Forbidden(_("Only the task's team or the department's administrators may enter results."))
 
 
 def _complete_if_done(batch: Batch, now: dt.datetime) -> None:

@@ -22,7 +22,14 @@ from jianguan.records.choices import CheckResult
 from jianguan.spotcheck import services
 from jianguan.spotcheck.choices import BatchStatus, FollowUp
 from jianguan.spotcheck.models import Evidence
-from jianguan.spotcheck.permissions import access_batch, access_plan, access_task, visible_plans, visible_tasks
+from jianguan.spotcheck.permissions import (
+    access_batch,
+    access_plan,
+    access_task,
+    acting_officer,
+    visible_plans,
+    visible_tasks,
+)
 from jianguan.spotcheck.policy import default_quotas
 
 
@@ -112,7 +119,9 @@ def batch(request, pk: int):
     tasks = None
     if draw is not None:
         tasks = Paginator(
-            draw.tasks.select_related("subject")
+            visible_tasks(request.user)
+            .filter(draw=draw)
+            .select_related("subject")
             .prefetch_related("officers__department", "results__department")
             .order_by("stratum", "rank"),
             50,
@@ -160,8 +169,8 @@ def batch_action(request, pk: int, action: str):
 
 @login_required
 def pool(request, pk: int):
-    """The frozen pool of a draw (tokens and grades): for staff and auditors, not public."""
-    batch = _or_404(access_batch, request.user, pk)
+    """The frozen pool of a draw (tokens and grades): for staff and auditors, not officers nor the public."""
+    batch = _or_404(lambda: access_batch(request.user, pk, staff_only=True))
     if not hasattr(batch, "draw"):
         raise Http404
     response = HttpResponse(zlib.decompress(bytes(batch.draw.pool)), content_type="text/plain; charset=utf-8")
@@ -170,8 +179,10 @@ def pool(request, pk: int):
 
 
 def _department_for(user, roles):
-    """The participating department a user enters results for: the one their own department is in."""
-    own = getattr(user, "department", None)
+    """The participating department a user enters results for: the one their own department is in
+    (an officer's: the department of his officer record)."""
+    officer = acting_officer(user)
+    own = officer.department if officer is not None else getattr(user, "department", None)
     for department, _items in roles:
         if own is not None and own.path.startswith(department.path):
             return department
