@@ -38,7 +38,7 @@ def field_batch(province, make_subject, make_officer, make_user):
         add_check_point(CheckPointIn(item_code="37010001030000", code=code, content=content, check_type="random"))
         points.append(code)
     for n in range(12):
-        make_subject(f"历下抽查对象{n}有限公司", county="370102")
+        make_subject(f"历下抽查对象{n}有限公司", county="370102", industry_code="H6210")
     officers = [make_officer(department=province.lixia_market, name=f"历下执法{n}") for n in range(4)]
     logins = []
     for officer in officers:

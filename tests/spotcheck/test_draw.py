@@ -144,7 +144,7 @@ def batch(province, make_subject, make_officer):
         )
     )
     for n in range(60):
-        make_subject(f"抽查对象{n:02d}有限公司", county="370102" if n % 2 else "370103")
+        make_subject(f"抽查对象{n:02d}有限公司", county="370102" if n % 2 else "370103", industry_code="H6210")
     officers = [make_officer(department=province.lixia_market) for _ in range(6)]
     plan = create_plan(province.jn_market, 2026, "2026年度市场监管双随机抽查计划")
     quotas = {"B": {"ratio": 0.2, "minimum": 0, "maximum": None}}
@@ -289,7 +289,7 @@ def test_the_frozen_pool_and_its_selection_follow_the_published_algorithm(batch,
     # Tokens whose order differs between code point and a linguistic collation, a subject without
     # a USCC or registration number ("S<id>"), one with an empty grade, one with a registration
     # number only.
-    odd = [make_subject(f"排序对象{n}有限公司", county="370102") for n in range(4)]
+    odd = [make_subject(f"排序对象{n}有限公司", county="370102", industry_code="H6210") for n in range(4)]
     Subject.objects.filter(pk=odd[0].pk).update(uscc="a1370100MA3C000001")
     Subject.objects.filter(pk=odd[1].pk).update(uscc="Z1370100MA3C000002", risk_grade="")
     Subject.objects.filter(pk=odd[2].pk).update(uscc=None, registration_no="370100200012345")

@@ -110,9 +110,12 @@ def my_open_tasks(user: Any) -> QuerySet[Task]:
     )
 
 
-# What the public may see (一公开): draws as soon as they are made (seed, hashes, selection), and
-# results once published; never the grades of the pool.
+# What the public may see (一公开): a batch's commitment (seed hash, blinding-key hash, time, items,
+# pool filter, quotas) from the moment its seed is committed, before the pool is frozen; the draw as
+# soon as it is made (seed, the pseudonymous pool, the selection); results once published; never the
+# grade of a subject.
 PUBLIC_STATUSES = (
+    BatchStatus.APPROVED,
     BatchStatus.DRAWN,
     BatchStatus.IN_PROGRESS,
     BatchStatus.COMPLETED,
@@ -122,8 +125,11 @@ PUBLIC_STATUSES = (
 
 
 def public_batches() -> QuerySet[Batch]:
-    return Batch.objects.filter(status__in=PUBLIC_STATUSES, draw__isnull=False).select_related(
-        "plan__department", "draw"
+    """Batches whose seed is committed: public from that moment, drawn or not."""
+    return (
+        Batch.objects.filter(status__in=PUBLIC_STATUSES, committed_at__isnull=False)
+        .exclude(seed_hash="")
+        .select_related("plan__department", "draw")
     )
 
 

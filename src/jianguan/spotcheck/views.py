@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -18,15 +19,17 @@ from jianguan.accounts.permissions import can_write_department
 from jianguan.catalog.models import CheckPoint
 from jianguan.catalog.permissions import visible_items
 from jianguan.core.errors import DomainError
-from jianguan.records.choices import CheckResult
 from jianguan.spotcheck import services
-from jianguan.spotcheck.choices import BatchStatus, FollowUp
+from jianguan.spotcheck.choices import UNASSIGNED_REASONS, BatchStatus
+from jianguan.spotcheck.forms import ResultForm, both_languages
 from jianguan.spotcheck.models import Evidence
+from jianguan.spotcheck.objects import describe_pool
 from jianguan.spotcheck.permissions import (
     access_batch,
     access_plan,
     access_task,
     acting_officer,
+    my_open_tasks,
     visible_plans,
     visible_tasks,
 )
@@ -126,6 +129,9 @@ def batch(request, pk: int):
             .order_by("stratum", "rank"),
             50,
         ).get_page(request.GET.get("page"))
+    if tasks is not None:
+        for task in tasks:
+            task.reason_labels = _reason_labels(task.unassigned_reasons)
     return render(
         request,
         "spotcheck/batch.html",
@@ -133,6 +139,7 @@ def batch(request, pk: int):
             "batch": batch,
             "draw": draw,
             "page_obj": tasks,
+            "pool_lines": describe_pool(batch.pool_filter),
             "items": batch.items.all(),
             "participants": services.participants(batch),
             "labels": {o["code"]: o["label"] for o in batch.result_options},
@@ -140,6 +147,26 @@ def batch(request, pk: int):
             "overdue": services.publication_overdue(batch),
             "BatchStatus": BatchStatus,
         },
+    )
+
+
+def _reason_labels(reasons: dict) -> list[str]:
+    """Why a task has no team, in words: {reason: n} or, in a joint batch, {department: {reason: n}}."""
+    counts: dict[str, int] = {}
+    for key, value in (reasons or {}).items():
+        for reason, n in value.items() if isinstance(value, dict) else [(key, value)]:
+            counts[reason] = counts.get(reason, 0) + int(n)
+    return [f"{UNASSIGNED_REASONS.get(reason, _('other reason'))} {n}" for reason, n in sorted(counts.items())]
+
+
+@login_required
+def my_tasks(request):
+    """The officer's open spot-check tasks, nearest deadline first: made for a phone in the field."""
+    tasks = list(my_open_tasks(request.user)[:200])
+    return render(
+        request,
+        "spotcheck/my_tasks.html",
+        {"tasks": tasks, "officer": acting_officer(request.user), "today": timezone.localdate()},
     )
 
 
@@ -197,26 +224,38 @@ def result(request, pk: int):
     department = _department_for(request.user, roles)
     items = next(items for d, items in roles if d.pk == department.pk)
     points = list(CheckPoint.objects.filter(item__in=items).order_by("item__code", "order", "code"))
-    if request.method == "POST":
-        answers = {
-            p.code: request.POST.get(f"point_{p.code}", "") for p in points if request.POST.get(f"point_{p.code}")
-        }
+    form = ResultForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        points=points,
+        options=batch.result_options,
+    )
+    error = None
+    if request.method == "POST" and form.is_valid():
         try:
             services.record_result(
                 task,
-                result=request.POST.get("result", ""),
-                check_answers=answers,
-                note=request.POST.get("note", ""),
+                result=form.cleaned_data["result"],
+                check_answers=form.answers(),
+                note=form.notes(),
                 department=department,
-                follow_up=request.POST.get("follow_up", ""),
-                evidence=[(f.name, f.read()) for f in request.FILES.getlist("evidence")],
+                follow_up=form.cleaned_data.get("follow_up") or "",
+                evidence=form.cleaned_data["photos"],
                 actor=request.user,
             )
         except DomainError as exc:
-            messages.error(request, exc.as_body()["message"])
+            if exc.code.startswith("follow_up"):
+                form.add_error("follow_up", both_languages(exc.message))
+            else:
+                error = both_languages(exc.message)
         else:
             messages.success(request, _("The result was recorded."))
+            if acting_officer(request.user) is not None and not can_write_department(
+                request.user, batch.plan.department
+            ):
+                return redirect(reverse("spotcheck:my_tasks"))
             return redirect(reverse("spotcheck:batch", args=[batch.pk]))
+    due = batch.ends_on
     return render(
         request,
         "spotcheck/result.html",
@@ -224,11 +263,14 @@ def result(request, pk: int):
             "task": task,
             "batch": batch,
             "department": department,
-            "points": points,
-            "answers": CheckResult.choices,
-            "options": batch.result_options,
-            "follow_ups": FollowUp.choices,
+            "form": form,
+            "error": error,
+            "due_on": due,
+            "team": list(task.officers.select_related("department")),
+            "items": items,
+            "subject_code": services.subject_verification_code(task),
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
