@@ -112,7 +112,7 @@ def describe_pool(spec: dict[str, Any]) -> list[tuple[Any, str]]:
     if spec.get("industry_prefixes"):
         lines.append((_("Industries (GB/T 4754 codes)"), "、".join(spec["industry_prefixes"])))
     if spec.get("licences"):
-        lines.append((_("or holding a licence"), "、".join(spec["licences"])))
+        lines.append((_("or holding one of these licences"), "、".join(spec["licences"])))
     if spec.get("industries"):
         lines.append((_("Industries (GB/T 4754 codes)"), "、".join(spec["industries"])))
     if spec.get("unmatched_items"):
