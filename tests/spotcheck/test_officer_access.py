@@ -25,7 +25,8 @@ def test_an_officer_sees_the_batch_and_plan_of_his_superior_department(field_bat
     assert client.get(f"/spotchecks/batches/{field_batch.batch.pk}/").status_code == 200
     assert client.get(f"/spotchecks/plans/{field_batch.plan.pk}/").status_code == 200
     assert list(visible_plans(field_batch.logins[index])) == [field_batch.plan]
-    assert field_batch.plan.title in client.get("/spotchecks/").content.decode()
+    plans = client.get("/spotchecks/").content.decode()
+    assert field_batch.plan.title in plans and 'href="/spotchecks/tasks/"' in plans
     # The graded pool stays with the department's staff.
     assert client.get(f"/spotchecks/batches/{field_batch.batch.pk}/pool/").status_code == 404
 

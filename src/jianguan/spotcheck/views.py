@@ -64,6 +64,7 @@ def plans(request):
         {
             "plans": visible_plans(request.user).prefetch_related("batches")[:100],
             "can_create": request.user.department and can_write_department(request.user, request.user.department),
+            "is_officer": acting_officer(request.user) is not None,
             "year": dt.date.today().year,
         },
     )
