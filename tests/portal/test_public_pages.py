@@ -11,7 +11,7 @@ def _pages() -> list[str]:
     return [
         f"/public/{p.pattern}"
         for p in portal_urls.urlpatterns
-        if isinstance(p, URLPattern) and "<" not in str(p.pattern)
+        if isinstance(p, URLPattern) and "<" not in str(p.pattern) and not (p.name or "").endswith("_download")
     ]
 
 
@@ -27,6 +27,12 @@ def test_every_public_page_answers_anonymously_in_chinese(db, province):
         assert 'lang="zh-hans"' in page.lower(), url
         assert "/logout/" not in page and "/admin/" not in page, url
         assert "script-src 'self'" in response["Content-Security-Policy"], url
+
+
+def test_downloads_answer_anonymously(db):
+    script = Client().get("/public/spotchecks/verify_draw.py")
+    assert script.status_code == 200 and b"def check(" in script.content
+    assert script["Content-Disposition"] == 'attachment; filename="verify_draw.py"'
 
 
 def test_a_script_in_the_credit_query_is_shown_as_text(db, province):

@@ -144,7 +144,7 @@ def batch(province, make_subject, make_officer):
         )
     )
     for n in range(60):
-        make_subject(f"抽查对象{n:02d}有限公司", county="370102" if n % 2 else "370103")
+        make_subject(f"抽查对象{n:02d}有限公司", county="370102" if n % 2 else "370103", industry_code="H6210")
     officers = [make_officer(department=province.lixia_market) for _ in range(6)]
     plan = create_plan(province.jn_market, 2026, "2026年度市场监管双随机抽查计划")
     quotas = {"B": {"ratio": 0.2, "minimum": 0, "maximum": None}}
@@ -289,7 +289,7 @@ def test_the_frozen_pool_and_its_selection_follow_the_published_algorithm(batch,
     # Tokens whose order differs between code point and a linguistic collation, a subject without
     # a USCC or registration number ("S<id>"), one with an empty grade, one with a registration
     # number only.
-    odd = [make_subject(f"排序对象{n}有限公司", county="370102") for n in range(4)]
+    odd = [make_subject(f"排序对象{n}有限公司", county="370102", industry_code="H6210") for n in range(4)]
     Subject.objects.filter(pk=odd[0].pk).update(uscc="a1370100MA3C000001")
     Subject.objects.filter(pk=odd[1].pk).update(uscc="Z1370100MA3C000002", risk_grade="")
     Subject.objects.filter(pk=odd[2].pk).update(uscc=None, registration_no="370100200012345")
@@ -361,7 +361,12 @@ def test_a_result_becomes_an_inspection_record_and_completes_the_batch(drawn, pr
 
     tasks = list(drawn.tasks.filter(status="assigned").order_by("stratum", "rank"))
     assert len(tasks) == 12
-    officer_user = make_user("officer", department=province.jn_market)
+    from jianguan.officers.services import link_account
+
+    # The officer enters the result with the account linked to his record, as a member of the team.
+    member = tasks[0].officers.order_by("pk").first()
+    officer_user = make_user("officer", department=member.department)
+    link_account(member, officer_user.username)
     outsider = make_user("officer", department=province.qd_market)
     with pytest.raises(DomainError):
         record_result(tasks[0], result="01", check_answers={"01": "合格"}, actor=outsider)
@@ -478,14 +483,25 @@ def test_joint_plan_end_to_end(province, make_subject, make_officer, make_user):
         # One visit, two teams: each department drew its own officers.
         assert set(by_department) == {province.lixia_market.pk, province.jn_env.pk}
         assert all(len(team) == 2 for team in by_department.values())
-    env_officer = make_user("officer", department=province.jn_env)
+    from jianguan.officers.models import Officer
+    from jianguan.officers.services import link_account
+
+    # Each environment officer signs in with the account linked to his record.
+    env_logins = {}
+    for officer in Officer.objects.filter(department=province.jn_env):
+        env_logins[officer.pk] = make_user("officer", department=province.jn_env)
+        link_account(officer, env_logins[officer.pk].username)
+    env_officer = env_logins[tasks[0].officers.filter(department=province.jn_env).order_by("pk").first().pk]
     with pytest.raises(DomainError):  # the environment officer cannot enter the market's result
         record_result(tasks[0], result="01", check_answers={}, department=province.jn_market, actor=env_officer)
     for task in tasks:
         record_result(task, result="01", check_answers={"01": "合格"})
         task.refresh_from_db()
         assert task.status == "assigned"  # still waiting for the cooperating department
-        record_result(task, result="02", check_answers={"E1": "不合格"}, department=province.jn_env, actor=env_officer)
+        member = task.officers.filter(department=province.jn_env).order_by("pk").first()
+        record_result(
+            task, result="02", check_answers={"E1": "不合格"}, department=province.jn_env, actor=env_logins[member.pk]
+        )
         task.refresh_from_db()
         assert task.status == "completed" and task.results.count() == 2
     batch.refresh_from_db()

@@ -26,7 +26,7 @@ def scene(province, make_subject, make_officer):
     add_check_point(
         CheckPointIn(item_code="37010001020000", code="01", content="营业执照公示情况", check_type="random")
     )
-    subjects = [make_subject(f"公开抽查对象{n}有限公司", county="370102") for n in range(10)]
+    subjects = [make_subject(f"公开抽查对象{n}有限公司", county="370102", industry_code="H6210") for n in range(10)]
     officers = [make_officer(department=province.lixia_market) for _ in range(4)]
     return subjects, officers
 
@@ -111,7 +111,7 @@ def test_browser_plan_from_creation_to_published_results(
     page.wait_for_selector("text=已公示")
     batch_id = page.url.rstrip("/").split("/")[-1]
     page.goto(f"{live_server.url}/public/spotchecks/{batch_id}/")
-    assert seed_hash in page.inner_text("#public-draw")
+    assert seed_hash in page.inner_text("#public-commitment")
     assert "未发现问题" in page.inner_text("#public-results")
     page.click("#verify-now")
     page.wait_for_selector("#verification")

@@ -28,6 +28,27 @@ from jianguan.officers.models import Officer
 from jianguan.records.checks import References
 from jianguan.subjects.models import Subject
 
+# The licence a business of an industry (GB/T 4754 prefix) holds; the first prefix that matches.
+LICENCES = [
+    (("C13", "C14", "C15"), "食品生产许可证"),
+    (("F521", "F522", "H62"), "食品经营许可证"),
+    (("F527",), "药品经营许可证"),
+    (("G54",), "道路运输经营许可证"),
+    (("C26",), "危险化学品经营许可证"),
+    (("E47", "E48", "E49"), "建筑施工企业安全生产许可证"),
+    (("R90", "R87"), "娱乐经营许可证"),
+    (("I65", "I64"), "增值电信业务经营许可证"),
+    (("K70",), "房地产开发企业资质证书"),
+    (("O80",), "家政服务机构备案证明"),
+    (("A01",), "农作物种子生产经营许可证"),
+    (("C33",), "排污许可证"),
+]
+
+
+def licence_for(industry: str) -> str:
+    return next((name for prefixes, name in LICENCES if industry.startswith(prefixes)), "其他行政许可")
+
+
 KIND_SHARES = [("inspection", 70), ("licence", 15), ("penalty", 10), ("coercion", 3), ("other", 2)]
 # Most checks find nothing; about one in ten finds a problem.
 RESULTS = ["未发现问题"] * 18 + ["发现问题已责令改正", "发现问题待后续处理"]
@@ -106,12 +127,12 @@ class DemoActions:
                 self.progress(f"supervision actions: {sent} rows from {number} source systems")
         return sent
 
-    def _subjects(self) -> dict[str, list[tuple[str, str, str]]]:
-        by_prefix: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for code, regno, name, region in Subject.objects.filter(uscc__isnull=False).values_list(
-            "uscc", "registration_no", "name", "region_id"
+    def _subjects(self) -> dict[str, list[tuple[str, str, str, str]]]:
+        by_prefix: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+        for code, regno, name, region, industry in Subject.objects.filter(uscc__isnull=False).values_list(
+            "uscc", "registration_no", "name", "region_id", "industry_code"
         ):
-            entry = (code, name, region) if not regno or self.rng.random() < 0.7 else (regno, name, region)
+            entry = (code if not regno or self.rng.random() < 0.7 else regno, name, region, industry)
             by_prefix[region].append(entry)
             by_prefix[region[:4]].append(entry)
         return by_prefix
@@ -163,7 +184,7 @@ class DemoActions:
 
     def _record(self, number, kind, department, party, item, crew) -> dict[str, Any]:
         rng = self.rng
-        code, name, region = party
+        code, name, region, industry = party
         index = rng.randrange(len(self.workdays))
         action = self.workdays[index]
         lag = rng.choices([0, 1, 2, 3, 5, 7, 10, 20, 40], [10, 25, 20, 15, 10, 8, 6, 4, 2])[0]
@@ -221,7 +242,7 @@ class DemoActions:
         elif kind == "licence":
             record.update(
                 licence_no=f"JY{department.region_id}{number:08d}",
-                licence_name="食品经营许可证",
+                licence_name=licence_for(industry),
                 licence_kind="1",
                 valid_from=action.isoformat(),
                 valid_to=(action + dt.timedelta(days=5 * 365)).isoformat(),

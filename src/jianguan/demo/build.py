@@ -37,7 +37,7 @@ from jianguan.facts.models import Fact
 from jianguan.facts.services import deferred as deferred_delivery
 from jianguan.officers.models import Officer
 from jianguan.officers.schemas import OfficerIn
-from jianguan.officers.services import bulk_register_officers, declare_conflict
+from jianguan.officers.services import bulk_register_officers, declare_conflict, link_account
 from jianguan.platform.services import create_department, ensure_sector
 from jianguan.subjects.models import Subject
 from jianguan.subjects.schemas import SubjectIn
@@ -517,6 +517,10 @@ class DemoBuilder:
                 roles=[role],
                 is_staff=role == Role.PLATFORM_ADMIN,
             )
+            if role == Role.OFFICER:
+                # An officer's login is linked to his record: that is how he finds the tasks drawn for him.
+                officer = Officer.objects.filter(department=department, user__isnull=True).order_by("pk").first()
+                link_account(officer, username)
             out.append((username, str(Role(role).label), department.name))
         return out
 

@@ -15,5 +15,5 @@ class OfficerAdmin(AuditedModelAdmin):
     list_display = ["name", "certificate_no", "department", "status"]
     list_filter = ["status", "sectors"]
     search_fields = ["name", "certificate_no"]
-    raw_id_fields = ["department", "home_region"]
+    raw_id_fields = ["department", "home_region", "user"]
     inlines = [ConflictInline]

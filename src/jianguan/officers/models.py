@@ -1,5 +1,6 @@
 """Enforcement officers (执法人员) and their declared conflicts of interest."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,15 @@ class Officer(models.Model):
     certificate_valid_until = models.DateField(_("certificate valid until"), null=True, blank=True)
     home_region = models.ForeignKey(
         "core.Region", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("home county")
+    )
+    # The staff account the officer signs in with: what links a login to the tasks drawn for him.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="officer",
+        verbose_name=_("user account"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

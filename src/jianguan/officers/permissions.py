@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -24,6 +25,19 @@ def access_officer(actor: Any, pk: Any) -> Officer:
     officer = visible_officers(actor).filter(pk=pk).first()
     if officer is None:
         raise NotFound()
+    return officer
+
+
+def officer_for(user: Any) -> Officer | None:
+    """The officer record a signed-in user acts as, or None (not an officer, or not linked)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
+        return None
+    cached = getattr(user, "_jianguan_officer", False)
+    if cached is not False:
+        return cached
+    officer = Officer.objects.select_related("department", "department__region").filter(user_id=user.pk).first()
+    with contextlib.suppress(AttributeError):
+        user._jianguan_officer = officer
     return officer
 
 

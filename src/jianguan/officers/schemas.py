@@ -39,6 +39,12 @@ class OfficerIn(BaseModel):
     status: str | None = Field(None, title="状态", validate_default=True)
     certificate_valid_until: DateValue = Field(None, title="证件有效期至", json_schema_extra={"aliases": ["有效期至"]})
     home_region_code: CodeValue = Field(None, title="户籍所在区县代码")
+    username: TextValue = Field(
+        None,
+        title="登录账号",
+        description="the user name of the officer's staff account (optional)",
+        json_schema_extra={"aliases": ["用户名", "账号"]},
+    )
 
     @field_validator("certificate_no")
     @classmethod

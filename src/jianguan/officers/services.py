@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +20,51 @@ from jianguan.platform.services import check_department_ref, find_department, fi
 from jianguan.subjects.models import Subject
 
 
+def _account_problem(username: str, department: Any, officer: Officer | None = None) -> tuple[Any, Any]:
+    """The staff account named for an officer, or the reason it cannot be linked."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        return None, _("No staff account has this user name.")
+    if department is not None and user.department_id != department.pk:
+        return None, _("The account belongs to another department than the officer.")
+    linked = Officer.objects.filter(user=user).exclude(pk=getattr(officer, "pk", None)).first()
+    if linked is not None:
+        return None, lazy_format(_("The account is already linked to officer %(o)s."), {"o": linked.name})
+    return user, None
+
+
+def _account(username: str | None, department: Any, officer: Officer | None = None) -> Any:
+    if not username:
+        return None
+    user, problem = _account_problem(username, department, officer)
+    if problem is not None:
+        raise DomainError("account_invalid", problem, [FieldError("username", problem, "account_invalid")])
+    return user
+
+
+def link_account(officer: Officer, username: str | None, actor: Any = None) -> Officer:
+    """Link the officer to the staff account he signs in with (None: unlink)."""
+    if actor is not None and not can_write_department(actor, officer.department):
+        raise Forbidden(_("You may not change officers of this department."))
+    user = _account(username, officer.department, officer)
+    with transaction.atomic():
+        before = officer.user_id
+        Officer.objects.filter(pk=officer.pk).update(user=user)
+        officer.user = user
+        record_event(
+            actor,
+            "officers.link_account",
+            "officer",
+            officer.pk,
+            before={"user": before},
+            after={"user": getattr(user, "pk", None)},
+        )
+    return officer
+
+
 def _bulk_create(records: Sequence[OfficerIn]) -> list[Officer]:
     departments = {ref: find_department(ref) for ref in {r.department for r in records}}
+    users = {r.username: _account(r.username, departments[r.department]) for r in records if r.username}
     sectors = {ref: find_sectors([ref])[0] for r in records for ref in r.sectors}
     regions = {code: resolve_region(code) for code in {r.home_region_code for r in records}}
     officers = Officer.objects.bulk_create(
@@ -32,6 +76,7 @@ def _bulk_create(records: Sequence[OfficerIn]) -> list[Officer]:
                 status=r.status,
                 certificate_valid_until=r.certificate_valid_until,
                 home_region=regions[r.home_region_code],
+                user=users.get(r.username) if r.username else None,
             )
             for r in records
         ],
@@ -79,6 +124,7 @@ def register_officer(record: OfficerIn, actor: Any = None) -> Officer:
         raise DomainError("unknown_sector", lazy_format(_("Unknown sector: %(s)s"), {"s": "、".join(missing)}))
     if Officer.objects.filter(certificate_no=record.certificate_no).exists():
         raise DomainError("duplicate_certificate", _("This certificate number is already registered."), status=409)
+    user = _account(record.username, department)
     with transaction.atomic():
         officer = Officer.objects.create(
             name=record.name,
@@ -87,6 +133,7 @@ def register_officer(record: OfficerIn, actor: Any = None) -> Officer:
             status=record.status,
             certificate_valid_until=record.certificate_valid_until,
             home_region=resolve_region(record.home_region_code),
+            user=user,
         )
         officer.sectors.set(sectors)
         record_event(
@@ -99,6 +146,7 @@ def register_officer(record: OfficerIn, actor: Any = None) -> Officer:
                 "certificate_no": officer.certificate_no,
                 "department": department.pk,
                 "sectors": [s.code for s in sectors],
+                "user": getattr(user, "pk", None),
             },
         )
     return officer
@@ -148,8 +196,17 @@ class OfficerImporter(Importer):
 
     def check(self, rows: list[PreparedRow]) -> None:
         departments: dict[str, Any] = {}
+        usernames: dict[str, int] = {}
         for row in rows:
-            check_department_ref(row, row.record.department, self.actor, departments)
+            department = check_department_ref(row, row.record.department, self.actor, departments)
+            username = row.record.username
+            if username:
+                _user, problem = _account_problem(username, department)
+                if problem is None and username in usernames:
+                    problem = lazy_format(_("The account is also named in row %(n)s."), {"n": usernames[username]})
+                if problem is not None:
+                    row.errors.append(FieldError("username", problem, "account_invalid", row.number))
+                usernames.setdefault(username, row.number)
             _found, missing = find_sectors(row.record.sectors)
             if missing:
                 row.errors.append(
@@ -169,7 +226,7 @@ class OfficerImporter(Importer):
         return _bulk_create(records)
 
     def export_rows(self, queryset) -> Iterable[Sequence[Any]]:
-        for o in queryset.select_related("department", "home_region").prefetch_related("sectors"):
+        for o in queryset.select_related("department", "home_region", "user").prefetch_related("sectors"):
             yield [
                 o.name,
                 o.certificate_no,
@@ -178,4 +235,5 @@ class OfficerImporter(Importer):
                 o.get_status_display(),
                 o.certificate_valid_until,
                 o.home_region_id,
+                o.user.username if o.user_id else "",
             ]

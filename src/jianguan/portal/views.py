@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -18,27 +21,50 @@ from jianguan.credit.permissions import public_profile, public_search, public_su
 from jianguan.credit.services import issue_credit_report
 from jianguan.platform.importing import validated
 from jianguan.rectification.services import report_by_subject
+from jianguan.spotcheck import verify_draw as verifier_module
 from jianguan.spotcheck.choices import BatchStatus, TaskStatus
+from jianguan.spotcheck.objects import describe_pool
 from jianguan.spotcheck.permissions import public_batch, public_batches
-from jianguan.spotcheck.services import verify_draw
+from jianguan.spotcheck.services import public_draw_record, verify_draw
+from jianguan.spotcheck.verify_draw import ALGORITHM as VERIFIER_ALGORITHM
 
 
 def spotchecks(request):
-    page = Paginator(public_batches().order_by("-draw__drawn_at"), 30).get_page(request.GET.get("page"))
-    return render(request, "portal/spotchecks.html", {"page_obj": page})
+    """Every committed batch, newest first; with ?published=1 only those whose results are published."""
+    batches = public_batches()
+    only_published = request.GET.get("published") == "1"
+    if only_published:
+        batches = batches.filter(status=BatchStatus.PUBLISHED)
+    batches = batches.annotate(
+        checked=Count("draw__tasks", filter=Q(draw__tasks__status=TaskStatus.COMPLETED), distinct=True)
+    ).order_by("-committed_at", "-pk")
+    page = Paginator(batches, 30).get_page(request.GET.get("page"))
+    return render(request, "portal/spotchecks.html", {"page_obj": page, "only_published": only_published})
+
+
+def _public_batch_or_404(pk: int):
+    try:
+        return public_batch(pk)
+    except DomainError:
+        raise Http404 from None
 
 
 def spotcheck(request, pk: int):
-    try:
-        batch = public_batch(pk)
-    except DomainError:
-        raise Http404 from None
-    draw = batch.draw
+    batch = _public_batch_or_404(pk)
+    draw = getattr(batch, "draw", None) if hasattr(batch, "draw") else None
+    if draw is None:
+        # Committed, not drawn: the commitment is public before the pool is frozen.
+        return render(
+            request,
+            "portal/spotcheck.html",
+            {"batch": batch, "draw": None, "items": batch.items.all(), "pool_lines": describe_pool(batch.pool_filter)},
+        )
     verification = verify_draw(draw) if request.GET.get("verify") else None
     published = batch.status == BatchStatus.PUBLISHED
     # Subjects are listed by name, not by grade: the grades that set the sampling are not public.
     tasks = draw.tasks.select_related("subject").prefetch_related("results__department").order_by("subject__name")
     options = {o["code"]: o["label"] for o in batch.result_options}
+    findings_codes = {o["code"] for o in batch.result_options if o.get("finding")}
     # A joint batch's results are merged per subject, one line per department.
     rows = [
         (
@@ -52,8 +78,36 @@ def spotcheck(request, pk: int):
     return render(
         request,
         "portal/spotcheck.html",
-        {"batch": batch, "draw": draw, "rows": rows, "published": published, "verification": verification},
+        {
+            "batch": batch,
+            "draw": draw,
+            "items": batch.items.all(),
+            "pool_lines": describe_pool(batch.pool_filter),
+            "findings": sum(1 for t in tasks if published and any(r.result in findings_codes for r in t.results.all())),
+            "rows": rows,
+            "published": published,
+            "verification": verification,
+            "has_record": draw.algorithm.startswith(VERIFIER_ALGORITHM),
+        },
     )
+
+
+def spotcheck_record(request, pk: int):
+    """The draw record (JSON) that `verify_draw.py` recomputes offline."""
+    batch = _public_batch_or_404(pk)
+    record = public_draw_record(batch.draw) if hasattr(batch, "draw") else None
+    if record is None:
+        raise Http404
+    response = JsonResponse(record, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="draw-record-{batch.pk}.json"'
+    return response
+
+
+def spotcheck_verifier(request):
+    """The offline verification script (standard library only)."""
+    response = HttpResponse(Path(verifier_module.__file__).read_bytes(), content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="verify_draw.py"'
+    return response
 
 
 def _limited(request, bucket: str, per_minute: int | None = None) -> str | None:

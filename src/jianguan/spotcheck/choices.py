@@ -43,3 +43,13 @@ DEFAULT_RESULTS = [
 # Evidence files: kinds and size a result may carry.
 EVIDENCE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".pdf": "application/pdf"}
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# Photos taken in the field (the camera button of the result form): images only.
+PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+# Why a drawn subject got no team (the draw counts the officers passed over for each reason).
+UNASSIGNED_REASONS = {
+    "conflict": _("declared conflict of interest"),
+    "inspected_recently": _("inspected the subject recently"),
+    "home_county": _("officer's home county"),
+    "too_few_officers": _("officers missing for a full team"),
+}

@@ -69,6 +69,11 @@ class Batch(models.Model):
     seed_hash = models.CharField(_("seed hash"), max_length=64, blank=True)
     seed_sealed = models.TextField(blank=True, editable=False)
     committed_at = models.DateTimeField(_("seed committed at"), null=True, blank=True)
+    # The blinding key of the published pool (algorithm v2): subjects appear in the public draw record
+    # only as pseudonyms SHA-256(SHA-256(blind ‖ token) ‖ token); the blind is committed with the seed
+    # (its hash public) and never published, so no one can tell which subject sits in which grade.
+    blind_hash = models.CharField(_("blinding key hash"), max_length=64, blank=True)
+    blind_sealed = models.TextField(blank=True, editable=False)
     cancel_reason = models.TextField(_("reason for cancelling the draw"), blank=True)
     result_options = models.JSONField(_("standard results"), default=list)
     publish_within = models.PositiveSmallIntegerField(_("publish within (working days)"), default=20)

@@ -25,9 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.accounts.choices import Role
-from jianguan.accounts.permissions import can_write_department, visible_departments
-from jianguan.accounts.scope import scope_for
+from jianguan.accounts.permissions import can_write_department
 from jianguan.audit.services import record_event
 from jianguan.catalog.key_matters import require_sectors
 from jianguan.catalog.models import CheckPoint, SupervisionItem
@@ -46,6 +44,7 @@ from jianguan.platform.importing import checked_file
 from jianguan.records.choices import CHECK_RESULT_ALIASES
 from jianguan.records.models import Record
 from jianguan.spotcheck import draw as algorithm
+from jianguan.spotcheck import verify_draw as public_record
 from jianguan.spotcheck.choices import (
     DEFAULT_RESULTS,
     EVIDENCE_MAX_BYTES,
@@ -55,6 +54,8 @@ from jianguan.spotcheck.choices import (
     TaskStatus,
 )
 from jianguan.spotcheck.models import Batch, Draw, Evidence, Plan, Task, TaskOfficer, TaskResult
+from jianguan.spotcheck.objects import object_filter
+from jianguan.spotcheck.permissions import acting_officer
 from jianguan.spotcheck.policy import default_quotas, policy
 from jianguan.spotcheck.snapshot import frozen_pool
 
@@ -119,7 +120,11 @@ def add_batch(
         raise DomainError("unknown_selection", _("Selection is random or risk."))
     if ends_on < starts_on:
         raise DomainError("window_reversed", _("The batch ends before it starts."))
-    items = list(SupervisionItem.objects.in_force(starts_on).filter(code__in=item_codes, random_check=True))
+    items = list(
+        SupervisionItem.objects.in_force(starts_on)
+        .filter(code__in=item_codes, random_check=True)
+        .select_related("parent")
+    )
     missing = sorted(set(item_codes) - {i.code for i in items})
     if missing or not items:
         raise DomainError(
@@ -159,7 +164,7 @@ def add_batch(
             title=title,
             starts_on=starts_on,
             ends_on=ends_on,
-            pool_filter=pool_filter or {},
+            pool_filter={**object_filter(items), **(pool_filter or {})},
             quotas=quotas,
             officer_departments=officer_departments or [plan.department_id],
             officer_sectors=officer_sectors or [],
@@ -221,13 +226,23 @@ def commit_seed(batch: Batch, actor: Any = None) -> str:
         raise DomainError("cannot_commit", _("A seed can be committed once, for an approved batch."), status=409)
     seed = secrets.token_hex(32)
     seed_hash = hashlib.sha256(seed.encode()).hexdigest()
+    # The blinding key of the published pool is fixed now too: chosen later, it could be tried until
+    # the draw came out as wished.
+    blind = secrets.token_hex(32)
+    blind_hash = hashlib.sha256(blind.encode()).hexdigest()
     with transaction.atomic():
         updated = Batch.objects.filter(pk=batch.pk, seed_hash="").update(
-            seed_hash=seed_hash, seed_sealed=encrypt(seed), committed_at=timezone.now()
+            seed_hash=seed_hash,
+            seed_sealed=encrypt(seed),
+            blind_hash=blind_hash,
+            blind_sealed=encrypt(blind),
+            committed_at=timezone.now(),
         )
         if not updated:
             raise DomainError("cannot_commit", _("A seed can be committed once, for an approved batch."), status=409)
-        record_event(actor, "spotcheck.commit_seed", "batch", batch.pk, after={"seed_hash": seed_hash})
+        record_event(
+            actor, "spotcheck.commit_seed", "batch", batch.pk, after={"seed_hash": seed_hash, "blind_hash": blind_hash}
+        )
     batch.refresh_from_db()
     return seed_hash
 
@@ -325,7 +340,10 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
     if batch.status != BatchStatus.APPROVED or not batch.seed_hash:
         raise DomainError("not_ready", _("Approve the batch and commit its seed before drawing."), status=409)
     today = timezone.localdate()
-    with frozen_pool(batch, today) as pool:
+    blind = decrypt(batch.blind_sealed) if batch.blind_sealed else None
+    if blind is not None and hashlib.sha256(blind.encode()).hexdigest() != batch.blind_hash:
+        raise DomainError("blind_mismatch", _("The sealed blinding key does not match its committed hash."), status=500)
+    with frozen_pool(batch, today, blind) as pool:
         clock.lap("freeze")
         seed = decrypt(batch.seed_sealed)
         if hashlib.sha256(seed.encode()).hexdigest() != batch.seed_hash:
@@ -370,7 +388,8 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
             raise DomainError("already_drawn", _("This batch has been drawn; a batch is drawn only once."), status=409)
         draw = Draw.objects.create(
             batch=batch,
-            algorithm=algorithm.ALGORITHM + ("-risk" if batch.selection == "risk" else ""),
+            algorithm=(public_record.ALGORITHM if blind is not None else algorithm.ALGORITHM)
+            + ("-risk" if batch.selection == "risk" else ""),
             seed_hash=batch.seed_hash,
             seed=seed,
             public_entropy=public_entropy,
@@ -503,6 +522,73 @@ def verify_draw(draw: Draw) -> Verification:
     return Verification(True, "ok")
 
 
+def subject_token(subject: Any) -> str:
+    """The public token of a subject in a draw's pool (see draw.py, step 1)."""
+    return subject.uscc or subject.registration_no or f"S{subject.pk}"
+
+
+def subject_verification_code(task: Task) -> str | None:
+    """The code a drawn subject is given with its notice: it opens its own pseudonym in the public
+    draw record (and no other), so the subject can check it was drawn as published."""
+    batch = task.draw.batch
+    if not batch.blind_sealed or not task.draw.algorithm.startswith(public_record.ALGORITHM):
+        return None
+    return public_record.subject_code(decrypt(batch.blind_sealed), subject_token(task.subject))
+
+
+def public_draw_record(draw: Draw) -> dict[str, Any] | None:
+    """Everything anyone needs to recompute the draw offline (`verify_draw.py`), without a subject's grade:
+    the pool is published per stratum as pseudonyms, the drawn subjects by name, unlinked to the strata.
+    None for a draw made before pools were published (algorithm v1: auditors verify it on the server)."""
+    if not draw.algorithm.startswith(public_record.ALGORITHM):
+        return None
+    batch = draw.batch
+    strata: dict[str, dict[str, Any]] = {}
+    for entry in algorithm.parse_pool(zlib.decompress(bytes(draw.pool))):
+        members = strata.setdefault(entry[1], {"members": []})["members"]
+        members.append([entry[0], entry[2]] if len(entry) > 2 else entry[0])
+    for data in strata.values():
+        data["n"] = len(data["members"])
+    selection: dict[str, list[str]] = {}
+    for stratum, token in draw.tasks.order_by("stratum", "rank").values_list("stratum", "token"):
+        selection.setdefault(stratum, []).append(token)
+    subjects = sorted(
+        (
+            {"name": name, "code": uscc or number or ""}
+            for name, uscc, number in draw.tasks.values_list(
+                "subject__name", "subject__uscc", "subject__registration_no"
+            )
+        ),
+        key=lambda s: (s["code"], s["name"]),
+    )
+    return {
+        "format": "jianguan-draw-record-1",
+        "algorithm": public_record.ALGORITHM,
+        "selection_rule": batch.selection,
+        "batch": {
+            "id": batch.pk,
+            "department": batch.plan.department.name,
+            "plan": batch.plan.title,
+            "title": batch.title,
+            "items": sorted(batch.items.values_list("code", flat=True)),
+        },
+        "commitment": {
+            "seed_hash": draw.seed_hash,
+            "blind_hash": batch.blind_hash,
+            "committed_at": batch.committed_at.isoformat() if batch.committed_at else None,
+        },
+        "seed": draw.seed,
+        "public_entropy": draw.public_entropy,
+        "drawn_at": draw.drawn_at.isoformat(),
+        "pool_hash": draw.pool_hash,
+        "quotas": batch.quotas,
+        "strata": strata,
+        "selection": selection,
+        "selection_hash": draw.selection_hash,
+        "drawn_subjects": subjects,
+    }
+
+
 # ---------------------------------------------------------------- results and publication
 
 
@@ -542,7 +628,7 @@ def record_result(
     own_items = next((items for d, items in roles if d.pk == department.pk), None)
     if own_items is None:
         raise DomainError("not_a_participant", _("This department does not take part in the batch."))
-    _require_writer_or_team(actor, department)
+    _require_writer_or_team(actor, department, task)
     if task.status != TaskStatus.ASSIGNED or batch.status not in (BatchStatus.DRAWN, BatchStatus.IN_PROGRESS):
         raise DomainError("task_not_open", _("This task does not take a result now."), status=409)
     if TaskResult.objects.filter(task=task, department=department).exists():
@@ -610,7 +696,7 @@ def record_result(
             actor=actor,
             payload_sha256=hashlib.sha256(repr(record).encode()).hexdigest(),
             payload_bytes=0,
-            filename=f"spot-check task {task.pk}",
+            filename=f"{batch.plan.title} {batch.title}：{subject.name}"[:200],
         )
         if ingested.rejected:
             errors = ingested.rows.get().errors
@@ -670,14 +756,20 @@ def _checked_evidence(name: str, data: bytes) -> tuple[str, bytes, str]:
     return name, data, checked_file(name, data, types=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES, kind="evidence")
 
 
-def _require_writer_or_team(actor: Any, department: Department) -> None:
-    """Results are entered by the department's officers, or by its administrators."""
+def _require_writer_or_team(actor: Any, department: Department, task: Task) -> None:
+    """Results are entered by the department's administrators, or by an officer of the department on the
+    task's team (an officer of a subordinate department drawn for a superior's batch included)."""
 
     if actor is None or can_write_department(actor, department):
         return
-    if scope_for(actor).has_role(Role.OFFICER) and visible_departments(actor).filter(pk=department.pk).exists():
+    officer = acting_officer(actor)
+    if (
+        officer is not None
+        and officer.department.path.startswith(department.path)
+        and TaskOfficer.objects.filter(task=task, officer=officer).exists()
+    ):
         return
-    raise Forbidden(_("Only the department's officers or administrators may enter results."))
+    raise Forbidden(_("Only the task's team or the department's administrators may enter results."))
 
 
 def _complete_if_done(batch: Batch, now: dt.datetime) -> None:

@@ -31,6 +31,7 @@ from jianguan.records.models import Record
 from jianguan.spotcheck import draw as algorithm
 from jianguan.spotcheck.choices import DEFAULT_GRADE
 from jianguan.spotcheck.models import Batch
+from jianguan.spotcheck.verify_draw import pseudonym
 from jianguan.subjects.choices import SubjectKind, SubjectStatus
 from jianguan.subjects.models import Subject
 
@@ -53,6 +54,17 @@ def pool_queryset(batch: Batch):
         subjects = subjects.filter(condition)
     if spec.get("industries"):
         subjects = subjects.filter(industry_code__in=spec["industries"])
+    # The items' objects (objects.py): an industry of theirs, or a licence they need.
+    if spec.get("industry_prefixes") or spec.get("licences"):
+        applies = Q(pk__in=[])
+        for prefix in spec.get("industry_prefixes") or []:
+            applies |= Q(industry_code__startswith=prefix)
+        if spec.get("licences"):
+            licensed = Record.objects.filter(
+                subject_id=OuterRef("pk"), kind="licence", is_deleted=False, details__licence_name__in=spec["licences"]
+            )
+            applies |= Exists(licensed)
+        subjects = subjects.filter(applies)
     return subjects
 
 
@@ -100,9 +112,13 @@ class FrozenPool:
 
 
 @contextlib.contextmanager
-def frozen_pool(batch: Batch, today: dt.date) -> Iterator[FrozenPool]:
-    """The pool as of now; its selection reads the same snapshot while inside the block."""
-    if connection.vendor == "postgresql" and batch.selection != "risk":
+def frozen_pool(batch: Batch, today: dt.date, blind: str | None = None) -> Iterator[FrozenPool]:
+    """The pool as of now; its selection reads the same snapshot while inside the block.
+
+    With a blinding key (algorithm v2) every entry's token is the subject's pseudonym, computed here
+    in Python (the same function the offline verifier uses), so the in-memory path is taken.
+    """
+    if connection.vendor == "postgresql" and batch.selection != "risk" and blind is None:
         outermost = not connection.in_atomic_block
         with transaction.atomic(), connection.cursor() as cursor:
             if outermost:
@@ -112,7 +128,7 @@ def frozen_pool(batch: Batch, today: dt.date) -> Iterator[FrozenPool]:
             cursor.execute("SET LOCAL work_mem = '64MB'")
             yield _frozen_in_database(batch, today, cursor)
         return
-    yield _frozen_in_memory(batch, today)
+    yield _frozen_in_memory(batch, today, blind)
 
 
 def _frozen_in_database(batch: Batch, today: dt.date, cursor) -> FrozenPool:
@@ -153,12 +169,14 @@ def _strata_sizes(canonical: bytes) -> dict[str, int]:
     return sizes
 
 
-def _frozen_in_memory(batch: Batch, today: dt.date) -> FrozenPool:
+def _frozen_in_memory(batch: Batch, today: dt.date, blind: str | None = None) -> FrozenPool:
     entries: list[tuple[str, ...]] = []
     subject_ids: list[int] = []
     regions: list[str] = []
     scores = _risk_scores(today) if batch.selection == "risk" else None
     for pk, token, stratum, region in pool_rows(batch, today).iterator(chunk_size=50000):
+        if blind is not None:
+            token = pseudonym(blind, token)
         if scores is None:
             entries.append((token, stratum))
         else:

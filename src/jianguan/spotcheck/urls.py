@@ -10,6 +10,7 @@ urlpatterns = [
     path("batches/<int:pk>/", views.batch, name="batch"),
     path("batches/<int:pk>/pool/", views.pool, name="pool"),
     path("batches/<int:pk>/<slug:action>/", views.batch_action, name="batch_action"),
+    path("tasks/", views.my_tasks, name="my_tasks"),
     path("tasks/<int:pk>/result/", views.result, name="result"),
     path("evidence/<str:sha256>/", views.evidence, name="evidence"),
 ]

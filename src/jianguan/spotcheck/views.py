@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -18,11 +19,20 @@ from jianguan.accounts.permissions import can_write_department
 from jianguan.catalog.models import CheckPoint
 from jianguan.catalog.permissions import visible_items
 from jianguan.core.errors import DomainError
-from jianguan.records.choices import CheckResult
 from jianguan.spotcheck import services
-from jianguan.spotcheck.choices import BatchStatus, FollowUp
+from jianguan.spotcheck.choices import UNASSIGNED_REASONS, BatchStatus
+from jianguan.spotcheck.forms import ResultForm, both_languages
 from jianguan.spotcheck.models import Evidence
-from jianguan.spotcheck.permissions import access_batch, access_plan, access_task, visible_plans, visible_tasks
+from jianguan.spotcheck.objects import describe_pool
+from jianguan.spotcheck.permissions import (
+    access_batch,
+    access_plan,
+    access_task,
+    acting_officer,
+    my_open_tasks,
+    visible_plans,
+    visible_tasks,
+)
 from jianguan.spotcheck.policy import default_quotas
 
 
@@ -54,6 +64,7 @@ def plans(request):
         {
             "plans": visible_plans(request.user).prefetch_related("batches")[:100],
             "can_create": request.user.department and can_write_department(request.user, request.user.department),
+            "is_officer": acting_officer(request.user) is not None,
             "year": dt.date.today().year,
         },
     )
@@ -112,11 +123,16 @@ def batch(request, pk: int):
     tasks = None
     if draw is not None:
         tasks = Paginator(
-            draw.tasks.select_related("subject")
+            visible_tasks(request.user)
+            .filter(draw=draw)
+            .select_related("subject")
             .prefetch_related("officers__department", "results__department")
             .order_by("stratum", "rank"),
             50,
         ).get_page(request.GET.get("page"))
+    if tasks is not None:
+        for task in tasks:
+            task.reason_labels = _reason_labels(task.unassigned_reasons)
     return render(
         request,
         "spotcheck/batch.html",
@@ -124,6 +140,7 @@ def batch(request, pk: int):
             "batch": batch,
             "draw": draw,
             "page_obj": tasks,
+            "pool_lines": describe_pool(batch.pool_filter),
             "items": batch.items.all(),
             "participants": services.participants(batch),
             "labels": {o["code"]: o["label"] for o in batch.result_options},
@@ -131,6 +148,26 @@ def batch(request, pk: int):
             "overdue": services.publication_overdue(batch),
             "BatchStatus": BatchStatus,
         },
+    )
+
+
+def _reason_labels(reasons: dict) -> list[str]:
+    """Why a task has no team, in words: {reason: n} or, in a joint batch, {department: {reason: n}}."""
+    counts: dict[str, int] = {}
+    for key, value in (reasons or {}).items():
+        for reason, n in value.items() if isinstance(value, dict) else [(key, value)]:
+            counts[reason] = counts.get(reason, 0) + int(n)
+    return [f"{UNASSIGNED_REASONS.get(reason, _('other reason'))} {n}" for reason, n in sorted(counts.items())]
+
+
+@login_required
+def my_tasks(request):
+    """The officer's open spot-check tasks, nearest deadline first: made for a phone in the field."""
+    tasks = list(my_open_tasks(request.user)[:200])
+    return render(
+        request,
+        "spotcheck/my_tasks.html",
+        {"tasks": tasks, "officer": acting_officer(request.user), "today": timezone.localdate()},
     )
 
 
@@ -160,8 +197,8 @@ def batch_action(request, pk: int, action: str):
 
 @login_required
 def pool(request, pk: int):
-    """The frozen pool of a draw (tokens and grades): for staff and auditors, not public."""
-    batch = _or_404(access_batch, request.user, pk)
+    """The frozen pool of a draw (tokens and grades): for staff and auditors, not officers nor the public."""
+    batch = _or_404(lambda: access_batch(request.user, pk, staff_only=True))
     if not hasattr(batch, "draw"):
         raise Http404
     response = HttpResponse(zlib.decompress(bytes(batch.draw.pool)), content_type="text/plain; charset=utf-8")
@@ -170,8 +207,10 @@ def pool(request, pk: int):
 
 
 def _department_for(user, roles):
-    """The participating department a user enters results for: the one their own department is in."""
-    own = getattr(user, "department", None)
+    """The participating department a user enters results for: the one their own department is in
+    (an officer's: the department of his officer record)."""
+    officer = acting_officer(user)
+    own = officer.department if officer is not None else getattr(user, "department", None)
     for department, _items in roles:
         if own is not None and own.path.startswith(department.path):
             return department
@@ -186,26 +225,38 @@ def result(request, pk: int):
     department = _department_for(request.user, roles)
     items = next(items for d, items in roles if d.pk == department.pk)
     points = list(CheckPoint.objects.filter(item__in=items).order_by("item__code", "order", "code"))
-    if request.method == "POST":
-        answers = {
-            p.code: request.POST.get(f"point_{p.code}", "") for p in points if request.POST.get(f"point_{p.code}")
-        }
+    form = ResultForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        points=points,
+        options=batch.result_options,
+    )
+    error = None
+    if request.method == "POST" and form.is_valid():
         try:
             services.record_result(
                 task,
-                result=request.POST.get("result", ""),
-                check_answers=answers,
-                note=request.POST.get("note", ""),
+                result=form.cleaned_data["result"],
+                check_answers=form.answers(),
+                note=form.notes(),
                 department=department,
-                follow_up=request.POST.get("follow_up", ""),
-                evidence=[(f.name, f.read()) for f in request.FILES.getlist("evidence")],
+                follow_up=form.cleaned_data.get("follow_up") or "",
+                evidence=form.cleaned_data["photos"],
                 actor=request.user,
             )
         except DomainError as exc:
-            messages.error(request, exc.as_body()["message"])
+            if exc.code.startswith("follow_up"):
+                form.add_error("follow_up", both_languages(exc.message))
+            else:
+                error = both_languages(exc.message)
         else:
             messages.success(request, _("The result was recorded."))
+            if acting_officer(request.user) is not None and not can_write_department(
+                request.user, batch.plan.department
+            ):
+                return redirect(reverse("spotcheck:my_tasks"))
             return redirect(reverse("spotcheck:batch", args=[batch.pk]))
+    due = batch.ends_on
     return render(
         request,
         "spotcheck/result.html",
@@ -213,11 +264,14 @@ def result(request, pk: int):
             "task": task,
             "batch": batch,
             "department": department,
-            "points": points,
-            "answers": CheckResult.choices,
-            "options": batch.result_options,
-            "follow_ups": FollowUp.choices,
+            "form": form,
+            "error": error,
+            "due_on": due,
+            "team": list(task.officers.select_related("department")),
+            "items": items,
+            "subject_code": services.subject_verification_code(task),
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
