@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_event
-from jianguan.complaints import classifier
+from jianguan.complaints import classifier, geo
 from jianguan.complaints.choices import (
     PUBLIC_ROLE,
     SYSTEM_ROLE,
@@ -149,7 +149,8 @@ def receive(
             now = timezone.make_aware(now)
     if channel not in Channel.values:
         raise DomainError("unknown_channel", _("Unknown intake channel."))
-    hint = hint_region or getattr(getattr(actor, "region", None), "code", None)
+    pinned = geo.county_at(demand.latitude, demand.longitude) if demand.latitude is not None else None
+    hint = hint_region or (pinned.code if pinned else None) or getattr(getattr(actor, "region", None), "code", None)
     region_code, confidence = locate(f"{demand.address or ''} {demand.content}", hint)
     office = office_for(region_code)
     if office is None:
@@ -681,7 +682,12 @@ def rate_by_citizen(
 ) -> WorkOrder:
     """The citizen's own rating on the portal; on a replied order it is the return call's answer.
     A merged demand is rated on its own record (its master's handling answers it)."""
-    order = find_for_citizen(number, query_code)
+    return rate_found_order(find_for_citizen(number, query_code), rating, now)
+
+
+def rate_found_order(order: WorkOrder, rating: Rating | dict[str, Any], now: dt.datetime | None = None) -> WorkOrder:
+    """The citizen's rating of an order already found by its number and query code (`find_for_citizen`:
+    the portal keeps that proof in the visitor's session, never the code itself)."""
     rating = validated(Rating, rating)
     now = now or timezone.now()
     if order.merged_into_id is not None:
