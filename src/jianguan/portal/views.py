@@ -119,7 +119,13 @@ def _granted(request, number: str) -> bool:
 def complaint_track(request):
     """查询: the number and query code are posted; a match opens the order's page in this session."""
 
-    # A number may come in the address (a bookmark); a query code there is ignored, never used.
+    # A number may come in the address (a bookmark). An old link with the query code in it is sent
+    # on without it at once (so that the page, its language switch and the history do not keep it).
+    if "code" in request.GET:
+        number = request.GET.get("number", "")[:18]
+        return redirect(
+            f"{reverse('portal:complaint_track')}?number={number}" if number.isdigit() else "portal:complaint_track"
+        )
     form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")[:18]})
     error = None
     if request.method == "POST" and form.is_valid():
