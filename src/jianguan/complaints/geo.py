@@ -14,6 +14,9 @@ MAP_STATIC = "complaints/shandong-counties.geojson"
 # The box is the boundaries' own extent widened by about 10 km: a pin on the coast or an island is
 # kept, a pin in another province far away is refused.
 MARGIN_DEGREES = 0.1
+# The boundaries are simplified one county at a time, so neighbours leave slivers of up to a few
+# hundred metres between them: a point in one belongs to the county with the nearest boundary point.
+SLIVER_DEGREES = 0.01
 
 
 @dataclass(frozen=True)
@@ -80,14 +83,27 @@ def _inside(ring: tuple[tuple[float, float], ...], x: float, y: float) -> bool:
 
 
 def county_at(latitude: float, longitude: float) -> County | None:
-    """The county whose boundary holds the point (outer ring in, no hole), or None."""
+    """The county whose boundary holds the point (outer ring in, no hole), else the county whose
+    boundary passes within SLIVER_DEGREES of it, else None."""
+    near = []
     for county in counties():
         west, south, east, north = county.box
-        if not (west <= longitude <= east and south <= latitude <= north):
+        if not (
+            west - SLIVER_DEGREES <= longitude <= east + SLIVER_DEGREES
+            and south - SLIVER_DEGREES <= latitude <= north + SLIVER_DEGREES
+        ):
             continue
+        near.append(county)
         for polygon in county.polygons:
             if _inside(polygon[0], longitude, latitude) and not any(
                 _inside(hole, longitude, latitude) for hole in polygon[1:]
             ):
                 return county
-    return None
+    best, best_distance = None, SLIVER_DEGREES**2
+    for county in near:
+        for polygon in county.polygons:
+            for x, y in polygon[0]:
+                distance = (x - longitude) ** 2 + (y - latitude) ** 2
+                if distance <= best_distance:
+                    best, best_distance = county, distance
+    return best

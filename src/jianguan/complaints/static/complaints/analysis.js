@@ -31,7 +31,7 @@
       yAxis: spec.horizontal ? categoryAxis : valueAxis,
       series: spec.series.map(function (s) {
         return {
-          name: s.name, type: spec.type || "bar",
+          name: s.name, type: spec.type || "bar", barMaxWidth: 48,
           data: s.data.map(function (v, i) {
             if (!(spec.partial_last && i === last)) return v;
             return { value: v, itemStyle: { opacity: 0.45, borderType: "dashed", borderColor: "#5470c6", borderWidth: 1 },
