@@ -492,7 +492,7 @@ def test_analysis_counts_surges_and_excel(hotline, province):
     data = report(hotline.operator)
     assert data["totals"]["demands"] == 25
     assert {c["class"]: c["demands"] for c in data["by_class"]} == {"经济综合": 25}
-    assert data["by_city"] == [{"city": "济南市", "demands": 25}]
+    assert data["by_city"] == [{"code": "370100", "city": "济南市", "demands": 25}]
     assert data["surges"][0]["demands"] == 9
     assert report(hotline.shinan_officer)["totals"]["demands"] == 0
     staff = Client()

@@ -69,7 +69,7 @@ def is_handler(actor: Any, order: WorkOrder, *, lead_only: bool = False) -> bool
 def with_current_assignments(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     """Orders with their current assignments and related rows loaded, for lists (no query per order)."""
     return orders.select_related(
-        "category", "proposed_category", "region", "office", "lead_department", "item", "merged_into"
+        "category", "proposed_category", "region", "office", "lead_department", "item__definition", "merged_into"
     ).prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.filter(is_current=True), to_attr="current_assignments")
     )
