@@ -307,6 +307,16 @@ def test_public_file_track_and_rate(hotline):
     number, code = filed.json()["number"], filed.json()["query_code"]
     assert "13300001111" not in filed.content.decode()
     tracked = public.get(f"/api/v1/public/complaints/{number}", {"code": code}).json()
+    posted = public.post(
+        f"/api/v1/public/complaints/{number}/lookup", {"code": code}, content_type="application/json"
+    ).json()
+    assert posted["number"] == number and posted["state"] == tracked["state"]
+    refused = public.post(
+        f"/api/v1/public/complaints/{number}/lookup",
+        {"code": "000000" if code != "000000" else "111111"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 404
     assert tracked["state"] == "received" and tracked["can_rate"] is False
     wrong = public.get(f"/api/v1/public/complaints/{number}", {"code": "000000" if code != "000000" else "111111"})
     assert wrong.status_code == 404
