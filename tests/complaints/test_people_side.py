@@ -104,14 +104,17 @@ def test_detail_history_proposals_and_rating_are_named_not_coded(hotline):
     assert leaked_codes(text, allow={hotline.operator.username}) == set()
 
 
-def test_a_supervision_note_reads_its_reason_by_name(hotline):
+def test_supervision_and_extension_notes_read_by_name(hotline):
     from jianguan.complaints import services
 
     order, _code = receive()
+    services.accept(order, hotline.lixia_officer)
+    services.request_extension(order, hotline.lixia_officer, 3, "样品送检")
     services.urge(order, hotline.operator, note="请尽快办理")
     page = staff(hotline.operator).get(f"/complaints/{order.number}/").content.decode()
     history = visible_text(re.search(r'<ol class="small" id="history">.*?</ol>', page, re.S).group(0))
     assert "manual" not in history and "请尽快办理" in history
+    assert "request_extension" not in history and "3: 样品送检" not in history and "样品送检" in history
     assert leaked_codes(visible_text(page), allow={hotline.operator.username}) == set()
 
 
@@ -319,6 +322,7 @@ def test_a_pin_is_filed_with_its_county_and_shown_to_staff_and_citizen(hotline):
     order = WorkOrder.objects.get(number=number)
     assert (order.latitude, order.longitude) == (36.6615, 117.0233)
     assert order.region_id == "370102"  # no address: the county comes from the pin (泉城广场, 历下区)
+    assert order.region_confidence == 0.8
     status = citizen.get(f"/public/complaints/track/{number}/").content.decode()
     assert 'id="pin-map"' in status and 'data-lat="36.661500"' in status and 'data-lng="117.023300"' in status
     assert "complaints/shandong-counties.geojson" in status
@@ -383,3 +387,14 @@ def test_tracking_lists_every_public_step_with_its_time_and_no_staff_names(hotli
     assert 'id="track-step-due"' in page and 'id="track-due"' in page
     last_day = (timezone.localtime(order.due_at) - dt.timedelta(days=1)).date().isoformat()
     assert last_day in visible_text(re.search(r'id="track-due">.*?</dd>', page, re.S).group(0))
+
+
+def test_the_operators_return_call_chooses_no_answer_for_the_caller(hotline):
+    order, _code = replied(hotline)
+    page = staff(hotline.operator).get(f"/complaints/{order.number}/").content.decode()
+    form = re.search(r'<form[^>]*id="return-call-form">.*?</form>', page, re.S).group(0)
+    options = re.findall(r"<option[^>]*>", form)
+    assert options[0] == '<option value="" selected>' and all("selected" not in o for o in options[1:])
+    staff(hotline.operator).post(f"/complaints/{order.number}/return_call/", {"comment": ""})
+    order.refresh_from_db()
+    assert order.state == "replied" and order.satisfaction == ""

@@ -67,6 +67,10 @@ def _step_comment(action: str, comment: str) -> str:
         if reason.strip() in UrgingReason.values:
             label = str(UrgingReason(reason.strip()).label)
             return f"{label}：{note.strip()}" if note.strip() else label
+    if action == "request_extension":
+        days, _sep, reason = comment.partition(":")
+        if days.strip().isdigit():
+            return gettext("%(days)s working days: %(reason)s") % {"days": days.strip(), "reason": reason.strip()}
     return comment
 
 

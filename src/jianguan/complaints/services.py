@@ -94,6 +94,12 @@ def _store_attachments(files: list[Attachment]) -> list[dict[str, Any]]:
     return stored
 
 
+# A pin decides the county when the address (and text) locate it less surely than this; the pin's
+# county is then held with PIN_CONFIDENCE (a point near a boundary may fall in the neighbour).
+PIN_OVER_ADDRESS = 0.5
+PIN_CONFIDENCE = 0.8
+
+
 def check_public_filing_rate(client_address: str) -> None:
     """Filings from the public (portal, public API) per address and minute, as the policy allows."""
 
@@ -152,6 +158,9 @@ def receive(
     pinned = geo.county_at(demand.latitude, demand.longitude) if demand.latitude is not None else None
     hint = hint_region or (pinned.code if pinned else None) or getattr(getattr(actor, "region", None), "code", None)
     region_code, confidence = locate(f"{demand.address or ''} {demand.content}", hint)
+    if pinned is not None and (region_code is None or confidence < PIN_OVER_ADDRESS):
+        # The citizen's own pin, on simplified boundaries, says more than an address that names no county.
+        region_code, confidence = pinned.code, PIN_CONFIDENCE
     office = office_for(region_code)
     if office is None:
         raise DomainError("no_office", _("No 12345 office is registered; run `jianguan complaints setup`."))
