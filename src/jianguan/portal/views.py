@@ -122,10 +122,7 @@ def complaint_track(request):
     # A number may come in the address (a bookmark). An old link with the query code in it is sent
     # on without it at once (so that the page, its language switch and the history do not keep it).
     if "code" in request.GET:
-        number = request.GET.get("number", "")[:18]
-        return redirect(
-            f"{reverse('portal:complaint_track')}?number={number}" if number.isdigit() else "portal:complaint_track"
-        )
+        return _to_track_form(request.GET.get("number", ""))
     form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")[:18]})
     error = None
     if request.method == "POST" and form.is_valid():
@@ -139,6 +136,12 @@ def complaint_track(request):
             return redirect("portal:complaint_status", number=order.number)
     status = 400 if request.method == "POST" else 200
     return render(request, "portal/complaint_track.html", {"form": form, "error": error}, status=status)
+
+
+def _to_track_form(number: str):
+    """The look-up form, with the number filled in when it is one (never anything else from the address)."""
+    track = reverse("portal:complaint_track")
+    return redirect(f"{track}?number={number}" if number.isdigit() and len(number) == 18 else track)
 
 
 def _status_page(request, order, rating_form=None, *, rated=False, error=None, status=200):
@@ -168,7 +171,7 @@ def complaint_status(request, number: str):
 
     order = _held_order(request, number)
     if order is None:
-        return redirect(f"{reverse('portal:complaint_track')}?number={number[:18]}")
+        return _to_track_form(number)
     return _status_page(request, order, rated=request.GET.get("rated") == "1")
 
 
@@ -178,7 +181,7 @@ def complaint_rate(request, number: str):
 
     order = _held_order(request, number)
     if order is None:
-        return redirect(f"{reverse('portal:complaint_track')}?number={number[:18]}")
+        return _to_track_form(number)
     form = RatingForm(request.POST)
     if not form.is_valid():
         return _status_page(request, order, form, status=400)
