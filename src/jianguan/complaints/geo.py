@@ -1,5 +1,5 @@
 """Where a demand's pin lies: the province's county boundaries shipped with the app (static
-`complaints/shandong-counties.geojson`, see its licence note), the bounding box a pin must fall in,
+`complaints/shandong-counties.json`, see its licence note), the bounding box a pin must fall in,
 and the county that holds a point."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-MAP_FILE = Path(__file__).parent / "static" / "complaints" / "shandong-counties.geojson"
-MAP_STATIC = "complaints/shandong-counties.geojson"
+MAP_FILE = Path(__file__).parent / "static" / "complaints" / "shandong-counties.json"
+MAP_STATIC = "complaints/shandong-counties.json"
 # The box is the boundaries' own extent widened by about 10 km: a pin on the coast or an island is
 # kept, a pin in another province far away is refused.
 MARGIN_DEGREES = 0.1

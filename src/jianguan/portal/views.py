@@ -80,13 +80,11 @@ def complaint_new(request):
 
     form = PublicDemandForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        county = form.county()
         try:
             services.check_public_filing_rate(client_address(request))
             files = [services.Attachment(f.name, f.read()) for f in request.FILES.getlist("attachments")[:6]]
-            order, code = services.receive(
-                form.demand, channel="portal", attachments=files, hint_region=county.code if county else None
-            )
+            # The county of the pin, if any, is the intake's own region hint (services.receive).
+            order, code = services.receive(form.demand, channel="portal", attachments=files)
         except DomainError as exc:
             return render(request, "portal/complaint_new.html", _new_context(form, screen_text(exc)), status=exc.status)
         _grant(request, order.number)
