@@ -307,6 +307,16 @@ def test_public_file_track_and_rate(hotline):
     number, code = filed.json()["number"], filed.json()["query_code"]
     assert "13300001111" not in filed.content.decode()
     tracked = public.get(f"/api/v1/public/complaints/{number}", {"code": code}).json()
+    posted = public.post(
+        f"/api/v1/public/complaints/{number}/lookup", {"code": code}, content_type="application/json"
+    ).json()
+    assert posted["number"] == number and posted["state"] == tracked["state"]
+    refused = public.post(
+        f"/api/v1/public/complaints/{number}/lookup",
+        {"code": "000000" if code != "000000" else "111111"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 404
     assert tracked["state"] == "received" and tracked["can_rate"] is False
     wrong = public.get(f"/api/v1/public/complaints/{number}", {"code": "000000" if code != "000000" else "111111"})
     assert wrong.status_code == 404
@@ -492,7 +502,7 @@ def test_analysis_counts_surges_and_excel(hotline, province):
     data = report(hotline.operator)
     assert data["totals"]["demands"] == 25
     assert {c["class"]: c["demands"] for c in data["by_class"]} == {"经济综合": 25}
-    assert data["by_city"] == [{"city": "济南市", "demands": 25}]
+    assert data["by_city"] == [{"code": "370100", "city": "济南市", "demands": 25}]
     assert data["surges"][0]["demands"] == 9
     assert report(hotline.shinan_officer)["totals"]["demands"] == 0
     staff = Client()

@@ -98,10 +98,10 @@ def test_browser_filed_on_the_portal_handled_by_staff_rated_by_the_citizen(
     photo.write_bytes(PNG)
     # The citizen files a demand on the portal.
     page.goto(f"{live_server.url}/public/complaints/")
-    page.fill("#content", "我在济南市历下区泉城路88号一家超市买的酸奶已经过期，喝了以后肚子疼，要求退款并查处")
-    page.fill("#address", "济南市历下区泉城路88号")
-    page.fill("#name", "赵小明")
-    page.fill("#phone", "13812345678")
+    page.fill("#id_content", "我在济南市历下区泉城路88号一家超市买的酸奶已经过期，喝了以后肚子疼，要求退款并查处")
+    page.fill("#id_address", "济南市历下区泉城路88号")
+    page.fill("#id_name", "赵小明")
+    page.fill("#id_phone", "13812345678")
     page.set_input_files("#attachments", str(photo))
     page.click("#complaint-submit")
     page.wait_for_selector("#complaint-filed")
@@ -141,7 +141,12 @@ def test_browser_filed_on_the_portal_handled_by_staff_rated_by_the_citizen(
     page.wait_for_selector("#order-state:has-text('已答复待回访')")
     # The citizen follows it and rates it; the order closes.
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/public/complaints/track/?number={number}&code={code}")
+    page.goto(f"{live_server.url}/public/complaints/track/")
+    page.fill("#id_number", number)
+    page.fill("#id_code", code)
+    page.click("#track-submit")
+    page.wait_for_selector("#track-reply")
+    assert code not in page.url
     assert "立案调查" in page.inner_text("#track-reply")
     page.check("#s-satisfied")
     page.fill("#rating-form textarea", "处理很及时")

@@ -41,7 +41,8 @@ def _share(part: int, whole: int) -> float | None:
 def report(actor: Any, start: dt.date | None = None, end: dt.date | None = None) -> dict[str, Any]:
     orders = _window(visible_orders(actor), start, end).order_by()
     tops = dict(Category.objects.filter(level=1).values_list("code", "name"))
-    cities = dict(Region.objects.filter(level=2).values_list("code", "name"))
+    cities = dict(Region.objects.filter(level__lte=2).values_list("code", "name"))
+    provinces = set(Region.objects.filter(level=1).values_list("code", flat=True))
     totals = orders.aggregate(
         demands=Count("id"),
         merged=Count("id", filter=Q(state=State.MERGED)),
@@ -51,7 +52,7 @@ def report(actor: Any, start: dt.date | None = None, end: dt.date | None = None)
     )
     by_city: dict[str, int] = defaultdict(int)
     for region, n in orders.values_list("region_id").annotate(n=Count("id")):
-        by_city[cities.get(region[:4] + "00", region)] += n
+        by_city[region[:4] + "00"] += n
     months = [
         {"month": row["month"].strftime("%Y-%m"), "demands": row["n"]}
         for row in orders.annotate(month=TruncMonth("received_at"))
@@ -117,7 +118,18 @@ def report(actor: Any, start: dt.date | None = None, end: dt.date | None = None)
         "start": start.isoformat() if start else None,
         "end": end.isoformat() if end else None,
         "totals": totals,
-        "by_city": sorted(({"city": k, "demands": v} for k, v in by_city.items()), key=lambda r: -r["demands"]),
+        # An order placed at the province itself (its office, no city found) is counted as 省级.
+        "by_city": sorted(
+            (
+                {
+                    "code": code,
+                    "city": gettext("Province level") if code in provinces else cities.get(code, code),
+                    "demands": v,
+                }
+                for code, v in by_city.items()
+            ),
+            key=lambda r: -r["demands"],
+        ),
         "by_class": [
             {"code": code, "class": tops.get(code, gettext("Unclassified")), "demands": n}
             for code, n in orders.values_list("top_category").annotate(n=Count("id")).order_by("-n")

@@ -293,10 +293,29 @@ def public_file(request, payload: PublicDemand):
     return 201, {"number": order.number, "query_code": code, **public_out(order)}
 
 
-@public_router.get("/{number}", auth=None, response=dict, summary="Track a demand with its number and query code")
+@public_router.get(
+    "/{number}",
+    auth=None,
+    response=dict,
+    deprecated=True,
+    summary="Track a demand with its number and query code (deprecated: use POST /{number}/lookup)",
+    description="The query code in the address ends up in server and proxy logs: post it instead.",
+)
 def public_track(request, number: str, code: str = ""):
     check_public_rate(client_address(request), "public-complaint-query")
     return public_out(services.find_for_citizen(number, code))
+
+
+class PublicLookup(Schema):
+    code: str = Field(min_length=6, max_length=6)
+
+
+@public_router.post(
+    "/{number}/lookup", auth=None, response=dict, summary="Track a demand: its number, and the query code in the body"
+)
+def public_lookup(request, number: str, payload: PublicLookup):
+    check_public_rate(client_address(request), "public-complaint-query")
+    return public_out(services.find_for_citizen(number, payload.code))
 
 
 class PublicRating(Rating):

@@ -45,6 +45,12 @@ def access_order(actor: Any, pk: Any = None, *, number: str | None = None) -> Wo
     return order
 
 
+def order_for_citizen(number: str) -> WorkOrder | None:
+    """The order with this number, for a visitor who proved its query code in this session (the
+    portal holds that proof); what the visitor sees of it is `display.public_out`."""
+    return WorkOrder.objects.filter(number=number).select_related("merged_into", "item__definition").first()
+
+
 def is_handler(actor: Any, order: WorkOrder, *, lead_only: bool = False) -> bool:
     """Staff of a unit currently assigned to the order (the lead unit only, when asked), with a handling role."""
     if getattr(actor, "department_id", None) is None:
@@ -63,7 +69,7 @@ def is_handler(actor: Any, order: WorkOrder, *, lead_only: bool = False) -> bool
 def with_current_assignments(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     """Orders with their current assignments and related rows loaded, for lists (no query per order)."""
     return orders.select_related(
-        "category", "proposed_category", "region", "office", "lead_department", "item", "merged_into"
+        "category", "proposed_category", "region", "office", "lead_department", "item__definition", "merged_into"
     ).prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.filter(is_current=True), to_attr="current_assignments")
     )

@@ -7,6 +7,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from jianguan.complaints import geo
 from jianguan.complaints.choices import Channel, Kind, Satisfaction
 from jianguan.core.fields import invalid
 
@@ -57,6 +58,16 @@ class Demand(Strict):
     latitude: float | None = Field(None, title="纬度", ge=-90, le=90)
     longitude: float | None = Field(None, title="经度", ge=-180, le=180)
     subject_uscc: str | None = Field(None, title="被诉主体统一社会信用代码", max_length=18)
+
+    @model_validator(mode="after")
+    def _pin_in_province(self) -> Demand:
+        if (self.latitude is None) != (self.longitude is None):
+            raise invalid(
+                "pin_incomplete", "地图位置须同时有纬度和经度", "a map point needs both latitude and longitude"
+            )
+        if self.latitude is not None and not geo.in_province_box(self.latitude, self.longitude):
+            raise invalid("pin_outside", "地图位置不在本省范围内", "the map point is outside the province")
+        return self
 
 
 class HotlineOrder(Demand):

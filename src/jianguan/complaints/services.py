@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_event
-from jianguan.complaints import classifier
+from jianguan.complaints import classifier, geo
 from jianguan.complaints.choices import (
     PUBLIC_ROLE,
     SYSTEM_ROLE,
@@ -94,6 +94,12 @@ def _store_attachments(files: list[Attachment]) -> list[dict[str, Any]]:
     return stored
 
 
+# A pin decides the county when the address (and text) locate it less surely than this; the pin's
+# county is then held with PIN_CONFIDENCE (a point near a boundary may fall in the neighbour).
+PIN_OVER_ADDRESS = 0.5
+PIN_CONFIDENCE = 0.8
+
+
 def check_public_filing_rate(client_address: str) -> None:
     """Filings from the public (portal, public API) per address and minute, as the policy allows."""
 
@@ -149,8 +155,12 @@ def receive(
             now = timezone.make_aware(now)
     if channel not in Channel.values:
         raise DomainError("unknown_channel", _("Unknown intake channel."))
-    hint = hint_region or getattr(getattr(actor, "region", None), "code", None)
+    pinned = geo.county_at(demand.latitude, demand.longitude) if demand.latitude is not None else None
+    hint = hint_region or (pinned.code if pinned else None) or getattr(getattr(actor, "region", None), "code", None)
     region_code, confidence = locate(f"{demand.address or ''} {demand.content}", hint)
+    if pinned is not None and (region_code is None or confidence < PIN_OVER_ADDRESS):
+        # The citizen's own pin, on simplified boundaries, says more than an address that names no county.
+        region_code, confidence = pinned.code, PIN_CONFIDENCE
     office = office_for(region_code)
     if office is None:
         raise DomainError("no_office", _("No 12345 office is registered; run `jianguan complaints setup`."))
@@ -681,7 +691,12 @@ def rate_by_citizen(
 ) -> WorkOrder:
     """The citizen's own rating on the portal; on a replied order it is the return call's answer.
     A merged demand is rated on its own record (its master's handling answers it)."""
-    order = find_for_citizen(number, query_code)
+    return rate_found_order(find_for_citizen(number, query_code), rating, now)
+
+
+def rate_found_order(order: WorkOrder, rating: Rating | dict[str, Any], now: dt.datetime | None = None) -> WorkOrder:
+    """The citizen's rating of an order already found by its number and query code (`find_for_citizen`:
+    the portal keeps that proof in the visitor's session, never the code itself)."""
     rating = validated(Rating, rating)
     now = now or timezone.now()
     if order.merged_into_id is not None:

@@ -11,13 +11,14 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jianguan.accounts.scope import scope_for
-from jianguan.complaints import analysis, services
+from jianguan.complaints import analysis, geo, services
 from jianguan.complaints.choices import Channel, Kind, Satisfaction, State
 from jianguan.complaints.display import order_out
 from jianguan.complaints.models import Category, Extension, WorkOrder
@@ -43,7 +44,7 @@ def _order(request, number: str) -> WorkOrder:
 
 @login_required
 def queue(request):
-    orders = visible_orders(request.user).select_related("category", "region", "lead_department", "item")
+    orders = visible_orders(request.user).select_related("category", "region", "lead_department", "item__definition")
     state = request.GET.get("state", "")
     card = request.GET.get("card", "")
     q = request.GET.get("q", "").strip()
@@ -136,8 +137,17 @@ def detail(request, number: str):
             else [],
             "pending_extension": order.extensions.filter(status="pending").first(),
             "pending_return": order.assignments.filter(is_current=True, role="lead", return_status="pending").exists(),
+            "map_url": static(geo.MAP_STATIC),
+            "pin_county": _pin_county(order),
         },
     )
+
+
+def _pin_county(order: WorkOrder) -> str:
+    if order.latitude is None or order.longitude is None:
+        return ""
+    county = geo.county_at(order.latitude, order.longitude)
+    return county.name if county else ""
 
 
 def _yes(value: str | None) -> bool:
@@ -248,6 +258,18 @@ def _dates(request) -> tuple[dt.date | None, dt.date | None]:
     return day("start"), day("end")
 
 
+def _partial_month(months: list[dict], end: dt.date | None) -> str | None:
+    """The last month's note when it is the current month and so not complete (本月截至X日)."""
+    today = timezone.localdate()
+    if not months or months[-1]["month"] != today.strftime("%Y-%m") or (end is not None and end < today):
+        return None
+    return _("This month up to day %(day)d: not a full month") % {"day": today.day}
+
+
+UNITS_PER_PAGE = 20
+SURGES_PER_PAGE = 10
+
+
 @login_required
 def dashboard(request):
     start, end = _dates(request)
@@ -255,14 +277,18 @@ def dashboard(request):
     if request.GET.get("format") == "xlsx":
         return file_response(analysis.workbook(data), "complaints-analysis.xlsx", "xlsx")
     units = data["units"][:15]
+    partial = _partial_month(data["by_month"], end)
     plots = {
         "months": {
-            "type": "line",
+            "type": "bar",
             "categories": [m["month"] for m in data["by_month"]],
             "series": [{"name": str(_("Demands")), "data": [m["demands"] for m in data["by_month"]]}],
+            "partial_last": partial is not None,
+            "partial_label": str(_("This month so far")),
         },
         "classes": {
             "type": "bar",
+            "horizontal": True,
             "categories": [c["class"] for c in data["by_class"]],
             "series": [{"name": str(_("Demands")), "data": [c["demands"] for c in data["by_class"]]}],
         },
@@ -279,6 +305,7 @@ def dashboard(request):
         "units": {
             "type": "bar",
             "percent": True,
+            "horizontal": True,
             "categories": [u["department"] for u in units],
             "series": [
                 {"name": str(_("On time")), "data": [u["on_time_rate"] for u in units]},
@@ -286,4 +313,17 @@ def dashboard(request):
             ],
         },
     }
-    return render(request, "complaints/dashboard.html", {"data": data, "plots": plots, "start": start, "end": end})
+    return render(
+        request,
+        "complaints/dashboard.html",
+        {
+            "data": data,
+            "plots": plots,
+            "start": start,
+            "end": end,
+            "partial_month": partial,
+            "units_page": Paginator(data["units"], UNITS_PER_PAGE).get_page(request.GET.get("units_page")),
+            "surges_page": Paginator(data["surges"], SURGES_PER_PAGE).get_page(request.GET.get("surges_page")),
+            "units_height": 60 + 44 * len(units),
+        },
+    )

@@ -259,6 +259,9 @@ class DemoComplaints:
                 {
                     "content": food.format(n=n),
                     "address": f"济南市历下区泉城路{n}号",
+                    # The pin the citizen placed on the map, along 泉城路.
+                    "latitude": round(36.6608 + (n - 101) * 0.0004, 6),
+                    "longitude": round(117.0245 + (n - 101) * 0.0012, 6),
                     "complainant": self._person(),
                     **extra,
                 },

@@ -15,5 +15,7 @@ urlpatterns = [
     path("credit/<int:pk>/report/", views.credit_report, name="credit_report"),
     path("complaints/", views.complaint_new, name="complaint_new"),
     path("complaints/track/", views.complaint_track, name="complaint_track"),
+    path("complaints/track/<str:number>/", views.complaint_status, name="complaint_status"),
+    path("complaints/track/<str:number>/rating/", views.complaint_rate, name="complaint_rate"),
     path("rectifications/", views.rectification_report, name="rectification"),
 ]

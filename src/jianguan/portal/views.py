@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from jianguan.complaints import services
-from jianguan.complaints.choices import Satisfaction
+from jianguan.complaints import geo, services
 from jianguan.complaints.display import public_out
-from jianguan.complaints.schemas import Demand
+from jianguan.complaints.forms import PublicDemandForm, RatingForm, TrackForm
+from jianguan.complaints.permissions import order_for_citizen
 from jianguan.core.errors import DomainError, screen_text
 from jianguan.core.ratelimit import check_public_rate, client_address
 from jianguan.credit.permissions import public_profile, public_search, public_subject, verify_report
 from jianguan.credit.services import issue_credit_report
-from jianguan.platform.importing import validated
 from jianguan.rectification.services import report_by_subject
 from jianguan.spotcheck import verify_draw as verifier_module
 from jianguan.spotcheck.choices import BatchStatus, TaskStatus
@@ -191,61 +192,118 @@ def credit_verify(request):
 
 
 def complaint_new(request):
-    """投诉举报: a citizen files a demand and gets its number and a query code."""
+    """投诉举报: a citizen files a demand (with a pin on the map) and gets its number and a query code."""
 
-    form = request.POST if request.method == "POST" else {}
-    if request.method == "POST":
+    form = PublicDemandForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
             services.check_public_filing_rate(client_address(request))
-            demand = _demand(form)
             files = [services.Attachment(f.name, f.read()) for f in request.FILES.getlist("attachments")[:6]]
-            order, code = services.receive(demand, channel="portal", attachments=files)
+            # The county of the pin, if any, is the intake's own region hint (services.receive).
+            order, code = services.receive(form.demand, channel="portal", attachments=files)
         except DomainError as exc:
-            return render(request, "portal/complaint_new.html", {"form": form, "error": screen_text(exc)}, status=400)
+            return render(request, "portal/complaint_new.html", _new_context(form, screen_text(exc)), status=exc.status)
+        _grant(request, order.number)
         return render(request, "portal/complaint_filed.html", {"order": order, "code": code})
-    return render(request, "portal/complaint_new.html", {"form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "portal/complaint_new.html", _new_context(form), status=status)
 
 
-def _demand(form):
-    return validated(
-        Demand,
-        {
-            "title": form.get("title") or None,
-            "content": form.get("content", ""),
-            "address": form.get("address") or None,
-            "complainant": {
-                "name": form.get("name") or None,
-                "phone": form.get("phone") or None,
-                "anonymous": form.get("anonymous") == "on",
-            },
-        },
-    )
+def _new_context(form, error: str | None = None) -> dict:
+    return {"form": form, "error": error, "map_url": static(geo.MAP_STATIC)}
+
+
+# A citizen who proved an order's number and query code (or filed it) may follow it in this browser
+# for a while; the code itself never goes into an address, a link or the session.
+ACCESS_SECONDS = 2 * 3600
+ACCESS_KEY = "complaint_access"
+
+
+def _grant(request, number: str) -> None:
+    now = time.time()
+    held = {n: until for n, until in request.session.get(ACCESS_KEY, {}).items() if until > now}
+    held[number] = now + ACCESS_SECONDS
+    request.session[ACCESS_KEY] = held
+
+
+def _granted(request, number: str) -> bool:
+    return request.session.get(ACCESS_KEY, {}).get(number, 0) > time.time()
 
 
 def complaint_track(request):
-    """查询与评价: by number and query code; rate once the demand is answered."""
+    """查询: the number and query code are posted; a match opens the order's page in this session."""
 
-    source = request.POST if request.method == "POST" else request.GET
-    number, code = source.get("number", "").strip(), source.get("code", "").strip()
-    context = {"number": number, "code": code}
-    if number:
+    # A number may come in the address (a bookmark). An old link with the query code in it is sent
+    # on without it at once (so that the page, its language switch and the history do not keep it).
+    if "code" in request.GET:
+        return _to_track_form(request.GET.get("number", ""))
+    form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")[:18]})
+    error = None
+    if request.method == "POST" and form.is_valid():
         try:
             check_public_rate(client_address(request), "public-complaint-query")
-            if request.method == "POST":
-                order = services.rate_by_citizen(
-                    number,
-                    code,
-                    {"satisfaction": request.POST.get("satisfaction", ""), "comment": request.POST.get("comment", "")},
-                )
-                context["rated"] = True
-            else:
-                order = services.find_for_citizen(number, code)
-            context["view"] = public_out(order)
+            order = services.find_for_citizen(form.cleaned_data["number"], form.cleaned_data["code"])
         except DomainError as exc:
-            context["error"] = screen_text(exc)
+            error = screen_text(exc)
+        else:
+            _grant(request, order.number)
+            return redirect("portal:complaint_status", number=order.number)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "portal/complaint_track.html", {"form": form, "error": error}, status=status)
 
-    context["satisfactions"] = Satisfaction.choices
-    return render(request, "portal/complaint_track.html", context, status=400 if context.get("error") else 200)
+
+def _to_track_form(number: str):
+    """The look-up form, with the number filled in when it is one (never anything else from the address)."""
+    track = reverse("portal:complaint_track")
+    return redirect(f"{track}?number={number}" if number.isdigit() and len(number) == 18 else track)
+
+
+def _status_page(request, order, rating_form=None, *, rated=False, error=None, status=200):
+    view = public_out(order)
+    return render(
+        request,
+        "portal/complaint_status.html",
+        {
+            "view": view,
+            "rating_form": rating_form or RatingForm(),
+            "rated": rated,
+            "error": error,
+            "map_url": static(geo.MAP_STATIC),
+        },
+        status=status,
+    )
+
+
+def _held_order(request, number: str):
+    if not _granted(request, number):
+        return None
+    return order_for_citizen(number)
+
+
+def complaint_status(request, number: str):
+    """The order's public page: every public step with its time, the deadline, the reply, the rating."""
+
+    order = _held_order(request, number)
+    if order is None:
+        return _to_track_form(number)
+    return _status_page(request, order, rated=request.GET.get("rated") == "1")
+
+
+@require_POST
+def complaint_rate(request, number: str):
+    """评价: the citizen rates the handling once it is answered; nothing is preselected."""
+
+    order = _held_order(request, number)
+    if order is None:
+        return _to_track_form(number)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _status_page(request, order, form, status=400)
+    try:
+        services.rate_found_order(order, form.rating)
+    except DomainError as exc:
+        return _status_page(request, order, form, error=screen_text(exc), status=exc.status)
+    return redirect(f"{reverse('portal:complaint_status', args=[order.number])}?rated=1")
 
 
 def rectification_report(request):
