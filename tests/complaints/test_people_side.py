@@ -135,7 +135,7 @@ def test_public_tracking_names_the_rating_and_leaks_no_code(hotline):
 
 
 def test_a_working_day_deadline_reads_as_its_last_day_not_midnight_of_the_next(hotline):
-    from jianguan.complaints.display import deadline_text
+    from jianguan.workflow.labels import deadline_text
 
     order, _code = receive()
     local = timezone.localtime(order.due_at)

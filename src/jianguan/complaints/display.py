@@ -38,19 +38,6 @@ def _state_name(order: WorkOrder) -> str:
     return state_label(order.item) if order.item_id else _label(State, order.state)
 
 
-def deadline_text(value: dt.datetime | None) -> str:
-    """A deadline as people read it. A working-day deadline is the close (24:00) of its last day,
-    stored as 00:00 of the next: it reads "2026-12-09 当日内", never "2026-12-10 00:00". An
-    hour-level deadline (urgent matters) keeps its time."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    if local.time() == dt.time(0):
-        day = (local - dt.timedelta(days=1)).date()
-        return gettext("%(date)s (by close of day)") % {"date": day.isoformat()}
-    return gettext("%(time)s (before)") % {"time": local.strftime("%Y-%m-%d %H:%M")}
-
-
 def confidence_text(value: float | None) -> str:
     """A classifier's confidence as a share people read (0.9 → 90%)."""
     return "" if value is None else f"{round(value * 100)}%"

@@ -23,6 +23,7 @@ from jianguan.core.models import Region
 from jianguan.exchange.permissions import visible_rejections
 from jianguan.officers.permissions import visible_officers
 from jianguan.platform.permissions import visible_batches
+from jianguan.spotcheck.permissions import my_open_tasks
 from jianguan.subjects.permissions import visible_subjects
 from jianguan.workflow.labels import state_label
 from jianguan.workflow.models import WorkflowItem
@@ -137,6 +138,8 @@ class Row:
     colour: str
     url: str
     provisional: bool = False
+    # A date deadline (a batch's last day of checks), where the work has no workflow deadline.
+    due_day: Any = None
 
 
 @dataclass
@@ -167,6 +170,25 @@ def _queue_panel(actor: Any, queue: Queue, now) -> Panel:
         for item in shown
     ]
     return Panel(queue.key, queue.title, counts["n"], rows, reverse(queue.more), counts["overdue"])
+
+
+def _spot_check_tasks(actor: Any) -> Panel:
+    """The officer's own spot-check tasks still to check, the batch's last day first."""
+    tasks = my_open_tasks(actor)
+    today = timezone.localdate()
+    rows = [
+        Row(
+            title=f"{task.subject.name}",
+            state=task.draw.batch.title,
+            due=None,
+            colour="red" if task.due_on and task.due_on < today else "green",
+            url=reverse("spotcheck:result", args=[task.pk]),
+            due_day=task.due_on,
+        )
+        for task in tasks[:SHOWN]
+    ]
+    late = tasks.filter(draw__batch__ends_on__lt=today).count()
+    return Panel("spot_checks", _("My spot-check tasks"), tasks.count(), rows, reverse("spotcheck:my_tasks"), late)
 
 
 def _data_quality(actor: Any) -> Panel:
@@ -252,6 +274,8 @@ def workbench(actor: Any) -> dict[str, Any]:
     scope = scope_for(actor)
     now = timezone.now()
     panels: list[Panel] = []
+    if scope.has_role(Role.OFFICER):
+        panels.append(_spot_check_tasks(actor))
     for queue in QUEUES:
         if scope.has_role(*queue.roles):
             panels.append(_queue_panel(actor, queue, now))

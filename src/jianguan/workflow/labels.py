@@ -45,11 +45,13 @@ def state_labels(code: str) -> dict[str, str]:
 
 
 def deadline_text(moment: dt.datetime | None) -> str:
-    """`2026-12-10 24:00` for a deadline stored as midnight starting 12-11 (the close of the 10th), else the time."""
+    """A deadline as people read it. A working-day deadline is the close (24:00) of its last day,
+    stored as 00:00 of the next: it reads "2026-12-09（当日内）", never "2026-12-10 00:00". An
+    hour-level deadline (urgent matters) keeps its time."""
     if moment is None:
         return ""
     local = timezone.localtime(moment)
-    if local.time() == dt.time(0, 0):
-        day = local.date() - dt.timedelta(days=1)
-        return gettext("%(day)s 24:00") % {"day": day.isoformat()}
-    return local.strftime("%Y-%m-%d %H:%M")
+    if local.time() == dt.time(0):
+        day = (local - dt.timedelta(days=1)).date()
+        return gettext("%(date)s (by close of day)") % {"date": day.isoformat()}
+    return gettext("%(time)s (before)") % {"time": local.strftime("%Y-%m-%d %H:%M")}

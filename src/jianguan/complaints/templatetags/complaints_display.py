@@ -2,11 +2,11 @@
 
 from django import template
 
-from jianguan.complaints import display
+from jianguan.workflow.labels import deadline_text
 
 register = template.Library()
 
 
 @register.filter
 def deadline(value):
-    return display.deadline_text(value) or "—"
+    return deadline_text(value) or "—"
