@@ -25,7 +25,7 @@ def login(page, live_server, user):
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector("text=概览")
+    page.wait_for_selector("#workbench")
 
 
 def map_ready(page):

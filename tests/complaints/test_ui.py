@@ -115,7 +115,7 @@ def test_browser_filed_on_the_portal_handled_by_staff_rated_by_the_citizen(
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_selector("text=概览")
+        page.wait_for_selector("#workbench")
 
     # The operator sees it masked, confirms the classification; the catalogue routes it to 历下区.
     login(hotline.operator)

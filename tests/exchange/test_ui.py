@@ -41,8 +41,9 @@ def test_subject_file_respects_scope(setup, inspection, province, make_user):
     assert outsider.get(f"/records/subjects/{setup.subject.pk}/").status_code == 404
     env = login(make_user("officer", department=province.jn_env))
     page = env.get(f"/records/subjects/{setup.subject.pk}/").content.decode()
-    assert "No supervision actions" in page or "没有监管行为" in page
     record = Record.objects.get()
+    # An inspection is not published: another department's officer sees neither it nor a link to it.
+    assert f'href="/records/{record.pk}/"' not in page and "list-group-item text-muted" in page
     assert env.get(f"/records/{record.pk}/").status_code == 404
 
 
@@ -166,7 +167,7 @@ def test_browser_correct_a_rejected_row_and_see_it_in_the_timeline(
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector("text=概览")
+    page.wait_for_selector("#workbench")
     page.goto(f"{live_server.url}/exchange/batches/{batch.pk}/")
     assert "行政区划代码不存在" in page.inner_text("#row-errors")
     page.click("text=更正")

@@ -136,7 +136,7 @@ def test_browser_assistance_request_from_request_to_reply(
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_selector("text=概览")
+        page.wait_for_selector("#workbench")
 
     login(people["env"])
     page.goto(f"{live_server.url}/joint/assistance/")

@@ -73,7 +73,7 @@ def test_browser_plan_from_creation_to_published_results(
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector("text=概览")
+    page.wait_for_selector("#workbench")
     page.goto(f"{live_server.url}/spotchecks/")
     page.fill("#new-plan input[name=title]", "2026年度食品经营双随机抽查计划")
     page.click("#new-plan button")

@@ -72,6 +72,10 @@ def _field_value(obj, name: str, value):
     found = _model_field(obj, name)
     if value in (None, ""):
         return "—"
+    if isinstance(value, list):
+        return "、".join(str(_field_value(obj, name, v)) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {v}" for k, v in value.items())
     choices = dict(getattr(found, "flatchoices", None) or [])
     return choices.get(value, value)
 
