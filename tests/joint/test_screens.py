@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def zh_client(user):
-    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client = Client()
     client.force_login(user)
     return client
 
@@ -149,8 +149,9 @@ def test_the_combined_check_sheet_is_a_form_with_one_answer_and_note_per_point(c
     assert zh("Answer this check point.") in html and zh("Say what was found for a failed check point.") in html
     task.refresh_from_db()
     assert task.status == "assigned"
-    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english = Client()
     english.force_login(joint["lixia"])
+    english.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Answer this check point." in english.post(link, {"checked_on": "2026-09-10"}).content.decode()
     done = client.post(
         link,
