@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -196,6 +197,17 @@ def row_cells(data: dict[str, Any], from_file: bool) -> dict[str, str]:
     return cells
 
 
+def _local_moment(text: str) -> str:
+    """2026-11-24T15:30:00+08:00 as a person types it: 2026-11-24 15:30 (local time)."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%Y-%m-%d %H:%M:%S" if moment.second else "%Y-%m-%d %H:%M")
+
+
 class CorrectionForm(forms.Form):
     """Every field of `kind`'s schema (required ones marked), its value as plain text."""
 
@@ -245,6 +257,8 @@ class CorrectionForm(forms.Form):
                 initial[name] = str(cell_value(kind, name, text) or "")
             elif base is bool and text:
                 initial[name] = "是" if cell_value(kind, name, text) else "否"
+            elif base is dt.datetime and text:
+                initial[name] = _local_moment(text)
             else:
                 initial[name] = text
         return initial
