@@ -7,7 +7,7 @@ def test_demo_addresses_items_credit_and_campaign(db, settings, tmp_path):
     from jianguan.demo.build import DemoBuilder
 
     settings.MEDIA_ROOT = str(tmp_path)
-    DemoBuilder(seed=7, subjects=800, actions=4000, complaints=0).build()
+    DemoBuilder(seed=7, subjects=8000, actions=4000, complaints=0).build()
     from django.db.models import Q
 
     from jianguan.catalog.models import SupervisionItem
@@ -32,12 +32,15 @@ def test_demo_addresses_items_credit_and_campaign(db, settings, tmp_path):
     serious = ListEntry.objects.filter(kind="serious")
     assert serious.exists()
     for entry in serious:  # listed for repeated penalties: the subject has them
-        assert Record.objects.filter(subject=entry.subject, kind="penalty").count() >= 3
+        assert Record.objects.filter(subject=entry.subject, kind="penalty").count() >= 2
     repairs = RepairRequest.objects.all()
     assert repairs.filter(status="submitted").exists() and repairs.filter(status="approved").exists()
     for repair in repairs:
         assert repair.credit.kind == "penalty" and repair.credit.publish_from is not None
     assert all(not r.credit.is_public for r in repairs.filter(status="approved"))
     campaign = Campaign.objects.get()
-    # Part of the campaign is checked; the rest is still to visit (an officer's work for today).
-    assert campaign.tasks.filter(status="done").exists() and campaign.tasks.filter(status="assigned").exists()
+    # Two thirds of the 历下 unit's checks are done; the rest is still to visit (the officer's work).
+    lixia = campaign.tasks.filter(department__region_id="370102", department__sector__code="scjg")
+    n = lixia.count()
+    done = max(1, n * 2 // 3) if n else 0
+    assert n >= 2 and (lixia.filter(status="done").count(), lixia.filter(status="assigned").count()) == (done, n - done)

@@ -100,6 +100,7 @@ def test_an_api_row_shows_lists_as_text_and_errors_in_the_readers_language(setup
     assert f'value="{", ".join(o.name for o in officers)}"' in html
     assert f'value="{", ".join(o.certificate_no for o in officers)}"' in html
     assert 'value="0101:合格, 0102:不合格"' in html
+    assert 'value="2026-03-04 10:00"' in html  # the report time as typed, not as ISO with its offset
     region = html.split('id="field-region"')[1].split('id="field-')[0]
     assert "is-invalid" in region and "行政区划代码不存在" in region
     english = client_for(user, "en").get(url).content.decode()

@@ -78,7 +78,7 @@ def build_credit(rng: random.Random, progress: Callable[[str], None], actor: Any
         Record.objects.filter(kind="penalty", subject__kind="enterprise", subject__provisional=False)
         .values("subject_id", "department_id")
         .annotate(n=Count("id"))
-        .filter(n__gte=3)
+        .filter(n__gte=2)
         .order_by("-n", "subject_id")[:6]
     )
     serious = 0
