@@ -119,27 +119,26 @@ def test_upload_quarantine_and_correction_screens(setup, inspection, province, m
     correct_url = f"{batch_url}rows/3/correct/"
     form = admin.get(correct_url).content.decode()
     assert "is-invalid" in form
-    names = [
-        "来源记录编号",
-        "监管事项目录编码",
-        "实施机构编码",
-        "行政相对人性质",
-        "行政相对人证件类型",
-        "行政相对人编码",
-        "行政相对人名称",
-        "行政区划代码",
-        "行为日期",
-        "报送时间",
-        "检查形式",
-        "检查人员",
-        "执法证号",
-    ]
-    values = ["UP-2", *row]
-    post = {"name": names, **{f"field:{n}": v for n, v in zip(names, values, strict=True)}}
-    # The correction form re-sends the row as a JSON record: the UI corrects file rows by field name.
+    # The correction form lists the record's fields by name; its values are the row's cells as text.
+    post = {
+        "kind": "inspection",
+        "source_id": "UP-2",
+        "item_code": setup.item.code,
+        "department": province.lixia_market.uscc,
+        "subject_nature": "2",
+        "subject_id_type": "001",
+        "subject_code": setup.subject.uscc,
+        "subject_name": setup.subject.name,
+        "region": "370102",
+        "action_date": "2026-03-02",
+        "reported_at": "2026-03-04 10:00",
+        "form": "01",
+        "officers": ", ".join(o.name for o in officers),
+        "执法证号": ", ".join(o.certificate_no for o in officers),
+    }
     response = admin.post(correct_url, post)
-    assert response.status_code in (200, 302)
-    assert Record.objects.filter(source_id="UP-1").exists()
+    assert response.status_code == 302, response.content.decode()
+    assert Record.objects.filter(source_id="UP-1").exists() and Record.objects.filter(source_id="UP-2").exists()
 
 
 def test_quality_page_renders_figures_and_plots(setup, inspection, province, make_user):

@@ -147,7 +147,7 @@ def test_browser_assistance_request_from_request_to_reply(
     page.click("#assistance-form button")
     page.wait_for_selector("#assist-state")
     number = page.inner_text("h1").split()[-1]
-    assert page.inner_text("#assist-state") == "requested"
+    assert page.inner_text("#assist-state") == "待受理"  # the state's name, never its code
     login(people["lixia"])
     page.goto(f"{live_server.url}/joint/assistance/")
     page.click(f"text={number}")
@@ -156,7 +156,7 @@ def test_browser_assistance_request_from_request_to_reply(
     page.fill("#findings", "已现场核查：后厨废水经隔油池排入市政管网，未发现直排")
     page.click("#assist-reply-form button")
     page.wait_for_selector("#assist-findings")
-    assert page.inner_text("#assist-state") == "replied"
+    assert page.inner_text("#assist-state") == "已回复"
     login(people["env"])
     page.goto(f"{live_server.url}/joint/assistance/")
     page.click(f"text={number}")

@@ -18,6 +18,7 @@ from jianguan.accounts.scope import restrict
 from jianguan.core.errors import DomainError
 from jianguan.credit import lists as list_services
 from jianguan.credit import services
+from jianguan.credit.display import reason_label, rule_label, scheme_label
 from jianguan.credit.lists import list_rules
 from jianguan.credit.models import ListEntry, RepairRequest
 from jianguan.credit.permissions import visible_credit_records
@@ -32,13 +33,20 @@ def subject_credit(request, pk: int):
     except DomainError:
         raise Http404 from None
     grade = subject.risk_grades.order_by("-as_of").first()
+    records = list(visible_credit_records(request.user).filter(subject=subject).order_by("-decided_on")[:200])
+    for credit in records:
+        credit.rule_label = rule_label(credit.rule_version, credit.rule_name)
     return render(
         request,
         "credit/subject.html",
         {
             "subject": subject,
-            "records": visible_credit_records(request.user).filter(subject=subject).order_by("-decided_on")[:200],
-            "entries": subject.list_entries.select_related("department").order_by("-listed_on"),
+            "records": records,
+            "scheme": scheme_label(grade.scheme) if grade else "",
+            "entries": [
+                (entry, reason_label(entry))
+                for entry in subject.list_entries.select_related("department").order_by("-listed_on")
+            ],
             "grade": grade,
             "reasons": list_rules()["abnormal_reasons"],
             "can_write": bool(request.user.department) and can_write_department(request.user, request.user.department),
@@ -110,18 +118,29 @@ def subject_action(request, pk: int, action: str):
 def lists(request):
     entries = restrict(ListEntry.objects.select_related("subject", "department"), request.user, department="department")
     status = request.GET.get("status", ListEntry.Status.LISTED)
-    page = Paginator(entries.filter(status=status).order_by("-listed_on"), 50).get_page(request.GET.get("page"))
-    repairs = RepairRequest.objects.filter(
-        credit__in=visible_credit_records(request.user), status=RepairRequest.Status.SUBMITTED
-    ).select_related("credit__subject")[:50]
+    kind = request.GET.get("kind", "")
+    shown = entries.filter(status=status)
+    if kind in ListEntry.Kind.values:
+        shown = shown.filter(kind=kind)
+    page = Paginator(shown.order_by("-listed_on", "-id"), 50).get_page(request.GET.get("page"))
+    rows = [(entry, reason_label(entry)) for entry in page]
+    repairs = list(
+        RepairRequest.objects.filter(
+            credit__in=visible_credit_records(request.user), status=RepairRequest.Status.SUBMITTED
+        ).select_related("credit__subject")[:50]
+    )
+    for repair in repairs:
+        repair.rule_label = rule_label(repair.credit.rule_version, repair.credit.rule_name)
     return render(
         request,
         "credit/lists.html",
         {
             "page_obj": page,
+            "rows": rows,
             "status": status,
+            "kind": kind,
+            "kinds": ListEntry.Kind.choices,
             "statuses": ListEntry.Status.choices,
             "repairs": repairs,
-            "reasons": list_rules()["abnormal_reasons"],
         },
     )

@@ -127,12 +127,12 @@ class DemoActions:
                 self.progress(f"supervision actions: {sent} rows from {number} source systems")
         return sent
 
-    def _subjects(self) -> dict[str, list[tuple[str, str, str, str]]]:
-        by_prefix: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
-        for code, regno, name, region, industry in Subject.objects.filter(uscc__isnull=False).values_list(
-            "uscc", "registration_no", "name", "region_id", "industry_code"
+    def _subjects(self) -> dict[str, list[tuple[str, str, str, str, str]]]:
+        by_prefix: dict[str, list[tuple[str, str, str, str, str]]] = defaultdict(list)
+        for code, regno, name, region, industry, address in Subject.objects.filter(uscc__isnull=False).values_list(
+            "uscc", "registration_no", "name", "region_id", "industry_code", "operating_address"
         ):
-            entry = (code if not regno or self.rng.random() < 0.7 else regno, name, region, industry)
+            entry = (code if not regno or self.rng.random() < 0.7 else regno, name, region, industry, address)
             by_prefix[region].append(entry)
             by_prefix[region[:4]].append(entry)
         return by_prefix
@@ -184,7 +184,7 @@ class DemoActions:
 
     def _record(self, number, kind, department, party, item, crew) -> dict[str, Any]:
         rng = self.rng
-        code, name, region, industry = party
+        code, name, region, industry, address = party
         index = rng.randrange(len(self.workdays))
         action = self.workdays[index]
         lag = rng.choices([0, 1, 2, 3, 5, 7, 10, 20, 40], [10, 25, 20, 15, 10, 8, 6, 4, 2])[0]
@@ -206,8 +206,8 @@ class DemoActions:
             "action_date": action.isoformat(),
             "reported_at": f"{reported.isoformat()}T{rng.randrange(8, 18):02d}:{rng.randrange(60):02d}:00+08:00",
         }
-        if rng.random() < 0.6:
-            record["operating_address"] = "山东省" + name[:3]
+        if address and rng.random() < 0.6:
+            record["operating_address"] = address
         if rng.random() < 0.5:
             record["reporter"] = crew[0]["name"]
         if kind == "inspection":

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
 
 from jianguan.accounts.choices import Role
+from jianguan.accounts.models import User
 from jianguan.accounts.services import create_user
 from jianguan.catalog.schemas import CheckPointIn, SupervisionItemIn
 from jianguan.catalog.services import add_check_point, create_item
@@ -31,6 +32,7 @@ from jianguan.credit.models import CreditRecord
 from jianguan.credit.services import grade_subjects
 from jianguan.demo.actions import DemoActions
 from jianguan.demo.complaints import build_complaints
+from jianguan.demo.credit import build_credit
 from jianguan.demo.joint import build_joint
 from jianguan.demo.spotchecks import build_spotchecks
 from jianguan.facts.models import Fact
@@ -134,6 +136,59 @@ ITEMS = {
         "对药品批发企业的监督检查",
     ],
 }
+# 设定依据 of each item: the law or regulation that empowers the department to inspect (the article
+# where the power is granted). Sub-items inherit their main item's basis; random checks add the State
+# Council's opinion that makes 双随机、一公开 the default way of inspecting.
+LEGAL_BASIS = {
+    "对食品生产经营者的监督检查": "《中华人民共和国食品安全法》第一百一十条；《食品生产经营监督检查管理办法》",
+    "对特种设备生产使用单位的监督检查": "《中华人民共和国特种设备安全法》第五十七条、第六十一条",
+    "对工业产品生产许可证获证企业的监督检查": "《中华人民共和国工业产品生产许可证管理条例》",
+    "对计量器具使用的监督检查": "《中华人民共和国计量法》；《中华人民共和国计量法实施细则》",
+    "对广告发布行为的监督检查": "《中华人民共和国广告法》第四十九条",
+    "对网络交易经营者的监督检查": "《中华人民共和国电子商务法》；《网络交易监督管理办法》",
+    "对企业公示信息的抽查": "《企业信息公示暂行条例》",
+    "对价格行为的监督检查": "《中华人民共和国价格法》第三十三条",
+    "对排污单位排污许可执行情况的检查": "《中华人民共和国环境保护法》第二十四条；《排污许可管理条例》",
+    "对建设项目环境影响评价执行情况的检查": "《中华人民共和国环境影响评价法》；《建设项目环境保护管理条例》",
+    "对危险废物经营单位的检查": "《中华人民共和国固体废物污染环境防治法》；《危险废物经营许可证管理办法》",
+    "对机动车排放检验机构的检查": "《中华人民共和国大气污染防治法》第五十四条",
+    "对辐射安全许可的监督检查": "《中华人民共和国放射性污染防治法》；《放射性同位素与射线装置安全和防护条例》",
+    "对危险化学品生产经营单位的安全生产检查": "《中华人民共和国安全生产法》第六十五条；《危险化学品安全管理条例》",
+    "对非煤矿山安全生产的监督检查": "《中华人民共和国安全生产法》第六十五条；《中华人民共和国矿山安全法》",
+    "对工贸企业安全生产的监督检查": "《中华人民共和国安全生产法》第六十五条",
+    "对烟花爆竹经营单位的监督检查": "《烟花爆竹安全管理条例》；《烟花爆竹经营许可实施办法》",
+    "对生产经营单位应急预案的检查": "《中华人民共和国突发事件应对法》；《生产安全事故应急条例》",
+    "对医疗机构执业活动的监督检查": "《中华人民共和国基本医疗卫生与健康促进法》；《医疗机构管理条例》",
+    "对公共场所卫生的监督检查": "《公共场所卫生管理条例》",
+    "对生活饮用水卫生的监督检查": "《中华人民共和国传染病防治法》；《生活饮用水卫生监督管理办法》",
+    "对消毒产品生产企业的监督检查": "《中华人民共和国传染病防治法》；《消毒管理办法》",
+    "对职业病防治工作的监督检查": "《中华人民共和国职业病防治法》",
+    "对道路运输经营者的监督检查": "《中华人民共和国道路运输条例》",
+    "对机动车维修经营者的监督检查": "《中华人民共和国道路运输条例》；《机动车维修管理规定》",
+    "对驾驶员培训机构的监督检查": "《中华人民共和国道路运输条例》；《机动车驾驶员培训管理规定》",
+    "对公路超限运输的监督检查": "《中华人民共和国公路法》；《公路安全保护条例》",
+    "对建筑施工企业安全生产的监督检查": "《中华人民共和国建筑法》；《建设工程安全生产管理条例》",
+    "对房地产开发企业的监督检查": "《中华人民共和国城市房地产管理法》；《城市房地产开发经营管理条例》",
+    "对建设工程质量检测机构的监督检查": "《建设工程质量管理条例》；《建设工程质量检测管理办法》",
+    "对物业服务企业的监督检查": "《物业管理条例》",
+    "对农药经营单位的监督检查": "《农药管理条例》",
+    "对兽药生产经营企业的监督检查": "《兽药管理条例》",
+    "对种子生产经营者的监督检查": "《中华人民共和国种子法》",
+    "对农产品质量安全的监督检查": "《中华人民共和国农产品质量安全法》",
+    "对饲料和饲料添加剂生产企业的检查": "《饲料和饲料添加剂管理条例》",
+    "对旅行社经营活动的监督检查": "《中华人民共和国旅游法》；《旅行社条例》",
+    "对娱乐场所的监督检查": "《娱乐场所管理条例》",
+    "对互联网上网服务营业场所的监督检查": "《互联网上网服务营业场所管理条例》",
+    "对演出经营活动的监督检查": "《营业性演出管理条例》",
+    "对土地利用的监督检查": "《中华人民共和国土地管理法》",
+    "对矿产资源开发利用的监督检查": "《中华人民共和国矿产资源法》",
+    "对测绘资质单位的监督检查": "《中华人民共和国测绘法》",
+    "对药品零售企业的监督检查": "《中华人民共和国药品管理法》；《药品经营和使用质量监督管理办法》",
+    "对医疗器械经营企业的监督检查": "《医疗器械监督管理条例》",
+    "对化妆品经营者的监督检查": "《化妆品监督管理条例》",
+    "对药品批发企业的监督检查": "《中华人民共和国药品管理法》；《药品经营和使用质量监督管理办法》",
+}
+RANDOM_CHECK_BASIS = "《国务院关于在市场监管领域全面推行部门联合“双随机、一公开”监管的意见》（国发〔2019〕5号）"
 SUB_ITEM_KINDS = [("日常检查", "daily"), ("双随机抽查", "random"), ("专项检查", "special")]
 CHECK_POINTS = [
     "主体资格和许可证照是否合法有效",
@@ -286,6 +341,8 @@ class DemoBuilder:
         took = time.monotonic() - loaded
         self.progress(f"facts: {published} published by the load, delivered in {took:.1f} s")
         self.progress(f"credit records: {CreditRecord.objects.count()}")
+        if self.action_target:  # the lists and repair requests build on the penalties
+            build_credit(self.rng, self.progress, User.objects.get(username="admin"))
         # The grades set the spot checks' sampling ratios.
         self.progress(f"risk grades: {grade_subjects()}")
         build_spotchecks(self.rng, self.progress)
@@ -362,7 +419,7 @@ class DemoBuilder:
                         measures="现场检查、书面检查",
                         method="现场检查",
                         level="province",
-                        legal_basis=f"《{_name}相关法律法规》",
+                        legal_basis=LEGAL_BASIS[item_name],
                         is_key=main_no <= 2,
                         random_check=True,
                         effective_from=dt.date(2020, 1, 1),
@@ -380,6 +437,8 @@ class DemoBuilder:
                             sector_code=code,
                             level="county",
                             method="现场检查",
+                            legal_basis=LEGAL_BASIS[item_name]
+                            + (f"；{RANDOM_CHECK_BASIS}" if check_type == "random" else ""),
                             random_check=check_type == "random",
                             effective_from=dt.date(2020, 1, 1),
                         )
@@ -405,7 +464,8 @@ class DemoBuilder:
             roll = self.rng.random()
             code, label, trade = self.rng.choice(INDUSTRIES)
             word = self.rng.choice(TRADE_WORDS)
-            address = f"山东省{county.full_name}{self.rng.choice(ROADS)}{self.rng.randrange(1, 999)}号"
+            # The county's full name already begins with the province (山东省济南市历下区).
+            address = f"{county.full_name}{self.rng.choice(ROADS)}{self.rng.randrange(1, 999)}号"
             registered = dt.date(1998, 1, 1) + dt.timedelta(days=self.rng.randrange(10000))
             status = self.rng.choices(["operating", "suspended", "revoked", "cancelled"], [90, 3, 2, 5])[0]
             if roll < 0.6:

@@ -772,8 +772,14 @@ def with_kind_header(headers: list[str]) -> list[str]:
     return headers if "kind" in column_fields(headers).values() else [*headers, KIND_HEADER]
 
 
-def correct_row(batch: ImportBatch, row_number: int, record: dict[str, Any], actor: Any = None) -> ImportBatch:
-    """Resubmit one quarantined row, corrected; on success the row is marked as corrected."""
+def correct_row(
+    batch: ImportBatch, row_number: int, record: dict[str, Any], actor: Any = None, *, standard: bool = False
+) -> ImportBatch:
+    """Resubmit one quarantined row, corrected; on success the row is marked as corrected.
+
+    A row of an uploaded table is resubmitted as cells under the file's headers, unless `standard`:
+    then `record` is already a record of the data standard (the correction form's, which may add a
+    field the file had no column for)."""
     row = batch.rows.filter(row_number=row_number, outcome=RowOutcome.REJECTED).first()
     if batch.kind != BATCH_KIND or row is None:
         raise NotFound(_("rejected row"))
@@ -781,9 +787,8 @@ def correct_row(batch: ImportBatch, row_number: int, record: dict[str, Any], act
         raise DomainError("already_corrected", _("This row was already corrected and accepted."), status=409)
     source = source_named(batch.source)
     body = orjson.dumps(record)
-    if batch.headers:
+    if batch.headers and not standard:
         # A row of an uploaded table: the corrected cells go through the same column mapping.
-
         rows = list(table_records(Table(list(batch.headers), [(row_number, record)]), None))
     else:
         rows = [(row_number, record)]
@@ -795,7 +800,7 @@ def correct_row(batch: ImportBatch, row_number: int, record: dict[str, Any], act
         payload_sha256=hashlib.sha256(body).hexdigest(),
         payload_bytes=len(body),
         filename=f"correction of batch {batch.pk} row {row_number}",
-        headers=list(batch.headers),
+        headers=[] if standard else list(batch.headers),
         resubmits=batch,
     )
     if new_batch.rejected == 0:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.choices import ImportStatus, RowOutcome
-from jianguan.core.errors import DomainError
+from jianguan.core.errors import DomainError, screen_text
 from jianguan.exchange import services
+from jianguan.exchange.forms import CorrectionForm, error_field_label, row_cells, row_kind
 from jianguan.exchange.outbox import backlog
 from jianguan.exchange.permissions import (
     access_submittable_source,
@@ -28,7 +30,7 @@ from jianguan.exchange.quality import quality_report
 from jianguan.platform.importing import row_data
 from jianguan.platform.permissions import access_batch, visible_batches
 from jianguan.records.choices import RecordKind
-from jianguan.records.files import column_fields
+from jianguan.records.files import KIND_NAMES, OFFICER_CERTIFICATES
 from jianguan.records.services import timely_within
 
 
@@ -96,6 +98,7 @@ def batch(request, pk: int):
     for row in page:
         data = row.data if isinstance(row.data, dict) else {}
         row.label = data.get("source_id") or data.get("来源记录编号") or ""
+        row.shown_errors = [(error, error_field_label(error.get("field", ""))) for error in row.errors]
     template = "exchange/batch_counts.html" if request.headers.get("HX-Request") else "exchange/batch.html"
     return render(
         request,
@@ -110,22 +113,21 @@ def batch(request, pk: int):
     )
 
 
-def _field_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+def _error_text(error: dict) -> str:
+    return error.get("message_en") if (get_language() or "").startswith("en") else error.get("message")
 
 
-def _parsed(text: str):
-    text = text.strip()
-    if text[:1] in "[{":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            return text
-    return text or None
+def _correction_form(form: CorrectionForm, errors: list[dict]) -> list[str]:
+    """Put each of the row's errors beside its field; the rest (whole-record rules) are returned."""
+    general = []
+    for error in errors:
+        field = str(error.get("field", "")).split(".")[0]
+        field = OFFICER_CERTIFICATES if field == "certificate_no" else field
+        if field in form.fields:
+            form.add_error(field, _error_text(error))
+        else:
+            general.append(_error_text(error))
+    return general
 
 
 @login_required
@@ -137,36 +139,42 @@ def correct(request, pk: int, row_number: int):
     if row is None:
         raise Http404
     data = dict(row_data(row, reveal=True))  # only those who correct the batch get here
+    from_file = bool(batch.headers)
+    kind = request.POST.get("kind") or request.GET.get("kind") or row_kind(data, None)
+    kinds = [(code, name) for code, name in KIND_NAMES.items()]
+    if kind not in KIND_NAMES:
+        return render(request, "exchange/correct.html", {"batch": batch, "row": row, "kinds": kinds, "form": None})
+    general: list[str] = []
     if request.method == "POST":
-        corrected = {}
-        for name in request.POST.getlist("name"):
-            value = _parsed(request.POST.get(f"field:{name}", ""))
-            if value is not None:
-                corrected[name] = value
-        try:
-            new_batch = services.correct_row(batch, row_number, corrected, actor=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.as_body()["message"])
-        else:
-            if new_batch.rejected:
+        form = CorrectionForm(kind, request.POST)
+        record = None
+        if form.is_valid():
+            try:
+                record = form.record()
+            except ValidationError:
+                record = None
+        if record is not None:
+            if isinstance(data.get("attachments"), list):
+                record["attachments"] = data["attachments"]
+            try:
+                new_batch = services.correct_row(batch, row_number, record, actor=request.user, standard=True)
+            except DomainError as exc:
+                general.append(screen_text(exc))
+            else:
+                if not new_batch.rejected:
+                    messages.success(request, _("The corrected row was accepted."))
+                    return redirect(reverse("exchange:batch", args=[batch.pk]))
                 messages.error(request, _("The corrected row was rejected again; see the reasons below."))
-                new_row = new_batch.rows.get()
-                return render(request, "exchange/correct.html", _correct_context(batch, row, corrected, new_row.errors))
-            messages.success(request, _("The corrected row was accepted."))
-            return redirect(reverse("exchange:batch", args=[batch.pk]))
-    return render(request, "exchange/correct.html", _correct_context(batch, row, data, row.errors))
-
-
-def _correct_context(batch, row, data, errors):
-    # Errors name schema fields; a file row's cells are keyed by its column headers.
-    headers = {field: header for header, field in column_fields(list(data)).items()} if batch.headers else {}
-    by_field: dict[str, list] = {}
-    for error in errors:
-        field = str(error.get("field", "")).split(".")[0]
-        by_field.setdefault(headers.get(field, field), []).append(error)
-    fields = [(name, _field_value(value), by_field.get(name, [])) for name, value in data.items()]
-    general = [e for key, errs in by_field.items() if key not in data for e in errs]
-    return {"batch": batch, "row": row, "fields": fields, "general": general}
+                general += _correction_form(form, new_batch.rows.get().errors)
+    else:
+        form = CorrectionForm(kind, initial=CorrectionForm.initial_for(kind, row_cells(data, from_file)))
+        form.cleaned_data = {}  # an unbound form carries the row's recorded errors beside its fields
+        general = _correction_form(form, row.errors)
+    return render(
+        request,
+        "exchange/correct.html",
+        {"batch": batch, "row": row, "form": form, "general": general, "kinds": kinds, "kind": kind},
+    )
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -190,9 +198,12 @@ def quality(request):
             {"name": str(_("Completeness")), "data": [t["completeness"] for t in report["trend"]]},
         ],
     }
+    english = (get_language() or "").startswith("en")
     rejections = {
         "type": "bar",
-        "categories": [r["code"] for r in report["rejections"][:12]],
+        "horizontal": True,
+        # Each rule by its name, never its code.
+        "categories": [(r["message_en"] if english else r["message"]) or r["code"] for r in report["rejections"][:12]],
         "series": [{"name": str(_("Rejected rows")), "data": [r["count"] for r in report["rejections"][:12]]}],
     }
     return render(

@@ -201,10 +201,15 @@ def import_campaign_targets(
 
 
 def record_campaign_result(
-    task: CampaignTask, actor: Any, results: dict[str, str], checked_on: dt.date | None = None
+    task: CampaignTask,
+    actor: Any,
+    results: dict[str, str],
+    checked_on: dt.date | None = None,
+    notes: dict[str, str] | None = None,
 ) -> CampaignTask:
-    """Results of the merged form (every point answered pass/fail/not_checked/not_applicable);
-    a failed point is published as a finding, for which a rectification order is opened."""
+    """Results of the merged form (every point answered pass/fail/not_checked/not_applicable, with
+    an optional note per point); a failed point is published as a finding, for which a
+    rectification order is opened (its note says what was found)."""
     require_department_staff(actor, task.department)
     if task.status != CampaignTaskStatus.ASSIGNED:
         raise DomainError("task_done", _("This task already has its result."), status=409)
@@ -214,13 +219,18 @@ def record_campaign_result(
         raise DomainError(
             "form_incomplete", _("Answer every check point of the form with pass, fail, not checked or not applicable.")
         )
+    notes = {code: text.strip() for code, text in (notes or {}).items() if code in codes and text and text.strip()}
+    if any(len(text) > 500 for text in notes.values()):
+        raise DomainError("note_too_long", _("A note on a check point is at most 500 characters."))
     checked_on = checked_on or timezone.localdate()
     finding = "fail" in results.values()
     with transaction.atomic():
         CampaignTask.objects.filter(pk=task.pk, status=CampaignTaskStatus.ASSIGNED).update(
-            status=CampaignTaskStatus.DONE, results=results, finding=finding, checked_on=checked_on
+            status=CampaignTaskStatus.DONE, results=results, notes=notes, finding=finding, checked_on=checked_on
         )
-        event = record_event(actor, "joint.campaign_result", "campaign_task", task.pk, after={"finding": finding})
+        event = record_event(
+            actor, "joint.campaign_result", "campaign_task", task.pk, after={"finding": finding, "notes": len(notes)}
+        )
         if finding:
             # Published as `joint.campaign_finding`; the rectification service opens the order.
             publish(
@@ -233,6 +243,11 @@ def record_campaign_result(
                     "campaign": task.campaign_id,
                     "task": task.pk,
                     "failed": [p["content"] for p in task.campaign.form if results[p["code"]] == "fail"],
+                    "notes": [
+                        notes[p["code"]]
+                        for p in task.campaign.form
+                        if p["code"] in notes and results[p["code"]] == "fail"
+                    ],
                     "recorded_by": getattr(staff_user(actor), "pk", None),
                 },
                 audit_event=event,

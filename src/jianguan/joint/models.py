@@ -144,6 +144,7 @@ class CampaignTask(models.Model):
         _("status"), max_length=12, choices=CampaignTaskStatus.choices, default=CampaignTaskStatus.ASSIGNED
     )
     results = models.JSONField(_("results per check point"), default=dict, blank=True)
+    notes = models.JSONField(_("notes per check point"), default=dict, blank=True)
     finding = models.BooleanField(_("problem found"), default=False)
     checked_on = models.DateField(_("checked on"), null=True, blank=True)
     justification = models.TextField(_("justification beyond the inspection cap"), blank=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from jianguan.accounts.scope import scope_for, scope_q
 from jianguan.core.errors import NotFound
@@ -43,6 +43,21 @@ def visible_notices(actor: Any) -> QuerySet[Notice]:
 
 def visible_campaigns(actor: Any) -> QuerySet[Campaign]:
     return _restrict(Campaign.objects.all(), actor, "lead", "participants")
+
+
+def counts_by(queryset: QuerySet, field: str) -> dict[Any, int]:
+    """How many of the visible rows hold each value of `field`, counted once each.
+
+    Grouping the scoped queryset itself would group by its ordering and distinct columns too (one
+    group per row); counting over its primary keys gives the register's own numbers."""
+    rows = (
+        queryset.model.objects.filter(pk__in=queryset.values("pk"))
+        .order_by()
+        .values_list(field)
+        .annotate(n=Count("pk"))
+        .values_list(field, "n")
+    )
+    return dict(rows)
 
 
 def access(queryset: QuerySet, pk: Any):

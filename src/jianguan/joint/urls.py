@@ -13,5 +13,6 @@ urlpatterns = [
     path("assistance/<int:pk>/", views.assistance, name="assistance"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign, name="campaign"),
+    path("campaigns/<int:pk>/tasks/<int:task>/check/", views.campaign_check, name="campaign_check"),
     path("<slug:kind>/<int:pk>/<slug:action>/", views.act, name="act"),
 ]

@@ -10,7 +10,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,10 +23,11 @@ from jianguan.core.errors import DomainError, screen_text
 from jianguan.core.models import Department
 from jianguan.core.tabular import write_xlsx
 from jianguan.joint import services
-from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW
-from jianguan.joint.models import CampaignTask
+from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW, CampaignTaskStatus
+from jianguan.joint.forms import CampaignCheckForm
 from jianguan.joint.permissions import (
     access,
+    counts_by,
     visible_assistance,
     visible_campaigns,
     visible_claims,
@@ -37,7 +37,7 @@ from jianguan.platform.apitools import file_response
 from jianguan.platform.services import active_department
 from jianguan.records.permissions import visible_records
 from jianguan.subjects.permissions import access_subject
-from jianguan.workflow.labels import state_labels
+from jianguan.workflow.labels import action_label, state_label, state_labels
 from jianguan.workflow.services import deadline_colour
 
 
@@ -52,18 +52,23 @@ def _departments():
     return Department.objects.filter(is_active=True).order_by("path")
 
 
+def _state_counts(queryset, field: str, workflow: str, register: str) -> list[tuple[str, str, int, str]]:
+    """(state, its name, count, link to the register filtered on that state), in the workflow's order."""
+    counts = counts_by(queryset, field)
+    link = reverse(register)
+    return [
+        (code, name, counts[code], f"{link}?state={code}")
+        for code, name in state_labels(workflow).items()
+        if code in counts
+    ]
+
+
 @login_required
 def overview(request):
     user = request.user
-    claims = dict(
-        visible_claims(user).values_list("item__state").annotate(n=Count("id")).values_list("item__state", "n")
-    )
-    assistance = dict(visible_assistance(user).values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     counts = {
-        "claims": {name: claims[code] for code, name in state_labels(CLAIM_WORKFLOW).items() if code in claims},
-        "assistance": {
-            name: assistance[code] for code, name in state_labels(ASSIST_WORKFLOW).items() if code in assistance
-        },
+        "claims": _state_counts(visible_claims(user), "item__state", CLAIM_WORKFLOW, "joint:claims"),
+        "assistance": _state_counts(visible_assistance(user), "state", ASSIST_WORKFLOW, "joint:assistance_list"),
         "notices": visible_notices(user).count(),
         "campaigns": visible_campaigns(user).count(),
     }
@@ -86,18 +91,31 @@ def claims(request):
         gaps = {"unclaimed": str(_("Not claimed")), "not_inspected": str(_("Not inspected"))}
         rows = [[r["subject"], r["department"], r["issued_on"], gaps[r["reason"]]] for r in report]
         return file_response(write_xlsx(headers, rows, title="never-supervised"), "never-supervised.xlsx", "xlsx")
-    tasks = visible_claims(request.user).select_related("department", "subject", "item").order_by("-issued_on", "-id")
+    tasks = (
+        visible_claims(request.user)
+        .select_related("department", "subject", "item__definition")
+        .order_by("-issued_on", "-id")
+    )
     state = request.GET.get("state", "")
     if state:
         tasks = tasks.filter(item__state=state)
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    states = _state_counts(visible_claims(request.user), "item__state", CLAIM_WORKFLOW, "joint:claims")
     reasons = {"unclaimed": 0, "not_inspected": 0}
     for row in report:
         reasons[row["reason"]] += 1
     return render(
         request,
         "joint/claims.html",
-        {"report": report[:200], "reasons": reasons, "total": len(report), "page_obj": page, "state": state},
+        {
+            "report": report[:200],
+            "reasons": reasons,
+            "total": len(report),
+            "page_obj": page,
+            "rows": [(t, state_label(t.item)) for t in page],
+            "state": state,
+            "states": states,
+        },
     )
 
 
@@ -125,19 +143,32 @@ def notice(request, pk: int):
 
 @login_required
 def assistance_list(request):
-    requests = visible_assistance(request.user).select_related("requester", "assignee", "subject", "item")
+    requests = visible_assistance(request.user).select_related("requester", "assignee", "subject", "item__definition")
+    state = request.GET.get("state", "")
+    if state:
+        requests = requests.filter(state=state)
     page = Paginator(requests.order_by("-requested_at", "-id"), 50).get_page(request.GET.get("page"))
     now = timezone.now()
     return render(
         request,
         "joint/assistance_list.html",
-        {"page_obj": page, "rows": [(r, deadline_colour(r.item, now)) for r in page], "departments": _departments()},
+        {
+            "page_obj": page,
+            "rows": [(r, state_label(r.item), deadline_colour(r.item, now)) for r in page],
+            "state": state,
+            "states": _state_counts(
+                visible_assistance(request.user), "state", ASSIST_WORKFLOW, "joint:assistance_list"
+            ),
+            "departments": _departments(),
+        },
     )
 
 
 @login_required
 def assistance(request, pk: int):
-    found = _get(visible_assistance(request.user).select_related("requester", "assignee", "subject", "item"), pk)
+    found = _get(
+        visible_assistance(request.user).select_related("requester", "assignee", "subject", "item__definition"), pk
+    )
     mine = getattr(request.user, "department_id", None)
 
     records = visible_records(request.user).filter(subject=found.subject).order_by("-action_date")[:20]
@@ -148,7 +179,16 @@ def assistance(request, pk: int):
             "request_": found,
             "card": deadline_colour(found.item),
             "assisting": mine == found.assignee_id,
-            "history": found.item.transitions.all(),
+            "state": state_label(found.item),
+            "history": [
+                (
+                    t,
+                    action_label(found.item, t.action),
+                    state_label(found.item, t.from_state),
+                    state_label(found.item, t.to_state),
+                )
+                for t in found.item.transitions.all()
+            ],
             "records": records,
             "departments": _departments(),
         },
@@ -168,6 +208,16 @@ def campaigns(request):
     )
 
 
+def _point_sources(campaign) -> dict[str, str]:
+    """Each point of the combined sheet → the items (and their departments' sector) it comes from."""
+    codes = {source.rsplit("-", 1)[0] for p in campaign.form for source in p["sources"]}
+    names = dict(SupervisionItem.objects.filter(code__in=codes).values_list("code", "name"))
+    return {
+        p["code"]: "；".join(dict.fromkeys(names.get(s.rsplit("-", 1)[0], s) for s in p["sources"]))
+        for p in campaign.form
+    }
+
+
 @login_required
 def campaign(request, pk: int):
     found = _get(visible_campaigns(request.user).select_related("lead", "key_matter"), pk)
@@ -177,12 +227,14 @@ def campaign(request, pk: int):
     plot = {
         "type": "bar",
         "stacked": True,
+        "horizontal": True,
         "categories": [r["department"] for r in progress["by_department"]],
         "series": [
             {"name": str(_("Checked")), "data": [r["done"] for r in progress["by_department"]]},
             {"name": str(_("To check")), "data": [r["tasks"] - r["done"] for r in progress["by_department"]]},
         ],
     }
+    sources = _point_sources(found)
     return render(
         request,
         "joint/campaign.html",
@@ -190,8 +242,43 @@ def campaign(request, pk: int):
             "campaign": found,
             "progress": progress,
             "plot": plot,
-            "mine": mine[:50],
+            "sheet": [(p, sources[p["code"]]) for p in found.form],
+            "mine": mine.order_by("subject__name")[:50],
+            "mine_count": mine.count(),
+            "participants": found.participants.order_by("path"),
             "tasks": Paginator(tasks.order_by("status", "subject__name"), 50).get_page(request.GET.get("page")),
+        },
+    )
+
+
+@login_required
+def campaign_check(request, pk: int, task: int):
+    """一表通查 for one subject: the officer answers every point of the combined sheet."""
+    found = _get(visible_campaigns(request.user), pk)
+    checked = found.tasks.select_related("subject", "department").filter(pk=task).first()
+    if checked is None:
+        raise Http404
+    form = CampaignCheckForm(found.form, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_campaign_result(
+                checked, request.user, form.results(), form.cleaned_data["checked_on"], notes=form.notes()
+            )
+        except DomainError as exc:
+            form.add_error(None, screen_text(exc))
+        else:
+            messages.success(request, _("The check of %(subject)s is recorded.") % {"subject": checked.subject.name})
+            return redirect(reverse("joint:campaign", args=[found.pk]))
+    sources = _point_sources(found)
+    return render(
+        request,
+        "joint/campaign_check.html",
+        {
+            "campaign": found,
+            "task": checked,
+            "form": form,
+            "rows": [{**row, "sources": sources[row["point"]["code"]]} for row in form.rows()],
+            "done": checked.status != CampaignTaskStatus.ASSIGNED,
         },
     )
 
@@ -272,18 +359,6 @@ def act(request, kind: str, pk: int, action: str):
                 actor=user,
             )
             back = reverse("joint:campaign", args=[made.pk])
-        elif kind == "task" and action == "result":
-            task = (
-                CampaignTask.objects.filter(pk=pk, campaign__in=visible_campaigns(user))
-                .select_related("campaign")
-                .first()
-            )
-            if task is None:
-                raise Http404
-            results = {p["code"]: post.get(f"point-{p['code']}", "") for p in task.campaign.form}
-            services.record_campaign_result(
-                task, user, results, dt.date.fromisoformat(post.get("checked_on") or timezone.localdate().isoformat())
-            )
         else:
             raise Http404
     except DomainError as exc:

@@ -127,6 +127,20 @@ def _convert(schema: type[RecordBase], name: str, value: Any) -> Any:
     return parse_text(value)
 
 
+def base_type(annotation: Any) -> Any:
+    """The type a field holds, without Optional or Annotated (a date, a code list, a list of …)."""
+    return _base_type(annotation)
+
+
+def cell_value(kind: str, name: str, value: Any) -> Any:
+    """One cell as the data standard's value (a code for 法人, a date for 2026/3/2), or as given
+    when it cannot be read (the schema then says what is wrong)."""
+    try:
+        return _convert(SCHEMAS[kind], name, value)
+    except ValueError:
+        return value
+
+
 def _check_items(text: Any) -> list[dict[str, str]]:
     items = []
     for part in parse_list(text):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -16,9 +14,11 @@ from jianguan.core.errors import DomainError
 from jianguan.platform.lists import list_page
 from jianguan.records.choices import RecordKind
 from jianguan.records.display import masked_name
+from jianguan.records.fieldnames import display_value, field_label
 from jianguan.records.lists import RECORDS
 from jianguan.records.panels import panels_for
 from jianguan.records.permissions import access_record, subject_timeline
+from jianguan.records.schemas import SCHEMAS
 from jianguan.subjects.permissions import access_subject
 
 PAGE_SIZE = 50
@@ -36,7 +36,7 @@ def record_detail(request, pk: int):
     except DomainError:
         raise Http404 from None
     details = [
-        (name, json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value)
+        (field_label(record.kind, name) if record.kind in SCHEMAS else name, display_value(record.kind, name, value))
         for name, value in record.details.items()
     ]
     return render(request, "records/detail.html", {"record": record, "name": masked_name(record), "details": details})

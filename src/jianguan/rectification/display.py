@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.records.panels import Panel
 from jianguan.rectification.permissions import visible_rectifications
 from jianguan.workflow.labels import state_label
+from jianguan.workflow.templatetags.deadlines import deadline
 
 
 def rectification_panel(actor: Any, subject: Any) -> Panel:
@@ -23,7 +24,7 @@ def rectification_panel(actor: Any, subject: Any) -> Panel:
     rows = [
         (
             timezone.localtime(o.issued_at).strftime("%Y-%m-%d"),
-            f"{o.number} · {o.department.name} · {o.requirement[:40]} · {state_label(o.item)} · {o.due_on}",
+            f"{o.number} · {o.department.name} · {o.requirement[:40]} · {state_label(o.item)} · {deadline(o.due_on)}",
             reverse("rectification:detail", args=[o.pk]),
         )
         for o in orders[:30]

@@ -43,6 +43,18 @@ class Rectification(models.Model):
         return self.number
 
     @property
+    def source_label(self) -> str:
+        """What the order came from, in words: 专项整治检查 12 rather than `campaign-task-12`."""
+        number = self.source_ref.rsplit("-", 1)[-1]
+        if self.source_kind == SourceKind.CAMPAIGN:
+            return _("Campaign check no. %(n)s") % {"n": number}
+        if self.source_kind == SourceKind.COMPLAINT:
+            return _("12345 work order %(n)s") % {"n": self.source_ref}
+        if self.source_kind == SourceKind.ALERT:
+            return _("Risk warning no. %(n)s") % {"n": number}
+        return _("Inspection record no. %(n)s") % {"n": number}
+
+    @property
     def source_record_id(self) -> int | None:
         """The inspection record a failed check item came from, if that is the source."""
         prefix = "record-"

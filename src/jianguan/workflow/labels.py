@@ -44,14 +44,23 @@ def state_labels(code: str) -> dict[str, str]:
     }
 
 
-def deadline_text(moment: dt.datetime | None) -> str:
+def last_day(value: dt.date | dt.datetime) -> tuple[dt.date, dt.time | None]:
+    """A deadline's day, and its clock time when it is not the end of a day (00:00 closes the day before)."""
+    if isinstance(value, dt.datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        if local.time() == dt.time(0):
+            return (local - dt.timedelta(microseconds=1)).date(), None
+        return local.date(), local.time()
+    return value, None
+
+
+def deadline_text(moment: dt.date | dt.datetime | None) -> str:
     """A deadline as people read it. A working-day deadline is the close (24:00) of its last day,
-    stored as 00:00 of the next: it reads "2026-12-09（当日内）", never "2026-12-10 00:00". An
-    hour-level deadline (urgent matters) keeps its time."""
-    if moment is None:
+    stored as 00:00 of the next: it reads "2026-12-09（当日内）", never "2026-12-10 00:00". A date
+    reads the same way; an hour-level deadline (urgent matters) keeps its time."""
+    if moment in (None, ""):
         return ""
-    local = timezone.localtime(moment)
-    if local.time() == dt.time(0):
-        day = (local - dt.timedelta(days=1)).date()
+    day, clock = last_day(moment)
+    if clock is None:
         return gettext("%(date)s (by close of day)") % {"date": day.isoformat()}
-    return gettext("%(time)s (before)") % {"time": local.strftime("%Y-%m-%d %H:%M")}
+    return gettext("%(time)s (before)") % {"time": f"{day.isoformat()} {clock:%H:%M}"}

@@ -15,9 +15,3 @@ def state_label(item, state=None):
 @register.filter
 def action_label(item, action):
     return labels.action_label(item, action)
-
-
-@register.filter
-def deadline(moment):
-    """A deadline as people read it: a working-day deadline ends at 24:00 of its last day, not at 00:00 of the next."""
-    return labels.deadline_text(moment)

@@ -1,0 +1,63 @@
+"""Forms of the joint screens: the campaign's combined check sheet (一表通查) an officer fills in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.records.choices import CheckResult
+
+ANSWERS = [
+    (CheckResult.PASS.value, CheckResult.PASS.label),
+    (CheckResult.FAIL.value, CheckResult.FAIL.label),
+    (CheckResult.NOT_APPLICABLE.value, CheckResult.NOT_APPLICABLE.label),
+]
+
+
+class CampaignCheckForm(forms.Form):
+    """One answer (pass, fail, not applicable) and an optional note per check point of the sheet,
+    and the day of the visit. The service judges completeness again and records the result."""
+
+    checked_on = forms.DateField(label=_("Checked on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, points: list[dict[str, Any]], *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.points = points
+        self.fields["checked_on"].initial = timezone.localdate()
+        for point in points:
+            code = point["code"]
+            self.fields[f"answer_{code}"] = forms.ChoiceField(
+                label=point["content"],
+                choices=ANSWERS,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Answer this check point.")},
+            )
+            self.fields[f"note_{code}"] = forms.CharField(
+                label=_("Note"),
+                required=False,
+                max_length=500,
+                widget=forms.TextInput(attrs={"placeholder": _("What was found (needed when it fails)")}),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for point in self.points:
+            code = point["code"]
+            if data.get(f"answer_{code}") == CheckResult.FAIL and not (data.get(f"note_{code}") or "").strip():
+                self.add_error(f"note_{code}", _("Say what was found for a failed check point."))
+        return data
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The sheet as rows for the template: the point, its answer field and its note field."""
+        return [
+            {"point": p, "answer": self[f"answer_{p['code']}"], "note": self[f"note_{p['code']}"]} for p in self.points
+        ]
+
+    def results(self) -> dict[str, str]:
+        return {p["code"]: self.cleaned_data[f"answer_{p['code']}"] for p in self.points}
+
+    def notes(self) -> dict[str, str]:
+        return {p["code"]: self.cleaned_data.get(f"note_{p['code']}", "") for p in self.points}
