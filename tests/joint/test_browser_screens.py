@@ -66,7 +66,7 @@ def test_campaign_chart_check_sheet_and_lists_on_a_phone(
     page.fill("#id_username", people["lixia"].username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector("text=概览")
+    page.wait_for_selector("#workbench")
     page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(f"{live_server.url}/joint/campaigns/{campaign.pk}/")
     page.wait_for_selector("#campaign-chart canvas")

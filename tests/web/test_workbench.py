@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from jianguan.accounts.models import User
 from jianguan.demo.build import build_demo
-from jianguan.joint.permissions import visible_claims
+from jianguan.joint.permissions import open_campaign_tasks, visible_claims
 from jianguan.workflow.labels import deadline_text
 from jianguan.workflow.permissions import visible_items
 from tests.ui_text import leaked_codes
@@ -45,7 +45,7 @@ def test_each_role_sees_its_own_work_first(demo):
     expected = {
         "jn_hotline": ({"intake", "returns", "return_calls"}, {"orders", "claims", "audit"}),
         "lixia_officer": (
-            {"spot_checks", "orders", "claims", "assistance", "rectification"},  # tasks may be none
+            {"spot_checks", "campaign_checks", "orders", "claims", "assistance", "rectification"},
             {"intake", "quality", "audit"},
         ),
         "jn_admin": ({"orders", "claims", "assistance", "rectification", "quality"}, {"intake", "audit"}),
@@ -74,6 +74,7 @@ def test_queue_counts_are_the_registers_counts(demo):
         .filter(definition__code="joint_assist", state__in=["requested", "accepted"], is_closed=False)
         .count(),
     }
+    counted["campaign_checks"] = open_campaign_tasks(user).count()
     assert sum(counted.values()) > 0
     assert {key: _count(html, key) for key in counted} == counted
 

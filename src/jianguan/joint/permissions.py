@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from jianguan.accounts.scope import scope_for, scope_q
 from jianguan.core.errors import NotFound
-from jianguan.joint.models import AssistRequest, Campaign, ClaimTask, Notice
+from jianguan.joint.choices import CampaignTaskStatus
+from jianguan.joint.models import AssistRequest, Campaign, CampaignTask, ClaimTask, Notice
 
 
 def _either(actor: Any, *lookups: str) -> Q | None:
@@ -45,23 +46,17 @@ def visible_campaigns(actor: Any) -> QuerySet[Campaign]:
     return _restrict(Campaign.objects.all(), actor, "lead", "participants")
 
 
-def counts_by(queryset: QuerySet, field: str) -> dict[Any, int]:
-    """How many of the visible rows hold each value of `field`, counted once each.
-
-    Grouping the scoped queryset itself would group by its ordering and distinct columns too (one
-    group per row); counting over its primary keys gives the register's own numbers."""
-    rows = (
-        queryset.model.objects.filter(pk__in=queryset.values("pk"))
-        .order_by()
-        .values_list(field)
-        .annotate(n=Count("pk"))
-        .values_list(field, "n")
-    )
-    return dict(rows)
-
-
 def access(queryset: QuerySet, pk: Any):
     found = queryset.filter(pk=pk).first()
     if found is None:
         raise NotFound()
     return found
+
+
+def open_campaign_tasks(actor: Any) -> QuerySet[CampaignTask]:
+    """The subjects the actor's departments are still to check in campaigns, the campaign's end first."""
+    return (
+        _restrict(CampaignTask.objects.filter(status=CampaignTaskStatus.ASSIGNED), actor, "department")
+        .select_related("campaign", "subject")
+        .order_by("campaign__ends_on", "pk")
+    )

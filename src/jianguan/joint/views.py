@@ -27,13 +27,13 @@ from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW, CampaignTask
 from jianguan.joint.forms import CampaignCheckForm
 from jianguan.joint.permissions import (
     access,
-    counts_by,
     visible_assistance,
     visible_campaigns,
     visible_claims,
     visible_notices,
 )
 from jianguan.platform.apitools import file_response
+from jianguan.platform.lists import counts_by
 from jianguan.platform.services import active_department
 from jianguan.records.permissions import visible_records
 from jianguan.subjects.permissions import access_subject

@@ -19,7 +19,7 @@ import django_filters
 import django_tables2 as tables
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -140,6 +140,21 @@ class DepartmentFilterMixin(ListFilter):
     def prepare(self) -> None:
         super().prepare()
         self.filters["department"].queryset = visible_departments(self.actor).order_by("path")
+
+
+def counts_by(queryset: QuerySet, field: str) -> dict[Any, int]:
+    """How many of the visible rows hold each value of `field`, counted once each.
+
+    Grouping the scoped queryset itself would group by its ordering and distinct columns too (one
+    group per row); counting over its primary keys gives the register's own numbers."""
+    rows = (
+        queryset.model.objects.filter(pk__in=queryset.values("pk"))
+        .order_by()
+        .values_list(field)
+        .annotate(n=Count("pk"))
+        .values_list(field, "n")
+    )
+    return dict(rows)
 
 
 def filtered(spec: ListSpec, actor: Any, params: QueryDict) -> django_filters.FilterSet:

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jianguan.core.errors import DomainError, screen_text
+from jianguan.platform.lists import counts_by, list_page
 from jianguan.rectification import services
 from jianguan.rectification.choices import RECTIFY_WORKFLOW
+from jianguan.rectification.lists import RECTIFICATIONS
 from jianguan.rectification.permissions import visible_rectifications
 from jianguan.workflow.labels import state_label, state_labels
 from jianguan.workflow.services import deadline_colour
@@ -33,30 +32,10 @@ def _get(actor, pk: int):
 
 @login_required
 def orders(request):
-    shown = visible_rectifications(request.user).select_related("subject", "department", "item__definition")
-    state = request.GET.get("state", "")
-    if state:
-        shown = shown.filter(state=state)
-    page = Paginator(shown.order_by("-issued_at", "-id"), 50).get_page(request.GET.get("page"))
-    now = timezone.now()
-    rows = [(o, state_label(o.item), deadline_colour(o.item, now)) for o in page]
-    counts = dict(
-        visible_rectifications(request.user)
-        .order_by()
-        .values_list("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
-    )
+    counts = counts_by(visible_rectifications(request.user), "state")
     names = state_labels(RECTIFY_WORKFLOW)
-    return render(
-        request,
-        "rectification/orders.html",
-        {
-            "page_obj": page,
-            "rows": rows,
-            "state": state,
-            "states": [(code, name, counts.get(code, 0)) for code, name in names.items()],
-        },
+    return list_page(
+        request, RECTIFICATIONS, {"states": [(code, name, counts.get(code, 0)) for code, name in names.items()]}
     )
 
 

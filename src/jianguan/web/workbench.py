@@ -21,6 +21,7 @@ from jianguan.accounts.choices import Role
 from jianguan.accounts.scope import scope_for
 from jianguan.core.models import Region
 from jianguan.exchange.permissions import visible_rejections
+from jianguan.joint.permissions import open_campaign_tasks
 from jianguan.officers.permissions import visible_officers
 from jianguan.platform.permissions import visible_batches
 from jianguan.spotcheck.permissions import my_open_tasks
@@ -191,6 +192,25 @@ def _spot_check_tasks(actor: Any) -> Panel:
     return Panel("spot_checks", _("My spot-check tasks"), tasks.count(), rows, reverse("spotcheck:my_tasks"), late)
 
 
+def _campaign_tasks(actor: Any) -> Panel:
+    """Subjects to check in campaigns (一表通查), each opening the merged check form."""
+    tasks = open_campaign_tasks(actor)
+    today = timezone.localdate()
+    rows = [
+        Row(
+            title=task.subject.name,
+            state=task.campaign.title,
+            due=None,
+            colour="red" if task.campaign.ends_on < today else "green",
+            url=reverse("joint:campaign_check", args=[task.campaign_id, task.pk]),
+            due_day=task.campaign.ends_on,
+        )
+        for task in tasks[:SHOWN]
+    ]
+    late = tasks.filter(campaign__ends_on__lt=today).count()
+    return Panel("campaign_checks", _("Campaign checks to make"), tasks.count(), rows, reverse("joint:campaigns"), late)
+
+
 def _data_quality(actor: Any) -> Panel:
     batches = visible_batches(actor).filter(rejected__gt=0).order_by("-created_at")
     rows = [
@@ -276,6 +296,8 @@ def workbench(actor: Any) -> dict[str, Any]:
     panels: list[Panel] = []
     if scope.has_role(Role.OFFICER):
         panels.append(_spot_check_tasks(actor))
+    if scope.has_role(Role.OFFICER, Role.DEPARTMENT_ADMIN):
+        panels.append(_campaign_tasks(actor))
     for queue in QUEUES:
         if scope.has_role(*queue.roles):
             panels.append(_queue_panel(actor, queue, now))
