@@ -176,3 +176,27 @@ def test_a_department_outside_the_campaign_cannot_open_its_check_sheet(campaign,
     client = zh_client(joint["qd_admin"])
     assert client.get(f"/joint/campaigns/{campaign.pk}/tasks/{task.pk}/check/").status_code == 404
     assert client.post(f"/joint/campaigns/{campaign.pk}/tasks/{task.pk}/check/", {}).status_code == 404
+
+
+def test_licences_are_claimed_together_from_the_list_or_not_at_all(work):
+    from jianguan.joint.models import ClaimTask
+
+    pending = list(ClaimTask.objects.filter(item__state="pending").order_by("pk"))
+    assert len(pending) == 3
+    admin = zh_client(work["lixia_admin"])
+    listing = admin.get("/joint/claims/?state=pending").content.decode()
+    assert all(f'name="tasks" value="{t.pk}"' in listing for t in pending)
+    # One that is not the user's to claim (claimed already) spoils the whole choice: nothing is claimed.
+    claimed = ClaimTask.objects.exclude(item__state="pending").first()
+    refused = admin.post("/joint/claims/bulk/", {"tasks": [pending[0].pk, claimed.pk]}, follow=True)
+    assert refused.status_code == 200
+    assert ClaimTask.objects.filter(item__state="pending").count() == 3
+    assert admin.post("/joint/claims/bulk/", {}).status_code == 302
+    assert ClaimTask.objects.filter(item__state="pending").count() == 3
+    done = admin.post("/joint/claims/bulk/", {"tasks": [t.pk for t in pending[:2]]}, follow=True)
+    assert ClaimTask.objects.filter(item__state="pending").count() == 1
+    assert "2" in visible_text(done.content.decode())
+    # Someone outside the departments cannot claim them.
+    outsider = zh_client(work["qd_admin"])
+    outsider.post("/joint/claims/bulk/", {"tasks": [pending[2].pk]})
+    assert ClaimTask.objects.get(pk=pending[2].pk).item.state == "pending"

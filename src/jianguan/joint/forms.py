@@ -61,3 +61,30 @@ class CampaignCheckForm(forms.Form):
 
     def notes(self) -> dict[str, str]:
         return {p["code"]: self.cleaned_data.get(f"note_{p['code']}", "") for p in self.points}
+
+
+class BulkClaimForm(forms.Form):
+    """Several pending licence claims chosen on the list, claimed together or not at all."""
+
+    MAX = 200
+    tasks = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label=_("Licences to claim"),
+        error_messages={
+            "required": _("Choose at least one licence to claim."),
+            "invalid_choice": _("A chosen licence is not one you may claim, or it has been claimed already."),
+            "invalid_pk_value": _("A chosen licence is not one you may claim, or it has been claimed already."),
+        },
+    )
+
+    def __init__(self, claimable, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["tasks"].queryset = claimable
+
+    def clean_tasks(self):
+        tasks = self.cleaned_data["tasks"]
+        if len(tasks) > self.MAX:
+            raise forms.ValidationError(
+                _("At most %(n)s licences can be claimed at once.") % {"n": self.MAX}, code="too_many"
+            )
+        return tasks

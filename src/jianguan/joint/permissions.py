@@ -34,6 +34,11 @@ def visible_claims(actor: Any) -> QuerySet[ClaimTask]:
     return _restrict(ClaimTask.objects.all(), actor, "department")
 
 
+def claimable_claims(actor: Any) -> QuerySet[ClaimTask]:
+    """The visible licence claims still waiting to be claimed."""
+    return visible_claims(actor).filter(item__state="pending", item__is_closed=False)
+
+
 def visible_assistance(actor: Any) -> QuerySet[AssistRequest]:
     return _restrict(AssistRequest.objects.all(), actor, "requester", "assignee", "forwarded_from")
 

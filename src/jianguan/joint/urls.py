@@ -7,6 +7,7 @@ app_name = "joint"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("claims/", views.claims, name="claims"),
+    path("claims/bulk/", views.claims_bulk, name="claims_bulk"),
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/", views.notice, name="notice"),
     path("assistance/", views.assistance_list, name="assistance_list"),

@@ -10,6 +10,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,9 +25,10 @@ from jianguan.core.models import Department
 from jianguan.core.tabular import write_xlsx
 from jianguan.joint import services
 from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW, CampaignTaskStatus
-from jianguan.joint.forms import CampaignCheckForm
+from jianguan.joint.forms import BulkClaimForm, CampaignCheckForm
 from jianguan.joint.permissions import (
     access,
+    claimable_claims,
     visible_assistance,
     visible_campaigns,
     visible_claims,
@@ -117,6 +119,26 @@ def claims(request):
             "states": states,
         },
     )
+
+
+@login_required
+@require_POST
+def claims_bulk(request):
+    """Claim the licences ticked on the claims list, all in one transaction."""
+    form = BulkClaimForm(claimable_claims(request.user), request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("tasks", []):
+            messages.error(request, error)
+        return redirect(reverse("joint:claims") + "?state=pending")
+    try:
+        with transaction.atomic():
+            for task in form.cleaned_data["tasks"].select_related("item__definition", "department"):
+                services.claim(task, request.user)
+    except DomainError as exc:
+        messages.error(request, screen_text(exc))
+    else:
+        messages.success(request, _("%(n)s licences claimed.") % {"n": len(form.cleaned_data["tasks"])})
+    return redirect(reverse("joint:claims") + "?state=pending")
 
 
 @login_required
