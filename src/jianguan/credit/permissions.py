@@ -226,3 +226,8 @@ def access_repair(actor: Any, pk: Any, write: bool = False):
         raise NotFound()
     access_credit_record(actor, repair.credit_id, write=write)
     return repair
+
+
+def visible_list_entries(actor: Any) -> QuerySet[ListEntry]:
+    """Credit-list entries decided by a department in the actor's scope."""
+    return restrict(ListEntry.objects.select_related("subject", "department"), actor, department="department")

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jianguan.accounts.permissions import can_write_department
-from jianguan.accounts.scope import restrict
 from jianguan.core.errors import DomainError
 from jianguan.credit import lists as list_services
 from jianguan.credit import services
@@ -22,6 +20,8 @@ from jianguan.credit.display import reason_label, rule_label, scheme_label
 from jianguan.credit.lists import list_rules
 from jianguan.credit.models import ListEntry, RepairRequest
 from jianguan.credit.permissions import visible_credit_records
+from jianguan.credit.registers import LIST_ENTRIES
+from jianguan.platform.lists import list_page
 from jianguan.subjects.permissions import access_subject
 
 
@@ -116,14 +116,10 @@ def subject_action(request, pk: int, action: str):
 
 @login_required
 def lists(request):
-    entries = restrict(ListEntry.objects.select_related("subject", "department"), request.user, department="department")
-    status = request.GET.get("status", ListEntry.Status.LISTED)
-    kind = request.GET.get("kind", "")
-    shown = entries.filter(status=status)
-    if kind in ListEntry.Kind.values:
-        shown = shown.filter(kind=kind)
-    page = Paginator(shown.order_by("-listed_on", "-id"), 50).get_page(request.GET.get("page"))
-    rows = [(entry, reason_label(entry)) for entry in page]
+    if "status" not in request.GET:
+        # The lists open on the entries in force; "all statuses" is one choice away.
+        request.GET = request.GET.copy()
+        request.GET["status"] = ListEntry.Status.LISTED
     repairs = list(
         RepairRequest.objects.filter(
             credit__in=visible_credit_records(request.user), status=RepairRequest.Status.SUBMITTED
@@ -131,16 +127,4 @@ def lists(request):
     )
     for repair in repairs:
         repair.rule_label = rule_label(repair.credit.rule_version, repair.credit.rule_name)
-    return render(
-        request,
-        "credit/lists.html",
-        {
-            "page_obj": page,
-            "rows": rows,
-            "status": status,
-            "kind": kind,
-            "kinds": ListEntry.Kind.choices,
-            "statuses": ListEntry.Status.choices,
-            "repairs": repairs,
-        },
-    )
+    return list_page(request, LIST_ENTRIES, {"repairs": repairs, "statuses": ListEntry.Status.choices})
