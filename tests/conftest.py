@@ -7,6 +7,7 @@ from pathlib import Path
 
 os.environ.setdefault("JIANGUAN_VAR_DIR", tempfile.mkdtemp(prefix="jianguan-test-"))
 os.environ.setdefault("JIANGUAN_TASKS_IMMEDIATE", "true")
+os.environ.setdefault("JIANGUAN_EXPORTS_INLINE", "true")
 
 import datetime as dt  # noqa: E402
 from dataclasses import dataclass  # noqa: E402

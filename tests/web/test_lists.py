@@ -109,3 +109,27 @@ def test_a_subject_outside_the_writers_region_cannot_be_edited(subjects, make_us
     jn_admin = Client()
     jn_admin.force_login(make_user("department_admin", department=province.jn_market))
     assert jn_admin.get(f"/subjects/{qingdao.pk}/edit/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_task_worker_a_long_export_runs_beside_the_request_and_shows_progress(
+    flushable_audit, province, make_subject, make_user, settings, monkeypatch
+):
+    import time
+
+    settings.EXPORTS_INLINE = False
+    monkeypatch.setattr(lists, "SYNC_EXPORT_ROWS", 2)
+    for n in range(6):
+        make_subject(f"济南后台导出{n}号有限公司", county="370102")
+    client = Client()
+    client.force_login(make_user("department_admin", department=province.jn_market))
+    response = client.get("/subjects/", {"export": "csv"})
+    assert response.status_code == 302  # answered at once: the file is written beside the request
+    job = ExportJob.objects.get()
+    for _ in range(100):
+        job.refresh_from_db()
+        if job.status != "running":
+            break
+        time.sleep(0.05)
+    assert (job.status, job.done, job.total) == ("completed", 6, 6)
+    assert client.get(f"/exports/{job.pk}/file/").content.decode("utf-8-sig").count("\n") == 7

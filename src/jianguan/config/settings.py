@@ -296,5 +296,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 # The Chinese font of generated PDFs (credit reports): Debian's fonts-noto-cjk, face 2 (Simplified Chinese).
 CREDIT_REPORT_FONT = env_str("JIANGUAN_CREDIT_REPORT_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 CREDIT_REPORT_FONT_INDEX = env_int("JIANGUAN_CREDIT_REPORT_FONT_INDEX", 2, minimum=0)
+# Without a task worker (tasks run inline, as in the demo), a long export still runs beside the request
+# in a thread of the web process so its page can show progress; tests run it inline instead.
+EXPORTS_INLINE = env_bool("JIANGUAN_EXPORTS_INLINE", False)
 # The browser tests' screenshots, which the user guide shows (a checkout's var/screenshots by default).
 SCREENSHOTS_DIR = Path(env_str("JIANGUAN_SCREENSHOTS", str(PACKAGE_DIR.parent.parent / "var" / "screenshots")))

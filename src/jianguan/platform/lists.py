@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,8 @@ import django_filters
 import django_tables2 as tables
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Count, QuerySet
+from django.db import connections
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,9 +29,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import visible_departments
+from jianguan.accounts.scope import scope_for
 from jianguan.core.choices import ImportStatus, RegionLevel
 from jianguan.core.errors import DomainError
-from jianguan.core.models import ExportJob, Region
+from jianguan.core.models import Department, ExportJob, Region
 from jianguan.platform.apitools import file_response
 
 PAGE_SIZES = (25, 50, 100)
@@ -106,8 +109,18 @@ class ListFilter(django_filters.FilterSet):
 
 
 def region_choices(actor: Any) -> list[tuple[str, str]]:
-    """Cities and counties for a region filter (the province's own rows first)."""
-    regions = Region.objects.filter(is_historical=False).order_by("code").values_list("code", "name", "level")
+    """The cities and counties a region filter offers: those of the provinces the platform's
+    departments serve, within the actor's region scope (not every county in China)."""
+    scope = scope_for(actor)
+    prefixes = {g.region_prefix for g in scope.grants}
+    if None in prefixes or not prefixes:
+        prefixes = {code[:2] for code in Department.objects.values_list("region_id", flat=True).distinct()}
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= Q(code__startswith=prefix)
+    regions = (
+        Region.objects.filter(condition, is_historical=False).order_by("code").values_list("code", "name", "level")
+    )
     return [(code, name if level < RegionLevel.COUNTY else f"\u3000{name}") for code, name, level in regions]
 
 
@@ -245,10 +258,20 @@ def export(request, spec: ListSpec) -> HttpResponse:
         total=total,
         filename=name,
     )
-    from jianguan.platform.tasks import export_in_background
+    if settings.HUEY.get("immediate") and not settings.EXPORTS_INLINE:
+        threading.Thread(target=_export_beside_request, args=(job.pk,), daemon=True).start()
+    else:
+        from jianguan.platform.tasks import export_in_background
 
-    export_in_background(job.pk)
+        export_in_background(job.pk)
     return redirect(reverse("exports:job", args=[job.pk]))
+
+
+def _export_beside_request(job_id: int) -> None:
+    try:
+        run_export(ExportJob.objects.select_related("user").get(pk=job_id))
+    finally:
+        connections.close_all()
 
 
 def list_page(request, spec: ListSpec, extra: dict[str, Any] | None = None) -> HttpResponse:
