@@ -7,7 +7,6 @@ from pathlib import Path
 
 os.environ.setdefault("JIANGUAN_VAR_DIR", tempfile.mkdtemp(prefix="jianguan-test-"))
 os.environ.setdefault("JIANGUAN_TASKS_IMMEDIATE", "true")
-os.environ.setdefault("JIANGUAN_EXPORTS_INLINE", "true")
 
 import datetime as dt  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
@@ -170,6 +169,12 @@ def flushable_audit(transactional_db):
     set_audit_triggers(True)
     yield
     set_audit_triggers(False)
+
+
+@pytest.fixture(autouse=True)
+def exports_inline(settings):
+    """Long exports run inline in tests (the thread beside the request has its own test)."""
+    settings.EXPORTS_INLINE = True
 
 
 CHROMIUM = os.environ.get("JIANGUAN_CHROMIUM", "/usr/bin/chromium")

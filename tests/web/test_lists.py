@@ -111,7 +111,7 @@ def test_a_subject_outside_the_writers_region_cannot_be_edited(subjects, make_us
     assert jn_admin.get(f"/subjects/{qingdao.pk}/edit/").status_code == 404
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_without_a_task_worker_a_long_export_runs_beside_the_request_and_shows_progress(
     flushable_audit, province, make_subject, make_user, settings, monkeypatch
 ):
