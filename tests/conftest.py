@@ -204,6 +204,16 @@ def browser_page():
         browser.close()
 
 
+def log_in(page, base_url: str, username: str, password: str | None = None) -> None:
+    """Log `username` in through the login page of a live server and wait for the workbench."""
+    page.context.clear_cookies()
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#workbench")
+
+
 # Browser tests keep their screenshots here (CI keeps the folder; the user guide links to them).
 SCREENSHOTS = Path(
     os.environ.get("JIANGUAN_SCREENSHOTS", Path(__file__).resolve().parent.parent / "var" / "screenshots")

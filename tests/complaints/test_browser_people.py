@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import log_in
 from tests.ui_text import leaked_codes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -20,12 +20,7 @@ FORM = {
 
 
 def login(page, live_server, user):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("#workbench")
+    log_in(page, live_server.url, user.username)
 
 
 def map_ready(page):

@@ -4,7 +4,7 @@ portal, handled by staff and rated by the citizen."""
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.conftest import log_in
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -110,12 +110,7 @@ def test_browser_filed_on_the_portal_handled_by_staff_rated_by_the_citizen(
     assert len(number) == 18 and len(code) == 6
 
     def login(user):
-        page.context.clear_cookies()
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("#workbench")
+        log_in(page, live_server.url, user.username)
 
     # The operator sees it masked, confirms the classification; the catalogue routes it to 历下区.
     login(hotline.operator)

@@ -8,7 +8,7 @@ from django.test import Client
 
 from jianguan.exchange.services import ingest
 from jianguan.records.models import Record
-from tests.conftest import PASSWORD
+from tests.conftest import log_in
 
 
 def login(user):
@@ -162,11 +162,7 @@ def test_browser_correct_a_rejected_row_and_see_it_in_the_timeline(
     user = make_user("department_admin", department=province.jn_market)
     batch = ingest(enumerate([inspection("WEB-1", region="379999")], 1), source=setup.source, channel="api")
     page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("#workbench")
+    log_in(page, live_server.url, user.username)
     page.goto(f"{live_server.url}/exchange/batches/{batch.pk}/")
     assert "行政区划代码不存在" in page.inner_text("#row-errors")
     page.click("text=更正")

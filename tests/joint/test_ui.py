@@ -4,7 +4,7 @@ assistance request from the request to the reply."""
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.conftest import log_in
 
 
 @pytest.fixture
@@ -131,12 +131,7 @@ def test_browser_assistance_request_from_request_to_reply(
     page = browser_page
 
     def login(user):
-        page.context.clear_cookies()
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("#workbench")
+        log_in(page, live_server.url, user.username)
 
     login(people["env"])
     page.goto(f"{live_server.url}/joint/assistance/")

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.conftest import log_in
 
 
 @pytest.fixture
@@ -69,11 +69,7 @@ def test_browser_plan_from_creation_to_published_results(
 ):
     user = make_user("department_admin", department=province.jn_market)
     page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("#workbench")
+    log_in(page, live_server.url, user.username)
     page.goto(f"{live_server.url}/spotchecks/")
     page.fill("#new-plan input[name=title]", "2026年度食品经营双随机抽查计划")
     page.click("#new-plan button")

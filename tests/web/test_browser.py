@@ -3,7 +3,7 @@
 import pytest
 
 from jianguan.core.codes import uscc_with_check
-from tests.conftest import PASSWORD
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -14,11 +14,7 @@ def test_login_import_with_bad_row_and_search(
 ):
     user = make_user("department_admin", department=province.jn_market)
     page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("#workbench")
+    log_in(page, live_server.url, user.username)
 
     csv_file = tmp_path / "subjects.csv"
     csv_file.write_text(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from jianguan.demo.build import DEMO_PASSWORD, build_demo
+from tests.conftest import log_in
 from tests.ui_text import leaked_codes
 
 pytestmark = pytest.mark.browser
@@ -26,12 +27,7 @@ ROLES = {
 
 
 def _log_in(page, url, username):
-    page.context.clear_cookies()
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("#workbench")
+    log_in(page, url, username, DEMO_PASSWORD)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
