@@ -18,6 +18,22 @@ class Hotline:
     analyst: object
 
 
+# A demand and the handler's form that the workflow and screen tests share.
+MILK = {
+    "content": "我在济南市历下区泉城路一家超市买到过期的牛奶，要求依法处理",
+    "address": "济南市历下区泉城路",
+    "kind": "complaint",
+    "category": "060101",
+    "complainant": {"name": "张三", "phone": "13912345678"},
+}
+FORM = {
+    "is_true": True,
+    "is_resolved": True,
+    "handling_notes": "执法人员现场检查，过期牛奶已下架封存",
+    "public_reply": "经核查情况属实，已责令商户下架并立案调查",
+}
+
+
 @pytest.fixture
 def hotline(province, make_user):
     from jianguan.accounts.choices import Role

@@ -7,23 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from jianguan.core.errors import DomainError, Forbidden
+from tests.complaints.conftest import FORM, MILK
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
-
-MILK = {
-    "content": "我在济南市历下区泉城路一家超市买到过期的牛奶，要求依法处理",
-    "address": "济南市历下区泉城路",
-    "kind": "complaint",
-    "category": "060101",
-    "complainant": {"name": "张三", "phone": "13912345678"},
-}
-FORM = {
-    "is_true": True,
-    "is_resolved": True,
-    "handling_notes": "执法人员现场检查，过期牛奶已下架封存",
-    "public_reply": "经核查情况属实，已责令商户下架并立案调查",
-}
 
 
 def at(*args):

@@ -134,7 +134,8 @@ QUEUES: tuple[Queue, ...] = (
 @dataclass
 class Row:
     title: str
-    state: str
+    # The line under the title: the item's state, or what the work belongs to (batch, campaign).
+    detail: str
     due: Any
     colour: str
     url: str
@@ -162,7 +163,7 @@ def _queue_panel(actor: Any, queue: Queue, now) -> Panel:
     rows = [
         Row(
             title=f"{item.reference} {item.title}" if queue.show_title else item.reference,
-            state=state_label(item),
+            detail=state_label(item),
             due=item.next_due_at,
             colour=deadline_colour(item, now),
             url=queue.link(item),
@@ -180,7 +181,7 @@ def _spot_check_tasks(actor: Any) -> Panel:
     rows = [
         Row(
             title=f"{task.subject.name}",
-            state=task.draw.batch.title,
+            detail=task.draw.batch.title,
             due=None,
             colour="red" if task.due_on and task.due_on < today else "green",
             url=reverse("spotcheck:result", args=[task.pk]),
@@ -199,7 +200,7 @@ def _campaign_tasks(actor: Any) -> Panel:
     rows = [
         Row(
             title=task.subject.name,
-            state=task.campaign.title,
+            detail=task.campaign.title,
             due=None,
             colour="red" if task.campaign.ends_on < today else "green",
             url=reverse("joint:campaign_check", args=[task.campaign_id, task.pk]),
@@ -216,7 +217,7 @@ def _data_quality(actor: Any) -> Panel:
     rows = [
         Row(
             title=f"{batch.filename}",
-            state=str(_("%(n)s rows rejected") % {"n": batch.rejected}),
+            detail=str(_("%(n)s rows rejected") % {"n": batch.rejected}),
             due=None,
             colour="",
             url=reverse("web:import_batch", args=[batch.pk]),
