@@ -116,10 +116,6 @@ def subject_action(request, pk: int, action: str):
 
 @login_required
 def lists(request):
-    if "status" not in request.GET:
-        # The lists open on the entries in force; "all statuses" is one choice away.
-        request.GET = request.GET.copy()
-        request.GET["status"] = ListEntry.Status.LISTED
     repairs = list(
         RepairRequest.objects.filter(
             credit__in=visible_credit_records(request.user), status=RepairRequest.Status.SUBMITTED
@@ -127,4 +123,10 @@ def lists(request):
     )
     for repair in repairs:
         repair.rule_label = rule_label(repair.credit.rule_version, repair.credit.rule_name)
-    return list_page(request, LIST_ENTRIES, {"repairs": repairs, "statuses": ListEntry.Status.choices})
+    # The lists open on the entries in force; "all statuses" is one choice away.
+    return list_page(
+        request,
+        LIST_ENTRIES,
+        {"repairs": repairs, "statuses": ListEntry.Status.choices},
+        defaults={"status": ListEntry.Status.LISTED},
+    )

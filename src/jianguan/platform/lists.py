@@ -243,16 +243,16 @@ def run_export(job: ExportJob) -> ExportJob:
     return job
 
 
-def export(request, spec: ListSpec) -> HttpResponse:
-    fmt = "csv" if request.GET.get("export") == "csv" else "xlsx"
+def export(request, spec: ListSpec, params: QueryDict) -> HttpResponse:
+    fmt = "csv" if params.get("export") == "csv" else "xlsx"
     name = f"{spec.key}-{timezone.localdate():%Y%m%d}.{fmt}"
-    total = filtered(spec, request.user, request.GET).qs.count()
+    total = filtered(spec, request.user, params).qs.count()
     if total <= SYNC_EXPORT_ROWS:
-        return file_response(_write(export_rows(spec, request.user, request.GET), fmt), name, fmt)
+        return file_response(_write(export_rows(spec, request.user, params), fmt), name, fmt)
     job = ExportJob.objects.create(
         user=request.user,
         list_key=spec.key,
-        params=_filter_params(request.GET),
+        params=_filter_params(params),
         format=fmt,
         status=ImportStatus.RUNNING,
         total=total,
@@ -274,17 +274,27 @@ def _export_beside_request(job_id: int) -> None:
         connections.close_all()
 
 
-def list_page(request, spec: ListSpec, extra: dict[str, Any] | None = None) -> HttpResponse:
-    """The list screen (or, with ?export=xlsx|csv, the export of exactly its filtered rows)."""
-    if request.GET.get("export"):
-        return export(request, spec)
-    filterset = filtered(spec, request.user, request.GET)
-    table = spec.table(filterset.qs, order_by=request.GET.get("sort") or None)
+def list_page(
+    request, spec: ListSpec, extra: dict[str, Any] | None = None, defaults: dict[str, str] | None = None
+) -> HttpResponse:
+    """The list screen (or, with ?export=xlsx|csv, the export of exactly its filtered rows).
+
+    `defaults` are filter values that apply when the address does not name them (a list that opens
+    on the entries in force); the address still overrides them, an empty value included."""
+    params = request.GET
+    if defaults and any(key not in params for key in defaults):
+        params = params.copy()
+        for key, value in defaults.items():
+            params.setdefault(key, value)
+    if params.get("export"):
+        return export(request, spec, params)
+    filterset = filtered(spec, request.user, params)
+    table = spec.table(filterset.qs, order_by=params.get("sort") or None)
     try:
-        table.paginate(page=request.GET.get("page", 1), per_page=_per_page(request.GET))
+        table.paginate(page=params.get("page", 1), per_page=_per_page(params))
     except (EmptyPage, PageNotAnInteger):
-        table.paginate(page=1, per_page=_per_page(request.GET))
-    query = request.GET.copy()
+        table.paginate(page=1, per_page=_per_page(params))
+    query = params.copy()
     for key in NOT_FILTERS:
         query.pop(key, None)
     context = {
@@ -293,9 +303,10 @@ def list_page(request, spec: ListSpec, extra: dict[str, Any] | None = None) -> H
         "table": table,
         "count": table.paginator.count,
         "page_sizes": PAGE_SIZES,
-        "per_page": _per_page(request.GET),
+        "per_page": _per_page(params),
         "filters_query": query.urlencode(),
         "filtered": any(v for k, v in query.items() if k != "sort"),
+        "params": params,
         **(extra or {}),
     }
     template = spec.template
