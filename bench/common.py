@@ -68,7 +68,7 @@ def subject_row(pk: int, region: str, grade: str, now, registered=None) -> tuple
         f"企业{pk}",
         f"91370100{pk:010d}",
         region,
-        "5211",
+        "F5211",
         "operating",
         False,
         False,
