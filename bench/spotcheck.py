@@ -1,8 +1,8 @@
 """Benchmark: a spot-check draw over a 1,000,000-subject pool, against reading the pool's ids.
 
 The setup (not timed) registers a city department with 10 county departments, 1,000,000 operating
-food retailers (GB/T 4754 F5211, an industry the item's object admits) in 4 risk grades (73 % A, 19 % B, 5 % C, 3 % D, the distribution Bayannur published),
-10,000 officers and 50,000 declared conflicts, and an approved batch with its seed committed
+food retailers (GB/T 4754 F5211, an industry the item's object admits) in 4 risk grades (73 % A,
+19 % B, 5 % C, 3 % D, the distribution Bayannur published), 10,000 officers and 50,000 declared conflicts, and an approved batch with its seed committed
 (A 2 %, B 5 %, C 20 %, D 100 %). The timed draw freezes the pool (with its exclusions), hashes
 and stores it, reveals the seed, selects per grade, reads the recusals, assigns teams under
 capacity and writes the tasks. In the same run the baseline reads the pool's ids. Run:
