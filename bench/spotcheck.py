@@ -204,6 +204,7 @@ def main() -> None:
         )
         if out.returncode:
             sys.exit(out.stderr[-4000:])
+        print(out.stderr[-3000:])
     finally:
         if args.database == "postgresql":
             pg_database(os.environ["JIANGUAN_BENCH_PG_URL"], False, name)

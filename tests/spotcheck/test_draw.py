@@ -336,6 +336,28 @@ def test_the_frozen_pool_and_its_selection_follow_the_published_algorithm(batch,
     assert chosen["D"][0][0] == f"S{odd[3].pk}" and len(chosen["B"]) == algorithm.Quota(0.3).size(len(expected) - 1)
 
 
+def test_a_blinded_pool_holds_each_subjects_pseudonym_in_code_point_order(batch, province):
+    """The pool of a blinded draw is built in bulk (pseudonyms in one pass, lines sorted as text):
+    it must be exactly what the offline verifier's one-subject definition gives, sorted as entries."""
+    from jianguan.spotcheck.snapshot import frozen_pool
+    from jianguan.spotcheck.verify_draw import pseudonym, pseudonyms
+    from jianguan.subjects.models import Subject
+
+    batch, _officers = batch
+    blind = "b" * 64
+    tokens = ["a1", "a", "Z9", "运营9", "S12"]
+    assert pseudonyms(blind, tokens) == [pseudonym(blind, t) for t in tokens]
+    expected = sorted(
+        (pseudonym(blind, s.uscc or s.registration_no or f"S{s.pk}"), s.risk_grade or "B")
+        for s in Subject.objects.filter(status="operating", region__code__startswith="3701")
+    )
+    with frozen_pool(batch, dt.date(2026, 4, 1), blind) as pool:
+        chosen = pool.select(hashlib.sha256(b"k").digest(), {"B": algorithm.Quota(0.5)})
+    assert pool.canonical == "".join(f"{t}\t{g}\n" for t, g in expected).encode()
+    assert pool.size == len(expected) > 10
+    assert {token for token, _id, _region in chosen["B"]} <= {t for t, _g in expected}
+
+
 # ---------------------------------------------------------------- results and publication
 
 

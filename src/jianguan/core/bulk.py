@@ -117,6 +117,26 @@ def insert_objects(model: type[Model], objects: Sequence[Model]) -> Sequence[Mod
     return objects
 
 
+def store_blob(model: type[Model], pk: int, field: str, data: bytes) -> None:
+    """Write one large binary value to a row that exists. Django's PostgreSQL cursors bind parameters
+    on the client, quoting the bytes into the statement's text (a 19 MB draw pool: 0.4 s); a plain
+    driver cursor on the same connection and transaction sends them as a parameter (0.08 s)."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {quote(model._meta.get_field(field).column)} = %s "  # noqa: S608
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, [data, pk])
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [data, pk])
+
+
 def bulk_increment(model: type[Model], keys: Sequence[str], counters: Sequence[str], rows: Iterable[Sequence]) -> None:
     """Add to counter columns, creating the row when its key is new (one statement per row, batched).
 

@@ -29,7 +29,7 @@ from jianguan.accounts.permissions import can_write_department
 from jianguan.audit.services import record_event
 from jianguan.catalog.key_matters import require_sectors
 from jianguan.catalog.models import CheckPoint, SupervisionItem
-from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys, gc_paused
+from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys, gc_paused, store_blob
 from jianguan.core.calendar import add_working_days
 from jianguan.core.errors import DomainError, Forbidden, lazy_format
 from jianguan.core.models import Department
@@ -395,7 +395,7 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
             public_entropy=public_entropy,
             pool_hash=pool.hash,
             pool_size=pool.size,
-            pool=zlib.compress(pool.canonical, 1),
+            pool=b"",
             strata={
                 g: {"n": pool.sizes.get(g, 0), "k": len(chosen.get(g, []))}
                 for g in sorted(set(pool.sizes) | set(chosen))
@@ -403,6 +403,8 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
             selection_hash=algorithm.sha256_hex(selection),
             drawn_at=now,
         )
+        draw.pool = zlib.compress(pool.canonical, 1)
+        store_blob(Draw, draw.pk, "pool", draw.pool)
         clock.lap("write_pool")
         ids = allocate_ids(Task, len(ordered))
         bulk_insert(

@@ -58,6 +58,12 @@ def pseudonym(blind: str, token: str) -> str:
     return pseudonym_from_code(subject_code(blind, token), token)
 
 
+def pseudonyms(blind: str, tokens: list[str]) -> list[str]:
+    """`pseudonym` of each token, the calls inlined: a pool has a million of them."""
+    sha256 = hashlib.sha256
+    return [sha256((sha256((blind + t).encode()).hexdigest() + t).encode()).hexdigest()[:32] for t in tokens]
+
+
 def quota_size(quota: dict[str, Any] | None, n: int) -> int:
     if not quota:
         return 0
