@@ -117,3 +117,60 @@ def test_screens_name_states_and_actions_and_keep_to_the_scope(setup, inspection
     assert order.number not in outsider.get("/rectifications/").content.decode()
     assert outsider.get(f"/rectifications/{order.pk}/").status_code == 404
     assert outsider.post(f"/rectifications/{order.pk}/reject/", {"comment": "x"}).status_code == 404
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+
+
+def test_reinspection_answers_each_point_with_photos(province, officer, make_subject, settings, tmp_path):
+    """现场复查: every point of the requirement answered, photos checked for what they claim to be;
+    a point still open sends the order back naming it, all put right closes it."""
+    from jianguan.audit.models import AuditEvent
+    from jianguan.rectification.services import (
+        open_rectification,
+        record_reinspection,
+        report_rectification,
+        requirement_points,
+        review_rectification,
+    )
+
+    settings.MEDIA_ROOT = tmp_path
+    subject = make_subject("复查对象食品有限公司", county="370102", industry_code="F5212")
+    order, _code = open_rectification(
+        "record", "record-9001", subject, province.lixia_market, "货架未清洁；进货台账缺失", actor=officer
+    )
+    points = requirement_points(order)
+    assert points == ["货架未清洁", "进货台账缺失"]
+    with pytest.raises(DomainError) as exc:
+        record_reinspection(order, officer, dict.fromkeys(points, True), [("a.jpg", JPEG)])
+    assert exc.value.code == "not_reinspecting"
+    report_rectification(order, officer, "已清洁货架，补建台账")
+    review_rectification(order, officer, "reinspect", "需现场复查")
+    for answers, photos, code in [
+        ({points[0]: True}, [("a.jpg", JPEG)], "reinspection_points"),
+        ({**dict.fromkeys(points, True), "别的": True}, [("a.jpg", JPEG)], "reinspection_points"),
+        (dict.fromkeys(points, True), [], "photo_required"),
+        (dict.fromkeys(points, True), [("a.jpg", b"<html>not a photo</html>")], "evidence_content"),
+        (dict.fromkeys(points, True), [("a.pdf", b"%PDF-1.4")], "evidence_type"),
+    ]:
+        with pytest.raises(DomainError) as exc:
+            record_reinspection(order, officer, answers, photos)
+        assert exc.value.code == code
+    order.refresh_from_db()
+    assert order.state == "reinspection" and not order.evidence.exists()
+
+    order = record_reinspection(order, officer, {points[0]: True, points[1]: False}, [("货架.jpg", JPEG)], "台账仍缺")
+    assert order.state == "issued" and "进货台账缺失" in order.review and "台账仍缺" in order.review
+    assert order.reinspection == [
+        {"point": "货架未清洁", "rectified": True},
+        {"point": "进货台账缺失", "rectified": False},
+    ]
+    photo = order.evidence.get()
+    assert photo.name == "货架.jpg" and photo.size == len(JPEG) and photo.file.read() == JPEG
+    event = AuditEvent.objects.filter(action="rectification.reinspect", object_id=str(order.pk)).get()
+    assert event.after["photos"] == [photo.sha256] and event.after["outcome"] == "issued"
+
+    report_rectification(order, officer, "台账已补齐")
+    review_rectification(order, officer, "reinspect", "再次复查")
+    order = record_reinspection(order, officer, dict.fromkeys(points, True), [("b.png", b"\x89PNG\r\n\x1a\n" + JPEG)])
+    assert order.state == "closed" and order.evidence.count() == 2

@@ -22,3 +22,8 @@ class ReportChannel(models.TextChoices):
 
 # The workflow keeps the code it was defined with when joint supervision owned the orders.
 RECTIFY_WORKFLOW = "joint_rectify"
+
+# Photos of a re-inspection (the camera button of its form): images only, a few per visit.
+PHOTO_TYPES = (".jpg", ".jpeg", ".png")
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+MAX_PHOTOS = 6

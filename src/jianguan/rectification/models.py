@@ -25,6 +25,8 @@ class Rectification(models.Model):
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
     reported_via = models.CharField(_("reported through"), max_length=12, blank=True, choices=ReportChannel.choices)
     review = models.TextField(_("review"), blank=True)
+    # The re-inspection's answer per point of the requirement: [{"point": text, "rectified": bool}].
+    reinspection = models.JSONField(_("re-inspection"), default=list, blank=True)
     access_code_hash = models.CharField(max_length=64, blank=True, editable=False)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
     issued_at = models.DateTimeField(_("issued at"))
@@ -61,3 +63,22 @@ class Rectification(models.Model):
         if self.source_kind == SourceKind.RECORD and self.source_ref.startswith(prefix):
             return int(self.source_ref.removeprefix(prefix))
         return None
+
+
+class Evidence(models.Model):
+    """A photo taken at the re-inspection (复查照片)."""
+
+    order = models.ForeignKey(Rectification, models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to="rectification/%Y/%m")
+    name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveIntegerField(_("size"))
+    taken_at = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        db_table = "rectification_evidence"
+        verbose_name = _("re-inspection photo")
+        verbose_name_plural = _("re-inspection photos")
+
+    def __str__(self) -> str:
+        return self.name

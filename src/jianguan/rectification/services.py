@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import secrets
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,9 +30,17 @@ from jianguan.core.errors import DomainError
 from jianguan.core.models import Department
 from jianguan.core.pii import keyed_hash
 from jianguan.facts.services import publish
+from jianguan.platform.importing import checked_file
 from jianguan.records.models import Record
-from jianguan.rectification.choices import RECTIFY_WORKFLOW, ReportChannel, SourceKind
-from jianguan.rectification.models import Rectification
+from jianguan.rectification.choices import (
+    MAX_PHOTOS,
+    PHOTO_MAX_BYTES,
+    PHOTO_TYPES,
+    RECTIFY_WORKFLOW,
+    ReportChannel,
+    SourceKind,
+)
+from jianguan.rectification.models import Evidence, Rectification
 from jianguan.rectification.policy import WORKFLOW, policy
 from jianguan.subjects.models import Subject
 from jianguan.workflow.models import WorkflowDefinition
@@ -240,6 +251,58 @@ def report_by_subject(number: str, code: str, text: str, now=None) -> Rectificat
         reported_at=now,
         reported_via=ReportChannel.PORTAL,
     )
+
+
+def requirement_points(order: Rectification) -> list[str]:
+    """The points of what must be put right, each answered on its own at the re-inspection."""
+    return [p.strip() for p in re.split(r"[；;\n]+", order.requirement) if p.strip()]
+
+
+def record_reinspection(
+    order: Rectification,
+    actor: Any,
+    answers: dict[str, bool],
+    photos: list[tuple[str, bytes]],
+    comment: str = "",
+    now=None,
+) -> Rectification:
+    """The re-inspection on site (现场复查): each point found put right or not, with photos. Every
+    point put right closes the order; any other goes back to 整改中 naming the points still open."""
+    if order.state != "reinspection":
+        raise DomainError("not_reinspecting", _("This order is not waiting for a re-inspection."), status=409)
+    points = requirement_points(order)
+    if set(answers) != set(points):
+        raise DomainError("reinspection_points", _("Answer every point of the requirement, and only those."))
+    if not photos:
+        raise DomainError("photo_required", _("Take at least one photo on site."))
+    if len(photos) > MAX_PHOTOS:
+        raise DomainError("too_many_photos", _("Take at most 6 photos per re-inspection."))
+    checked = [
+        (name, data, checked_file(name, data, types=PHOTO_TYPES, max_bytes=PHOTO_MAX_BYTES, kind="evidence"))
+        for name, data in photos
+    ]
+    now = now or timezone.now()
+    open_points = [p for p in points if not answers[p]]
+    if open_points:
+        text = str(_("Still to put right: %(points)s") % {"points": "；".join(open_points)})
+        action, comment = "reject_report", f"{text}{'。' + comment.strip() if comment.strip() else ''}"
+    else:
+        action, comment = "pass_reinspection", comment.strip()
+    result = [{"point": p, "rectified": answers[p]} for p in points]
+    with transaction.atomic():
+        order = _rectify_step(order, action, actor, comment=comment, now=now, review=comment, reinspection=result)
+        for name, data, digest in checked:
+            photo = Evidence(order=order, name=name[:200], sha256=digest, size=len(data), taken_at=now)
+            photo.file.save(f"{digest[:16]}{Path(name).suffix.lower()}", ContentFile(data), save=False)
+            photo.save()
+        record_event(
+            actor,
+            "rectification.reinspect",
+            "rectification",
+            order.pk,
+            after={"points": result, "photos": [digest for _n, _d, digest in checked], "outcome": order.state},
+        )
+    return order
 
 
 def review_rectification(order: Rectification, actor: Any, decision: str, comment: str = "", now=None) -> Rectification:
