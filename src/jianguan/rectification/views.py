@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,10 +15,15 @@ from jianguan.core.errors import DomainError, screen_text
 from jianguan.platform.lists import counts_by, list_page
 from jianguan.rectification import services
 from jianguan.rectification.choices import RECTIFY_WORKFLOW
+from jianguan.rectification.forms import ReinspectionForm, both_languages
 from jianguan.rectification.lists import RECTIFICATIONS
+from jianguan.rectification.models import Evidence
 from jianguan.rectification.permissions import visible_rectifications
 from jianguan.workflow.labels import state_label, state_labels
 from jianguan.workflow.services import deadline_colour
+
+# Service refusals shown beside the camera button rather than above the form.
+PHOTO_ERRORS = {"photo_required", "too_many_photos"}
 
 
 def _get(actor, pk: int):
@@ -49,7 +54,13 @@ def detail(request, pk: int):
     return render(
         request,
         "rectification/detail.html",
-        {"order": order, "state": state_label(order.item), "card": deadline_colour(order.item), "history": history},
+        {
+            "order": order,
+            "state": state_label(order.item),
+            "card": deadline_colour(order.item),
+            "history": history,
+            "photos": order.evidence.order_by("-taken_at", "id"),
+        },
     )
 
 
@@ -60,7 +71,7 @@ def act(request, pk: int, action: str):
     try:
         if action == "report":
             services.report_rectification(order, request.user, request.POST.get("text", ""))
-        elif action in ("accept", "reinspect", "reject", "pass"):
+        elif action in ("accept", "reinspect", "reject"):
             services.review_rectification(order, request.user, action, request.POST.get("comment", ""))
         else:
             raise Http404
@@ -69,3 +80,34 @@ def act(request, pk: int, action: str):
     else:
         messages.success(request, _("Saved."))
     return redirect(reverse("rectification:detail", args=[order.pk]))
+
+
+@login_required
+def reinspect(request, pk: int):
+    """The on-site re-inspection, phone first: each point put right or not, photos, a note."""
+    order = _get(request.user, pk)
+    if order.state != "reinspection":
+        return redirect(reverse("rectification:detail", args=[order.pk]))
+    form = ReinspectionForm(order, request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_reinspection(order, request.user, data["answers"], data["photos"], data["comment"])
+        except DomainError as exc:
+            if exc.code in PHOTO_ERRORS or exc.code.startswith("evidence_"):
+                form.photo_errors.append(both_languages(exc.message))
+            else:
+                form.add_error(None, both_languages(exc.message))
+        else:
+            messages.success(request, _("Re-inspection recorded."))
+            return redirect(reverse("rectification:detail", args=[order.pk]))
+    return render(request, "rectification/reinspect.html", {"order": order, "form": form})
+
+
+@login_required
+def photo(request, pk: int, sha256: str):
+    """A re-inspection photo, for staff who may see the order."""
+    item = Evidence.objects.filter(order=_get(request.user, pk), sha256=sha256).first()
+    if item is None:
+        raise Http404
+    return FileResponse(item.file.open("rb"), filename=item.name)
