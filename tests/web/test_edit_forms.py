@@ -111,3 +111,9 @@ def test_an_item_change_of_substance_makes_a_new_version_and_bookkeeping_changes
     assert "对食品经营者的监督检查" in history and item.name in history
     # The older version is history: it is not offered for editing any more.
     assert admin.get(url).status_code == 404
+
+
+def test_the_edit_form_shows_a_stored_date_in_the_date_input(jn_admin, make_officer):
+    officer = make_officer()  # certificate valid until 2028-12-31
+    page = jn_admin.get(f"/officers/{officer.pk}/edit/").content.decode()
+    assert 'value="2028-12-31"' in page

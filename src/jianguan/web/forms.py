@@ -62,7 +62,7 @@ class SubjectEditForm(RegisterForm):
     industry_code = forms.CharField(label=_("Industry code"), max_length=8, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=SubjectStatus.choices)
     registration_date = forms.DateField(
-        label=_("Registration date"), required=False, widget=forms.DateInput(attrs=_DATE)
+        label=_("Registration date"), required=False, widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
     )
 
     @classmethod
@@ -84,7 +84,7 @@ class OfficerEditForm(RegisterForm):
     )
     status = forms.ChoiceField(label=_("Status"), choices=OfficerStatus.choices)
     certificate_valid_until = forms.DateField(
-        label=_("Certificate valid until"), required=False, widget=forms.DateInput(attrs=_DATE)
+        label=_("Certificate valid until"), required=False, widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
     )
     home_region = forms.CharField(
         label=_("Home county code"),
@@ -159,14 +159,16 @@ class ItemEditForm(RegisterForm):
     new_version_from = forms.DateField(
         label=_("New version effective from"),
         required=False,
-        widget=forms.DateInput(attrs=_DATE),
+        widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
         help_text=_("Needed when the name, object type, measures, method, level or legal basis change."),
     )
     status = forms.ChoiceField(label=_("Status"), choices=ItemStatus.choices)
     national_code = forms.CharField(label=_("National code"), max_length=32, required=False)
     is_key = forms.BooleanField(label=_("Key supervision"), required=False)
     random_check = forms.BooleanField(label=_("Random checks"), required=False)
-    effective_to = forms.DateField(label=_("Effective until"), required=False, widget=forms.DateInput(attrs=_DATE))
+    effective_to = forms.DateField(
+        label=_("Effective until"), required=False, widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
+    )
 
     @classmethod
     def initial_for(cls, obj: Any) -> dict[str, Any]:
