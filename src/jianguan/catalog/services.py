@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -12,7 +13,7 @@ from jianguan.accounts.permissions import can_write_department
 from jianguan.audit.services import record_event
 from jianguan.catalog.models import CheckPoint, SupervisionItem
 from jianguan.catalog.schemas import CheckPointIn, SupervisionItemIn
-from jianguan.core.errors import DomainError, FieldError, Forbidden
+from jianguan.core.errors import DomainError, FieldError, Forbidden, lazy_format
 from jianguan.core.models import Sector
 from jianguan.platform.importing import Importer, PreparedRow, register_importer
 from jianguan.platform.services import check_department_ref, find_department
@@ -113,6 +114,112 @@ def add_check_point(record: CheckPointIn, actor: Any = None) -> CheckPoint:
             after={"code": point.code, "content": point.content},
         )
     return point
+
+
+# What an item asks of the supervised and of officers: records and draws cite the version they were made
+# under, so a change of these makes a new version and leaves the old one as it was.
+ITEM_SUBSTANCE = ("name", "object_type", "measures", "method", "level", "legal_basis")
+# Bookkeeping of the version itself, changed in place.
+ITEM_IN_PLACE = ("status", "national_code", "is_key", "random_check", "effective_to")
+
+
+def _item_view(item: SupervisionItem) -> dict[str, Any]:
+    view: dict[str, Any] = {name: getattr(item, name) for name in (*ITEM_SUBSTANCE, *ITEM_IN_PLACE)}
+    view["version"] = item.version
+    view["effective_from"] = item.effective_from.isoformat()
+    view["effective_to"] = item.effective_to.isoformat() if item.effective_to else None
+    return view
+
+
+def _refused(code: str, field: str, message: Any) -> DomainError:
+    return DomainError(code, message, [FieldError(field, message, code)])
+
+
+def revise_item(
+    item: SupervisionItem, changes: dict[str, Any], actor: Any = None, new_version_from: dt.date | None = None
+) -> SupervisionItem:
+    """Change the newest version of an item: bookkeeping in place, what it asks as a new version
+    effective from `new_version_from` (the old version then ends the day before). Returns the version
+    that holds the change."""
+    unknown = set(changes) - set(ITEM_SUBSTANCE) - set(ITEM_IN_PLACE)
+    if unknown:
+        raise DomainError(
+            "field_not_editable",
+            lazy_format(_("These fields cannot be changed here: %(f)s"), {"f": ", ".join(sorted(unknown))}),
+        )
+    if actor is not None and not can_write_department(actor, item.department):
+        raise Forbidden(_("You may not change the catalogue of this department."))
+    newest = latest_item(item.code)
+    if newest is not None and newest.pk != item.pk:
+        raise DomainError("not_latest_version", _("Only the newest version of an item can be changed."))
+    substance = {k: v for k, v in changes.items() if k in ITEM_SUBSTANCE}
+    if not substance:
+        return _update_item_in_place(item, changes, actor)
+    if new_version_from is None:
+        raise _refused("required", "new_version_from", _("Give the day the new version takes effect."))
+    if new_version_from <= item.effective_from:
+        raise _refused(
+            "version_before_current",
+            "new_version_from",
+            _("The new version must take effect after the day the current one did."),
+        )
+    effective_to = changes.get("effective_to", item.effective_to)
+    if effective_to is not None and effective_to < new_version_from:
+        raise _refused("effective_range", "effective_to", _("The end date cannot be before the start date."))
+    return _new_item_version(item, changes, new_version_from, actor)
+
+
+def _update_item_in_place(item: SupervisionItem, changes: dict[str, Any], actor: Any) -> SupervisionItem:
+    effective_to = changes.get("effective_to", item.effective_to)
+    if effective_to is not None and effective_to < item.effective_from:
+        raise _refused("effective_range", "effective_to", _("The end date cannot be before the start date."))
+    with transaction.atomic():
+        before = _item_view(item)
+        for name, value in changes.items():
+            setattr(item, name, value)
+        item.save()
+        record_event(actor, "catalog.update_item", "supervision_item", item.pk, before=before, after=_item_view(item))
+    return item
+
+
+def _new_item_version(item: SupervisionItem, changes: dict[str, Any], starts: dt.date, actor: Any) -> SupervisionItem:
+    with transaction.atomic():
+        before = _item_view(item)
+        points = list(item.check_points.all())
+        old_end = item.effective_to
+        item.effective_to = starts - dt.timedelta(days=1)
+        item.save(update_fields=["effective_to", "updated_at"])
+        record_event(
+            actor,
+            "catalog.close_item_version",
+            "supervision_item",
+            item.pk,
+            before={"effective_to": old_end.isoformat() if old_end else None},
+            after={"effective_to": item.effective_to.isoformat()},
+        )
+        fresh = SupervisionItem.objects.get(pk=item.pk)
+        fresh.pk = None
+        fresh.version = item.version + 1
+        fresh.effective_from, fresh.effective_to = starts, old_end
+        for name, value in changes.items():
+            setattr(fresh, name, value)
+        fresh.save()
+        CheckPoint.objects.bulk_create(
+            [
+                CheckPoint(
+                    item=fresh,
+                    code=p.code,
+                    content=p.content,
+                    guidance=p.guidance,
+                    penalty_basis=p.penalty_basis,
+                    check_type=p.check_type,
+                    order=p.order,
+                )
+                for p in points
+            ]
+        )
+        record_event(actor, "catalog.revise_item", "supervision_item", fresh.pk, before=before, after=_item_view(fresh))
+    return fresh
 
 
 @register_importer

@@ -4,6 +4,7 @@ No variable is needed for local use: the default is an embedded SQLite database 
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -246,6 +247,18 @@ NATIONAL_URL = env_str("JIANGUAN_NATIONAL_URL", "")
 NATIONAL_TRANSPORT = env_str("JIANGUAN_NATIONAL_TRANSPORT", "jianguan.exchange.transport.HttpTransport")
 NATIONAL_TIMEOUT_SECONDS = env_int("JIANGUAN_NATIONAL_TIMEOUT_SECONDS", 30, minimum=1)
 NATIONAL_SOURCE_CODE = env_str("JIANGUAN_NATIONAL_SOURCE_CODE", "370000")
+
+# A deployment's own map tile server, e.g. "https://tiles.example.gov.cn/{z}/{x}/{y}.png": drawn behind the
+# complaint map's county boundaries, and its host alone added to the CSP. Empty: no tile server is called.
+COMPLAINT_MAP_TILES = env_str("JIANGUAN_MAP_TILES", "").strip()
+if COMPLAINT_MAP_TILES:
+    _tiles = urlsplit(COMPLAINT_MAP_TILES)
+    if (
+        _tiles.scheme not in ("https", "http")
+        or not _tiles.netloc
+        or not all(part in COMPLAINT_MAP_TILES for part in ("{z}", "{x}", "{y}"))
+    ):
+        raise ConfigurationError("JIANGUAN_MAP_TILES must be an http(s) URL template with {z}, {x} and {y}")
 
 HUEY = {
     "huey_class": "huey.SqliteHuey",

@@ -152,6 +152,53 @@ def register_officer(record: OfficerIn, actor: Any = None) -> Officer:
     return officer
 
 
+OFFICER_EDITABLE = frozenset({"name", "department", "sectors", "status", "certificate_valid_until", "home_region"})
+
+
+def _officer_view(officer: Officer) -> dict[str, Any]:
+    return {
+        "name": officer.name,
+        "department": officer.department_id,
+        "sectors": sorted(officer.sectors.values_list("pk", flat=True)),
+        "status": officer.status,
+        "certificate_valid_until": officer.certificate_valid_until.isoformat()
+        if officer.certificate_valid_until
+        else None,
+        "home_region": officer.home_region_id,
+    }
+
+
+def update_officer(officer: Officer, changes: dict[str, Any], actor: Any = None) -> Officer:
+    """Change an officer's descriptive fields; the certificate number is his identity and stays."""
+    unknown = set(changes) - OFFICER_EDITABLE
+    if unknown:
+        raise DomainError(
+            "field_not_editable",
+            lazy_format(_("These fields cannot be changed here: %(f)s"), {"f": ", ".join(sorted(unknown))}),
+        )
+    if actor is not None and not can_write_department(actor, officer.department):
+        raise Forbidden(_("You may not change officers of this department."))
+    department = changes.get("department", officer.department)
+    if department.pk != officer.department_id:
+        if actor is not None and not can_write_department(actor, department):
+            problem = _("You may not move officers to this department.")
+            raise DomainError("forbidden_department", problem, [FieldError("department", problem, "forbidden")])
+        if officer.user_id and officer.user.department_id != department.pk:
+            problem = _("The officer's staff account belongs to his present department: move the account first.")
+            raise DomainError("account_department", problem, [FieldError("department", problem, "account_invalid")])
+    with transaction.atomic():
+        before = _officer_view(officer)
+        for name, value in changes.items():
+            if name != "sectors":
+                setattr(officer, name, value)
+        officer.full_clean(exclude=["certificate_no", "user"])
+        officer.save()
+        if "sectors" in changes:
+            officer.sectors.set(changes["sectors"])
+        record_event(actor, "officers.update", "officer", officer.pk, before=before, after=_officer_view(officer))
+    return officer
+
+
 def declare_conflict(
     officer: Officer, subject: Subject, reason: str, actor: Any = None, on: dt.date | None = None
 ) -> Conflict:

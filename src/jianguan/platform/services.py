@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import can_write_department
 from jianguan.audit.services import record_event
-from jianguan.core.errors import DomainError, FieldError
+from jianguan.core.codes import CodeError, validate_uscc
+from jianguan.core.errors import DomainError, FieldError, Forbidden
 from jianguan.core.models import CalendarOverride, CalendarYear, Department, Region, Sector
 from jianguan.core.schemas import DepartmentIn
 from jianguan.platform.importing import Importer, PreparedRow, register_importer
@@ -67,18 +68,23 @@ def create_department(
     return department
 
 
+def _move_subtree(department: Department, new_parent: Department | None) -> None:
+    old_path = department.path
+    department.parent = new_parent
+    department.path = _path_for(department)
+    department.save(update_fields=["parent", "path"])
+    for node in Department.objects.filter(path__startswith=old_path).exclude(pk=department.pk):
+        node.path = department.path + node.path[len(old_path) :]
+        node.save(update_fields=["path"])
+
+
 def move_department(department: Department, new_parent: Department | None, actor: Any = None) -> Department:
     """Re-parent a department; the whole subtree's paths follow in one statement per descendant level."""
     if new_parent is not None and new_parent.path.startswith(department.path):
         raise DomainError("department_cycle", _("A department cannot be moved under itself or its subordinates."))
     with transaction.atomic():
-        old_path, old_parent = department.path, department.parent_id
-        department.parent = new_parent
-        department.path = _path_for(department)
-        department.save(update_fields=["parent", "path"])
-        for node in Department.objects.filter(path__startswith=old_path).exclude(pk=department.pk):
-            node.path = department.path + node.path[len(old_path) :]
-            node.save(update_fields=["path"])
+        old_parent = department.parent_id
+        _move_subtree(department, new_parent)
         record_event(
             actor,
             "core.move_department",
@@ -86,6 +92,63 @@ def move_department(department: Department, new_parent: Department | None, actor
             department.pk,
             before={"parent": old_parent},
             after={"parent": new_parent.pk if new_parent else None},
+        )
+    return department
+
+
+def _department_view(department: Department) -> dict[str, Any]:
+    return {
+        "name": department.name,
+        "uscc": department.uscc,
+        "sector": department.sector_id,
+        "parent": department.parent_id,
+    }
+
+
+def _refused(code: str, field: str, message: Any) -> DomainError:
+    return DomainError(code, message, [FieldError(field, message, code)])
+
+
+def update_department(department: Department, changes: dict[str, Any], actor: Any = None) -> Department:
+    """Change a department's name, USCC, sector or place in the tree; its region fixes its scope and stays."""
+    unknown = set(changes) - {"name", "uscc", "sector", "parent"}
+    if unknown:
+        raise DomainError("field_not_editable", _("These fields cannot be changed here."))
+    if actor is not None and not can_write_department(actor, department):
+        raise Forbidden(_("You may not change this department."))
+    name = changes.get("name", department.name)
+    uscc = changes.get("uscc", department.uscc) or None
+    parent = changes.get("parent", department.parent)
+    if uscc:
+        try:
+            uscc = validate_uscc(uscc)
+        except CodeError as exc:
+            raise _refused(exc.code, "uscc", exc.message) from None
+        if Department.objects.filter(uscc=uscc).exclude(pk=department.pk).exists():
+            raise _refused("duplicate_uscc", "uscc", _("Another department has this USCC."))
+    if parent is not None and parent.path.startswith(department.path):
+        raise _refused(
+            "department_cycle", "parent", _("A department cannot be moved under itself or its subordinates.")
+        )
+    moved = getattr(parent, "pk", None) != department.parent_id
+    if moved and actor is not None and not can_write_department(actor, parent):
+        raise _refused("forbidden_parent", "parent", _("You may not move a department under this one."))
+    if Department.objects.filter(parent=parent, name=name).exclude(pk=department.pk).exists():
+        raise _refused("duplicate_name", "name", _("The parent department already has a department of this name."))
+    with transaction.atomic():
+        before = _department_view(department)
+        department.name, department.uscc = name, uscc
+        department.sector = changes.get("sector", department.sector)
+        department.save(update_fields=["name", "uscc", "sector"])
+        if moved:
+            _move_subtree(department, parent)
+        record_event(
+            actor,
+            "core.update_department",
+            "department",
+            department.pk,
+            before=before,
+            after=_department_view(department),
         )
     return department
 

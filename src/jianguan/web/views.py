@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import logout as do_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import AutoField
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from jianguan.accounts.permissions import can_write_region, writes_master_data
+from jianguan.accounts.permissions import can_write_department, can_write_region, writes_master_data
+from jianguan.catalog.services import latest_item, revise_item
 from jianguan.core.errors import DomainError
+from jianguan.officers.services import update_officer
 from jianguan.platform.apitools import file_response
 from jianguan.platform.importing import export_file, rejected_rows_file, run_import
 from jianguan.platform.lists import list_page, list_spec
 from jianguan.platform.permissions import access_batch, corrects_import, object_history
+from jianguan.platform.services import update_department
 from jianguan.subjects.services import update_subject
 from jianguan.web import registers  # noqa: F401  (registers the register lists)
-from jianguan.web.forms import SubjectEditForm
+from jianguan.web.forms import DepartmentEditForm, ItemEditForm, OfficerEditForm, RegisterForm, SubjectEditForm
 from jianguan.web.screens import SCREENS
 from jianguan.web.workbench import workbench
 
@@ -70,14 +78,33 @@ def _field_label(obj, name: str) -> str:
 def _field_value(obj, name: str, value):
     """A recorded value as people read it: a choice by its label, nothing as a dash."""
     found = _model_field(obj, name)
-    if value in (None, ""):
+    if value in (None, "", []):
         return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     if isinstance(value, list):
         return "、".join(str(_field_value(obj, name, v)) for v in value)
     if isinstance(value, dict):
         return "；".join(f"{k}: {v}" for k, v in value.items())
+    if found is not None and found.is_relation and found.related_model is not None:
+        return _related_name(found.related_model, value)
     choices = dict(getattr(found, "flatchoices", None) or [])
     return choices.get(value, value)
+
+
+def _related_name(model, value) -> Any:
+    """A recorded key (a department's id, a region's code, a sector's id or code) as the related object's name."""
+    manager = model._default_manager
+    related = manager.filter(pk=value).first() if _fits_pk(model, value) else None
+    if related is None and any(f.name == "code" for f in model._meta.fields):
+        related = manager.filter(code=value).first()
+    if related is None:
+        return value
+    return getattr(related, "name", None) or str(related)
+
+
+def _fits_pk(model, value) -> bool:
+    return not isinstance(model._meta.pk, AutoField) or str(value).isdigit()
 
 
 def _history(screen, obj) -> list[dict]:
@@ -119,32 +146,75 @@ def screen_detail(request, key: str, pk: int):
             "related": related,
             "links": screen.links(obj),
             "history": _history(screen, obj),
-            "can_edit": key == "subjects" and can_write_region(request.user, obj.region_id),
+            "can_edit": key in EDITORS and EDITORS[key].may_edit(request.user, obj),
         },
     )
 
 
+@dataclass(frozen=True)
+class Editor:
+    """How a register's object is edited: its form, who may, and the service that writes the change."""
+
+    form: type[RegisterForm]
+    may_edit: Callable[[Any, Any], bool]
+    save: Callable[[Any, RegisterForm, dict[str, Any], Any], Any]
+    # The service's names for the form's fields, where they differ.
+    fields: dict[str, str] | None = None
+
+
+def _save_item(item, form, changes, actor):
+    return revise_item(item, changes, actor=actor, new_version_from=form.cleaned_data.get("new_version_from"))
+
+
+EDITORS: dict[str, Editor] = {
+    "subjects": Editor(
+        SubjectEditForm,
+        lambda user, s: can_write_region(user, s.region_id),
+        lambda s, form, changes, actor: update_subject(s, changes, actor=actor),
+    ),
+    "officers": Editor(
+        OfficerEditForm,
+        lambda user, o: can_write_department(user, o.department),
+        lambda o, form, changes, actor: update_officer(o, changes, actor=actor),
+        {"home_region_code": "home_region"},
+    ),
+    "departments": Editor(
+        DepartmentEditForm,
+        lambda user, d: can_write_department(user, d),
+        lambda d, form, changes, actor: update_department(d, changes, actor=actor),
+    ),
+    "catalog": Editor(
+        ItemEditForm,
+        # Older versions are history: only the newest version of a code is offered for editing.
+        lambda user, i: can_write_department(user, i.department) and latest_item(i.code).pk == i.pk,
+        _save_item,
+    ),
+}
+
+
 @login_required
-def subject_edit(request, pk: int):
-    screen = _screen("subjects")
+def screen_edit(request, key: str, pk: int):
+    """Edit a register's object through its form and service; those who may not write it get a 404."""
+    screen, editor = _screen(key), EDITORS.get(key)
+    if editor is None:
+        raise Http404
     try:
-        subject = screen.access(request.user, pk)
+        obj = screen.access(request.user, pk)
     except DomainError:
         raise Http404 from None
-    if not can_write_region(request.user, subject.region_id):
+    if not editor.may_edit(request.user, obj):
         raise Http404
-    form = SubjectEditForm.for_subject(subject, request.POST if request.method == "POST" else None)
+    form = editor.form.for_object(obj, request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        changes = {name: value for name, value in form.cleaned_data.items() if value != form.initial.get(name)}
+        changes = form.changes()
         try:
-            if changes:
-                update_subject(subject, changes, actor=request.user)
+            saved = editor.save(obj, form, changes, request.user) if changes else obj
         except DomainError as exc:
-            form.add_error(None, exc.as_body()["message"])
+            form.refuse(exc, editor.fields)
         else:
             messages.success(request, _("Saved."))
-            return redirect(reverse("web:screen_detail", args=["subjects", subject.pk]))
-    return render(request, "web/edit.html", {"screen": screen, "obj": subject, "form": form})
+            return redirect(reverse("web:screen_detail", args=[key, saved.pk]))
+    return render(request, "web/edit.html", {"screen": screen, "obj": obj, "form": form})
 
 
 @login_required

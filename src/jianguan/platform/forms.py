@@ -1,0 +1,74 @@
+"""The base of every staff form: Bootstrap classes, the field's error beside it, control characters refused,
+and a service's refusal put on the field it names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+
+from jianguan.core.errors import DomainError, bilingual
+from jianguan.core.text import describe, first_forbidden
+
+_CHOICE_WIDGETS = (forms.Select, forms.SelectMultiple)
+_CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
+
+
+class StaffForm(forms.Form):
+    """A form whose invalid fields carry Bootstrap's `is-invalid`, so the message shows beside the field."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if widget.is_hidden:
+                continue
+            if isinstance(widget, _CHECK_WIDGETS):
+                kind = "form-check-input"
+            elif isinstance(widget, _CHOICE_WIDGETS):
+                kind = "form-select"
+            else:
+                kind = "form-control"
+            widget.attrs.setdefault("class", kind)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str) and (index := first_forbidden(value)) is not None:
+                zh, en = describe(value, index)
+                self.add_error(name, en if (get_language() or "").startswith("en") else zh)
+        return cleaned
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self.mark_invalid()
+
+    def mark_invalid(self) -> None:
+        """Give each field with an error the `is-invalid` class (also after a service's refusal)."""
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                classes = attrs.get("class", "").split()
+                if "is-invalid" not in classes:
+                    attrs["class"] = " ".join([*classes, "is-invalid"])
+
+    def refuse(self, exc: DomainError, fields: dict[str, str] | None = None) -> None:
+        """Show a service's refusal: each field error beside the field it names (`fields` maps the
+        service's names to the form's), the rest above the form."""
+        fields = fields or {}
+        placed = False
+        for error in exc.errors:
+            name = fields.get(error.field, error.field)
+            if name in self.fields:
+                self.add_error(name, _text(error.message))
+                placed = True
+        if not placed:
+            named = fields.get(getattr(exc, "field", ""), "")
+            self.add_error(named if named in self.fields else None, _text(exc.message))
+        self.mark_invalid()
+
+
+def _text(message: Any) -> str:
+    zh, en = bilingual(message)
+    return en if (get_language() or "").startswith("en") else zh
