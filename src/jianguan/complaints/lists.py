@@ -90,9 +90,7 @@ class WorkOrderTable(tables.Table):
     region = tables.Column(verbose_name=_("Region"), accessor="region__name", order_by="region_id", attrs=NOWRAP)
     due_at = tables.Column(verbose_name=_("Due"), attrs=NOWRAP)
     complainant = tables.Column(verbose_name=_("Complainant"), empty_values=(), orderable=False, attrs=NOWRAP)
-    phone = tables.Column(
-        verbose_name=_("Phone"), accessor="complainant_phone_masked", orderable=False, attrs=NOWRAP
-    )
+    phone = tables.Column(verbose_name=_("Phone"), accessor="complainant_phone_masked", orderable=False, attrs=NOWRAP)
 
     class Meta:
         attrs = {"class": "table table-sm small align-middle", "id": "orders"}
