@@ -42,10 +42,10 @@ def test_screens_follow_scope_and_show_cards(hotline, make_subject):
 
     import openpyxl
 
-    exported = openpyxl.load_workbook(io.BytesIO(operator.get("/complaints/", {"format": "xlsx"}).content)).active
+    exported = openpyxl.load_workbook(io.BytesIO(operator.get("/complaints/", {"export": "xlsx"}).content)).active
     rows = list(exported.iter_rows(values_only=True))
     assert rows[0][0] == "工单编号" and rows[1][0] == order.number and "136****5432" in rows[1]
-    empty = openpyxl.load_workbook(io.BytesIO(outsider.get("/complaints/", {"format": "xlsx"}).content)).active
+    empty = openpyxl.load_workbook(io.BytesIO(outsider.get("/complaints/", {"export": "xlsx"}).content)).active
     assert empty.max_row == 1  # the export follows the scope
     assert outsider.get("/complaints/new/").status_code == 404
     assert Client().get("/complaints/").status_code == 302  # staff screens need a login

@@ -1,4 +1,5 @@
-"""The citizen's forms: filing a demand (with a pin on the map), looking one up, rating its handling.
+"""The citizen's forms: filing a demand (with a pin on the map), looking one up, rating its handling;
+and the operators' dispatch of several orders from the queue.
 
 Each form checks its fields with Django's field errors (translated) and then the intake standard
 (`schemas.Demand`, `schemas.Rating`), whose bilingual errors land beside the field they concern.
@@ -14,8 +15,10 @@ from pydantic import ValidationError as PydanticValidationError
 
 from jianguan.complaints import geo
 from jianguan.complaints.choices import Satisfaction
+from jianguan.complaints.policy import policy
 from jianguan.complaints.schemas import NUMBER_PATTERN, Demand, Rating
 from jianguan.core import text
+from jianguan.core.models import Department
 from jianguan.platform.importing import field_errors
 
 # Where a schema error's location lands on the form.
@@ -123,4 +126,59 @@ class RatingForm(forms.Form):
                 )
             except PydanticValidationError as exc:
                 _schema_errors(self, exc)
+        return data
+
+
+def dispatch_units():
+    """The units an order can be dispatched to: active departments other than the 12345 offices."""
+    return Department.objects.filter(is_active=True).exclude(sector__code=policy()["office_sector"]).order_by("path")
+
+
+class BulkDispatchForm(forms.Form):
+    """Several orders ticked on the queue, dispatched together to one lead unit (and co-handlers) or not at all."""
+
+    MAX = 200
+    orders = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label=_("Orders to dispatch"),
+        error_messages={
+            "required": _("Choose at least one order to dispatch."),
+            "invalid_choice": _("A chosen order is not one you may see."),
+            "invalid_pk_value": _("A chosen order is not one you may see."),
+        },
+    )
+    lead = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Lead unit"),
+        error_messages={"required": _("Choose the lead unit."), "invalid_choice": _("Unknown department.")},
+    )
+    co = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label=_("Co-handling units"),
+        required=False,
+        error_messages={"invalid_choice": _("Unknown department."), "invalid_pk_value": _("Unknown department.")},
+    )
+
+    def __init__(self, visible, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["orders"].queryset = visible
+        units = dispatch_units()
+        self.fields["lead"].queryset = units
+        self.fields["co"].queryset = units
+        self.fields["lead"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["co"].widget.attrs.update({"class": "form-select form-select-sm", "size": 4})
+
+    def clean_orders(self):
+        orders = self.cleaned_data["orders"]
+        if len(orders) > self.MAX:
+            raise forms.ValidationError(
+                _("At most %(n)s orders can be dispatched at once.") % {"n": self.MAX}, code="too_many"
+            )
+        return orders
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        lead, co = data.get("lead"), data.get("co")
+        if lead is not None and co and lead in co:
+            self.add_error("co", _("The lead unit cannot be a co-handling unit too."))
         return data

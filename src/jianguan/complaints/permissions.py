@@ -83,6 +83,12 @@ def is_operator(actor: Any, order: WorkOrder) -> bool:
     return visible_orders(actor).filter(pk=order.pk).exists()
 
 
+def dispatches(actor: Any) -> bool:
+    """A hotline operator (or platform administrator): the queue offers them dispatch; the service
+    still checks each order against their scope."""
+    return scope_for(actor).has_role(*OPERATOR_ROLES)
+
+
 def sees_personal_data(actor: Any, order: WorkOrder, *, in_scope: bool = False) -> bool:
     """`in_scope`: the order was read through visible_orders, so the operator's scope is known to cover it."""
     if order.anonymous:

@@ -44,7 +44,7 @@ from jianguan.complaints.permissions import is_handler, is_operator, mask_name, 
 from jianguan.complaints.policy import check_return_window, policy, sla_for
 from jianguan.complaints.routing import find_subject, locate, office_for, route
 from jianguan.complaints.schemas import Demand, HandlingForm, HotlineOrder, Rating
-from jianguan.core.errors import DomainError, Forbidden, NotFound, lazy_format
+from jianguan.core.errors import DomainError, FieldError, Forbidden, NotFound, lazy_format
 from jianguan.core.models import Department
 from jianguan.core.pii import encrypt, keyed_hash
 from jianguan.core.ratelimit import check_public_rate
@@ -379,6 +379,36 @@ def dispatch(
             after={"lead": lead.pk, "co": [d.pk for d in co or []], "due_at": item.due_at, "routing": routing},
         )
     return order
+
+
+def dispatch_together(
+    orders: list[WorkOrder],
+    actor: Any,
+    *,
+    lead: Department,
+    co: list[Department] | None = None,
+    now: dt.datetime | None = None,
+) -> list[WorkOrder]:
+    """派单 of several orders to one lead unit, all or none: each goes through `dispatch`; when any
+    is refused, nothing is written and the error names every refused order with its reason."""
+    now = now or timezone.now()
+    refused: list[FieldError] = []
+    with transaction.atomic():
+        for order in orders:
+            try:
+                with transaction.atomic():  # a refused order leaves the transaction usable for the next
+                    dispatch(order, actor, lead=lead, co=co, now=now)
+            except DomainError as exc:
+                refused.append(FieldError(order.number, exc.message, exc.code))
+        if refused:
+            raise DomainError(
+                "dispatch_refused",
+                lazy_format(
+                    _("%(n)s of the chosen orders cannot be dispatched: none was dispatched."), {"n": len(refused)}
+                ),
+                errors=refused,
+            )
+    return orders
 
 
 def _assign(order: WorkOrder, lead: Department, co: list[Department], actor: Any, now: dt.datetime) -> None:

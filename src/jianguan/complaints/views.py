@@ -19,16 +19,26 @@ from django.views.decorators.http import require_POST
 
 from jianguan.accounts.scope import scope_for
 from jianguan.complaints import analysis, geo, services
-from jianguan.complaints.choices import Channel, Kind, Satisfaction, State
+from jianguan.complaints.choices import Channel, Kind, Satisfaction
 from jianguan.complaints.display import order_out
+from jianguan.complaints.forms import BulkDispatchForm
+from jianguan.complaints.lists import queue_list
 from jianguan.complaints.models import Category, Extension, WorkOrder
-from jianguan.complaints.permissions import OPERATOR_ROLES, access_order, is_handler, is_operator, visible_orders
+from jianguan.complaints.permissions import (
+    OPERATOR_ROLES,
+    access_order,
+    dispatches,
+    is_handler,
+    is_operator,
+    visible_orders,
+)
 from jianguan.complaints.policy import policy
 from jianguan.complaints.schemas import Complainant, Demand
 from jianguan.core.errors import DomainError, screen_text
 from jianguan.core.models import Department
 from jianguan.platform.apitools import file_response
-from jianguan.platform.importing import export_file, run_import
+from jianguan.platform.importing import run_import
+from jianguan.platform.lists import list_page
 from jianguan.platform.services import active_department
 from jianguan.workflow.services import deadline_colour
 
@@ -44,38 +54,40 @@ def _order(request, number: str) -> WorkOrder:
 
 @login_required
 def queue(request):
-    orders = visible_orders(request.user).select_related("category", "region", "lead_department", "item__definition")
-    state = request.GET.get("state", "")
-    card = request.GET.get("card", "")
-    q = request.GET.get("q", "").strip()
-    if state in State.values:
-        orders = orders.filter(state=state)
-    if q:
-        orders = orders.filter(content__contains=q) | orders.filter(number=q)
-    now = timezone.now()
-    if card == "red":
-        orders = orders.filter(item__is_closed=False, item__next_due_at__lte=now)
-    elif card == "yellow":
-        orders = orders.filter(item__is_closed=False, item__warn_at__lte=now, item__next_due_at__gt=now)
-    if request.GET.get("format") in ("xlsx", "csv"):
-        fmt = request.GET["format"]
-        data = export_file("work_orders", orders.order_by("-received_at", "-id")[:50_000], fmt, request.user)
-        return file_response(data, f"work-orders.{fmt}", fmt)
-    page = Paginator(orders.order_by("-received_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(o, deadline_colour(o.item, now) if o.item_id else "none") for o in page]
-    return render(
-        request,
-        "complaints/queue.html",
-        {
-            "page_obj": page,
-            "rows": rows,
-            "states": State.choices,
-            "state": state,
-            "card": card,
-            "q": q,
-            "operator": scope_for(request.user).has_role(*OPERATOR_ROLES),
-        },
-    )
+    return list_page(request, queue_list(request.user), _queue_context(request.user))
+
+
+def _queue_context(user, form: BulkDispatchForm | None = None) -> dict:
+    operator = dispatches(user)
+    if operator and form is None:
+        form = BulkDispatchForm(visible_orders(user))
+    return {"operator": operator, "dispatch_form": form}
+
+
+@login_required
+@require_POST
+def dispatch_bulk(request):
+    """派单 of the orders ticked on the queue, together or not at all; refusals come back beside the field."""
+    if not dispatches(request.user):
+        raise Http404
+    form = BulkDispatchForm(visible_orders(request.user), request.POST)
+    if form.is_valid():
+        orders = list(form.cleaned_data["orders"].select_related("item__definition", "category"))
+        try:
+            services.dispatch_together(
+                orders, request.user, lead=form.cleaned_data["lead"], co=list(form.cleaned_data["co"])
+            )
+        except DomainError as exc:
+            form.add_error("orders", str(exc.message))
+            for refused in exc.errors:
+                form.add_error("orders", f"{refused.field}：{refused.message}")
+        else:
+            messages.success(request, _("%(n)s orders dispatched.") % {"n": len(orders)})
+            query = request.GET.urlencode()
+            return redirect(reverse("complaints:queue") + (f"?{query}" if query else ""))
+    response = list_page(request, queue_list(request.user), _queue_context(request.user, form))
+    response.status_code = 400
+    return response
 
 
 @login_required

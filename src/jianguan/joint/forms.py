@@ -88,3 +88,28 @@ class BulkClaimForm(forms.Form):
                 _("At most %(n)s licences can be claimed at once.") % {"n": self.MAX}, code="too_many"
             )
         return tasks
+
+
+class BulkReadForm(forms.Form):
+    """Several notices chosen on the list, marked read by the viewer's department together or not at all."""
+
+    MAX = 200
+    notices = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label=_("Notices to mark read"),
+        error_messages={
+            "required": _("Choose at least one notice."),
+            "invalid_choice": _("A chosen notice is not one you may see."),
+            "invalid_pk_value": _("A chosen notice is not one you may see."),
+        },
+    )
+
+    def __init__(self, visible, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["notices"].queryset = visible
+
+    def clean_notices(self):
+        notices = self.cleaned_data["notices"]
+        if len(notices) > self.MAX:
+            raise forms.ValidationError(_("At most %(n)s notices at once.") % {"n": self.MAX}, code="too_many")
+        return notices

@@ -13,7 +13,7 @@ from jianguan.accounts.permissions import require_department_staff
 from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_event
 from jianguan.core.calendar import deadline_after
-from jianguan.core.errors import DomainError
+from jianguan.core.errors import DomainError, FieldError, lazy_format
 from jianguan.core.models import Department
 from jianguan.joint.models import (
     Notice,
@@ -90,3 +90,19 @@ def reply_notice(recipient: NoticeRecipient, actor: Any, text: str, now: dt.date
     )
     recipient.refresh_from_db()
     return recipient
+
+
+def read_notices(notices: list[Notice], actor: Any, now: dt.datetime | None = None) -> list[NoticeRecipient]:
+    """Read receipts for several notices at once, each as `read_notice` records it, all or none: a
+    notice not addressed to the actor's department is named and nothing is recorded."""
+    department_id = getattr(actor, "department_id", None)
+    receipts = {r.notice_id: r for r in NoticeRecipient.objects.filter(notice__in=notices, department_id=department_id)}
+    refused = [
+        FieldError(str(n.pk), lazy_format(_("%(title)s: not addressed to your department."), {"title": n.title}))
+        for n in notices
+        if n.pk not in receipts
+    ]
+    if refused:
+        raise DomainError("not_addressed", _("Some chosen notices are not addressed to your department."), refused)
+    with transaction.atomic():
+        return [read_notice(receipts[n.pk], actor, now) for n in notices]

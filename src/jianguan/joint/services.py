@@ -27,7 +27,7 @@ from jianguan.joint.campaigns import (  # noqa: F401
     record_campaign_result,
 )
 from jianguan.joint.linkage import claim, end_claim, never_supervised, note_first_inspections, sync_claims  # noqa: F401
-from jianguan.joint.notices import read_notice, reply_notice, send_notice  # noqa: F401
+from jianguan.joint.notices import read_notice, read_notices, reply_notice, send_notice  # noqa: F401
 from jianguan.joint.policy import WORKFLOWS
 from jianguan.workflow.services import define_workflow
 

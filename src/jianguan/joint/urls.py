@@ -9,6 +9,7 @@ urlpatterns = [
     path("claims/", views.claims, name="claims"),
     path("claims/bulk/", views.claims_bulk, name="claims_bulk"),
     path("notices/", views.notices, name="notices"),
+    path("notices/read/", views.notices_read, name="notices_read"),
     path("notices/<int:pk>/", views.notice, name="notice"),
     path("assistance/", views.assistance_list, name="assistance_list"),
     path("assistance/<int:pk>/", views.assistance, name="assistance"),

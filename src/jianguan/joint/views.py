@@ -25,7 +25,8 @@ from jianguan.core.models import Department
 from jianguan.core.tabular import write_xlsx
 from jianguan.joint import services
 from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW, CampaignTaskStatus
-from jianguan.joint.forms import BulkClaimForm, CampaignCheckForm
+from jianguan.joint.forms import BulkClaimForm, BulkReadForm, CampaignCheckForm
+from jianguan.joint.lists import NOTICES
 from jianguan.joint.permissions import (
     access,
     claimable_claims,
@@ -35,7 +36,7 @@ from jianguan.joint.permissions import (
     visible_notices,
 )
 from jianguan.platform.apitools import file_response
-from jianguan.platform.lists import counts_by
+from jianguan.platform.lists import counts_by, list_page
 from jianguan.platform.services import active_department
 from jianguan.records.permissions import visible_records
 from jianguan.subjects.permissions import access_subject
@@ -143,10 +144,30 @@ def claims_bulk(request):
 
 @login_required
 def notices(request):
-    page = Paginator(
-        visible_notices(request.user).select_related("sender", "subject").order_by("-sent_at", "-id"), 50
-    ).get_page(request.GET.get("page"))
-    return render(request, "joint/notices.html", {"page_obj": page, "departments": _departments()})
+    return list_page(
+        request, NOTICES, {"departments": _departments(), "read_form": BulkReadForm(visible_notices(request.user))}
+    )
+
+
+@login_required
+@require_POST
+def notices_read(request):
+    """Read receipts for the notices ticked on the list, recorded as opening each one records them."""
+    form = BulkReadForm(visible_notices(request.user), request.POST)
+    if form.is_valid():
+        try:
+            read = services.read_notices(list(form.cleaned_data["notices"]), request.user)
+        except DomainError as exc:
+            form.add_error("notices", str(exc.message))
+            for refused in exc.errors:
+                form.add_error("notices", str(refused.message))
+        else:
+            messages.success(request, _("%(n)s notices marked read.") % {"n": len(read)})
+            query = request.GET.urlencode()
+            return redirect(reverse("joint:notices") + (f"?{query}" if query else ""))
+    response = list_page(request, NOTICES, {"departments": _departments(), "read_form": form})
+    response.status_code = 400
+    return response
 
 
 @login_required
