@@ -10,16 +10,16 @@ from __future__ import annotations
 import django_filters
 import django_tables2 as tables
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils.formats import date_format
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.officers.models import Officer
-from jianguan.platform.lists import DepartmentFilterMixin, ListFilter, ListSpec, RegionFilterMixin, register_list
+from jianguan.platform.lists import DepartmentFilterMixin, ListSpec, RegionFilterMixin, register_list
 from jianguan.spotcheck.choices import DEFAULT_RESULTS, UNASSIGNED_REASONS, BatchStatus, TaskStatus
-from jianguan.spotcheck.models import Batch, Task, TaskResult
+from jianguan.spotcheck.models import Batch, TaskResult
 from jianguan.spotcheck.permissions import visible_batches, visible_plans, visible_tasks
 
 SINGLE, JOINT = "single", "joint"
