@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Case, QuerySet, Value, When
 
 from jianguan.accounts.choices import Role
 from jianguan.accounts.models import ApiClient
 from jianguan.accounts.scope import restrict, scope_for
+from jianguan.core.choices import RowOutcome
 from jianguan.core.errors import NotFound
+from jianguan.core.models import ImportRow
 from jianguan.exchange.models import Message, OutboxBatch, QualityDay, RejectionDay, SourceSystem
+from jianguan.platform.permissions import visible_batches
+
+# The kind of the import batches the gateway writes (exchange.services.BATCH_KIND).
+BATCH_KIND = "records"
 
 
 def visible_sources(actor: Any) -> QuerySet[SourceSystem]:
@@ -64,3 +70,19 @@ def corrects(actor: Any, batch: Any) -> bool:
     if isinstance(actor, ApiClient):
         return SourceSystem.objects.filter(client=actor, name=batch.source, is_active=True).exists()
     return submittable_sources(actor).filter(name=batch.source).exists()
+
+
+def visible_quarantine(actor: Any) -> QuerySet:
+    """The rejected rows of the exchange batches in the actor's scope, each with `reveal`: whether the
+    actor corrects its batch (`corrects`) and so sees it as sent; everyone else sees it masked."""
+    rows = ImportRow.objects.filter(
+        batch__in=visible_batches(actor).filter(kind=BATCH_KIND).values("pk"), outcome=RowOutcome.REJECTED
+    ).select_related("batch")
+    sources = list(submittable_sources(actor).values_list("name", flat=True))
+    if not sources:
+        return rows.annotate(reveal=Value(False, output_field=BooleanField()))
+    return rows.annotate(
+        reveal=Case(
+            When(batch__source__in=sources, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    )

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from jianguan.core.choices import ImportStatus, RowOutcome
 from jianguan.core.errors import DomainError, screen_text
 from jianguan.exchange import services
 from jianguan.exchange.forms import CorrectionForm, error_field_label, row_cells, row_kind
+from jianguan.exchange.lists import BATCHES, QUARANTINE
 from jianguan.exchange.outbox import backlog
 from jianguan.exchange.permissions import (
     access_submittable_source,
@@ -28,6 +30,7 @@ from jianguan.exchange.permissions import (
 )
 from jianguan.exchange.quality import quality_report
 from jianguan.platform.importing import row_data
+from jianguan.platform.lists import filtered, list_page
 from jianguan.platform.permissions import access_batch, visible_batches
 from jianguan.records.choices import RecordKind
 from jianguan.records.files import KIND_NAMES, OFFICER_CERTIFICATES
@@ -46,18 +49,30 @@ def _batch_or_404(user, pk):
 
 @login_required
 def overview(request):
-    batches = visible_batches(request.user).filter(kind=services.BATCH_KIND)
-    return render(
+    """The gateway's state (outbox, sources, message log) around its batches as a list of the kit."""
+    totals = filtered(BATCHES, request.user, request.GET).qs.aggregate(
+        received=Sum("received"), accepted=Sum("accepted"), rejected=Sum("rejected")
+    )
+    return list_page(
         request,
-        "exchange/overview.html",
+        BATCHES,
         {
+            "totals": {key: value or 0 for key, value in totals.items()},
             "sources": visible_sources(request.user),
-            "batches": batches[:20],
             "outbox": backlog(visible_outbox(request.user)),
             "messages": visible_messages(request.user)[:10],
             "can_upload": submittable_sources(request.user).exists(),
         },
     )
+
+
+@login_required
+def quarantine(request):
+    """The rejected rows kept for correction, across the batches in scope (a batch's page links here)."""
+    batch = None
+    if str(request.GET.get("batch", "")).isdigit():
+        batch = visible_batches(request.user).filter(pk=request.GET["batch"], kind=services.BATCH_KIND).first()
+    return list_page(request, QUARANTINE, {"batch": batch})
 
 
 @login_required

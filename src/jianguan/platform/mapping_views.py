@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import writes_master_data
 from jianguan.core.errors import DomainError, screen_text
+from jianguan.platform.import_lists import IMPORTS
 from jianguan.platform.importing import (
     Mapping,
     check_upload,
@@ -35,6 +36,7 @@ from jianguan.platform.importing import (
     remembered_mapping,
     run_import,
 )
+from jianguan.platform.lists import list_page
 
 SESSION_KEY = "import-uploads"
 
@@ -185,3 +187,9 @@ def import_mapping(request, kind: str):
         return render(request, "platform/import_mapping.html", context, status=400)
     context["upload"] = UploadForm(initial={"source": getattr(request.user.department, "name", "")})
     return render(request, "platform/import_mapping.html", context)
+
+
+@login_required
+def import_batches(request):
+    """The register imports in the user's scope, with their row counts; each opens its batch page."""
+    return list_page(request, IMPORTS)

@@ -7,7 +7,7 @@ import zlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,9 +19,11 @@ from jianguan.accounts.permissions import can_write_department
 from jianguan.catalog.models import CheckPoint
 from jianguan.catalog.permissions import visible_items
 from jianguan.core.errors import DomainError
+from jianguan.platform.lists import NOT_FILTERS, counts_by, list_page
 from jianguan.spotcheck import services
-from jianguan.spotcheck.choices import UNASSIGNED_REASONS, BatchStatus
+from jianguan.spotcheck.choices import BatchStatus, TaskStatus
 from jianguan.spotcheck.forms import ResultForm, both_languages
+from jianguan.spotcheck.lists import BATCHES, GRADED_TASKS, TASKS
 from jianguan.spotcheck.models import Evidence
 from jianguan.spotcheck.objects import describe_pool
 from jianguan.spotcheck.permissions import (
@@ -30,6 +32,7 @@ from jianguan.spotcheck.permissions import (
     access_task,
     acting_officer,
     my_open_tasks,
+    visible_batches,
     visible_plans,
     visible_tasks,
 )
@@ -58,14 +61,19 @@ def plans(request):
             messages.error(request, exc.as_body()["message"] if isinstance(exc, DomainError) else _("Give a year."))
         else:
             return redirect(reverse("spotcheck:plan", args=[plan.pk]))
-    return render(
+    counts = counts_by(visible_batches(request.user), "status")
+    year = dt.date.today().year
+    shown_year = request.GET.get("year") or str(year)
+    plans = visible_plans(request.user).filter(year=int(shown_year) if shown_year.isdigit() else year)
+    return list_page(
         request,
-        "spotcheck/plans.html",
+        BATCHES,
         {
-            "plans": visible_plans(request.user).prefetch_related("batches")[:100],
+            "states": [(code, name, counts.get(code, 0)) for code, name in BatchStatus.choices],
+            "plans": plans.annotate(batch_count=Count("batches"))[:50],
             "can_create": request.user.department and can_write_department(request.user, request.user.department),
             "is_officer": acting_officer(request.user) is not None,
-            "year": dt.date.today().year,
+            "year": year,
         },
     )
 
@@ -118,56 +126,44 @@ def plan(request, pk: int):
 
 @login_required
 def batch(request, pk: int):
+    """One batch with its actions and, once drawn, its tasks as a list of the kit (`batch` in the address)."""
     batch = _or_404(access_batch, request.user, pk)
+    if request.GET.get("batch", str(pk)) != str(pk):
+        return redirect(reverse("spotcheck:batch", args=[pk]))
     draw = getattr(batch, "draw", None) if hasattr(batch, "draw") else None
-    tasks = None
-    if draw is not None:
-        tasks = Paginator(
-            visible_tasks(request.user)
-            .filter(draw=draw)
-            .select_related("subject")
-            .prefetch_related("officers__department", "results__department")
-            .order_by("stratum", "rank"),
-            50,
-        ).get_page(request.GET.get("page"))
-    if tasks is not None:
-        for task in tasks:
-            task.reason_labels = _reason_labels(task.unassigned_reasons)
-    return render(
+    graded = visible_batches(request.user, staff_only=True).filter(pk=pk).exists()
+    narrowed = any(v for k, v in request.GET.items() if k not in NOT_FILTERS | {"sort", "batch"})
+    counts = counts_by(visible_tasks(request.user).filter(draw__batch=batch), "status")
+    return list_page(
         request,
-        "spotcheck/batch.html",
+        GRADED_TASKS if graded else TASKS,
         {
             "batch": batch,
             "draw": draw,
-            "page_obj": tasks,
+            "filtered": narrowed,
+            "task_states": [(code, name, counts.get(code, 0)) for code, name in TaskStatus.choices],
             "pool_lines": describe_pool(batch.pool_filter),
             "items": batch.items.all(),
             "participants": services.participants(batch),
-            "labels": {o["code"]: o["label"] for o in batch.result_options},
             "can_write": can_write_department(request.user, batch.plan.department),
             "overdue": services.publication_overdue(batch),
             "BatchStatus": BatchStatus,
+            "graded": graded,
         },
+        defaults={"batch": str(pk)},
     )
-
-
-def _reason_labels(reasons: dict) -> list[str]:
-    """Why a task has no team, in words: {reason: n} or, in a joint batch, {department: {reason: n}}."""
-    counts: dict[str, int] = {}
-    for key, value in (reasons or {}).items():
-        for reason, n in value.items() if isinstance(value, dict) else [(key, value)]:
-            counts[reason] = counts.get(reason, 0) + int(n)
-    return [f"{UNASSIGNED_REASONS.get(reason, _('other reason'))} {n}" for reason, n in sorted(counts.items())]
 
 
 @login_required
 def my_tasks(request):
     """The officer's open spot-check tasks, nearest deadline first: made for a phone in the field."""
     tasks = list(my_open_tasks(request.user)[:200])
+    # The phone's card list keeps its layout; it gains the kit's count (of all the open tasks).
+    count = my_open_tasks(request.user).count()
     return render(
         request,
         "spotcheck/my_tasks.html",
-        {"tasks": tasks, "officer": acting_officer(request.user), "today": timezone.localdate()},
+        {"tasks": tasks, "count": count, "officer": acting_officer(request.user), "today": timezone.localdate()},
     )
 
 

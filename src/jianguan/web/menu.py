@@ -48,6 +48,7 @@ MENU: tuple[Group, ...] = (
             Entry(_("Officers"), "web:screen_list", (DEPT, OFFICER, ANALYST, LEADER, AUDITOR), ("officers",)),
             Entry(_("Departments"), "web:screen_list", STAFF, ("departments",)),
             Entry(_("Supervision actions"), "records:list", (DEPT, OFFICER, ANALYST, LEADER, AUDITOR)),
+            Entry(_("Import batches"), "platform:import_batches", (DEPT, ANALYST, AUDITOR)),
             Entry(_("Exchange gateway"), "exchange:overview", (DEPT, ANALYST)),
             Entry(_("Data quality"), "exchange:quality", (DEPT, ANALYST, LEADER)),
         ),
