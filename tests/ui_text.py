@@ -7,6 +7,8 @@ found in the visible text of a Chinese page; tests assert it is empty.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from functools import cache
@@ -46,3 +48,14 @@ def leaked_codes(text: str, *, allow: set[str] = frozenset()) -> set[str]:
     """The code names that appear as whole words in `text` (minus `allow`, e.g. the user's login)."""
     found = set(WORD.findall(text))
     return {word for word in found if word in code_names() and word not in allow}
+
+
+def visible_text(html: str) -> str:
+    """A page's text as a person reads it: no tags, no scripts or styles."""
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b[^>]*>.*?</\1>", " ", html, flags=re.S))
+
+
+def csv_rows(response) -> list[list[str]]:
+    """The rows of a CSV export (UTF-8 with the BOM Excel wants)."""
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))

@@ -1,16 +1,12 @@
 """The gateway's batch list and its quarantine on the list kit: scope, filters, exports and masking."""
 
-import csv
-import io
-import re
-
 from django.test import Client
 
 from jianguan.accounts.choices import Role
 from jianguan.exchange.permissions import visible_quarantine
 from jianguan.exchange.services import ingest
 from jianguan.platform.permissions import visible_batches
-from tests.ui_text import leaked_codes
+from tests.ui_text import csv_rows, leaked_codes, visible_text
 
 ID = "11010519491231002X"
 
@@ -19,15 +15,6 @@ def login(user):
     client = Client()
     client.force_login(user)
     return client
-
-
-def _csv(response) -> list[list[str]]:
-    assert response.status_code == 200
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-
-
-def _visible(html: str) -> str:
-    return re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S))
 
 
 def _citizen_batch(setup, inspection):
@@ -46,15 +33,15 @@ def test_the_batch_list_filters_and_exports_exactly_the_scoped_batches(setup, in
     html = page.content.decode()
     assert 'id="outbox-pending"' in html and 'id="batches"' in html
     assert f'data-total="rejected">{first.rejected}<' in html
-    assert leaked_codes(_visible(html), allow={admin.username}) == set()
-    rows = _csv(client.get("/exchange/?status=completed&sort=-rejected&export=csv"))
+    assert leaked_codes(visible_text(html), allow={admin.username}) == set()
+    rows = csv_rows(client.get("/exchange/?status=completed&sort=-rejected&export=csv"))
     expected = list(visible_batches(admin).filter(kind="records").order_by("-rejected").values_list("pk", flat=True))
     assert [int(r[0]) for r in rows[1:]] == expected and len(expected) == 2
     assert rows[1][0] == str(first.pk)
-    assert _csv(client.get("/exchange/?channel=correction&export=csv"))[1:] == []
+    assert csv_rows(client.get("/exchange/?channel=correction&export=csv"))[1:] == []
 
     outsider = login(make_user(Role.DEPARTMENT_ADMIN, department=province.qd_market))
-    assert _csv(outsider.get("/exchange/?export=csv"))[1:] == []
+    assert csv_rows(outsider.get("/exchange/?export=csv"))[1:] == []
     assert 'data-total="received">0<' in outsider.get("/exchange/").content.decode()
 
 
@@ -65,7 +52,7 @@ def test_the_quarantine_masks_personal_data_for_those_who_do_not_correct_it(setu
     assert visible_quarantine(corrector).count() == 2
 
     mine = login(corrector)
-    rows = _csv(mine.get(f"/exchange/quarantine/?batch={batch.pk}&export=csv"))
+    rows = csv_rows(mine.get(f"/exchange/quarantine/?batch={batch.pk}&export=csv"))
     assert len(rows) == 3 and any(ID in cell for cell in rows[1] + rows[2])
     html = mine.get(f"/exchange/quarantine/?batch={batch.pk}").content.decode()
     assert f"/exchange/batches/{batch.pk}/rows/1/correct/" in html
@@ -75,15 +62,17 @@ def test_the_quarantine_masks_personal_data_for_those_who_do_not_correct_it(setu
     html = page.content.decode()
     assert page.status_code == 200 and ID not in html and "张三丰" not in html and "张**" in html
     assert "/correct/" not in html
-    assert leaked_codes(_visible(html), allow={analyst.username}) == set()
+    assert leaked_codes(visible_text(html), allow={analyst.username}) == set()
     for fmt in ("csv", "xlsx"):
         download = theirs.get(f"/exchange/quarantine/?batch={batch.pk}&export={fmt}")
         assert download.status_code == 200 and ID.encode() not in download.content
         assert "张三丰".encode() not in download.content
-    assert "110105********002X" in "".join(c for r in _csv(theirs.get("/exchange/quarantine/?export=csv")) for c in r)
+    assert "110105********002X" in "".join(
+        c for r in csv_rows(theirs.get("/exchange/quarantine/?export=csv")) for c in r
+    )
 
     outsider = login(make_user(Role.DEPARTMENT_ADMIN, department=province.qd_market))
-    assert _csv(outsider.get(f"/exchange/quarantine/?batch={batch.pk}&export=csv"))[1:] == []
+    assert csv_rows(outsider.get(f"/exchange/quarantine/?batch={batch.pk}&export=csv"))[1:] == []
 
 
 def test_the_quarantine_filters_by_rule_kind_and_correction(setup, inspection, province, make_user):
@@ -93,12 +82,12 @@ def test_the_quarantine_filters_by_rule_kind_and_correction(setup, inspection, p
         channel="api",
     )
     client = login(make_user(Role.DEPARTMENT_ADMIN, department=province.jn_market))
-    by_rule = _csv(client.get(f"/exchange/quarantine/?batch={batch.pk}&rule=region_unknown&export=csv"))
+    by_rule = csv_rows(client.get(f"/exchange/quarantine/?batch={batch.pk}&rule=region_unknown&export=csv"))
     assert [r[1] for r in by_rule[1:]] == ["1"]
     assert "行政区划代码不存在" in by_rule[1][6]
     page = client.get(f"/exchange/quarantine/?batch={batch.pk}").content.decode()
     assert 'value="region_unknown"' in page and ">region_unknown<" not in page
-    assert len(_csv(client.get("/exchange/quarantine/?kind=inspection&export=csv"))) == 3
-    assert _csv(client.get("/exchange/quarantine/?kind=penalty&export=csv"))[1:] == []
-    assert _csv(client.get("/exchange/quarantine/?corrected=true&export=csv"))[1:] == []
-    assert len(_csv(client.get("/exchange/quarantine/?corrected=false&export=csv"))) == 3
+    assert len(csv_rows(client.get("/exchange/quarantine/?kind=inspection&export=csv"))) == 3
+    assert csv_rows(client.get("/exchange/quarantine/?kind=penalty&export=csv"))[1:] == []
+    assert csv_rows(client.get("/exchange/quarantine/?corrected=true&export=csv"))[1:] == []
+    assert len(csv_rows(client.get("/exchange/quarantine/?corrected=false&export=csv"))) == 3

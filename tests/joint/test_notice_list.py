@@ -3,19 +3,14 @@ several notices read at once, each receipt recorded as opening the notice record
 
 import csv
 import io
-import re
 
 import pytest
 
 from tests.joint.test_joint import joint  # noqa: F401 (the fixture)
 from tests.joint.test_screens import zh_client
-from tests.ui_text import leaked_codes
+from tests.ui_text import leaked_codes, visible_text
 
 pytestmark = pytest.mark.django_db
-
-
-def visible_text(page: str) -> str:
-    return re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S))
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@ field; on a 390 px phone in Chromium."""
 import pytest
 from django.test import Client
 
-from tests.rectification.test_screens import visible_text
 from tests.spotcheck.images import png
-from tests.ui_text import leaked_codes
+from tests.ui_text import leaked_codes, visible_text
 
 
 @pytest.fixture

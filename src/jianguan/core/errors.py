@@ -21,6 +21,12 @@ def bilingual(message: Any) -> tuple[str, str]:
     return zh, en
 
 
+def both_languages(message: Any) -> str:
+    """A message in Chinese and English on one line, for a person whichever language his phone is in."""
+    zh, en = bilingual(message)
+    return zh if zh == en else f"{zh} / {en}"
+
+
 class Bilingual:
     """A message already rendered in both languages (from pydantic, or from a rule table)."""
 

@@ -7,17 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.core.errors import bilingual
+from jianguan.core.errors import both_languages
 from jianguan.rectification.choices import MAX_PHOTOS
 from jianguan.rectification.models import Rectification
 from jianguan.rectification.services import requirement_points
 
 ANSWERS = [("yes", _("Put right")), ("no", _("Not put right"))]
-
-
-def both_languages(message: Any) -> str:
-    zh, en = bilingual(message)
-    return zh if zh == en else f"{zh} / {en}"
 
 
 class ReinspectionForm(forms.Form):

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from jianguan.core.errors import DomainError, screen_text
+from jianguan.core.errors import DomainError, both_languages, screen_text
 from jianguan.platform.lists import counts_by, list_page
 from jianguan.rectification import services
 from jianguan.rectification.choices import RECTIFY_WORKFLOW
-from jianguan.rectification.forms import ReinspectionForm, both_languages
+from jianguan.rectification.forms import ReinspectionForm
 from jianguan.rectification.lists import RECTIFICATIONS
 from jianguan.rectification.models import Evidence
 from jianguan.rectification.permissions import visible_rectifications

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.core.errors import DomainError, bilingual
+from jianguan.core.errors import DomainError, both_languages
 from jianguan.platform.importing import checked_file
 from jianguan.records.choices import CheckResult
 from jianguan.spotcheck.choices import EVIDENCE_MAX_BYTES, PHOTO_TYPES, FollowUp
@@ -19,12 +19,6 @@ FIELD_ANSWERS = [
     (CheckResult.NOT_APPLICABLE, CheckResult.NOT_APPLICABLE.label),
 ]
 MAX_PHOTOS = 6
-
-
-def both_languages(message: Any) -> str:
-    """A message in Chinese and English, for an officer whichever language his phone is in."""
-    zh, en = bilingual(message)
-    return zh if zh == en else f"{zh} / {en}"
 
 
 class ResultForm(forms.Form):

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 from jianguan.accounts.permissions import can_write_department
 from jianguan.catalog.models import CheckPoint
 from jianguan.catalog.permissions import visible_items
-from jianguan.core.errors import DomainError
+from jianguan.core.errors import DomainError, both_languages
 from jianguan.platform.lists import NOT_FILTERS, counts_by, list_page
 from jianguan.spotcheck import services
 from jianguan.spotcheck.choices import BatchStatus, TaskStatus
-from jianguan.spotcheck.forms import ResultForm, both_languages
+from jianguan.spotcheck.forms import ResultForm
 from jianguan.spotcheck.lists import BATCHES, GRADED_TASKS, TASKS
 from jianguan.spotcheck.models import Evidence
 from jianguan.spotcheck.objects import describe_pool
