@@ -13,6 +13,7 @@ from jianguan.core.models import PolicyDocument
 from jianguan.credit.jobs import load_model
 from jianguan.platform.policies import current_policy, publish_policy, registered
 from jianguan.spotcheck.policy import default_quotas
+from tests.html_forms import classes, text
 
 EXPECTED = {"complaints", "joint", "rectification", "spotcheck", "credit.risk_model", "credit.lists", "records"}
 
@@ -73,11 +74,16 @@ def test_platform_administrators_publish_on_the_policies_screen(db, province, ad
     page = staff.get("/policies/spotcheck/")
     assert page.status_code == 200 and "default_quotas" in page.content.decode()
     broken = staff.post("/policies/spotcheck/", {"data": "{不是 JSON", "note": "试"})
-    assert broken.status_code == 400 and "JSON" in broken.content.decode()
+    assert broken.status_code == 200 and "is-invalid" in classes(broken.content.decode(), "id_data")
+    assert "JSON（第 1 行第 2 列）" in text(broken.content.decode(), "error-data")
+    assert "{不是 JSON" in text(broken.content.decode(), "id_data")  # the text comes back to be corrected
     data = current_policy("spotcheck")
     data["publish_within_working_days"] = 999
     refused = staff.post("/policies/spotcheck/", {"data": json.dumps(data), "note": "试"})
-    assert refused.status_code == 400 and "publish_within_working_days" in refused.content.decode()
+    assert refused.status_code == 200 and "is-invalid" in classes(refused.content.decode(), "id_data")
+    assert text(refused.content.decode(), "error-data").startswith("publish_within_working_days: ")
+    assert "is-invalid" not in classes(refused.content.decode(), "id_note")
+    assert not PolicyDocument.objects.exists()
     data["publish_within_working_days"] = 15
     done = staff.post("/policies/spotcheck/", {"data": json.dumps(data), "note": "缩短公示期限"})
     assert done.status_code == 302
@@ -100,3 +106,29 @@ def test_control_characters_and_an_overlong_reason_are_refused_and_nothing_is_wr
         publish_policy("rectification", data, "理由\x07", admin_user)
     assert not PolicyDocument.objects.exists()
     assert publish_policy("rectification", data, "理" * 300, admin_user).note == "理" * 300
+
+
+@pytest.mark.parametrize(
+    ("note", "field"),
+    [("", "note"), ("理" * 301, "note"), ("理由\x07", "note")],
+)
+def test_a_missing_overlong_or_broken_reason_is_an_error_beside_the_reason(db, admin_user, note, field):
+    staff = Client()
+    staff.force_login(admin_user)
+    data = json.dumps(current_policy("rectification"))
+    page = staff.post("/policies/rectification/", {"data": data, "note": note})
+    html = page.content.decode()
+    assert page.status_code == 200 and "is-invalid" in classes(html, f"id_{field}")
+    assert text(html, f"error-{field}") and "is-invalid" not in classes(html, "id_data")
+    assert not PolicyDocument.objects.exists() and not AuditEvent.objects.filter(action="core.publish_policy").exists()
+
+
+def test_a_version_that_is_not_an_object_or_holds_a_control_character_is_refused_beside_the_document(db, admin_user):
+    staff = Client()
+    staff.force_login(admin_user)
+    listed = staff.post("/policies/rectification/", {"data": "[1, 2]", "note": "试"})
+    assert listed.status_code == 200 and "is-invalid" in classes(listed.content.decode(), "id_data")
+    data = {**current_policy("rectification"), "source": "来源\u0000"}
+    nul = staff.post("/policies/rectification/", {"data": json.dumps(data), "note": "试"})
+    assert nul.status_code == 200 and text(nul.content.decode(), "error-data").startswith("source: ")
+    assert not PolicyDocument.objects.exists()

@@ -3,13 +3,19 @@ and a service's refusal put on the field it names."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.errors import DomainError, bilingual
 from jianguan.core.text import describe, first_forbidden
+from jianguan.platform.policies import NOTE_LIMIT
+
+# A policy document is a few kilobytes; this bounds what a form reads into memory and parses.
+DOCUMENT_LIMIT = 200_000
 
 _CHOICE_WIDGETS = (forms.Select, forms.SelectMultiple)
 _CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
@@ -34,7 +40,7 @@ class StaffForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        for name, value in cleaned.items():
+        for name, value in list(cleaned.items()):
             if isinstance(value, str) and (index := first_forbidden(value)) is not None:
                 zh, en = describe(value, index)
                 self.add_error(name, en if (get_language() or "").startswith("en") else zh)
@@ -53,9 +59,9 @@ class StaffForm(forms.Form):
                 if "is-invalid" not in classes:
                     attrs["class"] = " ".join([*classes, "is-invalid"])
 
-    def refuse(self, exc: DomainError, fields: dict[str, str] | None = None) -> None:
+    def refuse(self, exc: DomainError, fields: dict[str, str] | None = None, rest: str | None = None) -> None:
         """Show a service's refusal: each field error beside the field it names (`fields` maps the
-        service's names to the form's), the rest above the form."""
+        service's names to the form's), the rest beside field `rest` if given, else above the form."""
         fields = fields or {}
         placed = False
         for error in exc.errors:
@@ -65,10 +71,42 @@ class StaffForm(forms.Form):
                 placed = True
         if not placed:
             named = fields.get(getattr(exc, "field", ""), "")
-            self.add_error(named if named in self.fields else None, _text(exc.message))
+            if named not in self.fields:
+                named = rest if rest in self.fields else None
+            self.add_error(named, _text(exc.message))
         self.mark_invalid()
 
 
 def _text(message: Any) -> str:
     zh, en = bilingual(message)
     return en if (get_language() or "").startswith("en") else zh
+
+
+class PolicyForm(StaffForm):
+    """A new version of a policy: the whole document as JSON and the reason. The JSON is read here; the
+    policy's schema (in `publish_policy`) judges it, and each of its refusals shows beside the document."""
+
+    data = forms.CharField(
+        label=_("The whole document (JSON)"),
+        max_length=DOCUMENT_LIMIT,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "class": "form-control font-monospace"}),
+    )
+    note = forms.CharField(label=_("Reason for the change"), max_length=NOTE_LIMIT)
+
+    def clean_data(self) -> Any:
+        text = self.cleaned_data["data"]
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                _("The document is not valid JSON (line %(line)s, column %(col)s)."),
+                params={"line": exc.lineno, "col": exc.colno},
+            ) from None
+
+    def refuse_version(self, exc: DomainError) -> None:
+        """The schema's refusal beside the document: each problem with the place in the document it names."""
+        problems = [f"{error.field}: {_text(error.message)}" for error in exc.errors]
+        for message in problems or [_text(exc.message)]:
+            self.add_error("data", message)
+        self.mark_invalid()

@@ -9,12 +9,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import platform_admin_only
 from jianguan.core.errors import DomainError
 from jianguan.core.models import PolicyDocument
+from jianguan.platform.forms import PolicyForm
 from jianguan.platform.policies import current_policy, publish_policy, registered
 
 
@@ -29,43 +29,23 @@ def policies(request):
 
 @platform_admin_only
 def policy(request, name: str):
+    """One policy's history and the form for its next version; a refused version comes back with each
+    problem beside the document, and nothing is written."""
     labels = dict(registered())
     if name not in labels:
         raise Http404
-    text = request.POST.get("data") if request.method == "POST" else None
-    errors = []
     if request.method == "POST":
-        try:
-            data = json.loads(text or "")
-        except json.JSONDecodeError as exc:
-            errors = [
-                _("The document is not valid JSON (line %(line)s, column %(col)s).")
-                % {"line": exc.lineno, "col": exc.colno}
-            ]
-        else:
+        form = PolicyForm(request.POST)
+        if form.is_valid():
             try:
-                document = publish_policy(name, data, request.POST.get("note", ""), actor=request.user)
+                document = publish_policy(name, form.cleaned_data["data"], form.cleaned_data["note"], request.user)
             except DomainError as exc:
-                body = exc.as_body()
-                english = (get_language() or "").startswith("en")
-                errors = [body["message_en" if english else "message"]] + [
-                    f"{e['field']}: {e['message_en' if english else 'message']}" for e in body["errors"]
-                ]
+                form.refuse_version(exc)
             else:
                 messages.success(request, _("Version %(v)s published.") % {"v": document.version})
                 return redirect(reverse("platform:policy", args=[name]))
+    else:
+        form = PolicyForm(initial={"data": json.dumps(current_policy(name), ensure_ascii=False, indent=2)})
     history = PolicyDocument.objects.filter(name=name).order_by("-version").select_related("created_by")
-    current = current_policy(name)
-    return render(
-        request,
-        "platform/policy.html",
-        {
-            "name": name,
-            "label": labels[name],
-            "text": text if text is not None else json.dumps(current, ensure_ascii=False, indent=2),
-            "note": request.POST.get("note", ""),
-            "errors": errors,
-            "history": history,
-        },
-        status=400 if errors else 200,
-    )
+    context = {"name": name, "label": labels[name], "form": form, "history": history}
+    return render(request, "platform/policy.html", context)
