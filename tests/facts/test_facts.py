@@ -14,6 +14,7 @@ from django.utils import timezone
 from jianguan.facts import services
 from jianguan.facts.models import Fact, Subscription
 from jianguan.facts.services import deliver, publish, replay, subscribe
+from tests.html_forms import classes, has, text
 
 NAME = "tests.happened"
 
@@ -200,8 +201,29 @@ def test_the_staff_page_is_for_platform_administrators(make_user, province):
     visible = re.sub(r"<[^>]+>", " ", page.content.decode())  # the words on screen, not the markup
     assert "新监管行为的信用记录与风险分级" in visible and "监管行为记录写入" in visible
     assert "credit.sync_records" not in visible and "records.written" not in visible
-    answer = client.post("/facts/credit.sync_records/", {"action": "replay", "from": "abc"}, follow=True)
-    assert "1 或以上" in answer.content.decode() or "1 or more" in answer.content.decode()
+
+
+@pytest.mark.parametrize("start", ["abc", "0", "-3", ""])
+def test_a_replay_from_no_number_or_below_one_is_an_error_beside_the_number_and_moves_nothing(
+    make_user, province, start
+):
+    from jianguan.accounts.choices import Role
+    from jianguan.audit.models import AuditEvent
+
+    key = "credit.sync_records"
+    before = Subscription.objects.filter(key=key).values_list("cursor", flat=True).first()
+    client = Client()
+    client.force_login(make_user(Role.PLATFORM_ADMIN))
+    answer = client.post(f"/facts/{key}/", {"action": "replay", "start": start})
+    html = answer.content.decode()
+    assert answer.status_code == 200 and "is-invalid" in classes(html, f"id_start_{key}")
+    assert "1 或以上" in text(html, f"error-start-{key}") or "1 or more" in text(html, f"error-start-{key}")
+    other = next(k for k in services.SUBSCRIBERS if k != key)
+    assert "is-invalid" not in classes(html, f"id_start_{other}") and not has(html, f"error-start-{other}")
+    assert not AuditEvent.objects.filter(action="facts.replay").exists()
+    assert Subscription.objects.filter(key=key).values_list("cursor", flat=True).first() == before
+    done = client.post(f"/facts/{key}/", {"action": "replay", "start": "1"})
+    assert done.status_code == 302 and AuditEvent.objects.filter(action="facts.replay").count() == 1
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
