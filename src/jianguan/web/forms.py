@@ -1,4 +1,5 @@
-"""Forms of the register screens: each POST is checked here, field by field, before a service writes."""
+"""Forms of the register screens (edits and imports): each POST is checked here, field by field, before a
+service writes."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import visible_departments
 from jianguan.catalog.choices import ItemLevel, ItemStatus
-from jianguan.core.models import Department, Region, Sector
+from jianguan.core.errors import DomainError
+from jianguan.core.models import Department, ImportBatch, Region, Sector
 from jianguan.officers.choices import OfficerStatus
 from jianguan.platform.forms import StaffForm
+from jianguan.platform.permissions import access_batch
 from jianguan.subjects.choices import SubjectStatus
 
 _DATE = {"type": "date"}
@@ -180,3 +183,27 @@ class ItemEditForm(RegisterForm):
         changed = super().changes()
         changed.pop("new_version_from", None)
         return changed
+
+
+class ImportForm(StaffForm):
+    """A register file to import, and the earlier batch it corrects (only one the person may see)."""
+
+    file = forms.FileField(
+        label=_("File"),
+        error_messages={"required": _("Choose a file to import."), "empty": _("The file is empty.")},
+        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv", "aria-label": _("File")}),
+    )
+    resubmits = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def clean_resubmits(self) -> ImportBatch | None:
+        pk = self.cleaned_data["resubmits"]
+        if pk is None:
+            return None
+        try:
+            return access_batch(self.actor, pk)
+        except DomainError:
+            raise forms.ValidationError(_("The batch to correct is not one you may see.")) from None

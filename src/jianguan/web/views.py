@@ -29,7 +29,14 @@ from jianguan.platform.permissions import access_batch, corrects_import, object_
 from jianguan.platform.services import update_department
 from jianguan.subjects.services import update_subject
 from jianguan.web import registers  # noqa: F401  (registers the register lists)
-from jianguan.web.forms import DepartmentEditForm, ItemEditForm, OfficerEditForm, RegisterForm, SubjectEditForm
+from jianguan.web.forms import (
+    DepartmentEditForm,
+    ImportForm,
+    ItemEditForm,
+    OfficerEditForm,
+    RegisterForm,
+    SubjectEditForm,
+)
 from jianguan.web.screens import SCREENS
 from jianguan.web.workbench import workbench
 
@@ -232,32 +239,33 @@ def screen_export(request, key: str):
 
 @login_required
 def screen_import(request, key: str):
+    """Import a register file; a refused file comes back with the reason beside the file field."""
     screen = _screen(key)
     if not writes_master_data(request.user):
         raise Http404
     mapping = False
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        resubmits = request.POST.get("resubmits") or None
-        if upload is None:
-            messages.error(request, _("Choose a file to import."))
-        else:
+        form = ImportForm(request.POST, request.FILES, actor=request.user)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                previous = access_batch(request.user, resubmits) if resubmits else None
                 batch = run_import(
-                    screen.import_kind, upload.read(), upload.name, actor=request.user, resubmits=previous
+                    screen.import_kind,
+                    upload.read(),
+                    upload.name,
+                    actor=request.user,
+                    resubmits=form.cleaned_data["resubmits"],
                 )
             except DomainError as exc:
-                messages.error(request, exc.as_body()["message"])
+                form.refuse(exc, rest="file")
                 # Their own headers: the mapping screen takes the same file and asks which column is which.
                 mapping = exc.code == "missing_columns"
             else:
                 return redirect(reverse("web:import_batch", args=[batch.pk]))
-    return render(
-        request,
-        "web/import.html",
-        {"screen": screen, "resubmits": request.GET.get("resubmits", ""), "mapping": mapping},
-    )
+    else:
+        resubmits = request.GET.get("resubmits", "")
+        form = ImportForm(initial={"resubmits": resubmits if resubmits.isdigit() else None}, actor=request.user)
+    return render(request, "web/import.html", {"screen": screen, "form": form, "mapping": mapping})
 
 
 @login_required
