@@ -2,6 +2,7 @@
 review, the closing fact and escalation when the deadline passes."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,6 +10,7 @@ from django.test import Client
 
 from jianguan.core.errors import DomainError
 from jianguan.exchange.services import ingest
+from tests.html_forms import attribute, classes, text
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -93,6 +95,56 @@ def test_public_rectification_report(setup, inspection, officer):
         content_type="application/json",
     )
     assert api.status_code == 409  # already reported: waits for the review
+
+
+def shows(html: str, code: str) -> bool:
+    """Whether the six digits stand anywhere in the page on their own (not inside a longer number)."""
+    return re.search(rf"(?<!\d){code}(?!\d)", html) is not None
+
+
+@pytest.mark.parametrize(
+    ("posted", "field"),
+    [
+        ({"number": "ZG2026", "text": "已整改"}, "number"),
+        ({"code": "12345a", "text": "已整改"}, "code"),
+        ({"text": "改"}, "text"),
+        ({"text": "已更换\x00货架"}, "text"),
+    ],
+)
+def test_a_bad_public_report_is_an_error_beside_its_field_and_the_code_is_never_shown(
+    setup, inspection, officer, posted, field
+):
+    from jianguan.records.models import Record
+    from jianguan.rectification.services import rectification_from_record
+
+    send(setup, [inspection("INS-F", action_date="2026-11-02", reported_at="2026-11-02T18:00:00+08:00")])
+    order, code = rectification_from_record(Record.objects.get(source_id="INS-F"), officer)
+    data = {"number": order.number, "code": code, **posted}
+    response = Client().post("/public/rectifications/", data)
+    html = response.content.decode()
+    assert response.status_code == 400 and "is-invalid" in classes(html, f"id_{field}")
+    assert text(html, f"id_{field}-error") and not shows(html, code)
+    order.refresh_from_db()
+    assert order.state == "issued" and not order.report and order.reported_at is None
+
+
+def test_a_wrong_code_says_so_above_the_form_without_echoing_it(setup, inspection, officer):
+    from jianguan.records.models import Record
+    from jianguan.rectification.services import rectification_from_record
+
+    send(setup, [inspection("INS-W", action_date="2026-11-02", reported_at="2026-11-02T18:00:00+08:00")])
+    order, code = rectification_from_record(Record.objects.get(source_id="INS-W"), officer)
+    wrong = "999999" if code != "999999" else "111111"
+    response = Client().post(
+        "/public/rectifications/", {"number": order.number.lower(), "code": wrong, "text": "已整改"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and text(html, "rectification-error")
+    assert not shows(html, wrong) and not attribute(html, "id_code", "value")
+    assert attribute(html, "id_number", "value") == order.number.lower()  # kept for correction
+    done = Client().post("/public/rectifications/", {"number": order.number.lower(), "code": code, "text": "已整改"})
+    assert done.status_code == 200 and order.number in text(done.content.decode(), "rectification-done")
+    assert not shows(done.content.decode(), code) and not attribute(done.content.decode(), "id_number", "value")
 
 
 def test_screens_name_states_and_actions_and_keep_to_the_scope(setup, inspection, officer, province, make_user):

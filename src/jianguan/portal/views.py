@@ -21,6 +21,7 @@ from jianguan.core.errors import DomainError, screen_text
 from jianguan.core.ratelimit import check_public_rate, client_address
 from jianguan.credit.permissions import public_profile, public_search, public_subject, verify_report
 from jianguan.credit.services import issue_credit_report
+from jianguan.portal.forms import RectificationReportForm
 from jianguan.rectification.services import report_by_subject
 from jianguan.spotcheck import verify_draw as verifier_module
 from jianguan.spotcheck.choices import BatchStatus, TaskStatus
@@ -309,14 +310,16 @@ def complaint_rate(request, number: str):
 def rectification_report(request):
     """整改报告: a business reports what it put right, with the order's number and access code."""
 
-    context = {"form": request.POST}
-    if request.method == "POST":
+    form = RectificationReportForm(request.POST or None)
+    done = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             check_public_rate(client_address(request), "public-rectification")
-            order = report_by_subject(
-                request.POST.get("number", ""), request.POST.get("code", ""), request.POST.get("text", "")
-            )
-            context["done"] = order
+            done = report_by_subject(data["number"], data["code"], data["text"])
         except DomainError as exc:
-            context["error"] = screen_text(exc)
-    return render(request, "portal/rectification.html", context, status=400 if context.get("error") else 200)
+            form.refuse(exc.message, exc.code)
+        else:
+            form = RectificationReportForm()
+    status = 400 if form.errors else 200
+    return render(request, "portal/rectification.html", {"form": form, "done": done}, status=status)
