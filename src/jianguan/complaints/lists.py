@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.complaints.choices import WORKFLOW_CODE, Channel, Kind, State
 from jianguan.complaints.models import Assignment, Category
 from jianguan.complaints.permissions import dispatches, visible_orders
-from jianguan.platform.lists import DepartmentFilterMixin, ListSpec, RegionFilterMixin, register_list
+from jianguan.platform.lists import ChooseColumn, DepartmentFilterMixin, ListSpec, RegionFilterMixin, register_list
 from jianguan.workflow.labels import deadline_text, state_label, state_labels
 from jianguan.workflow.services import deadline_colour
 
@@ -127,14 +127,6 @@ class WorkOrderTable(tables.Table):
 
     def value_received_at(self, record):
         return timezone.localtime(record.received_at).strftime("%Y-%m-%d %H:%M")
-
-
-class ChooseColumn(tables.CheckBoxColumn):
-    """A checkbox per order still to dispatch, tied to the dispatch form beside the table."""
-
-    @property
-    def header(self):
-        return format_html('<span class="visually-hidden">{}</span>', _("Choose"))
 
 
 class DispatchWorkOrderTable(WorkOrderTable):

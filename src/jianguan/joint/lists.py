@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.core.models import Department
 from jianguan.joint.models import NoticeRecipient
 from jianguan.joint.permissions import visible_notices
-from jianguan.platform.lists import DepartmentFilterMixin, ListSpec, YesNoFilter, register_list
+from jianguan.platform.lists import ChooseColumn, DepartmentFilterMixin, ListSpec, YesNoFilter, register_list
 from jianguan.workflow.labels import deadline_text
 
 
@@ -48,12 +48,6 @@ class NoticeFilter(DepartmentFilterMixin):
         now = timezone.now()
         when = Q(reply_due__gte=now) if value == "due" else Q(reply_due__lt=now)
         return queryset.filter(when, waiting)
-
-
-class ChooseColumn(tables.CheckBoxColumn):
-    @property
-    def header(self):
-        return format_html('<span class="visually-hidden">{}</span>', _("Choose"))
 
 
 class NoticeTable(tables.Table):

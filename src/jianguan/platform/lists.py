@@ -26,6 +26,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import visible_departments
@@ -153,6 +154,24 @@ class DepartmentFilterMixin(ListFilter):
     def prepare(self) -> None:
         super().prepare()
         self.filters["department"].queryset = visible_departments(self.actor).order_by("path")
+
+
+class ChooseColumn(tables.CheckBoxColumn):
+    """A checkbox per row for a bulk action whose form stands outside the table: each box names the form
+    (`td__input`'s `form` and `name`). The header box chooses or clears every row on the page for that
+    form, and the page counts the chosen rows beside the form's button (web/app.js)."""
+
+    @property
+    def header(self):
+        row = self.attrs.get("td__input", {})
+        return format_html(
+            '<input type="checkbox" class="form-check-input" form="{}" data-check-all="{}" aria-label="{}"'
+            ' data-chosen-text="{}">',
+            row.get("form", ""),
+            row.get("name", ""),
+            _("Choose every row on this page"),
+            _("Chosen: %(n)s"),
+        )
 
 
 def counts_by(queryset: QuerySet, field: str) -> dict[Any, int]:
