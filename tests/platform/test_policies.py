@@ -84,6 +84,8 @@ def test_platform_administrators_publish_on_the_policies_screen(db, province, ad
     assert text(refused.content.decode(), "error-data").startswith("publish_within_working_days: ")
     assert "is-invalid" not in classes(refused.content.decode(), "id_note")
     assert not PolicyDocument.objects.exists()
+    both = staff.post("/policies/spotcheck/", {"data": json.dumps(data), "note": ""}).content.decode()
+    assert "is-invalid" in classes(both, "id_data") and "is-invalid" in classes(both, "id_note")  # all at once
     data["publish_within_working_days"] = 15
     done = staff.post("/policies/spotcheck/", {"data": json.dumps(data), "note": "缩短公示期限"})
     assert done.status_code == 302

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.errors import DomainError, bilingual
 from jianguan.core.text import describe, first_forbidden
-from jianguan.platform.policies import NOTE_LIMIT
+from jianguan.platform.policies import NOTE_LIMIT, validate_policy
 
 # A policy document is a few kilobytes; this bounds what a form reads into memory and parses.
 DOCUMENT_LIMIT = 200_000
@@ -83,8 +83,9 @@ def _text(message: Any) -> str:
 
 
 class PolicyForm(StaffForm):
-    """A new version of a policy: the whole document as JSON and the reason. The JSON is read here; the
-    policy's schema (in `publish_policy`) judges it, and each of its refusals shows beside the document."""
+    """A new version of policy `name`: the whole document as JSON and the reason. The document is read
+    and checked against the policy's schema here, so every problem shows beside it at once, with the
+    reason's; `publish_policy` checks again when it writes."""
 
     data = forms.CharField(
         label=_("The whole document (JSON)"),
@@ -94,19 +95,31 @@ class PolicyForm(StaffForm):
     )
     note = forms.CharField(label=_("Reason for the change"), max_length=NOTE_LIMIT)
 
+    def __init__(self, *args: Any, name: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.name = name
+
     def clean_data(self) -> Any:
-        text = self.cleaned_data["data"]
         try:
-            return json.loads(text)
+            data = json.loads(self.cleaned_data["data"])
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(
                 _("The document is not valid JSON (line %(line)s, column %(col)s)."),
                 params={"line": exc.lineno, "col": exc.colno},
             ) from None
+        try:
+            return validate_policy(self.name, data)
+        except DomainError as exc:
+            raise forms.ValidationError(_problems(exc)) from None
 
     def refuse_version(self, exc: DomainError) -> None:
-        """The schema's refusal beside the document: each problem with the place in the document it names."""
-        problems = [f"{error.field}: {_text(error.message)}" for error in exc.errors]
-        for message in problems or [_text(exc.message)]:
-            self.add_error("data", message)
+        """A refusal of `publish_policy` beside the reason or the document, each with the place it names."""
+        field = "note" if exc.code.startswith("reason_") else "data"
+        for message in _problems(exc):
+            self.add_error(field, message)
         self.mark_invalid()
+
+
+def _problems(exc: DomainError) -> list[str]:
+    """A policy's refusal as lines: each field error with its place in the document, else the message."""
+    return [f"{error.field}: {_text(error.message)}" for error in exc.errors] or [_text(exc.message)]

@@ -35,7 +35,7 @@ def policy(request, name: str):
     if name not in labels:
         raise Http404
     if request.method == "POST":
-        form = PolicyForm(request.POST)
+        form = PolicyForm(request.POST, name=name)
         if form.is_valid():
             try:
                 document = publish_policy(name, form.cleaned_data["data"], form.cleaned_data["note"], request.user)
@@ -45,7 +45,7 @@ def policy(request, name: str):
                 messages.success(request, _("Version %(v)s published.") % {"v": document.version})
                 return redirect(reverse("platform:policy", args=[name]))
     else:
-        form = PolicyForm(initial={"data": json.dumps(current_policy(name), ensure_ascii=False, indent=2)})
+        form = PolicyForm(name=name, initial={"data": json.dumps(current_policy(name), ensure_ascii=False, indent=2)})
     history = PolicyDocument.objects.filter(name=name).order_by("-version").select_related("created_by")
     context = {"name": name, "label": labels[name], "form": form, "history": history}
     return render(request, "platform/policy.html", context)
