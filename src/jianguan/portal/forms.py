@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.core import text
 
+DESCRIBE = _("Describe what was put right.")
+
 
 class RectificationReportForm(forms.Form):
     """The order's number and access code as printed on the order, and what was put right. The code is
@@ -27,7 +29,11 @@ class RectificationReportForm(forms.Form):
         error_messages={"invalid": _("The access code has 6 digits.")},
     )
     text = forms.CharField(
-        label=_("What was put right"), min_length=2, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("What was put right"),
+        min_length=2,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": DESCRIBE, "min_length": DESCRIBE},
     )
 
     def clean_number(self) -> str:
