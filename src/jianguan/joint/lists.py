@@ -330,11 +330,11 @@ class CampaignFilter(DepartmentFilterMixin):
 
 class CampaignTable(tables.Table):
     title = tables.Column(verbose_name=_("Title"), linkify=("joint:campaign", [tables.A("pk")]))
-    lead = tables.Column(verbose_name=_("Lead department"), accessor="lead__name", order_by="lead__path")
+    lead = tables.Column(verbose_name=_("Lead department"), accessor="lead__name", order_by="lead__path", attrs=NARROW)
     participants = tables.Column(
         verbose_name=_("Participating departments"), empty_values=(), orderable=False, attrs=NARROW
     )
-    starts_on = tables.DateColumn(verbose_name=_("Starts on"), format="Y-m-d", attrs=NOWRAP)
+    starts_on = tables.DateColumn(verbose_name=_("Starts on"), format="Y-m-d", attrs=NARROW)
     ends_on = tables.DateColumn(verbose_name=_("Ends on"), format="Y-m-d", attrs=NOWRAP)
     phase = tables.Column(verbose_name=_("State"), attrs=NOWRAP)
     task_count = tables.Column(verbose_name=_("Tasks"), attrs=NARROW)
@@ -458,7 +458,7 @@ class ClaimTable(tables.Table):
     region = tables.Column(
         verbose_name=_("Region"), accessor="licence__region__name", order_by="licence__region_id", attrs=NARROW
     )
-    issued_on = tables.DateColumn(verbose_name=_("Licence issued on"), format="Y-m-d", attrs=NOWRAP)
+    issued_on = tables.DateColumn(verbose_name=_("Licence issued on"), format="Y-m-d", attrs=NARROW)
     state = tables.Column(verbose_name=_("State"), accessor="item__state", attrs=NOWRAP)
     due = tables.Column(verbose_name=_("Claim deadline"), accessor="item__next_due_at", attrs=NOWRAP)
     claim = tables.Column(verbose_name="", empty_values=(), orderable=False, exclude_from_export=True)

@@ -131,7 +131,9 @@ def claims_bulk(request):
                     refused = task
                     services.claim(task, request.user)
         except DomainError as exc:
-            form.add_error("tasks", f"{refused.subject.name}：{screen_text(exc)}")
+            form.add_error(
+                "tasks", _("%(subject)s: %(error)s") % {"subject": refused.subject.name, "error": screen_text(exc)}
+            )
         else:
             messages.success(request, _("%(n)s licences claimed.") % {"n": len(tasks)})
             query = request.GET.urlencode()
