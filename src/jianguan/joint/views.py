@@ -114,6 +114,8 @@ def claims(request):
         gaps = {"unclaimed": str(_("Not claimed")), "not_inspected": str(_("Not inspected"))}
         rows = [[r["subject"], r["department"], r["issued_on"], gaps[r["reason"]]] for r in report]
         return file_response(write_xlsx(headers, rows, title="never-supervised"), "never-supervised.xlsx", "xlsx")
+    if request.GET.get("export"):
+        return list_page(request, CLAIMS)  # the claims' file: no report to compute beside it
     return list_page(request, CLAIMS, _claims_context(request.user))
 
 
