@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from tests.conftest import log_in
+
 ITEM = "37010001020000"
 FOREIGN_ITEM = "37020001020000"  # 青岛's item: not one 济南 may plan
 
@@ -202,3 +204,45 @@ def test_cancelling_a_draw_without_a_reason_is_refused_beside_the_reason(drawn):
     done = client.post(f"/spotchecks/batches/{batch.pk}/cancel/", {"reason": "抽取范围有误"})
     batch.refresh_from_db()
     assert done.status_code == 302 and batch.status == BatchStatus.CANCELLED and batch.cancel_reason == "抽取范围有误"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_browser_batch_form_shows_each_error_beside_its_field_on_a_phone_too(
+    flushable_audit, live_server, province, make_user, browser_page, screenshot
+):
+    from jianguan.catalog.schemas import SupervisionItemIn
+    from jianguan.catalog.services import create_item
+    from jianguan.spotcheck.models import Batch
+    from jianguan.spotcheck.services import create_plan
+
+    create_item(
+        SupervisionItemIn(
+            code=ITEM,
+            name="对食品经营者的双随机抽查",
+            department=str(province.market.pk),
+            sector_code="scjg",
+            random_check=True,
+            effective_from=dt.date(2020, 1, 1),
+        )
+    )
+    plan = create_plan(province.jn_market, 2026, "济南市年度计划")
+    page = browser_page
+    log_in(page, live_server.url, make_user("department_admin", department=province.jn_market).username)
+    page.goto(f"{live_server.url}/spotchecks/plans/{plan.pk}/")
+    page.fill("#b-start", "2026-07-01")
+    page.fill("#b-end", "2026-06-30")
+    page.fill("#b-regions", "3701,济南")
+    page.fill("#ratio-B", "150")
+    page.click("#new-batch button")
+    page.wait_for_selector("#error-ratio_B")
+    for name in ("ends_on", "items", "regions", "ratio_B"):
+        assert page.is_visible(f"#error-{name}")
+    # Each message sits right under its own field.
+    ratio, error = page.locator("#ratio-B").bounding_box(), page.locator("#error-ratio_B").bounding_box()
+    assert abs(error["x"] - ratio["x"]) < 2 and 0 <= error["y"] - (ratio["y"] + ratio["height"]) < 12
+    assert page.input_value("#ratio-B") == "150" and page.input_value("#b-start") == "2026-07-01"
+    screenshot(page, "spotcheck-batch-form-errors", width=1400)
+    screenshot(page, "spotcheck-batch-form-errors", width=390, height=844)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert not Batch.objects.exists()

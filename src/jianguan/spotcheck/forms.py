@@ -183,7 +183,7 @@ class BatchForm(StaffForm):
                 min_value=Decimal(0),
                 max_value=Decimal(100),
                 decimal_places=2,
-                initial=round(Decimal(str(quota["ratio"])) * 100, 2),
+                initial=f"{quota['ratio'] * 100:g}",
                 error_messages={
                     "required": _("Give the share to sample, 0 to 100."),
                     "invalid": _("Give the share as a number from 0 to 100."),
