@@ -38,6 +38,7 @@ class RepairForm(CreditFileForm):
 
     credit = CreditChoice(
         queryset=CreditRecord.objects.none(),
+        empty_label=None,
         label=_("Record"),
         error_messages={
             "required": _("Choose the published record to repair."),
