@@ -245,7 +245,9 @@ def repair_eligibility(credit: CreditRecord, today: dt.date | None = None, perfo
 def request_repair(
     credit: CreditRecord, *, applicant: str, contact: str = "", performed: bool, statement: str = "", actor: Any = None
 ) -> RepairRequest:
-    """Ask for repair; refused with every failed rule when the record is not eligible."""
+    """Ask for repair (by the subject itself unless an applicant is named); refused with every failed
+    rule when the record is not eligible."""
+    applicant = (applicant or "").strip() or credit.subject.name
     checks = repair_eligibility(credit, performed=performed)
     failed = [c for c in checks if not c.ok]
     if failed:
@@ -270,7 +272,8 @@ def request_repair(
 def decide_repair(request: RepairRequest, approve: bool, note: str = "", actor: Any = None) -> RepairRequest:
     """Approve (publication stops at once) or reject, with a note; both audited."""
     if approve is False and not note.strip():
-        raise DomainError("reason_required", _("A rejection needs a reason."))
+        message = _("A rejection needs a reason.")
+        raise DomainError("reason_required", message, [FieldError("note", message, "reason_required")])
     now = timezone.now()
     with transaction.atomic():
         status = RepairRequest.Status.APPROVED if approve else RepairRequest.Status.REJECTED
