@@ -161,10 +161,6 @@ class ChooseColumn(tables.CheckBoxColumn):
     (`td__input`'s `form` and `name`). The header box chooses or clears every row on the page for that
     form, and the page counts the chosen rows beside the form's button (web/app.js)."""
 
-    def __init__(self, *args: Any, attrs: dict[str, Any] | None = None, **kwargs: Any):
-        attrs = {"th": {"class": "choose"}, "td": {"class": "choose"}, **(attrs or {})}
-        super().__init__(*args, attrs=attrs, **kwargs)
-
     @property
     def header(self):
         row = self.attrs.get("td__input", {})
