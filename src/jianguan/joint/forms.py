@@ -137,10 +137,10 @@ _UNKNOWN_DEPARTMENT = {
 
 
 class JointForm(StaffForm):
-    """A form of the joint screens: compact controls in the side cards, and a service's refusal
-    without field errors placed on the field its code concerns (`refusals`)."""
+    """A form of the joint screens, in a side card beside what it acts on: it knows its viewer
+    (whose scope its choices follow) and its target (the request or claim it acts on)."""
 
-    refusals: dict[str, str] = {}
+    compact = True
     # Ids of the controls; two forms on one page that share a field name need their own.
     ids = "%s"
 
@@ -148,19 +148,6 @@ class JointForm(StaffForm):
         self.actor, self.target = actor, target
         kwargs.setdefault("auto_id", self.ids)
         super().__init__(data, **kwargs)
-        for field in self.fields.values():
-            attrs = field.widget.attrs
-            kind = attrs.get("class", "").split()[:1]
-            if kind and kind[0] in ("form-control", "form-select"):
-                attrs["class"] = f"{attrs['class']} {kind[0]}-sm"
-
-    def refuse(self, exc: DomainError, fields: dict[str, str] | None = None) -> None:
-        name = self.refusals.get(exc.code)
-        if name in self.fields and not exc.errors:
-            self.add_error(name, str(exc.message))
-            self.mark_invalid()
-            return
-        super().refuse(exc, fields)
 
     def _subject(self, name: str) -> Subject | None:
         """The subject whose id was typed, if the viewer may see it (a hidden one reads as unknown)."""

@@ -18,6 +18,11 @@ _CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMu
 class StaffForm(forms.Form):
     """A form whose invalid fields carry Bootstrap's `is-invalid`, so the message shows beside the field."""
 
+    # A service's refusal that names no field, put on the field its code concerns.
+    refusals: dict[str, str] = {}
+    # Small controls, for a form in a side card beside what it acts on.
+    compact = False
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -30,6 +35,8 @@ class StaffForm(forms.Form):
                 kind = "form-select"
             else:
                 kind = "form-control"
+            if self.compact and kind != "form-check-input":
+                kind = f"{kind} {kind}-sm"
             widget.attrs.setdefault("class", kind)
 
     def clean(self) -> dict[str, Any]:
@@ -64,7 +71,7 @@ class StaffForm(forms.Form):
                 self.add_error(name, _text(error.message))
                 placed = True
         if not placed:
-            named = fields.get(getattr(exc, "field", ""), "")
+            named = fields.get(getattr(exc, "field", ""), "") or self.refusals.get(exc.code, "")
             self.add_error(named if named in self.fields else None, _text(exc.message))
         self.mark_invalid()
 
