@@ -227,9 +227,8 @@ class AssistanceForm(JointForm):
     matters = forms.CharField(
         label=_("Matters to check"), min_length=2, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    working_days = forms.IntegerField(
-        label=_("Reply within working days"), required=False, min_value=1, max_value=30, initial=10
-    )
+    # The longest deadline is the joint policy's: the service checks it.
+    working_days = forms.IntegerField(label=_("Reply within working days"), required=False, min_value=1, initial=10)
     justification = forms.CharField(
         label=_("Justification if the subject's annual inspection cap is reached"),
         required=False,

@@ -18,7 +18,8 @@ _CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMu
 class StaffForm(forms.Form):
     """A form whose invalid fields carry Bootstrap's `is-invalid`, so the message shows beside the field."""
 
-    # A service's refusal that names no field, put on the field its code concerns.
+    # A service's refusal (or a field error of its) that names no field of the form, put on the
+    # field its code concerns.
     refusals: dict[str, str] = {}
     # Small controls, for a form in a side card beside what it acts on.
     compact = False
@@ -67,6 +68,8 @@ class StaffForm(forms.Form):
         placed = False
         for error in exc.errors:
             name = fields.get(error.field, error.field)
+            if name not in self.fields:  # a rule of the whole record, placed by its code
+                name = self.refusals.get(error.code, name)
             if name in self.fields:
                 self.add_error(name, _text(error.message))
                 placed = True
