@@ -139,3 +139,32 @@ def test_a_return_call_without_the_callers_answer_is_refused_beside_it(hotline):
     )
     order.refresh_from_db()
     assert order.state == "replied"
+
+
+def test_reassigning_a_return_needs_the_unit_beside_the_field_and_decisions_still_go_through(
+    hotline, province, make_user
+):
+    from jianguan.accounts.choices import Role
+    from jianguan.complaints import services
+
+    order = receive()
+    services.accept(order, hotline.lixia_officer)
+    handler, operator = staff(hotline.lixia_officer), staff(hotline.operator)
+    assert handler.post(f"/complaints/{order.number}/return/", {"reason": "不属本单位职责"}).status_code == 302
+    url = f"/complaints/{order.number}/review_return/"
+    refused(operator.post(url, {"accept": "yes", "comment": "改派"}), "review-return-form", "lead")
+    order.refresh_from_db()
+    assert order.lead_department == province.lixia_market
+    done = operator.post(url, {"accept": "yes", "lead": province.jn_market.pk, "comment": "改派市局"})
+    order.refresh_from_db()
+    assert done.status_code == 302 and order.lead_department == province.jn_market
+    city = make_user(Role.OFFICER, department=province.jn_market)
+    services.accept(order, city)
+    extension = services.request_extension(order, city, 3, "需要现场复核")
+    decided = operator.post(
+        f"/complaints/{order.number}/decide_extension/", {"extension": extension.pk, "approve": "yes", "comment": ""}
+    )
+    extension.refresh_from_db()
+    assert decided.status_code == 302 and extension.status == "approved"
+    again = operator.post(f"/complaints/{order.number}/decide_extension/", {"extension": extension.pk, "approve": "no"})
+    assert again.status_code == 200 and "error-extension" in again.content.decode()
