@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -204,3 +205,17 @@ def fetch_by_keys(
             )
             out.extend(cursor.fetchall())
     return out
+
+
+@contextlib.contextmanager
+def timed(stages: dict[str, float] | None, stage: str) -> Iterator[None]:
+    """Add the seconds the block takes to `stages[stage]` (nothing without `stages`): where a bulk
+    path spends its time, summed over its chunks."""
+    if stages is None:
+        yield
+        return
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - started

@@ -70,11 +70,13 @@ def list_abnormal(
 ) -> ListEntry:
     """List a subject as abnormal; due within 10 working days of the grounds being established."""
     if reason not in list_rules()["abnormal_reasons"]:
-        raise DomainError("unknown_reason", _("Unknown listing reason."))
+        message = _("Unknown listing reason.")
+        raise DomainError("unknown_reason", message, [FieldError("reason", message, "unknown_reason")])
     if ListEntry.objects.filter(
         subject=subject, kind=ListEntry.Kind.ABNORMAL, reason=reason, status=ListEntry.Status.LISTED
     ).exists():
-        raise DomainError("already_listed", _("The subject is already listed for this reason."), status=409)
+        message = _("The subject is already listed for this reason.")
+        raise DomainError("already_listed", message, [FieldError("reason", message, "already_listed")], status=409)
     on = on or timezone.localdate()
     listed = on
     years = list_rules()["abnormal_years_to_escalate"]
@@ -114,7 +116,8 @@ def remove(entry: ListEntry, on: dt.date, reason: str, actor: Any = None) -> Lis
     if entry.status != ListEntry.Status.LISTED:
         raise DomainError("not_listed", _("The entry is not current."), status=409)
     if not reason.strip():
-        raise DomainError("reason_required", _("A removal needs a reason."))
+        message = _("A removal needs a reason.")
+        raise DomainError("reason_required", message, [FieldError("reason", message, "reason_required")])
     with transaction.atomic():
         ListEntry.objects.filter(pk=entry.pk).update(
             status=ListEntry.Status.REMOVED, removed_on=on, removal_reason=reason
@@ -137,7 +140,9 @@ def list_serious(
     basis_on: dt.date | None = None,
     actor: Any = None,
 ) -> ListEntry:
-    """List a subject as a serious violator for 3 years; flag its legal representative's other companies."""
+    """List a subject as a serious violator for 3 years; flag its legal representative's other companies.
+    Without stated grounds the entry's reason is the general one, a serious violation."""
+    reason = (reason or "").strip() or "serious_violation"
     on = on or timezone.localdate()
     related = []
     if subject.legal_representative:

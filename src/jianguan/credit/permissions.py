@@ -231,3 +231,11 @@ def access_repair(actor: Any, pk: Any, write: bool = False):
 def visible_list_entries(actor: Any) -> QuerySet[ListEntry]:
     """Credit-list entries decided by a department in the actor's scope."""
     return restrict(ListEntry.objects.select_related("subject", "department"), actor, department="department")
+
+
+def writable_list_entries(actor: Any) -> QuerySet[ListEntry]:
+    """The entries an administrator may cure or remove: those decided by his own department or one below it."""
+    department = getattr(actor, "department", None)
+    if department is None or not can_write_department(actor, department):
+        return ListEntry.objects.none()
+    return visible_list_entries(actor).filter(department__path__startswith=department.path)

@@ -1,4 +1,5 @@
-"""The correction form of a quarantined row: every field of the record kind's schema, named and
+"""The staff forms of the gateway: the upload of a file, the choice of a rejected row's kind, and the
+correction form of a quarantined row: every field of the record kind's schema, named and
 explained, its value as plain text (lists separated by commas, yes/no, choices by name), parsed back
 into a record of the data standard by the same conversion an uploaded spreadsheet goes through."""
 
@@ -15,7 +16,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.core.errors import lazy_format
+from jianguan.core.errors import DomainError, lazy_format
+from jianguan.exchange.permissions import access_submittable_source, submittable_sources
+from jianguan.platform.forms import StaffForm
+from jianguan.records.choices import RecordKind
 from jianguan.records.fieldnames import field_label, plain_text
 from jianguan.records.files import (
     KIND_LABELS,
@@ -185,3 +189,54 @@ class CorrectionForm(forms.Form):
             message = exc.en if (get_language() or "").startswith("en") else exc.zh
             self.add_error(field, message)
             raise forms.ValidationError(message) from None
+
+
+class UploadForm(StaffForm):
+    """A file of records from one of the source systems the user submits for."""
+
+    source = forms.ChoiceField(
+        label=_("Source system"),
+        error_messages={"required": _("Choose a source system."), "invalid_choice": _("Choose a source system.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of records"),
+        choices=RecordKind.choices,
+        error_messages={
+            "required": _("Choose what kind of records the file holds."),
+            "invalid_choice": _("Choose what kind of records the file holds."),
+        },
+    )
+    file = forms.FileField(
+        label=_("File"),
+        error_messages={"required": _("Choose a file to upload."), "empty": _("The file is empty.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.jsonl,.json"}),
+    )
+
+    def __init__(self, actor: Any, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["source"].choices = [(s.pk, f"{s.title} ({s.name})") for s in submittable_sources(actor)]
+
+    def clean_source(self) -> Any:
+        try:
+            return access_submittable_source(self.actor, self.cleaned_data["source"])
+        except DomainError:
+            raise forms.ValidationError(_("Choose a source system."), code="invalid_choice") from None
+
+    def refuse(self, exc: DomainError, fields: dict[str, str] | None = None) -> None:
+        """A refusal of the upload itself (size, format, columns) is about the file: shown beside it."""
+        super().refuse(exc, {"": "file", **(fields or {})})
+
+
+class KindForm(StaffForm):
+    """Which kind of record a rejected row is, so that its kind's fields are offered for correction."""
+
+    kind = forms.ChoiceField(
+        label=_("Record kind"),
+        choices=list(KIND_NAMES.items()),
+        error_messages={
+            "required": _("Choose what kind of record this row is to see its fields."),
+            "invalid_choice": _("Choose what kind of record this row is to see its fields."),
+        },
+        widget=forms.Select(attrs={"id": "kind-choice", "class": "form-select form-select-sm w-auto"}),
+    )

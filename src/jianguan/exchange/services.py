@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.accounts.services import create_api_client
 from jianguan.audit.services import record_event
 from jianguan.core import text
-from jianguan.core.bulk import bulk_increment, gc_paused
+from jianguan.core.bulk import bulk_increment, gc_paused, timed
 from jianguan.core.choices import ImportStatus, RowOutcome
 from jianguan.core.connection import connection_lost, retried
 from jianguan.core.errors import Bilingual, DomainError, FieldError, NotFound, lazy_format
@@ -302,6 +302,7 @@ def receive_rows(
     progress: Callable[[ImportBatch], None] | None = None,
     references: References | None = None,
     parallel: bool = False,
+    stages: dict[str, float] | None = None,
 ) -> tuple[Message, ImportBatch]:
     """A file, a stream or a correction: ingested as one batch, then logged."""
     now = timezone.now()
@@ -318,6 +319,7 @@ def receive_rows(
         progress=progress,
         references=references,
         parallel=parallel,
+        stages=stages,
     )
     return _log(source, channel, actor, now, payload_sha256, payload_bytes, 200, batch=batch), batch
 
@@ -340,11 +342,14 @@ def ingest(
     chunk_size: int | None = None,
     references: References | None = None,
     parallel: bool = False,
+    stages: dict[str, float] | None = None,
 ) -> ImportBatch:
     """Ingest (row number, record[, original cells]) tuples as one batch; returns the finished batch.
 
     With `parallel`, a worker process prepares the next chunk (parse, validate, check, derive)
     while this process writes the current one; the results and the order of writes are the same.
+    `stages`, if given, receives the seconds spent in each stage (preparing, and each part of the
+    write), summed over the chunks.
     """
     if not source.is_active:
         raise DomainError("source_inactive", _("This source system is disabled."), status=403)
@@ -367,7 +372,8 @@ def ingest(
     if parallel:
         references.load_all_officers()
     preparer = Preparer(references, source.name, source.department.path)
-    pipeline = _Pipeline(source, batch, actor)
+    stages = {} if stages is None else stages
+    pipeline = _Pipeline(source, batch, actor, stages)
     skip = batch.processed
 
     def chunks() -> Iterator[list[tuple]]:
@@ -395,15 +401,19 @@ def ingest(
                         row.keep = item[1]  # the line as sent, which the worker did not send back
                 return prepared
 
+            def next_prepared() -> list[Prepared]:
+                with timed(stages, "prepare (waiting for the worker)"):
+                    return collect()
+
             for chunk in chunks():
                 waiting.append((chunk, pool.submit(worker.prepare, chunk)))
                 if len(waiting) > 1:  # keep one chunk in preparation while writing the previous one
-                    commit(collect())
+                    commit(next_prepared())
             while waiting:
-                commit(collect())
+                commit(next_prepared())
     else:
         for chunk in chunks():
-            with gc_paused():
+            with gc_paused(), timed(stages, "prepare"):
                 prepared = preparer(chunk)
             commit(prepared)
     with transaction.atomic():
@@ -516,11 +526,12 @@ def interrupted_batch(source: SourceSystem, payload_sha256: str) -> ImportBatch 
 class _Pipeline:
     """Writes prepared chunks of one batch, each in one transaction."""
 
-    def __init__(self, source: SourceSystem, batch: ImportBatch, actor: Any):
+    def __init__(self, source: SourceSystem, batch: ImportBatch, actor: Any, stages: dict[str, float]):
         self.source = source
         self.batch = batch
         self.actor = actor
-        self.writer = RecordWriter(source.name, batch.pk, actor)
+        self.stages = stages
+        self.writer = RecordWriter(source.name, batch.pk, actor, stages)
 
     def commit(self, rows: list[Prepared]) -> None:
         """Write one chunk; a dropped connection is retried, and a chunk that did commit is not written twice."""
@@ -542,7 +553,8 @@ class _Pipeline:
     def _commit(self, rows: list[Prepared]) -> None:
         self.writer.rolled_back()  # what an earlier, failed attempt linked is not in the database
         now = timezone.now()
-        with transaction.atomic():
+        stages = self.stages
+        with timed(stages, "write (in all)"), transaction.atomic():
             # Lock the batch row first: it serialises resumptions and, on SQLite, takes the write lock.
             ImportBatch.objects.select_for_update().filter(pk=self.batch.pk).update(
                 processed=rows[-1].number, updated_at=now
@@ -551,9 +563,12 @@ class _Pipeline:
             rejected = [row for row in rows if row.errors]
             duplicates = [row for row in rows if row.duplicate and not row.errors]
             accepted = len(rows) - len(rejected) - len(duplicates)
-            self._quarantine(rejected, duplicates)
-            self._outbox(written, now)
-            self._quality(rows, now)
+            with timed(stages, "write: quarantine"):
+                self._quarantine(rejected, duplicates)
+            with timed(stages, "write: outbox"):
+                self._outbox(written, now)
+            with timed(stages, "write: quality counters"):
+                self._quality(rows, now)
             ImportBatch.objects.filter(pk=self.batch.pk).update(
                 received=F("received") + len(rows),
                 accepted=F("accepted") + accepted,
@@ -579,7 +594,8 @@ class _Pipeline:
                 },
             )
             if written:
-                publish_written(written, self.source, self.batch.pk, event)
+                with timed(stages, "write: facts"):
+                    publish_written(written, self.source, self.batch.pk, event)
 
     def _quarantine(self, rejected: list[Prepared], duplicates: list[Prepared]) -> None:
         ImportRow.objects.bulk_create(

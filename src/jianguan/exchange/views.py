@@ -18,11 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.core.choices import ImportStatus, RowOutcome
 from jianguan.core.errors import DomainError, screen_text
 from jianguan.exchange import services
-from jianguan.exchange.forms import CorrectionForm, error_field_label, row_cells, row_kind
+from jianguan.exchange.forms import CorrectionForm, KindForm, UploadForm, error_field_label, row_cells, row_kind
 from jianguan.exchange.lists import BATCHES, QUARANTINE
 from jianguan.exchange.outbox import backlog
 from jianguan.exchange.permissions import (
-    access_submittable_source,
     submittable_sources,
     visible_messages,
     visible_outbox,
@@ -32,8 +31,7 @@ from jianguan.exchange.quality import quality_report
 from jianguan.platform.importing import row_data
 from jianguan.platform.lists import filtered, list_page
 from jianguan.platform.permissions import access_batch, visible_batches
-from jianguan.records.choices import RecordKind
-from jianguan.records.files import KIND_NAMES, OFFICER_CERTIFICATES
+from jianguan.records.files import OFFICER_CERTIFICATES
 from jianguan.records.services import timely_within
 
 
@@ -80,28 +78,22 @@ def upload(request):
     sources = submittable_sources(request.user)
     if not sources.exists():
         return HttpResponseForbidden(_("You may not submit records."))
-    if request.method == "POST":
-        upload_file = request.FILES.get("file")
-        kind = request.POST.get("kind", "")
+    form = UploadForm(
+        request.user,
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data, upload_file = form.cleaned_data, form.cleaned_data["file"]
         try:
-            source = access_submittable_source(request.user, request.POST.get("source"))
-        except DomainError:
-            messages.error(request, _("Choose a source system."))
+            _message, batch = services.receive_file(
+                data["source"], request.user, upload_file.read(), upload_file.name, data["kind"]
+            )
+        except DomainError as exc:
+            form.refuse(exc)
         else:
-            if upload_file is None:
-                messages.error(request, _("Choose a file to upload."))
-            elif kind not in RecordKind.values:
-                messages.error(request, _("Choose what kind of records the file holds."))
-            else:
-                try:
-                    _message, batch = services.receive_file(
-                        source, request.user, upload_file.read(), upload_file.name, kind
-                    )
-                except DomainError as exc:
-                    messages.error(request, exc.as_body()["message"])
-                else:
-                    return redirect(reverse("exchange:batch", args=[batch.pk]))
-    return render(request, "exchange/upload.html", {"sources": sources, "kinds": RecordKind.choices})
+            return redirect(reverse("exchange:batch", args=[batch.pk]))
+    return render(request, "exchange/upload.html", {"form": form})
 
 
 @login_required
@@ -155,10 +147,13 @@ def correct(request, pk: int, row_number: int):
         raise Http404
     data = dict(row_data(row, reveal=True))  # only those who correct the batch get here
     from_file = bool(batch.headers)
-    kind = request.POST.get("kind") or request.GET.get("kind") or row_kind(data, None)
-    kinds = [(code, name) for code, name in KIND_NAMES.items()]
-    if kind not in KIND_NAMES:
-        return render(request, "exchange/correct.html", {"batch": batch, "row": row, "kinds": kinds, "form": None})
+    chosen = request.POST.get("kind") or request.GET.get("kind") or row_kind(data, None)
+    kind_form = KindForm({"kind": chosen}) if chosen else KindForm()
+    if not kind_form.is_valid():
+        return render(
+            request, "exchange/correct.html", {"batch": batch, "row": row, "kind_form": kind_form, "form": None}
+        )
+    kind = kind_form.cleaned_data["kind"]
     general: list[str] = []
     if request.method == "POST":
         form = CorrectionForm(kind, request.POST)
@@ -188,7 +183,7 @@ def correct(request, pk: int, row_number: int):
     return render(
         request,
         "exchange/correct.html",
-        {"batch": batch, "row": row, "form": form, "general": general, "kinds": kinds, "kind": kind},
+        {"batch": batch, "row": row, "form": form, "general": general, "kind_form": kind_form, "kind": kind},
     )
 
 

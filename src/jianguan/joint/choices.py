@@ -10,6 +10,14 @@ class CampaignTaskStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class CampaignPhase(models.IntegerChoices):
+    """Where a campaign stands in its window (it has no workflow: its dates decide)."""
+
+    UPCOMING = 1, _("Not yet started")
+    RUNNING = 2, _("Under way")
+    ENDED = 3, _("Ended")
+
+
 class NationalStatus(models.TextChoices):
     """The national joint-task message's status values (taskInfo.status)."""
 

@@ -16,19 +16,25 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jianguan.catalog.key_matters import current_key_matters
 from jianguan.catalog.models import SupervisionItem
 from jianguan.core.errors import DomainError, screen_text
-from jianguan.core.models import Department
 from jianguan.core.tabular import write_xlsx
 from jianguan.joint import services
 from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW, CampaignTaskStatus
 from jianguan.joint.forms import STEP_FORMS, BulkClaimForm, BulkReadForm, CampaignCheckForm
-from jianguan.joint.lists import NOTICES
+from jianguan.joint.lists import (
+    ASSISTANCE,
+    CAMPAIGNS,
+    CLAIMS,
+    NOTICES,
+    assistance_states,
+    campaign_states,
+    claim_states,
+)
 from jianguan.joint.permissions import (
     access,
     claimable_claims,
@@ -48,10 +54,6 @@ def _get(queryset, pk):
         return access(queryset, pk)
     except DomainError:
         raise Http404 from None
-
-
-def _departments():
-    return Department.objects.filter(is_active=True).order_by("path")
 
 
 def _state_counts(queryset, field: str, workflow: str, register: str) -> list[tuple[str, str, int, str]]:
@@ -85,60 +87,56 @@ def overview(request):
     )
 
 
+def _never_supervised(user) -> dict:
+    """The never-supervised report shown under the claims: its first rows and how many of each gap."""
+    report = services.never_supervised(user)
+    reasons = {"unclaimed": 0, "not_inspected": 0}
+    for row in report:
+        reasons[row["reason"]] += 1
+    return {"report": report[:200], "reasons": reasons, "total": len(report)}
+
+
+def _claims_context(user, form: BulkClaimForm | None = None) -> dict:
+    return {"states": claim_states(user), "claim_form": form, **_never_supervised(user)}
+
+
 @login_required
 def claims(request):
-    report = services.never_supervised(request.user)
     if request.GET.get("format") == "xlsx":
+        report = services.never_supervised(request.user)
         headers = [str(_("Subject")), str(_("Supervising department")), str(_("Licence issued on")), str(_("Gap"))]
         gaps = {"unclaimed": str(_("Not claimed")), "not_inspected": str(_("Not inspected"))}
         rows = [[r["subject"], r["department"], r["issued_on"], gaps[r["reason"]]] for r in report]
         return file_response(write_xlsx(headers, rows, title="never-supervised"), "never-supervised.xlsx", "xlsx")
-    tasks = (
-        visible_claims(request.user)
-        .select_related("department", "subject", "item__definition")
-        .order_by("-issued_on", "-id")
-    )
-    state = request.GET.get("state", "")
-    if state:
-        tasks = tasks.filter(item__state=state)
-    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
-    states = _state_counts(visible_claims(request.user), "item__state", CLAIM_WORKFLOW, "joint:claims")
-    reasons = {"unclaimed": 0, "not_inspected": 0}
-    for row in report:
-        reasons[row["reason"]] += 1
-    return render(
-        request,
-        "joint/claims.html",
-        {
-            "report": report[:200],
-            "reasons": reasons,
-            "total": len(report),
-            "page_obj": page,
-            "rows": [(t, state_label(t.item)) for t in page],
-            "state": state,
-            "states": states,
-        },
-    )
+    if request.GET.get("export"):
+        return list_page(request, CLAIMS)  # the claims' file: no report to compute beside it
+    return list_page(request, CLAIMS, _claims_context(request.user))
 
 
 @login_required
 @require_POST
 def claims_bulk(request):
-    """Claim the licences ticked on the claims list, all in one transaction."""
+    """Claim the licences ticked on the claims list, all in one transaction; a refusal comes back on
+    the list beside the button, the ticks kept."""
     form = BulkClaimForm(claimable_claims(request.user), request.POST)
-    if not form.is_valid():
-        for error in form.errors.get("tasks", []):
-            messages.error(request, error)
-        return redirect(reverse("joint:claims") + "?state=pending")
-    try:
-        with transaction.atomic():
-            for task in form.cleaned_data["tasks"].select_related("item__definition", "department"):
-                services.claim(task, request.user)
-    except DomainError as exc:
-        messages.error(request, screen_text(exc))
-    else:
-        messages.success(request, _("%(n)s licences claimed.") % {"n": len(form.cleaned_data["tasks"])})
-    return redirect(reverse("joint:claims") + "?state=pending")
+    if form.is_valid():
+        tasks = list(form.cleaned_data["tasks"].select_related("item__definition", "department", "subject"))
+        try:
+            with transaction.atomic():
+                for task in tasks:
+                    refused = task
+                    services.claim(task, request.user)
+        except DomainError as exc:
+            form.add_error(
+                "tasks", _("%(subject)s: %(error)s") % {"subject": refused.subject.name, "error": screen_text(exc)}
+            )
+        else:
+            messages.success(request, _("%(n)s licences claimed.") % {"n": len(tasks)})
+            query = request.GET.urlencode()
+            return redirect(reverse("joint:claims") + (f"?{query}" if query else ""))
+    response = list_page(request, CLAIMS, _claims_context(request.user, form))
+    response.status_code = 400
+    return response
 
 
 @login_required
@@ -183,25 +181,7 @@ def notice(request, pk: int):
 
 @login_required
 def assistance_list(request):
-    requests = visible_assistance(request.user).select_related("requester", "assignee", "subject", "item__definition")
-    state = request.GET.get("state", "")
-    if state:
-        requests = requests.filter(state=state)
-    page = Paginator(requests.order_by("-requested_at", "-id"), 50).get_page(request.GET.get("page"))
-    now = timezone.now()
-    return render(
-        request,
-        "joint/assistance_list.html",
-        {
-            "page_obj": page,
-            "rows": [(r, state_label(r.item), deadline_colour(r.item, now)) for r in page],
-            "state": state,
-            "states": _state_counts(
-                visible_assistance(request.user), "state", ASSIST_WORKFLOW, "joint:assistance_list"
-            ),
-            "departments": _departments(),
-        },
-    )
+    return list_page(request, ASSISTANCE, {"states": assistance_states(request.user)})
 
 
 @login_required
@@ -233,15 +213,7 @@ def assistance(request, pk: int):
 
 @login_required
 def campaigns(request):
-    return render(
-        request,
-        "joint/campaigns.html",
-        {
-            "campaigns": visible_campaigns(request.user).select_related("lead").order_by("-starts_on"),
-            "departments": _departments(),
-            "items": SupervisionItem.objects.filter(parent__isnull=True).order_by("code")[:500],
-        },
-    )
+    return list_page(request, CAMPAIGNS, {"states": campaign_states(request.user)})
 
 
 def _point_sources(campaign) -> dict[str, str]:

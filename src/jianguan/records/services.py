@@ -24,7 +24,7 @@ from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
 from jianguan.core import text
-from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys
+from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys, timed
 from jianguan.core.calendar import WorkingCalendar
 from jianguan.core.codes import mask_id_number
 from jianguan.core.errors import Bilingual, FieldError
@@ -393,10 +393,11 @@ class RecordWriter:
 
     KNOWN_SUBJECTS_LIMIT = 500_000
 
-    def __init__(self, source: str, batch_id: int | None, actor: Any = None):
+    def __init__(self, source: str, batch_id: int | None, actor: Any = None, stages: dict[str, float] | None = None):
         self.source = source
         self.batch_id = batch_id
         self.actor = actor
+        self.stages = stages
         # Party → subject id, learned from committed chunks: parties recur across a submission.
         self.known_subjects: dict[str, int] = {}
         self._linked: dict[str, int] = {}
@@ -415,7 +416,8 @@ class RecordWriter:
     def write(self, rows: Sequence[Prepared], now: dt.datetime) -> list[Written]:
         """Write the rows that passed every rule; marks unchanged ones `duplicate`, unknown deletions rejected."""
         rows = [row for row in rows if row.operation and not row.errors]
-        in_database = self._stored([row.source_id for row in rows])
+        with timed(self.stages, "write: compare with the stored records"):
+            in_database = self._stored([row.source_id for row in rows])
         state = dict(in_database)  # (id or None while only pending, digest, withdrawn), as of the row at hand
         # One operation per record and chunk: a record sent again in the same chunk replaces the
         # operation of its earlier row (which still counts as accepted), so the final state is the
@@ -445,7 +447,8 @@ class RecordWriter:
         updates = [(row, pk, in_database[row.source_id][2]) for op, row, pk in ops.values() if op == "u"]
         deletes = [(row, pk) for op, row, pk in ops.values() if op == "d"]
 
-        subjects = self._link([*inserts, *(u[0] for u in updates)])
+        with timed(self.stages, "write: link parties to subjects"):
+            subjects = self._link([*inserts, *(u[0] for u in updates)])
         written: list[Written] = []
         ids = allocate_ids(Record, len(inserts))
         batch_id = self.batch_id
@@ -453,9 +456,11 @@ class RecordWriter:
         for record_id, row in zip(ids, inserts, strict=True):
             insert_rows.append((record_id, subjects[row.identity.key], now, 1, False, batch_id, now, *row.values))
             written.append(Written(record_id, "i", row, row.digest))
-        bulk_insert(Record, INSERT_COLUMNS, insert_rows)
+        with timed(self.stages, "write: insert records"):
+            bulk_insert(Record, INSERT_COLUMNS, insert_rows)
         if updates:
-            self._update(updates, subjects, now, written)
+            with timed(self.stages, "write: update records"):
+                self._update(updates, subjects, now, written)
         if deletes:
             with connection.cursor() as cursor:
                 cursor.executemany(

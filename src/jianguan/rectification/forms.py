@@ -1,4 +1,5 @@
-"""The on-site re-inspection form (现场复查): one question per point of the requirement, photos, a note."""
+"""The staff forms of a rectification order: the subject's report entered by staff, its review, and the
+on-site re-inspection (现场复查: one question per point of the requirement, photos, a note)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,49 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.errors import both_languages
+from jianguan.platform.forms import StaffForm
 from jianguan.rectification.choices import MAX_PHOTOS
 from jianguan.rectification.models import Rectification
 from jianguan.rectification.services import requirement_points
 
 ANSWERS = [("yes", _("Put right")), ("no", _("Not put right"))]
+DECISIONS = [("accept", _("Accept")), ("reinspect", _("Re-inspect")), ("reject", _("Send back"))]
+
+
+class ReportForm(StaffForm):
+    """The subject's report of what was put right, entered by staff (by phone, on paper)."""
+
+    text = forms.CharField(
+        label=_("Report"),
+        max_length=4000,
+        error_messages={"required": _("Describe what was put right.")},
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
+    )
+
+    def clean_text(self) -> str:
+        return self.cleaned_data["text"].strip()
+
+
+class ReviewForm(StaffForm):
+    """The review of a report: accept, order a re-inspection or send it back, with a comment."""
+
+    action = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=2000,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+    @classmethod
+    def posted(cls, data: Any, action: str) -> ReviewForm:
+        """The form as posted by one of its buttons (each button posts to its decision's address)."""
+        data = data.copy()
+        data["action"] = action
+        return cls(data)
+
+    def clean_comment(self) -> str:
+        return self.cleaned_data["comment"].strip()
 
 
 class ReinspectionForm(forms.Form):

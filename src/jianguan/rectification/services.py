@@ -26,7 +26,7 @@ from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_event
 from jianguan.catalog.models import CheckPoint
 from jianguan.core.codes import issue_number
-from jianguan.core.errors import DomainError
+from jianguan.core.errors import DomainError, FieldError
 from jianguan.core.models import Department
 from jianguan.core.pii import keyed_hash
 from jianguan.facts.services import publish
@@ -226,6 +226,10 @@ def _rectify_step(
 
 
 def report_rectification(order: Rectification, actor: Any, text: str, now=None) -> Rectification:
+    """The subject's report entered by staff; like the subject's own, it says what was put right."""
+    if not (text or "").strip():
+        message = _("Describe what was put right.")
+        raise DomainError("empty_report", message, [FieldError("text", message, "empty_report")])
     now = now or timezone.now()
     return _rectify_step(
         order, "report", actor, comment=text, now=now, report=text, reported_at=now, reported_via=ReportChannel.STAFF

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from jianguan.core.errors import DomainError, both_languages, screen_text
+from jianguan.core.errors import DomainError, both_languages
 from jianguan.platform.lists import counts_by, list_page
 from jianguan.rectification import services
 from jianguan.rectification.choices import RECTIFY_WORKFLOW
-from jianguan.rectification.forms import ReinspectionForm
+from jianguan.rectification.forms import ReinspectionForm, ReportForm, ReviewForm
 from jianguan.rectification.lists import RECTIFICATIONS
 from jianguan.rectification.models import Evidence
 from jianguan.rectification.permissions import visible_rectifications
@@ -46,7 +46,11 @@ def orders(request):
 
 @login_required
 def detail(request, pk: int):
-    order = _get(request.user, pk)
+    return _detail_page(request, _get(request.user, pk))
+
+
+def _detail_page(request, order, report_form: ReportForm | None = None, review_form: ReviewForm | None = None):
+    """The order's page, with the report's or the review's form as posted when it was refused."""
     history = [
         (t, state_label(order.item, t.from_state), state_label(order.item, t.to_state))
         for t in order.item.transitions.all()
@@ -60,6 +64,8 @@ def detail(request, pk: int):
             "card": deadline_colour(order.item),
             "history": history,
             "photos": order.evidence.order_by("-taken_at", "id"),
+            "report_form": report_form or ReportForm(),
+            "review_form": review_form or ReviewForm(),
         },
     )
 
@@ -68,18 +74,27 @@ def detail(request, pk: int):
 @require_POST
 def act(request, pk: int, action: str):
     order = _get(request.user, pk)
-    try:
-        if action == "report":
-            services.report_rectification(order, request.user, request.POST.get("text", ""))
-        elif action in ("accept", "reinspect", "reject"):
-            services.review_rectification(order, request.user, action, request.POST.get("comment", ""))
-        else:
-            raise Http404
-    except DomainError as exc:
-        messages.error(request, screen_text(exc))
+    if action == "report":
+        form: ReportForm | ReviewForm = ReportForm(request.POST)
+    elif action in ("accept", "reinspect", "reject"):
+        form = ReviewForm.posted(request.POST, action)
     else:
-        messages.success(request, _("Saved."))
-    return redirect(reverse("rectification:detail", args=[order.pk]))
+        raise Http404
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "report":
+                services.report_rectification(order, request.user, data["text"])
+            else:
+                services.review_rectification(order, request.user, data["action"], data["comment"])
+        except DomainError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(reverse("rectification:detail", args=[order.pk]))
+    if isinstance(form, ReportForm):
+        return _detail_page(request, order, report_form=form)
+    return _detail_page(request, order, review_form=form)
 
 
 @login_required

@@ -31,7 +31,7 @@ from jianguan.catalog.key_matters import require_sectors
 from jianguan.catalog.models import CheckPoint, SupervisionItem
 from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys, gc_paused, store_blob
 from jianguan.core.calendar import add_working_days
-from jianguan.core.errors import DomainError, Forbidden, lazy_format
+from jianguan.core.errors import DomainError, FieldError, Forbidden, lazy_format
 from jianguan.core.models import Department
 from jianguan.core.pii import decrypt, encrypt
 from jianguan.exchange.choices import Channel
@@ -70,7 +70,8 @@ def create_plan(department: Department, year: int, title: str, actor: Any = None
     _require_writer(actor, department)
     with transaction.atomic():
         if Plan.objects.filter(department=department, year=year, title=title).exists():
-            raise DomainError("plan_exists", _("This department already has a plan with this title for the year."))
+            message = _("This department already has a plan with this title for the year.")
+            raise DomainError("plan_exists", message, [FieldError("title", message, "plan_exists")])
         plan = Plan.objects.create(
             department=department,
             year=year,
@@ -119,7 +120,8 @@ def add_batch(
     if selection not in ("random", "risk"):
         raise DomainError("unknown_selection", _("Selection is random or risk."))
     if ends_on < starts_on:
-        raise DomainError("window_reversed", _("The batch ends before it starts."))
+        message = _("The batch ends before it starts.")
+        raise DomainError("window_reversed", message, [FieldError("ends_on", message, "window_reversed")])
     items = list(
         SupervisionItem.objects.in_force(starts_on)
         .filter(code__in=item_codes, random_check=True)
@@ -127,12 +129,12 @@ def add_batch(
     )
     missing = sorted(set(item_codes) - {i.code for i in items})
     if missing or not items:
+        message = lazy_format(
+            _("These items are unknown, not in force or not marked for random checks: %(codes)s"),
+            {"codes": "、".join(missing) or "—"},
+        )
         raise DomainError(
-            "items_not_for_random_checks",
-            lazy_format(
-                _("These items are unknown, not in force or not marked for random checks: %(codes)s"),
-                {"codes": "、".join(missing) or "—"},
-            ),
+            "items_not_for_random_checks", message, [FieldError("item_codes", message, "items_not_for_random_checks")]
         )
     cooperators = [d for d in (cooperators or []) if d.pk != plan.department_id]
     for department in cooperators:
@@ -153,10 +155,8 @@ def add_batch(
     for grade, quota in quotas.items():
         ratio = quota.get("ratio")
         if not isinstance(ratio, int | float) or not 0 <= ratio <= 1:
-            raise DomainError(
-                "invalid_ratio",
-                lazy_format(_("The sampling ratio of grade %(g)s must be between 0 and 1."), {"g": grade}),
-            )
+            message = lazy_format(_("The sampling ratio of grade %(g)s must be between 0 and 1."), {"g": grade})
+            raise DomainError("invalid_ratio", message, [FieldError(f"quotas.{grade}", message, "invalid_ratio")])
     with transaction.atomic():
         batch = Batch.objects.create(
             plan=plan,
@@ -479,7 +479,8 @@ def _json(value: dict) -> str:
 def cancel_draw(draw: Draw, reason: str, actor: Any = None) -> Draw:
     """Cancel a draw, with its reason on the record (and on the public page); it is never redrawn."""
     if not (reason or "").strip():
-        raise DomainError("reason_required", _("Cancelling a draw needs a reason."))
+        message = _("Cancelling a draw needs a reason.")
+        raise DomainError("reason_required", message, [FieldError("reason", message, "reason_required")])
     _transition(
         draw.batch,
         {BatchStatus.DRAWN, BatchStatus.IN_PROGRESS},

@@ -17,12 +17,11 @@ from django.views.decorators.http import require_POST
 
 from jianguan.accounts.permissions import can_write_department
 from jianguan.catalog.models import CheckPoint
-from jianguan.catalog.permissions import visible_items
 from jianguan.core.errors import DomainError, both_languages
 from jianguan.platform.lists import NOT_FILTERS, counts_by, list_page
 from jianguan.spotcheck import services
 from jianguan.spotcheck.choices import BatchStatus, TaskStatus
-from jianguan.spotcheck.forms import ResultForm
+from jianguan.spotcheck.forms import BatchForm, CancelDrawForm, DrawForm, PlanForm, ResultForm
 from jianguan.spotcheck.lists import BATCHES, GRADED_TASKS, TASKS
 from jianguan.spotcheck.models import Evidence
 from jianguan.spotcheck.objects import describe_pool
@@ -36,7 +35,6 @@ from jianguan.spotcheck.permissions import (
     visible_plans,
     visible_tasks,
 )
-from jianguan.spotcheck.policy import default_quotas
 
 
 def _or_404(function, *args):
@@ -48,21 +46,23 @@ def _or_404(function, *args):
 
 @login_required
 def plans(request):
-    if request.method == "POST":
-        department = request.user.department
-        try:
-            plan = services.create_plan(
-                department,
-                int(request.POST.get("year") or 0),
-                request.POST.get("title", "").strip(),
-                actor=request.user,
-            )
-        except (DomainError, ValueError) as exc:
-            messages.error(request, exc.as_body()["message"] if isinstance(exc, DomainError) else _("Give a year."))
-        else:
-            return redirect(reverse("spotcheck:plan", args=[plan.pk]))
-    counts = counts_by(visible_batches(request.user), "status")
+    department = request.user.department
+    can_create = bool(department) and can_write_department(request.user, department)
     year = dt.date.today().year
+    form = PlanForm(request.POST if request.method == "POST" else None, initial={"year": year})
+    if request.method == "POST":
+        if not can_create:
+            raise Http404
+        if form.is_valid():
+            try:
+                plan = services.create_plan(
+                    department, form.cleaned_data["year"], form.cleaned_data["title"], actor=request.user
+                )
+            except DomainError as exc:
+                form.refuse(exc)
+            else:
+                return redirect(reverse("spotcheck:plan", args=[plan.pk]))
+    counts = counts_by(visible_batches(request.user), "status")
     shown_year = request.GET.get("year") or str(year)
     plans = visible_plans(request.user).filter(year=int(shown_year) if shown_year.isdigit() else year)
     return list_page(
@@ -71,7 +71,8 @@ def plans(request):
         {
             "states": [(code, name, counts.get(code, 0)) for code, name in BatchStatus.choices],
             "plans": plans.annotate(batch_count=Count("batches"))[:50],
-            "can_create": request.user.department and can_write_department(request.user, request.user.department),
+            "can_create": can_create,
+            "plan_form": form,
             "is_officer": acting_officer(request.user) is not None,
             "year": year,
         },
@@ -81,46 +82,26 @@ def plans(request):
 @login_required
 def plan(request, pk: int):
     plan = _or_404(access_plan, request.user, pk)
+    can_write = can_write_department(request.user, plan.department)
+    form = BatchForm(
+        request.user,
+        request.POST if request.method == "POST" else None,
+        region_hint=plan.department.region.prefix,
+    )
     if request.method == "POST":
-        quotas = {}
-        for grade, default in default_quotas().items():
+        if not can_write:
+            raise Http404
+        if form.is_valid():
             try:
-                ratio = float(request.POST.get(f"ratio_{grade}", default["ratio"] * 100)) / 100
-            except ValueError:
-                ratio = -1
-            quotas[grade] = {"ratio": ratio, "minimum": 0, "maximum": None}
-        try:
-            batch = services.add_batch(
-                plan,
-                title=request.POST.get("title", "").strip() or str(_("Batch")),
-                starts_on=dt.date.fromisoformat(request.POST.get("starts_on", "")),
-                ends_on=dt.date.fromisoformat(request.POST.get("ends_on", "")),
-                item_codes=request.POST.getlist("items"),
-                pool_filter={
-                    "regions": [r for r in request.POST.get("regions", "").replace("，", ",").split(",") if r.strip()]
-                },
-                quotas=quotas,
-                capacity=int(request.POST.get("capacity") or 20),
-                actor=request.user,
-            )
-        except ValueError:
-            messages.error(request, _("Give the dates as YYYY-MM-DD and the numbers as numbers."))
-        except DomainError as exc:
-            messages.error(request, exc.as_body()["message"])
-        else:
-            return redirect(reverse("spotcheck:batch", args=[batch.pk]))
-    items = visible_items(request.user).filter(random_check=True).order_by("code")[:300]
+                batch = services.add_batch(plan, **form.batch_arguments(), actor=request.user)
+            except DomainError as exc:
+                form.refuse(exc, form.service_fields())
+            else:
+                return redirect(reverse("spotcheck:batch", args=[batch.pk]))
     return render(
         request,
         "spotcheck/plan.html",
-        {
-            "plan": plan,
-            "batches": plan.batches.all(),
-            "items": items,
-            "quotas": [(g, round(q["ratio"] * 100, 2)) for g, q in default_quotas().items()],
-            "can_write": can_write_department(request.user, plan.department),
-            "region_hint": plan.department.region.prefix,
-        },
+        {"plan": plan, "batches": plan.batches.all(), "form": form, "can_write": can_write},
     )
 
 
@@ -130,6 +111,12 @@ def batch(request, pk: int):
     batch = _or_404(access_batch, request.user, pk)
     if request.GET.get("batch", str(pk)) != str(pk):
         return redirect(reverse("spotcheck:batch", args=[pk]))
+    return _batch_page(request, batch)
+
+
+def _batch_page(request, batch, draw_form: DrawForm | None = None, cancel_form: CancelDrawForm | None = None):
+    """The batch's page, with the draw's or the cancellation's form as posted when it was refused."""
+    pk = batch.pk
     draw = getattr(batch, "draw", None) if hasattr(batch, "draw") else None
     graded = visible_batches(request.user, staff_only=True).filter(pk=pk).exists()
     narrowed = any(v for k, v in request.GET.items() if k not in NOT_FILTERS | {"sort", "batch"})
@@ -149,6 +136,8 @@ def batch(request, pk: int):
             "overdue": services.publication_overdue(batch),
             "BatchStatus": BatchStatus,
             "graded": graded,
+            "draw_form": draw_form or DrawForm(),
+            "cancel_form": cancel_form or CancelDrawForm(),
         },
         defaults={"batch": str(pk)},
     )
@@ -171,17 +160,13 @@ def my_tasks(request):
 @require_POST
 def batch_action(request, pk: int, action: str):
     batch = _or_404(access_batch, request.user, pk)
+    if action in ("draw", "cancel"):
+        return _draw_action(request, batch, action)
     try:
         if action == "approve":
             services.approve_batch(batch, actor=request.user)
         elif action == "commit":
             services.commit_seed(batch, actor=request.user)
-        elif action == "draw":
-            services.draw_batch(
-                batch, actor=request.user, public_entropy=request.POST.get("public_entropy", "").strip()
-            )
-        elif action == "cancel":
-            services.cancel_draw(batch.draw, request.POST.get("reason", ""), actor=request.user)
         elif action == "publish":
             services.publish_batch(batch, actor=request.user)
         else:
@@ -189,6 +174,32 @@ def batch_action(request, pk: int, action: str):
     except DomainError as exc:
         messages.error(request, exc.as_body()["message"])
     return redirect(reverse("spotcheck:batch", args=[batch.pk]))
+
+
+def _draw_action(request, batch, action: str):
+    """The draw and its cancellation: through their forms, a refusal shown beside the field on the batch's page."""
+    if action == "draw":
+        form: DrawForm | CancelDrawForm = DrawForm(request.POST)
+        if form.is_valid():
+            try:
+                services.draw_batch(batch, actor=request.user, public_entropy=form.cleaned_data["public_entropy"])
+            except DomainError as exc:
+                form.refuse(exc)
+            else:
+                return redirect(reverse("spotcheck:batch", args=[batch.pk]))
+        return _batch_page(request, batch, draw_form=form)
+    form = CancelDrawForm(request.POST)
+    draw = getattr(batch, "draw", None) if hasattr(batch, "draw") else None
+    if draw is None:
+        raise Http404
+    if form.is_valid():
+        try:
+            services.cancel_draw(draw, form.cleaned_data["reason"], actor=request.user)
+        except DomainError as exc:
+            form.refuse(exc)
+        else:
+            return redirect(reverse("spotcheck:batch", args=[batch.pk]))
+    return _batch_page(request, batch, cancel_form=form)
 
 
 @login_required
