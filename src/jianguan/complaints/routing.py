@@ -172,6 +172,15 @@ class _LiveCatalogue(Catalogue):
         return unit_for_region(sector_id, region_code, deepest_level)
 
 
+def region_chain(region_code: str) -> list[str]:
+    """The region and the regions above it (county, city, province): where a unit may handle a demand."""
+    chain, region = [], Region.objects.filter(code=region_code).select_related("parent__parent").first()
+    while region is not None:
+        chain.append(region.code)
+        region = region.parent
+    return chain
+
+
 def office_for(region_code: str | None) -> Department | None:
     """The 12345 office of the region's city, else the provincial office."""
 

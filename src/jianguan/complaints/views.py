@@ -4,6 +4,8 @@ an order with every step its viewer may take, file import, and the analysis dash
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,11 +21,10 @@ from django.views.decorators.http import require_POST
 
 from jianguan.accounts.scope import scope_for
 from jianguan.complaints import analysis, geo, services
-from jianguan.complaints.choices import Channel, Kind, Satisfaction
 from jianguan.complaints.display import order_out
-from jianguan.complaints.forms import BulkDispatchForm
+from jianguan.complaints.forms import DEMAND_FIELDS, ORDER_FORMS, BulkDispatchForm, IntakeForm, OrderForm
 from jianguan.complaints.lists import queue_list
-from jianguan.complaints.models import Category, Extension, WorkOrder
+from jianguan.complaints.models import WorkOrder
 from jianguan.complaints.permissions import (
     OPERATOR_ROLES,
     access_order,
@@ -32,14 +33,10 @@ from jianguan.complaints.permissions import (
     is_operator,
     visible_orders,
 )
-from jianguan.complaints.policy import policy
-from jianguan.complaints.schemas import Complainant, Demand
 from jianguan.core.errors import DomainError, screen_text
-from jianguan.core.models import Department
 from jianguan.platform.apitools import file_response
 from jianguan.platform.importing import run_import
 from jianguan.platform.lists import list_page
-from jianguan.platform.services import active_department
 from jianguan.workflow.services import deadline_colour
 
 PAGE_SIZE = 50
@@ -95,41 +92,30 @@ def new(request):
     """Phone intake by an operator."""
     if not scope_for(request.user).has_role(*OPERATOR_ROLES):
         raise Http404
-    context = {
-        "kinds": Kind.choices,
-        "categories": Category.objects.filter(is_active=True),
-        "channels": Channel.choices,
-    }
-    if request.method == "POST":
-        post = request.POST
+    form = IntakeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
-            demand = Demand(
-                title=post.get("title") or None,
-                content=post.get("content", ""),
-                address=post.get("address") or None,
-                kind=post.get("kind") or None,
-                category=post.get("category") or None,
-                complainant=Complainant(name=post.get("name") or None, phone=post.get("phone") or None),
-            )
-        except ValueError as exc:
-            messages.error(request, str(exc))
-            return render(request, "complaints/new.html", {**context, "form": post}, status=400)
-        try:
-            order, _code = services.receive(demand, channel=post.get("channel", "phone"), actor=request.user)
+            order, _code = services.receive(form.demand, channel=form.cleaned_data["channel"], actor=request.user)
         except DomainError as exc:
-            messages.error(request, screen_text(exc))
-            return render(request, "complaints/new.html", {**context, "form": post}, status=400)
-        messages.success(request, _("Work order %(number)s received.") % {"number": order.number})
-        return redirect(reverse("complaints:detail", args=[order.number]))
-    return render(request, "complaints/new.html", {**context, "form": {}})
+            form.refuse(exc, DEMAND_FIELDS)
+        else:
+            messages.success(request, _("Work order %(number)s received.") % {"number": order.number})
+            return redirect(reverse("complaints:detail", args=[order.number]))
+    return render(request, "complaints/new.html", {"form": form})
 
 
 @login_required
 def detail(request, number: str):
-    order = _order(request, number)
+    return _detail(request, _order(request, number))
+
+
+def _detail(request, order: WorkOrder, refused: tuple[str, OrderForm] | None = None):
+    """The order's page with a form for every step its viewer may take; `refused` is a posted form
+    shown again with its errors beside the fields."""
     now = timezone.now()
-    handler = is_handler(request.user, order)
-    operator = is_operator(request.user, order)
+    forms = {name: form(order) for name, form in ORDER_FORMS.items()}
+    if refused is not None:
+        forms[refused[0]] = refused[1]
     return render(
         request,
         "complaints/detail.html",
@@ -137,16 +123,9 @@ def detail(request, number: str):
             "order": order,
             "view": order_out(order, request.user, history=True),
             "card": deadline_colour(order.item, now) if order.item_id else "none",
-            "handler": handler,
-            "operator": operator,
-            "kinds": Kind.choices,
-            "categories": Category.objects.filter(is_active=True),
-            "satisfactions": Satisfaction.choices,
-            "departments": Department.objects.filter(is_active=True)
-            .exclude(sector__code=policy()["office_sector"])
-            .order_by("path")
-            if operator
-            else [],
+            "handler": is_handler(request.user, order),
+            "operator": is_operator(request.user, order),
+            "forms": forms,
             "pending_extension": order.extensions.filter(status="pending").first(),
             "pending_return": order.assignments.filter(is_current=True, role="lead", return_status="pending").exists(),
             "map_url": static(geo.MAP_STATIC),
@@ -162,77 +141,76 @@ def _pin_county(order: WorkOrder) -> str:
     return county.name if county else ""
 
 
-def _yes(value: str | None) -> bool:
-    return value in ("yes", "on", "true", "1")
+def _reply(order, user, data):
+    fields = (
+        "is_true",
+        "beyond_duty",
+        "contacted",
+        "is_resolved",
+        "unresolved_reason",
+        "handling_notes",
+        "public_reply",
+    )
+    return services.reply(order, user, {name: data[name] for name in fields})
+
+
+# Each step on an order: the service it calls with the form's cleaned data.
+STEPS: dict[str, Callable[[WorkOrder, Any, dict[str, Any]], Any]] = {
+    "classify": lambda order, user, data: services.confirm_classification(
+        order, user, kind=data["kind"], category_code=data["category"].code
+    ),
+    "dispatch": lambda order, user, data: services.dispatch(order, user, lead=data["lead"], co=list(data["co"])),
+    "answer": lambda order, user, data: services.answer_directly(order, user, data["answer"]),
+    "return": lambda order, user, data: services.return_order(order, user, data["reason"]),
+    "review_return": lambda order, user, data: services.review_return(
+        order,
+        user,
+        accept=data["accept"] == "yes",
+        comment=data["comment"],
+        lead=data["lead"] if data["accept"] == "yes" else None,
+    ),
+    "extension": lambda order, user, data: services.request_extension(order, user, data["days"], data["reason"]),
+    "decide_extension": lambda order, user, data: services.decide_extension(
+        data["extension"], user, approve=data["approve"] == "yes", comment=data["comment"]
+    ),
+    "supervise": lambda order, user, data: services.urge(order, user, note=data["note"]),
+    "reply": _reply,
+    "rectification": lambda order, user, data: services.request_rectification(order, user, data["requirement"]),
+    "return_call": lambda order, user, data: services.return_call(
+        order, user, {"satisfaction": data["satisfaction"], "comment": data["comment"]}
+    ),
+}
+
+DONE = {"rectification": _("Rectification requested: the order is opened and sent to the subject.")}
 
 
 @login_required
 @require_POST
 def act(request, number: str, action: str):
+    """A step on an order: its form checks the fields, the service decides; a refusal is shown on
+    the order's page beside the field it concerns."""
     order = _order(request, number)
-    post = request.POST
-    user = request.user
-    try:
-        if action == "classify":
-            services.confirm_classification(
-                order, user, kind=post.get("kind", ""), category_code=post.get("category", "")
-            )
-        elif action == "dispatch":
-            services.dispatch(order, user, lead=active_department(post.get("lead")))
-        elif action == "answer":
-            services.answer_directly(order, user, post.get("answer", ""))
-        elif action == "accept":
-            services.accept(order, user)
-        elif action == "return":
-            services.return_order(order, user, post.get("reason", ""))
-        elif action == "review_return":
-            accept = _yes(post.get("accept"))
-            services.review_return(
-                order,
-                user,
-                accept=accept,
-                comment=post.get("comment", ""),
-                lead=active_department(post.get("lead")) if accept else None,
-            )
-        elif action == "extension":
-            services.request_extension(order, user, int(post.get("days") or 0), post.get("reason", ""))
-        elif action == "decide_extension":
-            extension = Extension.objects.get(pk=post.get("extension"), order=order)
-            services.decide_extension(
-                extension, user, approve=_yes(post.get("approve")), comment=post.get("comment", "")
-            )
-        elif action == "supervise":
-            services.urge(order, user, note=post.get("note", ""))
-        elif action == "reply":
-            services.reply(
-                order,
-                user,
-                {
-                    "is_true": _yes(post.get("is_true")),
-                    "beyond_duty": _yes(post.get("beyond_duty")),
-                    "contacted": _yes(post.get("contacted")),
-                    "is_resolved": _yes(post.get("is_resolved")),
-                    "unresolved_reason": post.get("unresolved_reason", ""),
-                    "handling_notes": post.get("handling_notes", ""),
-                    "public_reply": post.get("public_reply", ""),
-                },
-            )
-        elif action == "rectification":
-            services.request_rectification(order, user, post.get("requirement", ""))
-            messages.info(request, _("Rectification requested: the order is opened and sent to the subject."))
-        elif action == "return_call":
-            services.return_call(
-                order, user, {"satisfaction": post.get("satisfaction", ""), "comment": post.get("comment", "")}
-            )
+    if action == "accept":  # 签收 is a button: no field to show a refusal beside
+        try:
+            services.accept(order, request.user)
+        except DomainError as exc:
+            messages.error(request, screen_text(exc))
         else:
-            raise Http404
-    except DomainError as exc:
-        messages.error(request, screen_text(exc))
-    except (ValueError, Extension.DoesNotExist):
-        messages.error(request, _("The form has invalid fields."))
-    else:
-        messages.success(request, _("Saved."))
-    return redirect(reverse("complaints:detail", args=[order.number]))
+            messages.success(request, _("Saved."))
+        return redirect(reverse("complaints:detail", args=[order.number]))
+    if action not in STEPS:
+        raise Http404
+    form = ORDER_FORMS[action](order, request.POST)
+    if form.is_valid():
+        try:
+            STEPS[action](order, request.user, form.cleaned_data)
+        except DomainError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(request, DONE.get(action, _("Saved.")))
+            return redirect(reverse("complaints:detail", args=[order.number]))
+    # Read again: a refused service may have changed the order in memory before its transaction rolled back.
+    return _detail(request, _order(request, number), (action, form))
 
 
 @login_required

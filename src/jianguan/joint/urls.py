@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("claims/", views.claims, name="claims"),
     path("claims/bulk/", views.claims_bulk, name="claims_bulk"),
+    path("claims/<int:pk>/end/", views.claim_end, name="claim_end"),
     path("notices/", views.notices, name="notices"),
     path("notices/read/", views.notices_read, name="notices_read"),
     path("notices/<int:pk>/", views.notice, name="notice"),

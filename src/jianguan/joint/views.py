@@ -5,13 +5,15 @@ overlapping visits and the key-matter list."""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,11 +22,10 @@ from django.views.decorators.http import require_POST
 from jianguan.catalog.key_matters import current_key_matters
 from jianguan.catalog.models import SupervisionItem
 from jianguan.core.errors import DomainError, screen_text
-from jianguan.core.models import Department
 from jianguan.core.tabular import write_xlsx
 from jianguan.joint import services
 from jianguan.joint.choices import ASSIST_WORKFLOW, CLAIM_WORKFLOW, CampaignTaskStatus
-from jianguan.joint.forms import BulkClaimForm, BulkReadForm, CampaignCheckForm
+from jianguan.joint.forms import STEP_FORMS, BulkClaimForm, BulkReadForm, CampaignCheckForm
 from jianguan.joint.lists import (
     ASSISTANCE,
     CAMPAIGNS,
@@ -44,9 +45,6 @@ from jianguan.joint.permissions import (
 )
 from jianguan.platform.apitools import file_response
 from jianguan.platform.lists import counts_by, list_page
-from jianguan.platform.services import active_department
-from jianguan.records.permissions import visible_records
-from jianguan.subjects.permissions import access_subject
 from jianguan.workflow.labels import action_label, state_label, state_labels
 from jianguan.workflow.services import deadline_colour
 
@@ -56,10 +54,6 @@ def _get(queryset, pk):
         return access(queryset, pk)
     except DomainError:
         raise Http404 from None
-
-
-def _departments():
-    return Department.objects.filter(is_active=True).order_by("path")
 
 
 def _state_counts(queryset, field: str, workflow: str, register: str) -> list[tuple[str, str, int, str]]:
@@ -147,9 +141,7 @@ def claims_bulk(request):
 
 @login_required
 def notices(request):
-    return list_page(
-        request, NOTICES, {"departments": _departments(), "read_form": BulkReadForm(visible_notices(request.user))}
-    )
+    return list_page(request, NOTICES, {"read_form": BulkReadForm(visible_notices(request.user))})
 
 
 @login_required
@@ -168,7 +160,7 @@ def notices_read(request):
             messages.success(request, _("%(n)s notices marked read.") % {"n": len(read)})
             query = request.GET.urlencode()
             return redirect(reverse("joint:notices") + (f"?{query}" if query else ""))
-    response = list_page(request, NOTICES, {"departments": _departments(), "read_form": form})
+    response = list_page(request, NOTICES, {"read_form": form})
     response.status_code = 400
     return response
 
@@ -189,7 +181,7 @@ def notice(request, pk: int):
 
 @login_required
 def assistance_list(request):
-    return list_page(request, ASSISTANCE, {"states": assistance_states(request.user), "departments": _departments()})
+    return list_page(request, ASSISTANCE, {"states": assistance_states(request.user)})
 
 
 @login_required
@@ -198,8 +190,6 @@ def assistance(request, pk: int):
         visible_assistance(request.user).select_related("requester", "assignee", "subject", "item__definition"), pk
     )
     mine = getattr(request.user, "department_id", None)
-
-    records = visible_records(request.user).filter(subject=found.subject).order_by("-action_date")[:20]
     return render(
         request,
         "joint/assistance.html",
@@ -217,23 +207,13 @@ def assistance(request, pk: int):
                 )
                 for t in found.item.transitions.all()
             ],
-            "records": records,
-            "departments": _departments(),
         },
     )
 
 
 @login_required
 def campaigns(request):
-    return list_page(
-        request,
-        CAMPAIGNS,
-        {
-            "states": campaign_states(request.user),
-            "departments": _departments(),
-            "items": SupervisionItem.objects.filter(parent__isnull=True).order_by("code")[:500],
-        },
-    )
+    return list_page(request, CAMPAIGNS, {"states": campaign_states(request.user)})
 
 
 def _point_sources(campaign) -> dict[str, str]:
@@ -311,88 +291,158 @@ def campaign_check(request, pk: int, task: int):
     )
 
 
-def _yes(value) -> bool:
-    return value in ("yes", "on", "true", "1")
+@dataclass(frozen=True)
+class Step:
+    """One form of the joint screens: what it acts on (None for a new object), the service call,
+    the page the form lives on, and where a success leads (the service's result → address; back
+    to the page it came from when None)."""
+
+    target: Callable[[Any, int], Any] | None
+    save: Callable[[Any, Any, Any], Any]
+    page: Callable[[HttpRequest, int], HttpResponse]
+    then: Callable[[Any], str] | None = None
+
+
+def _recipient(user, pk: int):
+    found = _get(visible_notices(user), pk)
+    recipient = found.recipients.filter(department=user.department).first()
+    if recipient is None:
+        raise Http404
+    return recipient
+
+
+def _assistance(user, pk: int):
+    return _get(visible_assistance(user), pk)
+
+
+def _send_notice(form, _target, user):
+    data = form.cleaned_data
+    return services.send_notice(
+        user.department,
+        list(data["recipients"]),
+        title=data["title"],
+        body=data["body"],
+        subject=data["subject"],
+        case_reference=data["case_reference"],
+        reply_within=data["reply_within"],
+        actor=user,
+    )
+
+
+def _request_assistance(form, _target, user):
+    data = form.cleaned_data
+    return services.request_assistance(
+        user.department,
+        data["assignee"],
+        data["subject"],
+        data["matters"],
+        working_days=data["working_days"],
+        justification=data["justification"],
+        actor=user,
+    )
+
+
+def _create_campaign(form, _target, user):
+    data = form.cleaned_data
+    return services.create_campaign(
+        user.department,
+        title=data["title"],
+        participants=list(data["participants"]),
+        item_ids=[item.pk for item in data["items"]],
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        target_filter=form.target_filter(),
+        justification=data["justification"],
+        actor=user,
+    )
+
+
+def _forward(form, found, user):
+    return services.forward_assistance(found, user, form.cleaned_data["to"], form.cleaned_data["reason"])
+
+
+def _reply(form, found, user):
+    return services.reply_assistance(found, user, form.cleaned_data["findings"], form.record_ids())
+
+
+STEPS: dict[str, Step] = {
+    "claim_end": Step(
+        lambda user, pk: _get(visible_claims(user), pk),
+        lambda form, task, user: services.end_claim(task, user, form.cleaned_data["reason"]),
+        lambda request, pk: claim_end(request, pk),
+        lambda task: reverse("joint:claims"),
+    ),
+    "notice_send": Step(
+        None, _send_notice, lambda request, pk: notices(request), lambda sent: reverse("joint:notice", args=[sent.pk])
+    ),
+    "notice_reply": Step(
+        _recipient,
+        lambda form, recipient, user: services.reply_notice(recipient, user, form.cleaned_data["text"]),
+        notice,
+    ),
+    "assistance_new": Step(
+        None,
+        _request_assistance,
+        lambda request, pk: assistance_list(request),
+        lambda made: reverse("joint:assistance", args=[made.pk]),
+    ),
+    "assistance_decline": Step(
+        _assistance,
+        lambda form, found, user: services.decline_assistance(found, user, form.cleaned_data["reason"]),
+        assistance,
+    ),
+    "assistance_forward": Step(_assistance, _forward, assistance),
+    "assistance_reply": Step(_assistance, _reply, assistance),
+    "campaign_new": Step(
+        None,
+        _create_campaign,
+        lambda request, pk: campaigns(request),
+        lambda made: reverse("joint:campaign", args=[made.pk]),
+    ),
+}
+
+# Steps without a field: a button whose refusal comes back as a message.
+BUTTONS: dict[str, tuple[Callable[[Any, int], Any], Callable[[Any, Any], Any]]] = {
+    "claim_claim": (lambda user, pk: _get(visible_claims(user), pk), services.claim),
+    "assistance_accept": (_assistance, services.accept_assistance),
+}
+
+
+@login_required
+def claim_end(request, pk: int):
+    """The form that ends a licence claim (this department does not supervise the licence), with its reason."""
+    task = _get(visible_claims(request.user).select_related("subject", "department", "item__definition"), pk)
+    return render(request, "joint/claim_end.html", {"task": task, "state": state_label(task.item)})
 
 
 @login_required
 @require_POST
 def act(request, kind: str, pk: int, action: str):
-    """Every form of the joint screens posts here; the service decides and audits."""
-    user, post = request.user, request.POST
+    """Every form of the joint screens posts here: its form checks the fields, the service decides
+    and audits; a refusal is shown on the form's own page beside the field it concerns."""
+    name, user = f"{kind}_{action}", request.user
     back = request.META.get("HTTP_REFERER") or reverse("joint:overview")
-    try:
-        if kind == "claim":
-            task = _get(visible_claims(user), pk)
-            services.claim(task, user) if action == "claim" else services.end_claim(task, user, post.get("reason", ""))
-        elif kind == "notice" and action == "send":
-            subject = access_subject(user, post.get("subject")) if post.get("subject") else None
-            days = int(post.get("reply_within") or 0) or None
-            sent = services.send_notice(
-                user.department,
-                [active_department(p) for p in post.getlist("recipients")],
-                title=post.get("title", ""),
-                body=post.get("body", ""),
-                subject=subject,
-                case_reference=post.get("case_reference", ""),
-                reply_within=days,
-                actor=user,
-            )
-            back = reverse("joint:notice", args=[sent.pk])
-        elif kind == "notice" and action == "reply":
-            found = _get(visible_notices(user), pk)
-            recipient = found.recipients.filter(department=user.department).first()
-            if recipient is None:
-                raise Http404
-            services.reply_notice(recipient, user, post.get("text", ""))
-        elif kind == "assistance" and action == "new":
-            made = services.request_assistance(
-                user.department,
-                active_department(post.get("assignee")),
-                access_subject(user, post.get("subject")),
-                post.get("matters", ""),
-                working_days=int(post.get("working_days") or 0) or None,
-                justification=post.get("justification", ""),
-                actor=user,
-            )
-            back = reverse("joint:assistance", args=[made.pk])
-        elif kind == "assistance":
-            found = _get(visible_assistance(user), pk)
-            if action == "accept":
-                services.accept_assistance(found, user)
-            elif action == "decline":
-                services.decline_assistance(found, user, post.get("reason", ""))
-            elif action == "forward":
-                services.forward_assistance(found, user, active_department(post.get("to")), post.get("reason", ""))
-            elif action == "reply":
-                ids = [int(i) for i in post.getlist("records") if i.isdigit()]
-                services.reply_assistance(found, user, post.get("findings", ""), ids)
-            else:
-                raise Http404
-        elif kind == "campaign" and action == "new":
-            split = lambda name: [v.strip() for v in post.get(name, "").replace("，", ",").split(",") if v.strip()]  # noqa: E731
-            made = services.create_campaign(
-                user.department,
-                title=post.get("title", ""),
-                participants=[active_department(p) for p in post.getlist("participants")],
-                item_ids=[int(i) for i in post.getlist("items") if i.isdigit()],
-                starts_on=dt.date.fromisoformat(post.get("starts_on", "")),
-                ends_on=dt.date.fromisoformat(post.get("ends_on", "")),
-                target_filter={
-                    "regions": split("regions"),
-                    "industries": split("industries"),
-                    "statuses": ["operating"],
-                },
-                justification=post.get("justification", ""),
-                actor=user,
-            )
-            back = reverse("joint:campaign", args=[made.pk])
+    if name in BUTTONS:
+        find, perform = BUTTONS[name]
+        try:
+            perform(find(user, pk), user)
+        except DomainError as exc:
+            messages.error(request, screen_text(exc))
         else:
-            raise Http404
-    except DomainError as exc:
-        messages.error(request, screen_text(exc))
-    except ValueError:
-        messages.error(request, _("The form has invalid fields."))
-    else:
-        messages.success(request, _("Saved."))
-    return redirect(back)
+            messages.success(request, _("Saved."))
+        return redirect(back)
+    step = STEPS.get(name)
+    if step is None:
+        raise Http404
+    target = step.target(user, pk) if step.target is not None else None
+    form = STEP_FORMS[name](user, request.POST, target=target)
+    if form.is_valid():
+        try:
+            done = step.save(form, target, user)
+        except DomainError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(step.then(done) if step.then else back)
+    request.refused_form = (name, form)
+    return step.page(request, pk)

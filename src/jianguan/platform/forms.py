@@ -24,6 +24,12 @@ _CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMu
 class StaffForm(forms.Form):
     """A form whose invalid fields carry Bootstrap's `is-invalid`, so the message shows beside the field."""
 
+    # A service's refusal (or a field error of its) that names no field of the form, put on the
+    # field its code concerns.
+    refusals: dict[str, str] = {}
+    # Small controls, for a form in a side card beside what it acts on.
+    compact = False
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -36,6 +42,8 @@ class StaffForm(forms.Form):
                 kind = "form-select"
             else:
                 kind = "form-control"
+            if self.compact and kind != "form-check-input":
+                kind = f"{kind} {kind}-sm"
             widget.attrs.setdefault("class", kind)
 
     def clean(self) -> dict[str, Any]:
@@ -66,11 +74,13 @@ class StaffForm(forms.Form):
         placed = False
         for error in exc.errors:
             name = fields.get(error.field, error.field)
+            if name not in self.fields:  # a rule of the whole record, placed by its code
+                name = self.refusals.get(error.code, name)
             if name in self.fields:
                 self.add_error(name, _text(error.message))
                 placed = True
         if not placed:
-            named = fields.get(getattr(exc, "field", ""), "")
+            named = fields.get(getattr(exc, "field", ""), "") or self.refusals.get(exc.code, "")
             if named not in self.fields:
                 named = rest if rest in self.fields else None
             self.add_error(named, _text(exc.message))
