@@ -127,28 +127,23 @@ def plannable_items(actor: Any) -> list[tuple[str, str]]:
     return list(choices.items())
 
 
+def _day(label: str, required: str, element_id: str) -> forms.DateField:
+    """A day of the batch's window, typed as YYYY-MM-DD."""
+    return forms.DateField(
+        label=label,
+        error_messages={"required": required, "invalid": _("Give the date as YYYY-MM-DD.")},
+        widget=forms.DateInput(attrs={**_DATE, "id": element_id}, format="%Y-%m-%d"),
+    )
+
+
 class BatchForm(StaffForm):
     """A draft batch of a plan: its window, items, pool, capacity and a sampling ratio per risk grade of the policy."""
 
     title = forms.CharField(
         label=_("Title"), max_length=200, required=False, widget=forms.TextInput(attrs={"id": "b-title"})
     )
-    starts_on = forms.DateField(
-        label=_("Checks from"),
-        error_messages={
-            "required": _("Give the first day of the checks."),
-            "invalid": _("Give the date as YYYY-MM-DD."),
-        },
-        widget=forms.DateInput(attrs={**_DATE, "id": "b-start"}, format="%Y-%m-%d"),
-    )
-    ends_on = forms.DateField(
-        label=_("Checks until"),
-        error_messages={
-            "required": _("Give the last day of the checks."),
-            "invalid": _("Give the date as YYYY-MM-DD."),
-        },
-        widget=forms.DateInput(attrs={**_DATE, "id": "b-end"}, format="%Y-%m-%d"),
-    )
+    starts_on = _day(_("Checks from"), _("Give the first day of the checks."), "b-start")
+    ends_on = _day(_("Checks until"), _("Give the last day of the checks."), "b-end")
     items = forms.MultipleChoiceField(
         label=_("Items for random checks"),
         error_messages={
