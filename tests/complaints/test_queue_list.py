@@ -148,6 +148,14 @@ def test_bulk_dispatch_field_errors_and_who_may_use_it(hotline, province, to_dis
     foreign = client.post("/complaints/dispatch/", {"orders": [qingdao.pk], "lead": province.lixia_market.pk})
     assert foreign.status_code == 400 and qingdao.number not in foreign.content.decode()
     assert not WorkOrder.objects.filter(state="dispatched").exists()
+    # A co-handler must be a unit where every chosen order is: 市南's bureau cannot co-handle a 历下 order.
+    far = client.post(
+        "/complaints/dispatch/",
+        {"orders": [o.pk for o in ready], "lead": province.lixia_market.pk, "co": [province.shinan_market.pk]},
+    )
+    assert far.status_code == 400
+    errors = visible_text(far.content.decode().split('id="bulk-dispatch"')[1].split("</form>")[0])
+    assert province.shinan_market.name in errors and any(o.number in errors for o in ready)
     handler = staff(hotline.lixia_officer)
     queue = handler.get("/complaints/").content.decode()
     assert 'name="orders"' not in queue and 'id="bulk-dispatch"' not in queue

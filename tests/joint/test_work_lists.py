@@ -154,6 +154,10 @@ def test_licences_are_claimed_together_from_the_kits_table(claims, joint):  # no
     for task in pending:
         task.item.refresh_from_db()
     assert [t.item.state for t in pending] == ["claimed", "claimed", "pending"]
+    # Each pending licence also leads to the page that ends its claim with a reason; a claimed one does not.
+    ends = re.findall(r'href="/joint/claims/(\d+)/end/"', html)
+    assert sorted(int(pk) for pk in ends) == sorted(t.pk for t in pending)
+    assert "不属本单位" in visible_text(html)
     # The city's licence is not 历下's to claim: refused, nothing claimed.
     refused = lixia.post("/joint/claims/bulk/", {"tasks": [pending[2].pk, claims["J"].pk]})
     assert refused.status_code == 400 and 'id="claim-errors"' in refused.content.decode()

@@ -185,7 +185,26 @@ class BulkDispatchForm(forms.Form):
         lead, co = data.get("lead"), data.get("co")
         if lead is not None and co and lead in co:
             self.add_error("co", _("The lead unit cannot be a co-handling unit too."))
+        elif co and data.get("orders"):
+            self._co_where_each_order_is(data["orders"], co)
         return data
+
+    def _co_where_each_order_is(self, orders, co) -> None:
+        """Co-handlers of several orders, as on one order: units of each order's county or a region above it."""
+        chains: dict[str, set[str]] = {}
+        for order in orders:
+            chain = chains.setdefault(order.region_id, set(region_chain(order.region_id)))
+            for unit in co:
+                if unit.region_id not in chain:
+                    self.add_error(
+                        "co",
+                        _(
+                            "%(unit)s cannot co-handle order %(number)s: it is not a unit of the order's county "
+                            "or of a region above it."
+                        )
+                        % {"unit": unit.name, "number": order.number},
+                    )
+                    return
 
 
 _UNKNOWN_DEPARTMENT = {"invalid_choice": _("Unknown department."), "invalid_pk_value": _("Unknown department.")}

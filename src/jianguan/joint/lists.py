@@ -497,9 +497,12 @@ class ClaimTable(tables.Table):
         if record.item.state != "pending" or record.item.is_closed:
             return ""
         return format_html(
-            '<button class="btn btn-sm btn-outline-primary" type="submit" form="bulk-claim" formaction="{}">{}</button>',
+            '<span class="text-nowrap"><button class="btn btn-sm btn-outline-primary" type="submit" form="bulk-claim" '
+            'formaction="{}">{}</button> <a class="btn btn-sm btn-link" href="{}">{}</a></span>',
             reverse("joint:act", args=["claim", record.pk, "claim"]),
             gettext("Claim"),
+            reverse("joint:claim_end", args=[record.pk]),
+            gettext("Not ours"),
         )
 
 
