@@ -26,8 +26,13 @@ def _either(actor: Any, *lookups: str) -> Q | None:
 
 
 def _restrict(queryset: QuerySet, actor: Any, *lookups: str) -> QuerySet:
+    """The rows in scope, as a semi-join on their ids: a lookup through a many-valued relation
+    (a notice's recipients, a campaign's participants) repeats a row, and DISTINCT over the wide
+    rows a list selects (JSON columns included) is what the planner must not be left to do."""
     condition = _either(actor, *lookups)
-    return queryset.none() if condition is None else queryset.filter(condition).distinct()
+    if condition is None:
+        return queryset.none()
+    return queryset.filter(pk__in=queryset.model.objects.filter(condition).values("pk"))
 
 
 def visible_claims(actor: Any) -> QuerySet[ClaimTask]:
