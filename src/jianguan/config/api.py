@@ -25,6 +25,7 @@ from jianguan.credit.api import router as public_router
 from jianguan.credit.api import staff_router as credit_router
 from jianguan.exchange.api import router as exchange_router
 from jianguan.joint.api import router as joint_router
+from jianguan.monitoring.api import router as monitoring_router
 from jianguan.officers.api import router as officers_router
 from jianguan.platform.api import audit_router
 from jianguan.platform.api import router as core_router
@@ -212,5 +213,6 @@ api.add_router("/v1/credit", credit_router)
 api.add_router("/v1/complaints", complaints_router)
 api.add_router("/v1/public/complaints", public_complaints_router)
 api.add_router("/v1/joint", joint_router)
+api.add_router("/v1/monitoring", monitoring_router)
 api.add_router("/v1/rectifications", rectification_router)
 api.add_router("/v1/public/rectifications", public_rectification_router)

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "jianguan.complaints",
     "jianguan.joint",
     "jianguan.rectification",
+    "jianguan.monitoring",
     "jianguan.portal",
     # front
     "jianguan.web",

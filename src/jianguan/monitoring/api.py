@@ -1,0 +1,140 @@
+"""Monitoring API: readings in from source systems; devices, their hourly readings, clues and
+deliveries within the reader's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Router
+
+from jianguan.accounts.models import ApiClient
+from jianguan.core.errors import DomainError
+from jianguan.exchange.services import source_of_client
+from jianguan.monitoring import services
+from jianguan.monitoring.choices import Channel
+from jianguan.monitoring.models import BadReading, Clue, Delivery, Device
+from jianguan.monitoring.permissions import access, visible_clues, visible_deliveries, visible_devices
+from jianguan.platform.apitools import page
+
+router = Router(tags=["monitoring"])
+
+_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "description": 'A JSON array of readings, or {"readings": [...]}: each {"device": code, "time": ISO 8601 '
+        'with offset, "value": number, "unit": the quantity\'s unit, "id": optional reading id}. A reading '
+        "already stored for the same device and time is counted as a duplicate.",
+        "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}},
+    }
+}
+
+
+def delivery_out(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "id": delivery.pk,
+        "channel": delivery.channel,
+        "received_at": delivery.received_at,
+        "submitted": delivery.submitted,
+        "accepted": delivery.accepted,
+        "duplicates": delivery.duplicates,
+        "rejected": delivery.rejected,
+    }
+
+
+def device_out(device: Device) -> dict[str, Any]:
+    return {
+        "id": device.pk,
+        "code": device.code,
+        "kind": device.kind,
+        "name": device.name,
+        "subject": device.subject_id,
+        "department": device.department_id,
+        "region": device.region_id,
+        "address": device.address,
+        "longitude": device.longitude,
+        "latitude": device.latitude,
+        "quantity": device.quantity,
+        "status": device.status,
+        "last_seen_at": device.last_seen_at,
+        "offline": services.is_offline(device),
+    }
+
+
+def clue_out(clue: Clue) -> dict[str, Any]:
+    return {
+        "id": clue.pk,
+        "number": clue.number,
+        "rule": clue.rule,
+        "rule_version": clue.rule_version,
+        "device": clue.device_id,
+        "subject": clue.subject_id,
+        "department": clue.department_id,
+        "region": clue.region_id,
+        "level": clue.level,
+        "state": clue.state,
+        "first_at": clue.first_at,
+        "last_at": clue.last_at,
+        "hits": clue.hits,
+        "evidence": clue.evidence,
+    }
+
+
+@router.post("/readings", response=dict, summary="Readings in from a source system", openapi_extra=_BODY_DOC)
+def post_readings(request):
+    client = request.auth
+    if not isinstance(client, ApiClient):
+        raise DomainError("api_client_only", _("Only a source system's API client may send readings."), status=403)
+    source = source_of_client(client)
+    services.check_rate(source, timezone.now())
+    items = services.parse_body(request.body, source)
+    outcome = services.receive(
+        source, items, channel=Channel.HTTP, actor=client, digest=hashlib.sha256(request.body).hexdigest()
+    )
+    return {**delivery_out(outcome.delivery), "errors": outcome.errors, "clues": [c.number for c in outcome.clues]}
+
+
+@router.get("/deliveries/{delivery_id}", response=dict, summary="One delivery, with its refused readings")
+def get_delivery(request, delivery_id: int):
+    delivery = access(visible_deliveries(request.auth), delivery_id)
+    bad = BadReading.objects.filter(delivery=delivery).order_by("position")
+    return {
+        **delivery_out(delivery),
+        "refused": [
+            {"position": b.position, "device": b.device_code, "reason": b.reason, "payload": b.payload} for b in bad
+        ],
+    }
+
+
+@router.get("/devices", response=dict, summary="Monitoring devices in scope")
+def list_devices(request, kind: str = "", offline: bool = False, limit: int = 50, offset: int = 0):
+    devices = visible_devices(request.auth).order_by("code")
+    if kind:
+        devices = devices.filter(kind=kind)
+    if offline:
+        devices = devices.filter(services.offline_q())
+    return page(devices, limit, offset, device_out)
+
+
+@router.get("/devices/{device_id}/hours", response=dict, summary="A device's hourly aggregates")
+def device_hours(request, device_id: int, start: dt.datetime | None = None, end: dt.datetime | None = None):
+    device = access(visible_devices(request.auth), device_id)
+    return {"device": device_out(device), "hours": services.hours(device, start, end)}
+
+
+@router.get("/clues", response=dict, summary="Clues in scope, newest first")
+def list_clues(request, state: str = "", level: str = "", limit: int = 50, offset: int = 0):
+    clues = visible_clues(request.auth).order_by("-last_at", "-pk")
+    if state:
+        clues = clues.filter(state=state)
+    if level:
+        clues = clues.filter(level=level)
+    return page(clues, limit, offset, clue_out)
+
+
+@router.get("/clues/{clue_id}", response=dict)
+def get_clue(request, clue_id: int):
+    return clue_out(access(visible_clues(request.auth), clue_id))

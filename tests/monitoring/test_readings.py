@@ -1,0 +1,128 @@
+"""Readings in over HTTP: every submitted reading stored once or kept with its reason, counts that
+add up, hourly aggregates, last-seen times, and the gateway's refusals of a whole call."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_mixed_delivery_is_accounted_for_reading_by_reading(monitor):
+    from jianguan.monitoring.models import BadReading, Delivery, Reading, ReadingHour
+
+    m = monitor
+    good = [m.reading(m.cold, 0, 4.0, id="r1"), m.reading(m.cold, 10, 5.5), m.reading(m.cold, 70, 6.0)]
+    bad = [
+        m.reading(m.cold, 20, 4.0, unit="°F"),  # wrong unit
+        {"device": "NOPE-1", "time": m.at(0), "value": 1, "unit": "℃"},  # unknown device
+        m.reading(m.cold, 60 * 24 + 60, 4.0),  # an hour ahead of now
+        m.reading(m.cold, 30, 900.0),  # outside -60..80 ℃
+        "4.0",  # not an object
+        {"device": "CC-001", "time": "2026-12-07 08:00", "value": 4, "unit": "℃"},  # no offset
+        {"device": "CC-001", "time": m.at(40), "value": True, "unit": "℃"},  # a boolean is not a value
+        {"device": "CC-001", "time": m.at(50), "value": 4, "unit": "℃", "id": "x\u0000"},
+    ]
+    repeated = m.reading(m.cold, 0, 4.0, id="r1")
+    response = m.post([*good, *bad, repeated])
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["submitted"], body["accepted"], body["duplicates"], body["rejected"]) == (12, 3, 1, 8)
+    codes = [e["code"] for e in body["errors"]]
+    assert codes == [
+        "wrong_unit",
+        "unknown_device",
+        "future_time",
+        "out_of_range",
+        "malformed",
+        "bad_time",
+        "bad_value",
+        "forbidden_character",
+    ]
+    assert [e["row"] for e in body["errors"]] == list(range(4, 12))
+    for error in body["errors"]:
+        assert error["message"] != error["message_en"] and error["message_en"]
+    assert body["errors"][3]["message"].endswith("（-60–80 ℃）")
+    assert Reading.objects.count() == 3
+    kept = BadReading.objects.filter(delivery_id=body["id"]).order_by("position")
+    assert [b.reason for b in kept] == codes and "NOPE-1" in kept[1].device_code
+    # The same delivery again: nothing new, every reading a duplicate or refused again.
+    again = m.post([*good, *bad]).json()
+    assert (again["accepted"], again["duplicates"], again["rejected"]) == (0, 3, 8)
+    assert Reading.objects.count() == 3
+    first, second = ReadingHour.objects.filter(device=m.cold).order_by("hour")
+    assert (first.count, first.minimum, first.maximum, first.total) == (2, 4.0, 5.5, 9.5)
+    assert (second.count, second.total) == (1, 6.0)
+    m.cold.refresh_from_db()
+    assert m.cold.last_seen_at == m.t0 + dt.timedelta(minutes=70)
+    assert all(d.submitted == d.accepted + d.duplicates + d.rejected for d in Delivery.objects.all())
+
+
+def test_a_late_reading_does_not_move_last_seen_back(monitor):
+    m = monitor
+    m.post([m.reading(m.cold, 60, 4.0)])
+    m.post([m.reading(m.cold, 5, 4.0)])
+    m.cold.refresh_from_db()
+    assert m.cold.last_seen_at == m.t0 + dt.timedelta(minutes=60)
+
+
+def test_whole_call_refusals(monitor, make_user, province):
+    m = monitor
+    assert (
+        m.client().post("/api/v1/monitoring/readings", b"{not json", content_type="application/json").status_code == 400
+    )
+    wrong = m.client().post("/api/v1/monitoring/readings", {"rows": []}, content_type="application/json")
+    assert wrong.status_code == 400 and wrong.json()["code"] == "not_a_list"
+    staff = Client()
+    staff.force_login(make_user("platform_admin", department=province.market))
+    refused = staff.post("/api/v1/monitoring/readings", [m.reading(m.cold, 0, 1)], content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "api_client_only"
+    m.source.requests_per_minute = 1
+    m.source.save()
+    assert m.post([m.reading(m.cold, 0, 1)]).status_code == 200
+    assert m.post([m.reading(m.cold, 1, 1)]).status_code == 429
+
+
+def test_a_retired_device_is_unknown(monitor):
+    from jianguan.monitoring.choices import DeviceStatus
+
+    m = monitor
+    m.gas.status = DeviceStatus.RETIRED
+    m.gas.save()
+    body = m.post([m.reading(m.gas, 0, 1.0)]).json()
+    assert [e["code"] for e in body["errors"]] == ["unknown_device"]
+
+
+def test_another_sources_device_is_unknown_to_this_source(monitor, province):
+    from jianguan.exchange.services import register_source
+
+    _other, token = register_source("qd-iot", "青岛物联网平台", province.qd_market)
+    m = monitor
+    body = (
+        Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        .post("/api/v1/monitoring/readings", [m.reading(m.cold, 0, 4.0)], content_type="application/json")
+        .json()
+    )
+    assert body["rejected"] == 1 and body["errors"][0]["code"] == "unknown_device"
+
+
+def test_readings_are_partitioned_by_month_on_postgresql(monitor):
+    from django.db import connection
+
+    m = monitor
+    last_month = (m.t0.replace(day=1) - dt.timedelta(days=1)).replace(hour=12)
+    m.post([m.reading(m.cold, 0, 4.0), {**m.reading(m.cold, 0, 4.0), "time": last_month.isoformat()}])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'monitoring_reading' ORDER BY 1"
+            )
+            names = [row[0] for row in cursor.fetchall()]
+            assert names == sorted({f"monitoring_reading_{last_month:%Y%m}", f"monitoring_reading_{m.t0:%Y%m}"})
+        else:
+            cursor.execute("SELECT COUNT(*) FROM monitoring_reading")
+            assert cursor.fetchone()[0] == 2
+    assert timezone.now() > m.t0
