@@ -189,11 +189,12 @@ def test_draw_verifies_and_a_redraw_is_refused(batch):
 def test_a_changed_pool_or_selection_is_detected(batch):
     from jianguan.spotcheck.models import Draw
     from jianguan.spotcheck.services import draw_batch, verify_draw
+    from jianguan.spotcheck.snapshot import pool_text
 
     batch, _officers = batch
     ready(batch)
     draw = draw_batch(batch)
-    pool = zlib.decompress(bytes(draw.pool)).decode().splitlines()
+    pool = pool_text(draw.pool).decode().splitlines()
     tampered = "\n".join(pool[1:]) + "\n"  # a subject quietly removed from the frozen pool
     Draw.objects.filter(pk=draw.pk).update(pool=zlib.compress(tampered.encode()))
     draw.refresh_from_db()
@@ -356,6 +357,90 @@ def test_a_blinded_pool_holds_each_subjects_pseudonym_in_code_point_order(batch,
     assert pool.canonical == "".join(f"{t}\t{g}\n" for t, g in expected).encode()
     assert pool.size == len(expected) > 10
     assert {token for token, _id, _region in chosen["B"]} <= {t for t, _g in expected}
+
+
+def test_the_bulk_blinded_pool_is_the_in_memory_pool_exactly(batch, province):
+    """A blinded random draw freezes its pool in bulk (the rows in parts, pseudonyms in one pass, the
+    order and text from their bytes, a top-k by the ranks' first bytes): canonical text, hash, sizes
+    and every stratum's selection must be those of the plain in-memory pool, grades of several
+    lengths, an empty grade, a stratum drawn whole and one not drawn included."""
+    from jianguan.spotcheck import snapshot
+    from jianguan.subjects.models import Subject
+
+    batch, _officers = batch
+    subjects = list(Subject.objects.order_by("pk"))
+    Subject.objects.filter(pk__in=[s.pk for s in subjects[:5]]).update(risk_grade="A")
+    Subject.objects.filter(pk__in=[s.pk for s in subjects[5:8]]).update(risk_grade="D")
+    Subject.objects.filter(pk=subjects[8].pk).update(risk_grade="")
+    Subject.objects.filter(pk=subjects[14].pk).update(risk_grade="C")
+    Subject.objects.filter(pk=subjects[9].pk).update(uscc=None, registration_no="370100200012345")
+    Subject.objects.filter(pk=subjects[10].pk).update(uscc=None, registration_no=None, id_number_hash="0" * 64)
+    blind, key = "c" * 64, hashlib.sha256(b"the key").digest()
+    quotas = {
+        "A": algorithm.Quota(0.4),
+        "B": algorithm.Quota(0.25, minimum=2),
+        "D": algorithm.Quota(1.0),
+        "C": algorithm.Quota(0.0),
+    }
+    for grades in ("one length", "several lengths"):
+        if grades == "several lengths":
+            Subject.objects.filter(pk__in=[s.pk for s in subjects[11:14]]).update(risk_grade="A1")
+            quotas["A1"] = algorithm.Quota(0.5)
+        with snapshot.frozen_pool(batch, dt.date(2026, 4, 1), blind) as bulk:
+            chosen = bulk.select(key, quotas)
+        plain = snapshot._frozen_in_memory(batch, dt.date(2026, 4, 1), blind)
+        assert bulk.canonical == plain.canonical and bulk.hash == plain.hash
+        assert bulk.sizes == plain.sizes and bulk.size == len(subjects)
+        assert chosen == plain.select(key, quotas)
+        assert {g: len(chosen[g]) for g in chosen} == {g: quotas[g].size(n) for g, n in bulk.sizes.items()}
+        assert chosen["C"] == [] and len(chosen["D"]) == 3 and 0 < len(chosen["B"]) < bulk.sizes["B"]
+        assert snapshot.pool_text(bulk.snapshot) == bulk.canonical
+        assert bulk.snapshot.startswith(snapshot.COMPACT_MAGIC) and len(bulk.snapshot) < len(bulk.canonical)
+
+
+def test_pseudonym_digests_open_to_the_published_pseudonyms():
+    from jianguan.spotcheck.snapshot import pseudonym_digests
+    from jianguan.spotcheck.verify_draw import pseudonym
+
+    blind, tokens = "d" * 64, ["91370102MA0000001X", "370100200012345", "S12", "运营9", ""]
+    digests = pseudonym_digests(blind, [t.encode() for t in tokens])
+    assert [d[:16].hex() for d in digests] == [pseudonym(blind, t) for t in tokens]
+
+
+def test_a_pool_snapshot_of_either_form_reads_back_and_a_cut_one_is_refused():
+    from jianguan.spotcheck.snapshot import COMPACT_MAGIC, pool_text
+
+    text = b"00" * 16 + b"\tA\n" + b"ff" * 16 + b"\tB\n"
+    assert pool_text(zlib.compress(text)) == text  # the form of draws made before
+    compact = COMPACT_MAGIC + b'{"n": 2, "strata": ["A", "B"]}\n' + b"\x00" * 16 + b"\xff" * 16
+    assert pool_text(memoryview(compact + zlib.compress(b"\x00\x01"))) == text
+    with pytest.raises(ValueError):
+        pool_text(compact[:-1] + zlib.compress(b"\x00\x01"))
+    with pytest.raises(ValueError):
+        pool_text(compact + zlib.compress(b"\x00\x02"))
+    with pytest.raises(ValueError):
+        pool_text(zlib.compress(text)[:-3])
+
+
+def test_a_draw_stored_in_the_earlier_form_still_verifies_and_publishes_the_same(batch):
+    from jianguan.spotcheck.models import Draw
+    from jianguan.spotcheck.services import draw_batch, public_draw_record, verify_draw
+    from jianguan.spotcheck.snapshot import COMPACT_MAGIC, pool_text
+    from jianguan.spotcheck.verify_draw import check
+
+    batch, _officers = batch
+    ready(batch)
+    draw = draw_batch(batch)
+    assert bytes(draw.pool).startswith(COMPACT_MAGIC)
+    record = public_draw_record(draw)
+    assert check(record) == [] and verify_draw(draw).ok
+    Draw.objects.filter(pk=draw.pk).update(pool=zlib.compress(pool_text(draw.pool), 1))
+    draw.refresh_from_db()
+    assert not bytes(draw.pool).startswith(COMPACT_MAGIC)
+    assert verify_draw(draw).ok and public_draw_record(draw) == record
+    Draw.objects.filter(pk=draw.pk).update(pool=bytes(COMPACT_MAGIC) + b'{"n": 5, "strata": ["B"]}\n')
+    draw.refresh_from_db()
+    assert verify_draw(draw).message == "the stored pool snapshot is damaged"
 
 
 # ---------------------------------------------------------------- results and publication

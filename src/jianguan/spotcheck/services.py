@@ -13,7 +13,6 @@ import hashlib
 import json
 import secrets
 import time
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,7 +56,7 @@ from jianguan.spotcheck.models import Batch, Draw, Evidence, Plan, Task, TaskOff
 from jianguan.spotcheck.objects import object_filter
 from jianguan.spotcheck.permissions import acting_officer
 from jianguan.spotcheck.policy import default_quotas, policy
-from jianguan.spotcheck.snapshot import frozen_pool
+from jianguan.spotcheck.snapshot import frozen_pool, pool_text
 
 
 def _require_writer(actor: Any, department: Department) -> None:
@@ -403,7 +402,7 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
             selection_hash=algorithm.sha256_hex(selection),
             drawn_at=now,
         )
-        draw.pool = zlib.compress(pool.canonical, 1)
+        draw.pool = pool.snapshot
         store_blob(Draw, draw.pk, "pool", draw.pool)
         clock.lap("write_pool")
         ids = allocate_ids(Task, len(ordered))
@@ -504,7 +503,10 @@ def verify_draw(draw: Draw) -> Verification:
     """Recompute the draw from its published parts; report the first difference."""
     if hashlib.sha256(draw.seed.encode()).hexdigest() != draw.seed_hash:
         return Verification(False, "the revealed seed does not match the committed seed hash")
-    canonical = zlib.decompress(bytes(draw.pool))
+    try:
+        canonical = pool_text(draw.pool)
+    except ValueError:
+        return Verification(False, "the stored pool snapshot is damaged")
     if algorithm.sha256_hex(canonical) != draw.pool_hash:
         return Verification(False, "the stored pool does not match the published pool hash")
     entries = algorithm.parse_pool(canonical)
@@ -547,7 +549,7 @@ def public_draw_record(draw: Draw) -> dict[str, Any] | None:
         return None
     batch = draw.batch
     strata: dict[str, dict[str, Any]] = {}
-    for entry in algorithm.parse_pool(zlib.decompress(bytes(draw.pool))):
+    for entry in algorithm.parse_pool(pool_text(draw.pool)):
         members = strata.setdefault(entry[1], {"members": []})["members"]
         members.append([entry[0], entry[2]] if len(entry) > 2 else entry[0])
     for data in strata.values():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +34,7 @@ from jianguan.spotcheck.permissions import (
     visible_plans,
     visible_tasks,
 )
+from jianguan.spotcheck.snapshot import pool_text
 
 
 def _or_404(function, *args):
@@ -208,7 +208,7 @@ def pool(request, pk: int):
     batch = _or_404(lambda: access_batch(request.user, pk, staff_only=True))
     if not hasattr(batch, "draw"):
         raise Http404
-    response = HttpResponse(zlib.decompress(bytes(batch.draw.pool)), content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pool_text(batch.draw.pool), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f"attachment; filename=pool-{batch.pk}.tsv"
     return response
 
