@@ -78,14 +78,47 @@ def _sqlite_value(value):
     return value
 
 
-def bulk_insert(model: type[Model] | str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert rows as fast as the database allows; returns the number written."""
+def _binary_copy_types(cursor: Any, table: str, columns: Sequence[str]) -> list[int]:
+    """The type oids of `columns`, for a binary COPY; JSON columns then take the JSON text as is."""
+    from psycopg.adapt import Dumper
+    from psycopg.pq import Format
+
+    cursor.execute(
+        "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0", [f'"{table}"']
+    )
+    oids = dict(cursor.fetchall())
+    jsonb = cursor.adapters.types["jsonb"].oid
+
+    class JsonTextBinaryDumper(Dumper):
+        format = Format.BINARY
+        oid = jsonb
+
+        def dump(self, obj: Any) -> bytes:
+            return b"\x01" + obj.encode()  # jsonb's binary form: a version byte, then the text
+
+    cursor.adapters.register_dumper(None, JsonTextBinaryDumper)
+    return [oids[column] for column in columns]
+
+
+def bulk_insert(
+    model: type[Model] | str, columns: Sequence[str], rows: Iterable[Sequence], *, binary: bool = False
+) -> int:
+    """Insert rows as fast as the database allows; returns the number written.
+
+    With `binary` (PostgreSQL), COPY in binary format with the columns' types declared up front:
+    about half the client's work per row of the text format. Every value must then be of its
+    column's type exactly (aware datetimes; JSON columns take JSON text).
+    """
     table = _table(model)
     names = ", ".join(f'"{c}"' for c in columns)
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+            raw = cursor.cursor
+            types = _binary_copy_types(raw, table, columns) if binary else None
+            with raw.copy(f'COPY "{table}" ({names}) FROM STDIN' + (" (FORMAT BINARY)" if binary else "")) as copy:
+                if types is not None:
+                    copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
                     count += 1
@@ -191,13 +224,20 @@ def fetch_by_keys(
     conditions = "".join(f' AND "{name}" = %s' for name in (where or {}))
     extra = list((where or {}).values())
     out: list[tuple] = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        # A plain driver cursor on the same connection and transaction: the keys go as one bound
+        # array parameter; Django's cursors would quote thousands of them into the statement's text.
+        # Driver errors wrapped as Django's, as its cursors do: a lost connection is told and retried alike.
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as raw:
+            raw.execute(
                 f'SELECT {select} FROM "{table}" WHERE "{key}" = ANY(%s){conditions}',  # noqa: S608
                 [list(keys), *extra],
             )
-            return cursor.fetchall()
+            return raw.fetchall()
+    with connection.cursor() as cursor:
         for start in range(0, len(keys), 900):
             part = list(keys[start : start + 900])
             marks = ", ".join(["%s"] * len(part))
