@@ -126,3 +126,21 @@ def test_readings_are_partitioned_by_month_on_postgresql(monitor):
             cursor.execute("SELECT COUNT(*) FROM monitoring_reading")
             assert cursor.fetchone()[0] == 2
     assert timezone.now() > m.t0
+
+
+def test_devices_and_clues_in_scope(monitor, make_user, province):
+    from jianguan.monitoring.permissions import visible_clues, visible_devices
+
+    m = monitor
+    m.post([m.reading(m.gas, 0, 30.0)])
+    lixia = make_user("department_admin", department=province.lixia_market)
+    qingdao = make_user("department_admin", department=province.qd_market)
+    assert set(visible_devices(lixia)) == {m.cold, m.gas}  # the effluent monitor is the environment bureau's
+    assert visible_clues(lixia).count() == 1
+    assert not visible_devices(qingdao).exists() and not visible_clues(qingdao).exists()
+    api = Client()
+    api.force_login(qingdao)
+    assert api.get(f"/api/v1/monitoring/devices/{m.gas.pk}/hours").status_code == 404
+    api.force_login(lixia)
+    hours = api.get(f"/api/v1/monitoring/devices/{m.gas.pk}/hours", {"start": m.t0.isoformat()}).json()["hours"]
+    assert [(h["count"], h["max"]) for h in hours] == [(1, 30.0)]

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "jianguan.joint",
     "jianguan.rectification",
     "jianguan.monitoring",
+    "jianguan.alerts",
     "jianguan.portal",
     # front
     "jianguan.web",

@@ -13,11 +13,11 @@ from jianguan.monitoring.models import Clue, Delivery, Device
 
 
 def visible_devices(actor: Any) -> QuerySet[Device]:
-    return restrict(Device.objects.all(), actor, department="department", region="region_id")
+    return restrict(Device.objects.all(), actor, department="department", region="region__code")
 
 
 def visible_clues(actor: Any) -> QuerySet[Clue]:
-    return restrict(Clue.objects.all(), actor, department="department", region="region_id")
+    return restrict(Clue.objects.all(), actor, department="department", region="region__code")
 
 
 def visible_deliveries(actor: Any) -> QuerySet[Delivery]:
