@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
-from jianguan.alerts import services
+from jianguan.accounts.models import ApiClient
+from jianguan.alerts import national, services
 from jianguan.alerts.models import Alert
 from jianguan.alerts.permissions import access_alert, visible_alerts
+from jianguan.core.errors import DomainError
+from jianguan.exchange.services import source_of_client
 from jianguan.platform.apitools import page
 from jianguan.workflow.labels import state_label
 
@@ -70,6 +74,32 @@ def list_alerts(request, level: str = "", open: bool | None = None, limit: int =
 @router.get("/quality", response=list, summary="Alerts raised, verified and precision per source and rule")
 def alert_quality(request):
     return services.quality(visible_alerts(request.auth))
+
+
+@router.post(
+    "/national",
+    response=dict,
+    summary="National risk warnings in (the national system's gateway client)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": 'A JSON array of warnings, or {"warnings": [...]}; see alerts.national for the fields.',
+            "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}},
+        }
+    },
+)
+def national_in(request):
+    client = request.auth
+    if not isinstance(client, ApiClient):
+        raise DomainError(
+            "api_client_only", _("Only the national system's gateway client may send warnings."), status=403
+        )
+    return national.receive(source_of_client(client), client, request.body)
+
+
+@router.get("/{alert_id}/national-reply", response=list, summary="The feedback on the alert's national warnings")
+def national_reply(request, alert_id: int):
+    return national.reply(access_alert(request.auth, alert_id))
 
 
 @router.get("/{alert_id}", response=dict)
