@@ -116,6 +116,7 @@ def receive(source: SourceSystem, client: Any, body: bytes) -> dict[str, Any]:
                 region=checked.regionCode,
                 subject_id=subject.pk if subject else None,
                 rule=checked.itemCode,
+                rule_name=checked.title,
                 detail=checked.model_dump(mode="json"),
             ),
             now=now,

@@ -234,12 +234,18 @@ def detect_surges(today: dt.date | None = None) -> list[Surge]:
             if created:
                 after = {"region": region, "class": top, "week": week_start.isoformat(), "count": current}
                 event = record_event(None, "complaints.surge", "surge", surge.pk, after=after)
+                name = Category.objects.filter(code=top).values_list("name", flat=True).first() or top
                 publish(
                     "complaints.surge_detected",
                     region=region,
                     object_type="surge",
                     object_id=surge.pk,
-                    payload={**after, "baseline_mean": round(mean, 2), "threshold": round(threshold, 2)},
+                    payload={
+                        **after,
+                        "class_name": name,
+                        "baseline_mean": round(mean, 2),
+                        "threshold": round(threshold, 2),
+                    },
                     audit_event=event,
                 )
             found.append(surge)
