@@ -110,7 +110,7 @@ def test_every_refusal_is_kept_with_its_reason(detectors):
         ("bad_time", d.item(cam, 4, time="2026-12-07 08:00")),
         ("unknown_device", {**d.item(cam, 5), "device": "NOPE-1"}),
         ("not_a_detector", {**d.item(cam, 6), "device": d.monitor.cold.code}),
-        ("future_time", d.item(cam, 60 * 24 + 60)),
+        ("future_time", d.item(cam, 60 * 24 + 120)),  # over an hour ahead of now
         ("unknown_label", d.item(cam, 7, label="dancing")),
         ("unknown_label", d.item(cam, 8, label="illegal_land_use")),  # a label of remote sensing only
         ("bad_confidence", d.item(cam, 9, confidence=1.2)),
@@ -398,3 +398,30 @@ def test_detections_and_their_images_are_read_within_scope(detectors, make_user,
     env = Client()
     env.force_login(make_user("officer", department=province.jn_env))
     assert [x["label"] for x in env.get(URL).json()["items"]] == ["illegal_land_use"]
+
+
+def test_the_policy_refuses_a_detections_rule_without_known_labels(db):
+    import json
+
+    from jianguan.core.errors import DomainError
+    from jianguan.monitoring.policy import DATA
+    from jianguan.platform.policies import validate_policy
+
+    shipped = json.loads((DATA / "policy.json").read_text(encoding="utf-8"))
+    validate_policy("monitoring", shipped)
+    rat = next(r for r in shipped["rules"] if r["code"] == "kitchen_rat")
+    for broken in (
+        {**rat, "labels": ["unicorn"]},
+        {**rat, "labels": []},
+        {**rat, "quantity": "temperature"},
+        {**rat, "minutes": 0},
+        {**rat, "min_confidence": 1.5},
+    ):
+        with pytest.raises(DomainError) as refused:
+            validate_policy("monitoring", {**shipped, "rules": [broken]})
+        assert refused.value.code == "invalid_policy"
+    gas = next(r for r in shipped["rules"] if r["code"] == "gas_leak")
+    with pytest.raises(DomainError):
+        validate_policy("monitoring", {**shipped, "rules": [{**gas, "labels": ["rat"]}]})
+    with pytest.raises(DomainError):
+        validate_policy("monitoring", {**shipped, "labels": {"Rat!": shipped["labels"]["rat"]}, "rules": []})
