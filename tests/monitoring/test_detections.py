@@ -343,6 +343,14 @@ def test_one_delivery_is_judged_as_if_it_arrived_one_by_one(detectors):
     assert clue.hits == 1 and clue.first_at == d.monitor.t0 + dt.timedelta(minutes=20)
 
 
+def test_three_people_in_one_frame_are_three_detections(detectors):
+    d = detectors
+    body = d.post([d.item(d.camera, 0, id=f"p{n}") for n in range(3)]).json()
+    assert body["accepted"] == 3
+    [clue] = clues("kitchen_no_mask")
+    assert clue.evidence[-1]["count"] == 3
+
+
 def test_a_late_detection_completes_a_window(detectors):
     d = detectors
     d.post([d.item(d.camera, 0), d.item(d.camera, 50)])

@@ -149,16 +149,24 @@ def _windows(rule: dict[str, Any], new: list[Detection]) -> list[dict]:
         .exclude(pk__in=fresh)
         .values_list("pk", "detected_at", "evidence__sha256")
     )
+    times = [k[0] for k in known]
     hits = []
     for detection in new:
         at = detection.detected_at
-        bisect.insort(known, (at, detection.pk, detection.evidence.sha256))
-        best: list[tuple] = []
-        # Every window containing this detection ends at it or at a known detection less than a window later.
-        for end in [k for k in known if at <= k[0] < at + window]:
-            members = [k for k in known if end[0] - window < k[0] <= end[0]]
-            if len(members) > len(best):
-                best = members
+        entry = (at, detection.pk, detection.evidence.sha256)
+        place = bisect.bisect(known, entry)
+        known.insert(place, entry)
+        times.insert(place, at)
+        # Every window containing this detection ends at it or at a known detection less than a window
+        # later; the window ending at time e holds the detections after e - window up to e.
+        lo, hi = 0, 0
+        for end in range(bisect.bisect_left(times, at), bisect.bisect_left(times, at + window)):
+            if end + 1 < len(times) and times[end + 1] == times[end]:
+                continue
+            start = bisect.bisect_right(times, times[end] - window)
+            if end + 1 - start > hi - lo:
+                lo, hi = start, end + 1
+        best = known[lo:hi]
         if len(best) >= rule["count"]:
             hits.append(
                 {
