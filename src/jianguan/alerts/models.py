@@ -54,6 +54,9 @@ class Signal(models.Model):
     level and weight it was given."""
 
     alert = models.ForeignKey(Alert, models.CASCADE, related_name="signals")
+    subject = models.ForeignKey(
+        "subjects.Subject", models.DO_NOTHING, null=True, blank=True, db_constraint=False, related_name="+"
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=SignalKind.choices)
     rule = models.CharField(_("rule"), max_length=64, blank=True)
     rule_name = models.CharField(_("rule name"), max_length=200, blank=True)
@@ -69,3 +72,36 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.reference}"
+
+
+class SubjectRisk(models.Model):
+    """The fusion score of every subject with signals, recomputed in one pass (`fusion.fuse_all`):
+    what the alert page shows for one alert, for the whole province at once. One column per signal
+    kind (its points) and the risk grade's points, so the pass is a single aggregation."""
+
+    subject = models.OneToOneField(
+        "subjects.Subject", models.DO_NOTHING, primary_key=True, db_constraint=False, related_name="+"
+    )
+    score = models.FloatField(_("fusion score"))
+    monitoring = models.FloatField(default=0)
+    complaint_surge = models.FloatField(default=0)
+    credit_downgrade = models.FloatField(default=0)
+    credit_listing = models.FloatField(default=0)
+    spotcheck_failure = models.FloatField(default=0)
+    campaign_finding = models.FloatField(default=0)
+    national_warning = models.FloatField(default=0)
+    risk_grade = models.FloatField(default=0)
+    as_of = models.DateTimeField(_("as of"))
+
+    PARTS = (*SignalKind.values, "risk_grade")
+
+    class Meta:
+        verbose_name = _("fused risk")
+        indexes = [models.Index(fields=["-score"], name="alerts_subjectrisk_score")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.score:g}"
+
+    @property
+    def contributions(self) -> dict[str, float]:
+        return {part: round(getattr(self, part), 2) for part in self.PARTS if getattr(self, part)}

@@ -129,6 +129,7 @@ def raise_signal(incoming: Incoming, now: dt.datetime | None = None) -> Alert | 
             alert = _new_alert(incoming, key, subject, department, now)
         Signal.objects.create(
             alert=alert,
+            subject=subject,
             kind=incoming.kind,
             rule=incoming.rule,
             rule_name=incoming.rule_name[:200],
