@@ -164,3 +164,18 @@ def test_scope_of_alerts(monitor, staff):
     deliver_all()
     assert visible_alerts(staff["lixia"]).count() == 1
     assert visible_alerts(staff["qingdao"]).count() == 0
+
+
+def test_the_sign_for_deadline_drives_the_card_until_signed(monitor, staff):
+    from jianguan.alerts import services
+    from jianguan.alerts.models import Alert
+    from jianguan.workflow.services import deadline_colour
+
+    gas_leak(monitor)
+    deliver_all()
+    alert = Alert.objects.get()
+    assert alert.item.next_due_at == alert.sign_due_at  # red: 2 hours to sign, before the 3 working days
+    assert deadline_colour(alert.item, alert.sign_due_at + dt.timedelta(minutes=1)) == "red"
+    services.sign(alert, staff["lixia"])
+    alert.item.refresh_from_db()
+    assert alert.item.next_due_at == alert.item.due_at  # signed: the closing deadline rules

@@ -28,7 +28,7 @@ from jianguan.rectification.services import open_rectification
 from jianguan.subjects.models import Subject
 from jianguan.workflow.models import WorkflowDefinition
 from jianguan.workflow.schemas import Sla
-from jianguan.workflow.services import define_workflow, perform_action, start_workflow
+from jianguan.workflow.services import define_workflow, perform_action, set_state_deadline, start_workflow
 
 
 def setup() -> None:
@@ -178,6 +178,7 @@ def _new_alert(incoming: Incoming, key: str, subject, department: Department, no
         region_id=subject.region_id if subject and subject.region_id else incoming.region,
         overall_sla=Sla(working_days=deadlines["handle_working_days"]),
     )
+    set_state_deadline(item, now + dt.timedelta(hours=deadlines["sign_hours"]))
     try:
         with transaction.atomic():
             return Alert.objects.create(
