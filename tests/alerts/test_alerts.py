@@ -123,7 +123,7 @@ def test_the_whole_handling_path_opens_a_rectification_order(monitor, staff):
     assert Alert.objects.filter(is_open=True).count() == 1 and Alert.objects.count() == 2
 
 
-def test_a_false_verdict_closes_the_alert_and_precision_counts_it(monitor, staff):
+def test_a_false_verdict_closes_the_alert_and_precision_counts_it(monitor, staff, province):
     from jianguan.alerts import services
     from jianguan.alerts.models import Alert
 
@@ -135,10 +135,21 @@ def test_a_false_verdict_closes_the_alert_and_precision_counts_it(monitor, staff
         services.sign(alert, staff["lixia"])
         services.verify(alert, staff["lixia"], verdict, "核查结论")
         if verdict == "true":
-            services.dispose(alert, staff["lixia"], "notify", "抄告燃气主管部门")
+            services.dispose(alert, staff["lixia"], "notify", "抄告燃气主管部门", recipient=province.jn_env)
             services.feedback(alert, staff["lixia"], "已处理")
             services.close(alert, staff["lixia"])
-    [row] = services.quality(Alert.objects.all())
+    from jianguan.joint.models import Notice
+
+    notices = Notice.objects.filter(case_reference__startswith="YJ")
+    assert notices.count() == 2 and {r.department for n in notices for r in n.recipients.all()} == {province.jn_env}
+    with pytest.raises(DomainError):  # notifying names whom
+        gas_leak(monitor, 900)
+        deliver_all()
+        extra = Alert.objects.get(is_open=True)
+        services.sign(extra, staff["lixia"])
+        services.verify(extra, staff["lixia"], "true", "属实")
+        services.dispose(extra, staff["lixia"], "notify", "抄告")
+    [row] = services.quality(Alert.objects.filter(verdict__in=["true", "false"], is_open=False))
     assert (row["kind"], row["rule"], row["raised"], row["true"], row["false"]) == ("monitoring", "gas_leak", 3, 2, 1)
     assert row["precision"] == pytest.approx(2 / 3) and row["review"] is False
     assert row["median_hours_to_sign"] is not None

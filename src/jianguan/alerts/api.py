@@ -13,6 +13,7 @@ from jianguan.alerts import national, services
 from jianguan.alerts.models import Alert
 from jianguan.alerts.permissions import access_alert, visible_alerts
 from jianguan.core.errors import DomainError
+from jianguan.core.models import Department
 from jianguan.exchange.services import source_of_client
 from jianguan.platform.apitools import page
 from jianguan.workflow.labels import state_label
@@ -116,6 +117,7 @@ class DisposalIn(Schema):
     disposal: str
     note: str
     requirement: str = ""
+    recipient: int | None = None
 
 
 class NoteIn(Schema):
@@ -135,7 +137,14 @@ def verify(request, alert_id: int, body: VerdictIn):
 @router.post("/{alert_id}/dispose", response=dict)
 def dispose(request, alert_id: int, body: DisposalIn):
     alert = access_alert(request.auth, alert_id)
-    return alert_out(services.dispose(alert, request.auth, body.disposal, body.note, requirement=body.requirement))
+    recipient = Department.objects.filter(pk=body.recipient, is_active=True).first() if body.recipient else None
+    if body.recipient and recipient is None:
+        raise DomainError("unknown_department", _("Unknown department."))
+    return alert_out(
+        services.dispose(
+            alert, request.auth, body.disposal, body.note, requirement=body.requirement, recipient=recipient
+        )
+    )
 
 
 @router.post("/{alert_id}/feedback", response=dict)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.alerts.choices import Disposal, Verdict
+from jianguan.core.models import Department
 from jianguan.platform.forms import StaffForm
 
 
@@ -18,9 +19,21 @@ class VerifyForm(StaffForm):
 
 class DisposeForm(StaffForm):
     compact = True
-    refusals = {"unknown_disposal": "disposal", "note_required": "note", "no_subject": "disposal"}
+    refusals = {
+        "unknown_disposal": "disposal",
+        "note_required": "note",
+        "no_subject": "disposal",
+        "recipient_required": "recipient",
+        "no_recipients": "recipient",
+    }
     disposal = forms.ChoiceField(label=_("How it is dealt with"), choices=Disposal.choices)
     note = forms.CharField(label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    recipient = forms.ModelChoiceField(
+        queryset=Department.objects.filter(is_active=True).order_by("path"),
+        label=_("Department to notify (when notifying)"),
+        required=False,
+        error_messages={"invalid_choice": _("Unknown department.")},
+    )
     requirement = forms.CharField(
         label=_("What to put right (for a rectification order)"),
         max_length=2000,

@@ -23,6 +23,7 @@ from jianguan.core.codes import issue_number
 from jianguan.core.errors import DomainError
 from jianguan.core.models import Department, Region
 from jianguan.facts.services import publish
+from jianguan.joint.services import send_notice
 from jianguan.rectification.choices import SourceKind
 from jianguan.rectification.services import open_rectification
 from jianguan.subjects.models import Subject
@@ -231,7 +232,14 @@ def verify(alert: Alert, actor: Any, verdict: str, reason: str, now: dt.datetime
 
 
 def dispose(
-    alert: Alert, actor: Any, disposal: str, note: str, *, requirement: str = "", now: dt.datetime | None = None
+    alert: Alert,
+    actor: Any,
+    disposal: str,
+    note: str,
+    *,
+    requirement: str = "",
+    recipient: Department | None = None,
+    now: dt.datetime | None = None,
 ) -> Alert:
     """处置: a rectification order (the subject's), a referral, a spot-check risk selection or a
     notice to another department, with a note saying what was done."""
@@ -256,6 +264,20 @@ def dispose(
                 now=now,
             )
             reference = order.number
+        elif disposal == Disposal.NOTIFY:
+            if recipient is None:
+                raise DomainError("recipient_required", _("Name the department to notify."))
+            notice = send_notice(
+                alert.department,
+                [recipient],
+                title=f"风险预警抄告：{alert.title}"[:200],
+                body=note.strip(),
+                actor=actor,
+                subject=alert.subject,
+                case_reference=alert.number,
+                now=now,
+            )
+            reference = f"notice-{notice.pk}"
         alert.disposal, alert.disposal_ref = disposal, reference
         alert.save(update_fields=["disposal", "disposal_ref"])
     return alert

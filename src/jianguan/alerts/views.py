@@ -102,7 +102,14 @@ def act(request, pk: int, action: str):
         elif action == "verify":
             services.verify(alert, request.user, data["verdict"], data["reason"])
         elif action == "dispose":
-            services.dispose(alert, request.user, data["disposal"], data["note"], requirement=data["requirement"])
+            services.dispose(
+                alert,
+                request.user,
+                data["disposal"],
+                data["note"],
+                requirement=data["requirement"],
+                recipient=data["recipient"],
+            )
         elif action == "feedback":
             services.feedback(alert, request.user, data["note"])
         else:

@@ -152,6 +152,7 @@ def handle_alerts(rng: random.Random, progress: Callable[[str], None]) -> dict[s
     open_alerts = list(
         Alert.objects.filter(is_open=True, department__path__startswith=jn_admin.department.path).order_by("raised_at")
     )
+    jn_env = Department.objects.get(sector__code="sthj", region_id="370100")
     states = {"closed_true": 0, "false": 0, "disposing": 0, "signed": 0, "issued": 0}
     rectified = False
     for alert in open_alerts:
@@ -178,7 +179,7 @@ def handle_alerts(rng: random.Random, progress: Callable[[str], None]) -> dict[s
             )
             rectified = True
         else:
-            alerts.dispose(alert, jn_admin, "notify", "已抄告行业主管部门并督促整改")
+            alerts.dispose(alert, jn_admin, "notify", "已抄告生态环境部门并督促整改", recipient=jn_env)
         alerts.feedback(alert, jn_admin, "整改完成，复查合格")
         alerts.close(alert, jn_admin)
         states["closed_true"] += 1
