@@ -7,7 +7,9 @@ with a rectification order), some false, so that the precision table has numbers
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 import json
 import random
 from collections.abc import Callable
@@ -85,6 +87,8 @@ def build_monitoring(rng: random.Random, progress: Callable[[str], None]) -> dic
                     quantity=quantity,
                     subject=subject,
                     address=subject.operating_address or subject.registered_address,
+                    longitude=round(117.0 + rng.uniform(-0.25, 0.25), 5),
+                    latitude=round(36.65 + rng.uniform(-0.15, 0.15), 5),
                 )
             )
     faults = _faults(rng, devices, now)
@@ -111,6 +115,8 @@ def build_monitoring(rng: random.Random, progress: Callable[[str], None]) -> dic
     with transaction.atomic():
         silent_clues = check_silence(now)
     progress(f"monitoring: {len(devices)} devices, {readings} readings, {len(silent_clues)} silent")
+    detections = build_detections(rng, source, devices, units, now)
+    progress(f"detections: {detections} (kitchen cameras and a remote-sensing tile)")
     national_source, _t = register_source("national", "国家“互联网+监管”系统（对接替身）", jn_market)
     food = devices[0].subject
     warnings = [
@@ -137,6 +143,72 @@ def build_monitoring(rng: random.Random, progress: Callable[[str], None]) -> dic
     alerts.setup()
     deliver([key for key in _alert_keys()])
     return {"devices": len(devices), "readings": readings, **handle_alerts(rng, progress)}
+
+
+def _picture(rng: random.Random, colour: tuple[int, int, int]) -> str:
+    """A small JPEG standing for a camera frame (the demo has no real footage)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (160, 120), (60, 60, 60))
+    draw = ImageDraw.Draw(image)
+    x, y = rng.randrange(10, 100), rng.randrange(10, 60)
+    draw.rectangle([x, y, x + 40, y + 40], outline=colour, width=3)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=70)
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def build_detections(rng: random.Random, source, devices: list, units: dict, now: dt.datetime) -> int:
+    """Three kitchen cameras (a rat, staff without masks three times in an hour, a cap left off) and a
+    remote-sensing tile whose polygon covers an effluent monitor's site."""
+    from jianguan.monitoring import detections
+
+    restaurants = [d for d in devices if d.kind == "gas"][:3]
+    cameras = [
+        monitoring.register_device(
+            code=f"JN-KITCHEN-{n:04d}",
+            source=source,
+            kind="kitchen",
+            name="明厨亮灶后厨摄像头",
+            department=gas.department,
+            region=gas.region_id,
+            subject=gas.subject,
+            address=gas.address,
+            longitude=gas.longitude,
+            latitude=gas.latitude,
+        )
+        for n, gas in enumerate(restaurants, start=1)
+    ]
+    site = next(d for d in devices if d.kind == "env_sensor")
+    tile = monitoring.register_device(
+        code="JN-RS-TILE-0001",
+        source=source,
+        kind="remote_sensing",
+        name="济南市遥感影像（季度）",
+        department=units.get(("sthj", "370100")) or site.department,
+        region="370100",
+    )
+    model = {"model": "kitchen-yolo", "model_version": "2026.10"}
+    items = [
+        {"device": cameras[0].code, "time": (now - dt.timedelta(hours=5)).isoformat(), "label": "rat",
+         "confidence": 0.91, "box": [40, 52, 30, 18], "image": _picture(rng, (255, 0, 0)), "id": "K1-0001", **model},
+        *[
+            {"device": cameras[1].code, "time": (now - dt.timedelta(hours=3, minutes=m)).isoformat(), "label": "no_mask",
+             "confidence": 0.8, "box": [60, 20, 30, 60], "image": _picture(rng, (255, 200, 0)), "id": f"K2-{m}", **model}
+            for m in (0, 15, 40)
+        ],
+        {"device": cameras[2].code, "time": (now - dt.timedelta(hours=1)).isoformat(), "label": "no_cap",
+         "confidence": 0.7, "box": [10, 10, 40, 40], "image": _picture(rng, (0, 200, 255)), "id": "K3-0001", **model},
+        {"device": tile.code, "time": (now - dt.timedelta(days=2)).isoformat(), "label": "illegal_land_use",
+         "confidence": 0.76, "model": "landuse-seg", "model_version": "3.1", "id": "RS-2026Q4-0001",
+         "polygon": {"type": "Polygon", "coordinates": [[
+             [site.longitude - 0.002, site.latitude - 0.002], [site.longitude + 0.002, site.latitude - 0.002],
+             [site.longitude + 0.002, site.latitude + 0.002], [site.longitude - 0.002, site.latitude + 0.002],
+             [site.longitude - 0.002, site.latitude - 0.002]]]},
+         "image": _picture(rng, (0, 255, 0))},
+    ]  # fmt: skip
+    outcome = detections.receive(source, items, channel=Channel.HTTP)
+    return outcome.delivery.accepted
 
 
 def _alert_keys() -> list[str]:
