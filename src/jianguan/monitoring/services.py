@@ -21,6 +21,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.audit.services import record_event
+from jianguan.core.bulk import gc_paused
 from jianguan.core.errors import DomainError, FieldError, lazy_format
 from jianguan.core.text import first_forbidden
 from jianguan.exchange.models import SourceSystem
@@ -42,6 +43,9 @@ REASONS = {
 }
 
 
+REQUIRED = frozenset(("device", "time", "value", "unit"))
+
+
 @dataclass
 class Outcome:
     delivery: Delivery
@@ -57,10 +61,10 @@ def _refused(position: int, code: str, device: str = "", detail: Any = None) -> 
 def check(position: int, raw: Any, devices: dict[str, Device], now: dt.datetime, settings: dict | None = None):
     """(device, time, value, reading id) of one submitted reading, or the FieldError refusing it.
     `settings`: the monitoring policy, read once per delivery by the caller (else read here)."""
-    if not isinstance(raw, dict) or not {"device", "time", "value", "unit"} <= raw.keys():
+    if not isinstance(raw, dict) or not raw.keys() >= REQUIRED:
         return _refused(position, "malformed")
     code, when, value, unit, reading_id = raw["device"], raw["time"], raw["value"], raw["unit"], raw.get("id", "")
-    if not all(isinstance(v, str) for v in (code, when, unit)) or (
+    if not (isinstance(code, str) and isinstance(when, str) and isinstance(unit, str)) or (
         reading_id is not None and not isinstance(reading_id, str | int)
     ):
         return _refused(position, "malformed", code if isinstance(code, str) else "")
@@ -138,6 +142,11 @@ def receive(
     source: SourceSystem, items: Sequence[Any], *, channel: str, actor: Any = None, digest: str = ""
 ) -> Outcome:
     """One delivery of readings: checked, stored, aggregated and evaluated in one transaction."""
+    with gc_paused():  # thousands of small objects per delivery: the collector's passes would cost more than the work
+        return _receive(source, items, channel=channel, actor=actor, digest=digest)
+
+
+def _receive(source: SourceSystem, items: Sequence[Any], *, channel: str, actor: Any, digest: str) -> Outcome:
     now = timezone.now()
     codes = {raw["device"] for raw in items if isinstance(raw, dict) and isinstance(raw.get("device"), str)}
     devices = {
@@ -251,16 +260,29 @@ def _driver_cursor():
 
 
 def _insert_postgresql(rows, now) -> list[tuple[int, dt.datetime]]:
+    """Binary COPY into a session's temporary table, then one INSERT … ON CONFLICT DO NOTHING from it:
+    COPY sends the rows as the driver encodes them in C, arrays as parameters are encoded value by
+    value in Python (5,000 readings: about 20 ms against 2 ms)."""
     ensure_partitions(_months(rows))
     with _driver_cursor() as cursor:
         cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS monitoring_reading_in (device_id bigint, measured_at timestamptz, "
+            "value float8, reading_id text) ON COMMIT DELETE ROWS"
+        )
+        with cursor.copy("COPY monitoring_reading_in FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "timestamptz", "float8", "text"])
+            for device, moment, value, reading_id in rows:
+                copy.write_row((device.pk, moment, value, reading_id))
+        cursor.execute(
             "INSERT INTO monitoring_reading (device_id, measured_at, value, reading_id, received_at) "
-            "SELECT d, m, v, i, %s FROM unnest(%s::bigint[], %s::timestamptz[], %s::float8[], %s::text[]) "
-            "AS t(d, m, v, i) ON CONFLICT DO NOTHING RETURNING device_id, measured_at",
-            [now, [r[0].pk for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]],
+            "SELECT device_id, measured_at, value, reading_id, %s FROM monitoring_reading_in "
+            "ON CONFLICT DO NOTHING RETURNING device_id, measured_at",
+            [now],
             binary=True,
         )
-        return cursor.fetchall()  # aware datetimes: equal to, and hashed as, the UTC keys they were sent as
+        written = cursor.fetchall()  # aware datetimes: equal to, and hashed as, the UTC keys they were sent as
+        cursor.execute("TRUNCATE monitoring_reading_in")
+        return written
 
 
 def _insert_sqlite(rows, now) -> list[tuple[int, dt.datetime]]:
