@@ -367,7 +367,7 @@ def worker(args) -> None:
     if args.mode == "bare":
         result["loaded"] = bare_load(batches, points)
     else:
-        totals = (through_http(token, batches) if args.mode == "http" else through_receive(source, batches))
+        totals = through_http(token, batches) if args.mode == "http" else through_receive(source, batches)
         totals["clues"] = len(totals["clues"])
         result.update(totals)
     elapsed = time.perf_counter() - started

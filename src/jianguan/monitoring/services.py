@@ -151,9 +151,8 @@ def _receive(source: SourceSystem, items: Sequence[Any], *, channel: str, actor:
     codes = {raw["device"] for raw in items if isinstance(raw, dict) and isinstance(raw.get("device"), str)}
     devices = {
         d.code: d
-        for d in Device.objects.filter(source=source, status=DeviceStatus.ACTIVE, code__in=codes).select_related(
-            "subject"
-        )
+        # The subject is read only for a device whose hit opens a clue.
+        for d in Device.objects.filter(source=source, status=DeviceStatus.ACTIVE, code__in=codes)
     }
     settings = policy()
     good, bad = [], []
@@ -344,7 +343,8 @@ def _aggregate(rows) -> None:
         cursor.executemany(
             f"INSERT INTO {table} (device_id, hour, count, total, minimum, maximum) VALUES (%s, %s, %s, %s, %s, %s) "  # noqa: S608
             + update.format(least="MIN", greatest="MAX"),
-            [(d, h, *v) for (d, h), v in hours.items()],
+            # The hour written as Django's queries write it, so that they find it again by equality.
+            [(d, connection.ops.adapt_datetimefield_value(h), *v) for (d, h), v in hours.items()],
         )
 
 
@@ -361,9 +361,7 @@ def _seen(rows) -> None:
     if not moved:
         return
     # Never back: a concurrent delivery may have moved it further meanwhile.
-    sql = (
-        "UPDATE monitoring_device SET last_seen_at = %s WHERE id = %s AND (last_seen_at IS NULL OR last_seen_at < %s)"
-    )
+    sql = "UPDATE monitoring_device SET last_seen_at = %s WHERE id = %s AND (last_seen_at IS NULL OR last_seen_at < %s)"
     if connection.vendor == "postgresql":
         with _driver_cursor() as cursor:
             cursor.execute(
