@@ -65,7 +65,7 @@ def evaluate(readings: list[tuple]) -> list[Clue]:
     if not readings:
         return []
     settings = policy()
-    devices = {r[0].pk: r[0] for r in readings}
+    devices = {r[0].id: r[0] for r in readings}
     applicable = {
         (rule["code"], pk): rule
         for rule in settings["rules"]
@@ -88,7 +88,7 @@ def evaluate(readings: list[tuple]) -> list[Clue]:
                 per_device.setdefault(pk, []).append((rule, states[key], key))
     hits: dict[tuple[str, int], list[tuple[dt.datetime, float]]] = {}
     for device, moment, value, _id in readings:
-        for rule, state, key in per_device.get(device.pk, ()):
+        for rule, state, key in per_device.get(device.id, ()):
             if _advance(rule, state, moment, value):
                 hits.setdefault(key, []).append((moment, value))
     _save_states([s for key, s in states.items() if before.get(key) != (s.last_at, s.last_value, s.holding_since)])
