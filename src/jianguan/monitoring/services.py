@@ -8,7 +8,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -288,25 +287,27 @@ def _insert_postgresql(rows, now) -> list[tuple[int, dt.datetime]]:
 
 
 def _insert_sqlite(rows, now) -> list[tuple[int, dt.datetime]]:
-    from jianguan.monitoring.models import Reading
-
-    by_device = defaultdict(list)
-    for r in rows:
-        by_device[r[0].id].append(r[1])
-    stored = set()
-    for device, times in by_device.items():
-        stored.update(
-            (device, m.astimezone(dt.UTC))
-            for m in Reading.objects.filter(
-                device_id=device, measured_at__gte=min(times), measured_at__lte=max(times)
-            ).values_list("measured_at", flat=True)
-        )
-    new = [r for r in rows if (r[0].id, r[1]) not in stored]
-    Reading.objects.bulk_create(
-        [Reading(device_id=r[0].id, measured_at=r[1], value=r[2], reading_id=r[3], received_at=now) for r in new],
-        batch_size=500,
+    """One INSERT … ON CONFLICT DO NOTHING per reading on the driver's own cursor (SQLite runs in
+    the process: a statement costs a few microseconds there, a model instance and Django's cursor
+    ten times as much); a row counted as changed is a reading written."""
+    adapt = connection.ops.adapt_datetimefield_value  # the times written as Django's queries write them
+    received = adapt(now)
+    sql = (
+        "INSERT INTO monitoring_reading (device_id, measured_at, value, reading_id, received_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
     )
-    return [(r[0].id, r[1]) for r in new]
+    written = []
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        try:
+            for device, moment, value, reading_id in rows:
+                cursor.execute(sql, (device.id, adapt(moment), value, reading_id, received))
+                if cursor.rowcount == 1:
+                    written.append((device.id, moment))
+        finally:
+            cursor.close()
+    return written
 
 
 def _aggregate(rows) -> None:
