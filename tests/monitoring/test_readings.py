@@ -18,7 +18,7 @@ def test_a_mixed_delivery_is_accounted_for_reading_by_reading(monitor):
     bad = [
         m.reading(m.cold, 20, 4.0, unit="°F"),  # wrong unit
         {"device": "NOPE-1", "time": m.at(0), "value": 1, "unit": "℃"},  # unknown device
-        m.reading(m.cold, 60 * 24 + 60, 4.0),  # an hour ahead of now
+        m.reading(m.cold, 60 * 24 + 120, 4.0),  # over an hour ahead of now (t0 is rounded down to its hour)
         m.reading(m.cold, 30, 900.0),  # outside -60..80 ℃
         "4.0",  # not an object
         {"device": "CC-001", "time": "2026-12-07 08:00", "value": 4, "unit": "℃"},  # no offset
@@ -185,3 +185,21 @@ def test_one_delivery_of_several_devices_and_hours_keeps_each_devices_hours_last
     assert (gas.count, gas.total, gas.minimum, gas.maximum) == (2, 2.5, 1.0, 1.5)
     m.gas.refresh_from_db()
     assert m.gas.last_seen_at == at(65)
+
+
+def test_devices_and_clues_in_scope(monitor, make_user, province):
+    from jianguan.monitoring.permissions import visible_clues, visible_devices
+
+    m = monitor
+    m.post([m.reading(m.gas, 0, 30.0)])
+    lixia = make_user("department_admin", department=province.lixia_market)
+    qingdao = make_user("department_admin", department=province.qd_market)
+    assert set(visible_devices(lixia)) == {m.cold, m.gas}  # the effluent monitor is the environment bureau's
+    assert visible_clues(lixia).count() == 1
+    assert not visible_devices(qingdao).exists() and not visible_clues(qingdao).exists()
+    api = Client()
+    api.force_login(qingdao)
+    assert api.get(f"/api/v1/monitoring/devices/{m.gas.pk}/hours").status_code == 404
+    api.force_login(lixia)
+    hours = api.get(f"/api/v1/monitoring/devices/{m.gas.pk}/hours", {"start": m.t0.isoformat()}).json()["hours"]
+    assert [(h["count"], h["max"]) for h in hours] == [(1, 30.0)]

@@ -113,6 +113,16 @@ def _reschedule(item: WorkflowItem, spec: WorkflowSpec) -> None:
     item.due_is_provisional = item.due_is_provisional or warn_provisional
 
 
+def set_state_deadline(item: WorkflowItem, due_at: dt.datetime) -> WorkflowItem:
+    """Give the item's current state a deadline of its own (an alert's sign-for time, which depends
+    on its level), so that cards, warnings and escalation follow it as they follow a state SLA."""
+    spec = item.definition.parsed()
+    item.state_due_at = due_at
+    _reschedule(item, spec)
+    item.save(update_fields=["state_due_at", "next_due_at", "warn_at", "due_is_provisional"])
+    return item
+
+
 def new_item(
     definition: WorkflowDefinition,
     reference: str,

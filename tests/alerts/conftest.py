@@ -1,0 +1,1 @@
+from tests.monitoring.conftest import monitor  # noqa: F401 (the fixture)
