@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -22,26 +23,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def broker(tmp_path):
+def start_mosquitto(directory, port: int) -> subprocess.Popen:
+    """Mosquitto on `port`, persisting its sessions in `directory` (restarted there, it has them back)."""
     if not os.path.exists(MOSQUITTO):
         pytest.fail("mosquitto not found: install Debian's mosquitto package")
-    port = free_port()
-    tmp_path.chmod(0o777)  # run as root, mosquitto drops to its own user and must write its database here
-    config = tmp_path / "mosquitto.conf"
+    directory.chmod(0o777)  # run as root, mosquitto drops to its own user and must write its database here
+    config = directory / "mosquitto.conf"
     config.write_text(
-        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {tmp_path}/\n"
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {directory}/\n"
     )
     process = subprocess.Popen([MOSQUITTO, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
+            return process
         except OSError:
             time.sleep(0.05)
-    else:
-        process.kill()
-        pytest.fail("mosquitto did not start")
+    process.kill()
+    pytest.fail("mosquitto did not start")
+
+
+@pytest.fixture
+def broker(tmp_path):
+    port = free_port()
+    process = start_mosquitto(tmp_path, port)
     yield f"mqtt://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=10)
@@ -102,3 +107,35 @@ def test_a_message_that_is_not_json_is_kept_with_its_reason(broker, monitor):
     counts = subscriber(broker, m).run(messages=2, idle=10)
     assert (counts.submitted, counts.rejected) == (2, 2)
     assert sorted(BadReading.objects.values_list("reason", flat=True)) == ["malformed", "malformed"]
+
+
+def test_readings_published_while_it_runs_arrive_and_it_reconnects_when_the_broker_restarts(tmp_path, monitor):
+    from jianguan.monitoring.models import Reading
+
+    m = monitor
+    port = free_port()
+    url = f"mqtt://127.0.0.1:{port}"
+    brokers = [start_mosquitto(tmp_path, port)]
+    subscriber(url, m).run(idle=0.5)
+    readings = [json.dumps(m.reading(m.cold, t, 4.0)).encode() for t in range(5)]
+
+    def meanwhile():
+        time.sleep(0.5)
+        publish(url, "jianguan/readings/cold", readings[:3])
+        time.sleep(1.5)  # stored and acknowledged before the broker goes away
+        brokers[0].terminate()
+        brokers[0].wait(timeout=10)
+        time.sleep(1.0)
+        brokers.append(start_mosquitto(tmp_path, port))
+        publish(url, "jianguan/readings/cold", readings[3:])
+
+    thread = threading.Thread(target=meanwhile)
+    thread.start()
+    try:
+        counts = subscriber(url, m).run(messages=5, idle=20)
+    finally:
+        thread.join(timeout=30)
+        brokers[-1].terminate()
+        brokers[-1].wait(timeout=10)
+    assert (counts.messages, counts.accepted, counts.duplicates) == (5, 5, 0)
+    assert Reading.objects.filter(device=m.cold).count() == 5

@@ -128,6 +128,65 @@ def test_readings_are_partitioned_by_month_on_postgresql(monitor):
     assert timezone.now() > m.t0
 
 
+def test_one_delivery_of_several_devices_and_hours_keeps_each_devices_hours_last_seen_and_rule_states(monitor):
+    from jianguan.monitoring.models import ReadingHour, RuleState
+
+    m = monitor
+    first = [
+        m.reading(m.cold, 0, 9.0),
+        m.reading(m.gas, 5, 1.0),
+        m.reading(m.effluent, 10, 50.0),
+        m.reading(m.cold, 50, 9.5),
+        m.reading(m.gas, 65, 2.0),
+        m.reading(m.effluent, 70, 60.0),
+        m.reading(m.cold, 75, 3.0),
+    ]
+    assert m.post(first).json()["accepted"] == 7
+    hours = {(h.device_id, h.hour): (h.count, h.total, h.minimum, h.maximum) for h in ReadingHour.objects.all()}
+    hour = dt.timedelta(hours=1)
+    assert hours == {
+        (m.cold.pk, m.t0): (2, 18.5, 9.0, 9.5),
+        (m.cold.pk, m.t0 + hour): (1, 3.0, 3.0, 3.0),
+        (m.gas.pk, m.t0): (1, 1.0, 1.0, 1.0),
+        (m.gas.pk, m.t0 + hour): (1, 2.0, 2.0, 2.0),
+        (m.effluent.pk, m.t0): (1, 50.0, 50.0, 50.0),
+        (m.effluent.pk, m.t0 + hour): (1, 60.0, 60.0, 60.0),
+    }
+    for device, minutes in ((m.cold, 75), (m.gas, 65), (m.effluent, 70)):
+        device.refresh_from_db()
+        assert device.last_seen_at == m.t0 + dt.timedelta(minutes=minutes)
+
+    def states():
+        return {
+            (s.rule, s.device_id): (s.last_at, s.last_value, s.holding_since)
+            for s in RuleState.objects.filter(device__in=[m.cold, m.gas, m.effluent])
+        }
+
+    at = lambda minutes: m.t0 + dt.timedelta(minutes=minutes)  # noqa: E731
+    assert states() == {
+        ("cold_chain_above_8", m.cold.pk): (at(75), 3.0, None),  # held from 0 until the dip at 75
+        ("cold_chain_above_15", m.cold.pk): (at(75), 3.0, None),
+        ("gas_leak", m.gas.pk): (at(65), 2.0, None),
+        ("cod_over_limit", m.effluent.pk): (at(70), 60.0, None),
+        ("cod_surge", m.effluent.pk): (at(70), 60.0, None),
+    }
+    # Known states moved in place, one device's late reading leaves its states as they were, and
+    # the hours already counted add up.
+    second = [m.reading(m.cold, 80, 9.0), m.reading(m.gas, 1, 1.5), m.reading(m.effluent, 75, 120.0)]
+    assert m.post(second).json()["accepted"] == 3
+    assert states() == {
+        ("cold_chain_above_8", m.cold.pk): (at(80), 9.0, at(80)),
+        ("cold_chain_above_15", m.cold.pk): (at(80), 9.0, None),
+        ("gas_leak", m.gas.pk): (at(65), 2.0, None),
+        ("cod_over_limit", m.effluent.pk): (at(75), 120.0, at(75)),
+        ("cod_surge", m.effluent.pk): (at(75), 120.0, None),
+    }
+    gas = ReadingHour.objects.get(device=m.gas, hour=m.t0)
+    assert (gas.count, gas.total, gas.minimum, gas.maximum) == (2, 2.5, 1.0, 1.5)
+    m.gas.refresh_from_db()
+    assert m.gas.last_seen_at == at(65)
+
+
 def test_devices_and_clues_in_scope(monitor, make_user, province):
     from jianguan.monitoring.permissions import visible_clues, visible_devices
 

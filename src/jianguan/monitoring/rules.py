@@ -23,6 +23,7 @@ import operator
 import uuid
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -72,7 +73,7 @@ def evaluate(readings: list[tuple]) -> list[Clue]:
     if not readings:
         return []
     settings = policy()
-    devices = {r[0].pk: r[0] for r in readings}
+    devices = {r[0].id: r[0] for r in readings}
     applicable = {
         (rule["code"], pk): rule
         for rule in settings["rules"]
@@ -84,19 +85,21 @@ def evaluate(readings: list[tuple]) -> list[Clue]:
         return []
     codes = {code for code, _pk in applicable}
     states = {(s.rule, s.device_id): s for s in RuleState.objects.filter(rule__in=codes, device_id__in=devices)}
+    before = {key: (s.last_at, s.last_value, s.holding_since) for key, s in states.items()}
     for key in applicable:
         states.setdefault(key, RuleState(rule=key[0], device_id=key[1]))
+    per_device: dict[int, list[tuple[dict[str, Any], RuleState, tuple[str, int]]]] = {}
+    for rule in settings["rules"]:  # in the policy's order, as each reading meets them
+        for pk in devices:
+            key = (rule["code"], pk)
+            if key in applicable:
+                per_device.setdefault(pk, []).append((rule, states[key], key))
     hits: dict[tuple[str, int], list[tuple[dt.datetime, float]]] = {}
     for device, moment, value, _id in readings:
-        for rule in settings["rules"]:
-            key = (rule["code"], device.pk)
-            if key in applicable and _advance(rule, states[key], moment, value):
+        for rule, state, key in per_device.get(device.id, ()):
+            if _advance(rule, state, moment, value):
                 hits.setdefault(key, []).append((moment, value))
-    for state in states.values():
-        if state.pk is None:
-            state.save()
-        else:
-            state.save(update_fields=["last_at", "last_value", "holding_since"])
+    _save_states([s for key, s in states.items() if before.get(key) != (s.last_at, s.last_value, s.holding_since)])
     unit = {code: q["unit"] for code, q in settings["quantities"].items()}
     return [
         _record_hits(
@@ -107,6 +110,42 @@ def evaluate(readings: list[tuple]) -> list[Clue]:
         )
         for key, found in hits.items()
     ]
+
+
+def _save_states(states: list[RuleState]) -> None:
+    """Write the states a delivery moved, new or known, in one statement (one batch on SQLite)."""
+    if not states:
+        return
+    sql = (
+        "INSERT INTO monitoring_rulestate (rule, device_id, last_at, last_value, holding_since) {rows} "
+        "ON CONFLICT (rule, device_id) DO UPDATE SET last_at = excluded.last_at, "
+        "last_value = excluded.last_value, holding_since = excluded.holding_since"
+    )
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(
+                sql.format(
+                    rows="SELECT * FROM unnest(%s::text[], %s::bigint[], %s::timestamptz[], %s::float8[], "
+                    "%s::timestamptz[])"
+                ),
+                [
+                    [s.rule for s in states],
+                    [s.device_id for s in states],
+                    [s.last_at for s in states],
+                    [s.last_value for s in states],
+                    [s.holding_since for s in states],
+                ],
+            )
+    else:
+        adapt = connection.ops.adapt_datetimefield_value
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql.format(rows="VALUES (%s, %s, %s, %s, %s)"),
+                [(s.rule, s.device_id, adapt(s.last_at), s.last_value, adapt(s.holding_since)) for s in states],
+            )
 
 
 def evaluate_detections(detections: list[Detection]) -> list[Clue]:

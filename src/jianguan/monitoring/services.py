@@ -4,10 +4,10 @@ stored (`monitoring.rules`). One delivery is one transaction."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +20,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.audit.services import record_event
+from jianguan.core.bulk import gc_paused
 from jianguan.core.errors import DomainError, FieldError, lazy_format
 from jianguan.core.text import first_forbidden
 from jianguan.exchange.models import SourceSystem
@@ -41,6 +42,9 @@ REASONS = {
 }
 
 
+REQUIRED = frozenset(("device", "time", "value", "unit"))
+
+
 @dataclass
 class Outcome:
     delivery: Delivery
@@ -53,22 +57,20 @@ def _refused(position: int, code: str, device: str = "", detail: Any = None) -> 
     return FieldError(device or "reading", message, code=code, row=position)
 
 
-def _text(value: Any) -> bool:
-    return isinstance(value, str) and first_forbidden(value) is None
-
-
-def check(position: int, raw: Any, devices: dict[str, Device], now: dt.datetime):
-    """(device, time, value, reading id) of one submitted reading, or the FieldError refusing it."""
-    if not isinstance(raw, dict) or not {"device", "time", "value", "unit"} <= raw.keys():
+def check(position: int, raw: Any, devices: dict[str, Device], now: dt.datetime, settings: dict | None = None):
+    """(device, time, value, reading id) of one submitted reading, or the FieldError refusing it.
+    `settings`: the monitoring policy, read once per delivery by the caller (else read here)."""
+    if not isinstance(raw, dict) or not raw.keys() >= REQUIRED:
         return _refused(position, "malformed")
     code, when, value, unit, reading_id = raw["device"], raw["time"], raw["value"], raw["unit"], raw.get("id", "")
-    if not all(isinstance(v, str) for v in (code, when, unit)) or (
+    if not (isinstance(code, str) and isinstance(when, str) and isinstance(unit, str)) or (
         reading_id is not None and not isinstance(reading_id, str | int)
     ):
         return _refused(position, "malformed", code if isinstance(code, str) else "")
-    if not all(_text(v) for v in (code, when, unit, str(reading_id or ""))):
-        return _refused(position, "forbidden_character")
     reading_id = str(reading_id or "")
+    # One search over the four texts: a forbidden character is one character, and the tab joining them is allowed.
+    if first_forbidden(f"{code}\t{when}\t{unit}\t{reading_id}") is not None:
+        return _refused(position, "forbidden_character")
     if len(reading_id) > 64:
         return _refused(position, "bad_id", code)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
@@ -82,7 +84,7 @@ def check(position: int, raw: Any, devices: dict[str, Device], now: dt.datetime)
     device = devices.get(code)
     if device is None:
         return _refused(position, "unknown_device", code)
-    settings = policy()
+    settings = settings or policy()
     quantity = settings["quantities"].get(device.quantity)
     if quantity is None or unit != quantity["unit"]:
         return _refused(position, "wrong_unit", code, quantity["unit"] if quantity else "—")
@@ -145,17 +147,22 @@ def receive(
     source: SourceSystem, items: Sequence[Any], *, channel: str, actor: Any = None, digest: str = ""
 ) -> Outcome:
     """One delivery of readings: checked, stored, aggregated and evaluated in one transaction."""
+    with gc_paused():  # thousands of small objects per delivery: the collector's passes would cost more than the work
+        return _receive(source, items, channel=channel, actor=actor, digest=digest)
+
+
+def _receive(source: SourceSystem, items: Sequence[Any], *, channel: str, actor: Any, digest: str) -> Outcome:
     now = timezone.now()
     codes = {raw["device"] for raw in items if isinstance(raw, dict) and isinstance(raw.get("device"), str)}
     devices = {
         d.code: d
-        for d in Device.objects.filter(source=source, status=DeviceStatus.ACTIVE, code__in=codes).select_related(
-            "subject"
-        )
+        # The subject is read only for a device whose hit opens a clue.
+        for d in Device.objects.filter(source=source, status=DeviceStatus.ACTIVE, code__in=codes)
     }
+    settings = policy()
     good, bad = [], []
     for position, raw in enumerate(items, start=1):
-        checked = check(position, raw, devices, now)
+        checked = check(position, raw, devices, now, settings)
         (bad if isinstance(checked, FieldError) else good).append((position, raw, checked))
     with transaction.atomic():
         delivery = Delivery.objects.create(
@@ -205,17 +212,20 @@ def receive(
 
 def store(readings: list[tuple[Device, dt.datetime, float, str]], now: dt.datetime) -> list[tuple]:
     """Write the readings not stored yet (first one wins for a repeated (device, time)); the written
-    ones, in time order per device, with the hourly aggregates and last-seen times updated."""
+    ones, in time order per device, with the hourly aggregates and last-seen times updated.
+
+    The devices' `id` is read rather than `pk` on these paths: `pk` goes through the model's
+    metadata on every access, nine times a reading."""
     unique: dict[tuple[int, dt.datetime], tuple] = {}
     for reading in readings:
-        unique.setdefault((reading[0].pk, reading[1]), reading)
+        unique.setdefault((reading[0].id, reading[1]), reading)
     if not unique:
         return []
     rows = list(unique.values())
     insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_sqlite
     written = insert(rows, now)
     fresh = [unique[key] for key in written]
-    fresh.sort(key=lambda r: (r[0].pk, r[1]))
+    fresh.sort(key=lambda r: (r[0].id, r[1]))
     _aggregate(fresh)
     _seen(fresh)
     return fresh
@@ -244,74 +254,137 @@ def ensure_partitions(months: set[dt.date]) -> None:
     transaction.on_commit(lambda: _partitions.update(missing))  # a rolled-back creation is not remembered
 
 
+@contextlib.contextmanager
+def _driver_cursor():
+    """A plain driver cursor on Django's connection and transaction (PostgreSQL): parameters bound on
+    the server, so arrays of thousands of values go as parameters, never quoted into the statement's
+    text; driver errors wrapped as Django's, as its own cursors do."""
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        yield cursor
+
+
 def _insert_postgresql(rows, now) -> list[tuple[int, dt.datetime]]:
+    """Binary COPY into a session's temporary table, then one INSERT … ON CONFLICT DO NOTHING from it:
+    COPY sends the rows as the driver encodes them in C, arrays as parameters are encoded value by
+    value in Python (5,000 readings: about 20 ms against 2 ms)."""
     ensure_partitions(_months(rows))
-    with connection.cursor() as cursor:
+    with _driver_cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS monitoring_reading_in (device_id bigint, measured_at timestamptz, "
+            "value float8, reading_id text) ON COMMIT DELETE ROWS"
+        )
+        with cursor.copy("COPY monitoring_reading_in FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "timestamptz", "float8", "text"])
+            for device, moment, value, reading_id in rows:
+                copy.write_row((device.id, moment, value, reading_id))
         cursor.execute(
             "INSERT INTO monitoring_reading (device_id, measured_at, value, reading_id, received_at) "
-            "SELECT d, m, v, i, %s FROM unnest(%s::bigint[], %s::timestamptz[], %s::float8[], %s::text[]) "
-            "AS t(d, m, v, i) ON CONFLICT DO NOTHING RETURNING device_id, measured_at",
-            [now, [r[0].pk for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]],
+            "SELECT device_id, measured_at, value, reading_id, %s FROM monitoring_reading_in "
+            "ON CONFLICT DO NOTHING RETURNING device_id, measured_at",
+            [now],
+            binary=True,
         )
-        return [(d, m.astimezone(dt.UTC)) for d, m in cursor.fetchall()]
+        written = cursor.fetchall()  # aware datetimes: equal to, and hashed as, the UTC keys they were sent as
+        cursor.execute("TRUNCATE monitoring_reading_in")
+        return written
 
 
 def _insert_sqlite(rows, now) -> list[tuple[int, dt.datetime]]:
-    from jianguan.monitoring.models import Reading
-
-    by_device = defaultdict(list)
-    for r in rows:
-        by_device[r[0].pk].append(r[1])
-    stored = set()
-    for device, times in by_device.items():
-        stored.update(
-            (device, m.astimezone(dt.UTC))
-            for m in Reading.objects.filter(
-                device_id=device, measured_at__gte=min(times), measured_at__lte=max(times)
-            ).values_list("measured_at", flat=True)
-        )
-    new = [r for r in rows if (r[0].pk, r[1]) not in stored]
-    Reading.objects.bulk_create(
-        [Reading(device_id=r[0].pk, measured_at=r[1], value=r[2], reading_id=r[3], received_at=now) for r in new],
-        batch_size=500,
+    """One INSERT … ON CONFLICT DO NOTHING per reading on the driver's own cursor (SQLite runs in
+    the process: a statement costs a few microseconds there, a model instance and Django's cursor
+    ten times as much); a row counted as changed is a reading written."""
+    adapt = connection.ops.adapt_datetimefield_value  # the times written as Django's queries write them
+    received = adapt(now)
+    sql = (
+        "INSERT INTO monitoring_reading (device_id, measured_at, value, reading_id, received_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
     )
-    return [(r[0].pk, r[1]) for r in new]
+    written = []
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        try:
+            for device, moment, value, reading_id in rows:
+                cursor.execute(sql, (device.id, adapt(moment), value, reading_id, received))
+                if cursor.rowcount == 1:
+                    written.append((device.id, moment))
+        finally:
+            cursor.close()
+    return written
 
 
 def _aggregate(rows) -> None:
     hours: dict[tuple[int, dt.datetime], list[float]] = {}
     for device, moment, value, _id in rows:
-        key = (device.pk, moment.replace(minute=0, second=0, microsecond=0))
-        entry = hours.setdefault(key, [0, 0.0, value, value])
-        entry[0] += 1
-        entry[1] += value
-        entry[2] = min(entry[2], value)
-        entry[3] = max(entry[3], value)
+        key = (device.id, moment.replace(minute=0, second=0, microsecond=0))
+        entry = hours.get(key)
+        if entry is None:
+            hours[key] = [1, value, value, value]
+        else:
+            entry[0] += 1
+            entry[1] += value
+            if value < entry[2]:
+                entry[2] = value
+            if value > entry[3]:
+                entry[3] = value
     if not hours:
         return
     table = "monitoring_readinghour"
-    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
-    sql = (
-        f"INSERT INTO {table} (device_id, hour, count, total, minimum, maximum) VALUES (%s, %s, %s, %s, %s, %s) "  # noqa: S608
+    update = (
         f"ON CONFLICT (device_id, hour) DO UPDATE SET count = {table}.count + excluded.count, "
-        f"total = {table}.total + excluded.total, minimum = {least}({table}.minimum, excluded.minimum), "
-        f"maximum = {greatest}({table}.maximum, excluded.maximum)"
+        f"total = {table}.total + excluded.total, minimum = {{least}}({table}.minimum, excluded.minimum), "
+        f"maximum = {{greatest}}({table}.maximum, excluded.maximum)"
     )
+    if connection.vendor == "postgresql":
+        # One statement for the delivery's hours (each (device, hour) once, as ON CONFLICT requires).
+        columns = list(zip(*((d, h, *v) for (d, h), v in hours.items()), strict=True))
+        with _driver_cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (device_id, hour, count, total, minimum, maximum) "  # noqa: S608
+                "SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::int[], %s::float8[], %s::float8[], "
+                "%s::float8[]) " + update.format(least="LEAST", greatest="GREATEST"),
+                [list(c) for c in columns],
+            )
+        return
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(d, h, *v) for (d, h), v in hours.items()])
+        cursor.executemany(
+            f"INSERT INTO {table} (device_id, hour, count, total, minimum, maximum) VALUES (%s, %s, %s, %s, %s, %s) "  # noqa: S608
+            + update.format(least="MIN", greatest="MAX"),
+            # The hour written as Django's queries write it, so that they find it again by equality.
+            [(d, connection.ops.adapt_datetimefield_value(h), *v) for (d, h), v in hours.items()],
+        )
 
 
 def _seen(rows) -> None:
     latest: dict[int, tuple[Device, dt.datetime]] = {}
     for device, moment, _value, _id in rows:
-        if device.pk not in latest or moment > latest[device.pk][1]:
-            latest[device.pk] = (device, moment)
-    for device, moment in latest.values():
-        if device.last_seen_at is None or moment > device.last_seen_at:
-            Device.objects.filter(Q(last_seen_at__lt=moment) | Q(last_seen_at__isnull=True), pk=device.pk).update(
-                last_seen_at=moment
+        if device.id not in latest or moment > latest[device.id][1]:
+            latest[device.id] = (device, moment)
+    moved = [
+        (device, moment)
+        for device, moment in latest.values()
+        if device.last_seen_at is None or moment > device.last_seen_at
+    ]
+    if not moved:
+        return
+    # Never back: a concurrent delivery may have moved it further meanwhile.
+    sql = "UPDATE monitoring_device SET last_seen_at = %s WHERE id = %s AND (last_seen_at IS NULL OR last_seen_at < %s)"
+    if connection.vendor == "postgresql":
+        with _driver_cursor() as cursor:
+            cursor.execute(
+                "UPDATE monitoring_device AS d SET last_seen_at = t.m FROM unnest(%s::bigint[], %s::timestamptz[]) "
+                "AS t(id, m) WHERE d.id = t.id AND (d.last_seen_at IS NULL OR d.last_seen_at < t.m)",
+                [[device.id for device, _m in moved], [moment for _d, moment in moved]],
             )
-            device.last_seen_at = moment
+    else:
+        with connection.cursor() as cursor:
+            adapt = connection.ops.adapt_datetimefield_value  # stored as Django's queries store it
+            cursor.executemany(sql, [(adapt(moment), device.id, adapt(moment)) for device, moment in moved])
+    for device, moment in moved:
+        device.last_seen_at = moment
 
 
 # ---------------------------------------------------------------- reading back

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         mqtt.add_argument("--source", required=True, help="the source system the topics' devices belong to")
         mqtt.add_argument("--client-id", default="")
         mqtt.add_argument("--username", default="", help="the password is read from JIANGUAN_MQTT_PASSWORD")
-        mqtt.add_argument("--batch", type=int, default=1000)
+        mqtt.add_argument("--batch", type=int, default=5000)
         mqtt.add_argument("--messages", type=int, default=None, help="stop after this many messages")
         mqtt.add_argument("--idle", type=float, default=None, help="stop after this many seconds without a message")
         commands.add_parser("silence", help="Evaluate the silence rules now.")
