@@ -42,17 +42,21 @@ def _faults(rng: random.Random, devices: list, now: dt.datetime) -> dict[int, li
     """Excursions laid over the normal readings: (time, value) per device index."""
     out: dict[int, list[tuple[dt.datetime, float]]] = {}
     hours = [now.replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=h) for h in range(DAYS * 24)]
-    by_kind: dict[str, list[int]] = {}
+    by_kind: dict[str, list[int]] = {"cold_chain": [], "gas": [], "env_sensor": []}
     for index, device in enumerate(devices):
         by_kind.setdefault(device.kind, []).append(index)
-    for index in rng.sample(by_kind["cold_chain"], 6):  # a door left open: 2-3 hours at 9-12 ℃
+
+    def some(kind: str, n: int) -> list[int]:  # a small demo may hold fewer devices of a kind
+        return rng.sample(by_kind[kind], min(n, len(by_kind[kind])))
+
+    for index in some("cold_chain", 6):  # a door left open: 2-3 hours at 9-12 ℃
         start = rng.randrange(24, len(hours) - 4)
         out[index] = [(hours[start - k], rng.uniform(9.2, 12.0)) for k in range(rng.choice([2, 3]))]
-    for index in rng.sample(by_kind["cold_chain"], 2):  # a compressor failure
+    for index in some("cold_chain", 2):  # a compressor failure
         out.setdefault(index, []).append((hours[rng.randrange(24, len(hours))], rng.uniform(15.5, 18.0)))
-    for index in rng.sample(by_kind["gas"], 4):  # leaks
+    for index in some("gas", 4):  # leaks
         out[index] = [(hours[rng.randrange(24, len(hours))], rng.uniform(21.0, 35.0))]
-    for index in rng.sample(by_kind["env_sensor"], 3):  # exceedances over two hours
+    for index in some("env_sensor", 3):  # exceedances over two hours
         start = rng.randrange(24, len(hours) - 3)
         out[index] = [(hours[start - k], rng.uniform(120.0, 160.0)) for k in range(3)]
     return out
@@ -92,7 +96,7 @@ def build_monitoring(rng: random.Random, progress: Callable[[str], None]) -> dic
                 )
             )
     faults = _faults(rng, devices, now)
-    silent = set(rng.sample(range(len(devices)), 3))
+    silent = set(rng.sample(range(len(devices)), min(3, len(devices))))
     spec = {k[0]: k for k in KINDS}
     start = now.replace(minute=0, second=0, microsecond=0) - dt.timedelta(days=DAYS)
     readings = 0
@@ -118,7 +122,7 @@ def build_monitoring(rng: random.Random, progress: Callable[[str], None]) -> dic
     detections = build_detections(rng, source, devices, units, now)
     progress(f"detections: {detections} (kitchen cameras and a remote-sensing tile)")
     national_source, _t = register_source("national", "国家“互联网+监管”系统（对接替身）", jn_market)
-    food = devices[0].subject
+    food = devices[0].subject if devices else None
     warnings = [
         {
             "warningId": "GJ-DEMO-0001",
@@ -129,16 +133,19 @@ def build_monitoring(rng: random.Random, progress: Callable[[str], None]) -> dic
             "title": "进口冷链食品风险提示",
             "content": "请对辖区冷链食品经营者开展专项排查，重点核查进货查验记录和储存温度。",
         },
-        {
-            "warningId": "GJ-DEMO-0002",
-            "issuedAt": (now - dt.timedelta(days=1)).isoformat(),
-            "level": 3,
-            "regionCode": food.region_id,
-            "subjectCode": food.uscc or "",
-            "title": "经营者冷藏温度异常提示",
-            "content": "该经营者冷藏设备温度多次超出规定范围。",
-        },
     ]
+    if food is not None:
+        warnings.append(
+            {
+                "warningId": "GJ-DEMO-0002",
+                "issuedAt": (now - dt.timedelta(days=1)).isoformat(),
+                "level": 3,
+                "regionCode": food.region_id,
+                "subjectCode": food.uscc or "",
+                "title": "经营者冷藏温度异常提示",
+                "content": "该经营者冷藏设备温度多次超出规定范围。",
+            }
+        )
     national.receive(national_source, None, json.dumps(warnings, ensure_ascii=False).encode())
     alerts.setup()
     deliver([key for key in _alert_keys()])
@@ -164,6 +171,9 @@ def build_detections(rng: random.Random, source, devices: list, units: dict, now
     from jianguan.monitoring import detections
 
     restaurants = [d for d in devices if d.kind == "gas"][:3]
+    sites = [d for d in devices if d.kind == "env_sensor"]
+    if len(restaurants) < 3 or not sites:
+        return 0  # a demo too small to hold the restaurants and the works
     cameras = [
         monitoring.register_device(
             code=f"JN-KITCHEN-{n:04d}",
@@ -179,7 +189,7 @@ def build_detections(rng: random.Random, source, devices: list, units: dict, now
         )
         for n, gas in enumerate(restaurants, start=1)
     ]
-    site = next(d for d in devices if d.kind == "env_sensor")
+    site = sites[0]
     tile = monitoring.register_device(
         code="JN-RS-TILE-0001",
         source=source,
