@@ -168,7 +168,7 @@ def level_rank() -> Case:
 
 class ClueFilter(RegionFilterMixin, DepartmentChoice):
     q = django_filters.CharFilter(label=_("Number, device or subject"), method="search")
-    level = django_filters.ChoiceFilter(label=_("Clue level"), choices=Level.choices, empty_label=_("All levels"))
+    level = django_filters.ChoiceFilter(label=_("Clue level"), choices=Level.choices, empty_label=_("All clue levels"))
     state = django_filters.ChoiceFilter(label=_("State"), choices=ClueState.choices, empty_label=_("All states"))
     rule = django_filters.ChoiceFilter(label=_("Monitoring rule"), empty_label=_("All rules"))
     hit_on = django_filters.DateFromToRangeFilter(label=_("Hit on"), method="hit_within")
@@ -195,10 +195,12 @@ class ClueFilter(RegionFilterMixin, DepartmentChoice):
 
 
 class ClueTable(tables.Table):
+    """The level comes before the rule: on a phone, where the table scrolls sideways, it stays in sight."""
+
     number = tables.Column(verbose_name=_("Number"), linkify=("monitoring:clue", [tables.A("pk")]), attrs=NOWRAP)
-    rule = tables.Column(verbose_name=_("Monitoring rule"))
     level = tables.Column(verbose_name=_("Clue level"), order_by="level_rank", attrs=NOWRAP)
-    state = tables.Column(verbose_name=_("State"), attrs=NOWRAP)
+    rule = tables.Column(verbose_name=_("Monitoring rule"))
+    state = tables.Column(verbose_name=_("State"), attrs=NARROW)
     device = tables.Column(
         verbose_name=_("Device"),
         accessor="device__code",
@@ -211,7 +213,7 @@ class ClueTable(tables.Table):
         verbose_name=_("Department"), accessor="department__name", order_by="department__path", attrs=NARROW
     )
     first_at = tables.Column(verbose_name=_("First hit"), attrs=NARROW)
-    last_at = tables.Column(verbose_name=_("Last hit"), attrs=NOWRAP)
+    last_at = tables.Column(verbose_name=_("Last hit"), attrs=NARROW)
     hits = tables.Column(verbose_name=_("Hits"), attrs=NARROW)
 
     class Meta:
