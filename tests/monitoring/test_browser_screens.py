@@ -68,7 +68,7 @@ def test_device_page_and_clue_list_in_a_browser(
     page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(f"{live_server.url}/monitoring/clues/")
     page.wait_for_selector("#clues tbody tr")
-    assert page.locator("#clues .level-badge.text-bg-danger").count() >= 1
+    assert page.locator("#clues .level-badge.level-red").count() >= 1
     screenshot(page, "monitoring-clues", width=1400)
     page.goto(f"{live_server.url}/monitoring/devices/")
     page.wait_for_selector("#devices tbody tr")

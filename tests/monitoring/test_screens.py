@@ -256,7 +256,7 @@ def test_clue_pages_name_the_rule_its_basis_and_the_evidence(field, monitor):
     assert "冷藏温度高于15℃" in text and zh("Red") in text
     assert leaked_codes(text, allow={field["jn_admin"].username}) == set()
     html = admin.get("/monitoring/clues/").content.decode()
-    assert 'class="badge level-badge text-bg-danger"' in html and "text-bg-orange" in html
+    assert 'class="badge level-badge level-red"' in html and "level-orange" in html
     clue = Clue.objects.get(device=monitor.cold, rule="cold_chain_above_8")
     page = admin.get(f"/monitoring/clues/{clue.pk}/").content.decode()
     text = visible_text(page)

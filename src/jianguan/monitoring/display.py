@@ -20,8 +20,7 @@ from jianguan.monitoring.permissions import visible_clues
 from jianguan.monitoring.policy import policy
 from jianguan.records.panels import Panel
 
-# Bootstrap colours of the levels, and their order (red first) for sorting and the workbench.
-LEVEL_COLOURS = {Level.RED: "danger", Level.ORANGE: "orange", Level.YELLOW: "warning", Level.BLUE: "primary"}
+# The levels' order (red first) for sorting and the workbench; their colours are app.css's `level-*`.
 LEVEL_ORDER = [Level.RED, Level.ORANGE, Level.YELLOW, Level.BLUE]
 CHART_DAYS = (7, 30)
 
@@ -64,8 +63,7 @@ def level_label(level: str) -> str:
 
 
 def level_badge(level: str) -> str:
-    colour = LEVEL_COLOURS.get(level, "secondary")
-    return format_html('<span class="badge level-badge text-bg-{}">{}</span>', colour, level_label(level))
+    return format_html('<span class="badge level-badge level-{}">{}</span>', level, level_label(level))
 
 
 def offline_badge() -> str:
