@@ -493,12 +493,13 @@ def test_analysis_counts_surges_and_excel(hotline, province):
         dt.date(2026, 11, 16),
         9,
     )
-    assert surge.baseline_mean == 2.0 and surge.threshold == 6
+    # 2 a week for 8 weeks: dispersion 1, the quasi-Poisson bound at α = 0.01 is 6.36 (above the minimum 6).
+    assert surge.baseline_mean == 2.0 and surge.threshold == pytest.approx(6.36, abs=0.01)
     assert detect_surges(today)[0].pk == surge.pk  # detected again: still one
     from jianguan.facts.models import Fact
 
     [fact] = Fact.objects.filter(name="complaints.surge_detected")  # published once, when first found
-    assert (fact.region, fact.payload["count"], fact.payload["threshold"]) == ("370102", 9, 6)
+    assert (fact.region, fact.payload["count"], fact.payload["threshold"]) == ("370102", 9, 6.36)
     data = report(hotline.operator)
     assert data["totals"]["demands"] == 25
     assert {c["class"]: c["demands"] for c in data["by_class"]} == {"经济综合": 25}
@@ -511,7 +512,7 @@ def test_analysis_counts_surges_and_excel(hotline, province):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["总量", "按城市", "按分类", "按渠道", "按类型", "按月", "承办单位", "被诉主体", "激增"]
     surge_rows = list(book["激增"].iter_rows(min_row=2, values_only=True))
-    assert surge_rows == [("历下区", "经济综合", "2026-11-16", 9, 2.0, 6.0)]
+    assert surge_rows == [("历下区", "经济综合", "2026-11-16", 9, 2.0, 6.4)]
     assert staff.get("/complaints/analysis/").status_code == 200
 
 

@@ -1,5 +1,6 @@
-"""Public rate limits count in the shared cache (every worker process sees one count) and by the
-citizen's address, which behind a trusted proxy is read from X-Forwarded-For and otherwise never."""
+"""Public rate limits count in the database (every worker process sees one count), apart from the
+cache of public answers, and by the citizen's address, which behind a trusted proxy is read from
+X-Forwarded-For and otherwise never."""
 
 import subprocess
 import sys
@@ -7,8 +8,11 @@ import sys
 import pytest
 from django.db import connection
 from django.test import RequestFactory
+from django.utils import timezone
 
+from jianguan.core import ratelimit
 from jianguan.core.errors import DomainError
+from jianguan.core.models import RateCount
 from jianguan.core.ratelimit import check_public_rate, client_address
 
 
@@ -32,16 +36,27 @@ def test_behind_a_trusted_proxy_the_nearest_untrusted_hop_is_the_client(settings
     assert client_address(request("10.1.2.3")) == "10.1.2.3"
 
 
-def test_the_count_lives_in_the_database_cache(db, settings):
+def test_the_count_lives_in_the_database_outside_the_cache(db, settings):
     assert settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
     for _ in range(3):
         check_public_rate("198.51.100.7", "test", per_minute=3)
     with pytest.raises(DomainError) as refused:
         check_public_rate("198.51.100.7", "test", per_minute=3)
     assert refused.value.status == 429
+    # Where another worker process reads the same count; the cache holds none of it.
+    assert RateCount.objects.get(key="test:198.51.100.7").count == 4
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM jianguan_cache")
-        assert cursor.fetchone()[0] >= 1  # where another worker process reads the same count
+        assert cursor.fetchone()[0] == 0
+
+
+def test_a_new_minute_counts_from_one_and_drops_the_counts_of_past_minutes(db, monkeypatch):
+    minute = int(timezone.now().strftime("%Y%m%d%H%M"))
+    RateCount.objects.create(key="test:198.51.100.7", minute=minute - 1, count=99)
+    RateCount.objects.create(key="test:198.51.100.8", minute=minute - 1, count=99)
+    monkeypatch.setattr(ratelimit, "_pruned_minute", 0)
+    check_public_rate("198.51.100.7", "test", per_minute=3)
+    assert list(RateCount.objects.values_list("key", "count")) == [("test:198.51.100.7", 1)]
 
 
 def test_the_cache_table_is_made_by_migrate(tmp_path):

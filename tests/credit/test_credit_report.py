@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from jianguan.core.models import RateCount
 from jianguan.credit.models import CreditReport
 from jianguan.credit.services import sync_credit_records
 from jianguan.exchange.services import ingest
@@ -149,6 +150,7 @@ def test_report_downloads_are_rate_limited(published):
     # The limit counts per clock minute: a sequence that straddles a minute boundary is run again.
     for _attempt in range(3):
         cache.clear()
+        RateCount.objects.all().delete()
         CreditReport.objects.all().delete()
         minute = timezone.now().replace(second=0, microsecond=0)
         statuses = [_report(client, published).status_code for _ in range(7)]

@@ -4,15 +4,21 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from jianguan.core.models import RateCount
 from jianguan.credit.services import sync_credit_records
 from jianguan.exchange.services import ingest
 
 
+def forget_rate_counts():
+    cache.clear()
+    RateCount.objects.all().delete()
+
+
 @pytest.fixture(autouse=True)
 def fresh_rate_limit(db):
-    cache.clear()
+    forget_rate_counts()
     yield
-    cache.clear()
+    forget_rate_counts()
 
 
 def test_public_query_shows_current_penalties_and_results_but_no_grade(setup, penalty, inspection):
@@ -49,14 +55,13 @@ def test_public_query_shows_current_penalties_and_results_but_no_grade(setup, pe
 
 
 def test_public_query_is_rate_limited(setup, settings):
-    from django.core.cache import cache
     from django.utils import timezone
 
     settings.PUBLIC_QUERIES_PER_MINUTE = 2
     client = Client()
     # The limit counts per clock minute: a sequence that straddles a minute boundary is run again.
     for _attempt in range(3):
-        cache.clear()
+        forget_rate_counts()
         minute = timezone.now().replace(second=0, microsecond=0)
         statuses = [
             client.get("/api/v1/public/credit", {"q": "测试"}).status_code,
@@ -144,4 +149,22 @@ def test_a_repeated_public_query_is_answered_from_the_cache(db, make_subject, dj
     Subject.objects.filter(name__contains="缓存查询").update(name="已更名商贸有限公司")
     with django_assert_max_num_queries(8):  # the rate count and one cache read: no search
         again = client.get("/api/v1/public/credit", {"q": " 缓存查询 "}).json()
+    assert again["results"] == first["results"] and len(first["results"]) == 3
+
+
+def test_the_rate_counts_of_many_citizens_leave_the_cached_answers_in_place(
+    db, make_subject, django_assert_max_num_queries
+):
+    from jianguan.credit.permissions import check_public_rate
+    from jianguan.subjects.models import Subject
+
+    for n in range(3):
+        make_subject(f"济南众人查询{n}商贸有限公司")
+    client = Client()
+    first = client.get("/api/v1/public/credit", {"q": "众人查询"}).json()
+    for n in range(400):  # four hundred citizens query within the minute, each counted
+        check_public_rate(f"198.51.{n // 256}.{n % 256}")
+    Subject.objects.filter(name__contains="众人查询").update(name="已更名商贸有限公司")
+    with django_assert_max_num_queries(3):  # the rate count and one cache read: no search
+        again = client.get("/api/v1/public/credit", {"q": "众人查询"}).json()
     assert again["results"] == first["results"] and len(first["results"]) == 3

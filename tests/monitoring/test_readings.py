@@ -18,7 +18,7 @@ def test_a_mixed_delivery_is_accounted_for_reading_by_reading(monitor):
     bad = [
         m.reading(m.cold, 20, 4.0, unit="°F"),  # wrong unit
         {"device": "NOPE-1", "time": m.at(0), "value": 1, "unit": "℃"},  # unknown device
-        m.reading(m.cold, 60 * 24 + 60, 4.0),  # an hour ahead of now
+        m.reading(m.cold, 60 * 24 + 120, 4.0),  # over an hour ahead of now (t0 is rounded down to its hour)
         m.reading(m.cold, 30, 900.0),  # outside -60..80 ℃
         "4.0",  # not an object
         {"device": "CC-001", "time": "2026-12-07 08:00", "value": 4, "unit": "℃"},  # no offset

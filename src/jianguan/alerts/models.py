@@ -56,6 +56,7 @@ class Signal(models.Model):
     alert = models.ForeignKey(Alert, models.CASCADE, related_name="signals")
     kind = models.CharField(_("kind"), max_length=24, choices=SignalKind.choices)
     rule = models.CharField(_("rule"), max_length=64, blank=True)
+    rule_name = models.CharField(_("rule name"), max_length=200, blank=True)
     reference = models.CharField(_("reference"), max_length=64)
     level = models.CharField(_("level"), max_length=8, choices=Level.choices)
     at = models.DateTimeField(_("at"))

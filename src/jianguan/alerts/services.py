@@ -53,6 +53,7 @@ class Incoming:
     subject_id: int | None = None
     department_id: int | None = None
     rule: str = ""
+    rule_name: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
 
 
@@ -130,6 +131,7 @@ def raise_signal(incoming: Incoming, now: dt.datetime | None = None) -> Alert | 
             alert=alert,
             kind=incoming.kind,
             rule=incoming.rule,
+            rule_name=incoming.rule_name[:200],
             reference=incoming.reference,
             level=incoming.level,
             at=incoming.at,
@@ -306,12 +308,13 @@ def quality(alerts) -> list[dict[str, Any]]:
     settings = policy()
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for alert in alerts.prefetch_related("signals"):
-        for kind, rule in {(s.kind, s.rule) for s in alert.signals.all()}:
+        for kind, rule, name in {(s.kind, s.rule, s.rule_name) for s in alert.signals.all()}:
             row = rows.setdefault(
                 (kind, rule),
                 {
                     "kind": kind,
                     "rule": rule,
+                    "rule_name": name or rule,
                     "raised": 0,
                     "true": 0,
                     "false": 0,

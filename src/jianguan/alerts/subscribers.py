@@ -6,13 +6,16 @@ from __future__ import annotations
 from jianguan.alerts.choices import SignalKind
 from jianguan.alerts.policy import policy
 from jianguan.alerts.services import Incoming, raise_signal
+from jianguan.platform.policies import current_policy
 
 
 def _default(kind: str) -> str:
     return policy()["default_levels"][kind]
 
 
-def _raise(fact, kind: str, reference: str, summary: str, *, level: str | None = None, rule: str = "") -> None:
+def _raise(
+    fact, kind: str, reference: str, summary: str, *, level: str | None = None, rule: str = "", rule_name: str = ""
+) -> None:
     raise_signal(
         Incoming(
             kind=kind,
@@ -24,21 +27,29 @@ def _raise(fact, kind: str, reference: str, summary: str, *, level: str | None =
             subject_id=fact.subject_id,
             department_id=fact.department_id,
             rule=rule,
+            rule_name=rule_name,
             detail={"fact": fact.pk, **fact.payload},
         )
     )
 
 
+def _monitoring_rule_names() -> dict[str, str]:
+    """The monitoring rules' names, from the published monitoring policy (data, not its code)."""
+    return {rule["code"]: rule["name"] for rule in current_policy("monitoring")["rules"]}
+
+
 def on_clues(facts: list) -> None:
     for fact in facts:
         p = fact.payload
+        name = _monitoring_rule_names().get(p["rule"], p["rule"])
         _raise(
             fact,
             SignalKind.MONITORING,
             f"clue-{fact.object_id}",
-            f"监测线索 {p['number']}",
+            f"{name}（监测线索 {p['number']}）",
             level=p["level"],
             rule=p["rule"],
+            rule_name=name,
         )
 
 
@@ -51,6 +62,7 @@ def on_surges(facts: list) -> None:
             f"surge-{fact.object_id}",
             f"12345 诉求激增：{p.get('week', '')} 一周 {p.get('count')} 件（阈值 {p.get('threshold')}）",
             rule=str(p.get("class", "")),
+            rule_name=str(p.get("class_name") or p.get("class", "")),
         )
 
 

@@ -5,6 +5,7 @@ county rising above its own baseline), which are stored as signals for the alert
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections import defaultdict
 from typing import Any
@@ -158,32 +159,64 @@ def visible_surges(actor: Any):
     return Surge.objects.filter(condition)
 
 
+def surge_bound(reference: list[int], alpha: float) -> tuple[float, float, float]:
+    """(mean, dispersion, upper bound) of a week's count from its reference weeks: a quasi-Poisson
+    bound in the manner of Farrington et al. (1996). The dispersion is the variance over the mean,
+    never below 1; the bound is taken on the 2/3-power scale, where counts are nearly symmetric, and
+    includes the uncertainty of the estimated mean, so few or small reference counts widen it."""
+    n = len(reference)
+    mean = statistics.fmean(reference) if reference else 0.0
+    if mean <= 0:
+        return 0.0, 1.0, 0.0
+    dispersion = max(1.0, statistics.pvariance(reference) / mean) if n > 1 else 1.0
+    z = statistics.NormalDist().inv_cdf(1 - alpha)
+    spread = (2 / 3) * mean ** (-1 / 3) * math.sqrt(dispersion * mean * (1 + 1 / n))
+    return mean, dispersion, (mean ** (2 / 3) + z * spread) ** 1.5
+
+
+def _reference(weeks: dict[int, int], settings: dict[str, Any], earliest: int | None) -> list[int]:
+    """The recent baseline weeks, and the same season (the week ± window) of each earlier year the
+    data reaches: a count model for seasonal demands (heating in winter, noise in summer)."""
+    recent = [weeks.get(-k, 0) for k in range(1, settings["baseline_weeks"] + 1)]
+    seasonal = []
+    for year in range(1, settings["reference_years"] + 1):
+        centre = -52 * year
+        span = range(centre - settings["window_weeks"], centre + settings["window_weeks"] + 1)
+        if earliest is not None and earliest <= span[0]:
+            seasonal += [weeks.get(k, 0) for k in span]
+    return recent + seasonal
+
+
 def detect_surges(today: dt.date | None = None) -> list[Surge]:
     """For the last complete week (Monday to Sunday): each county × first-level class whose count
-    exceeds max(mean + σ·sd, ratio × mean, minimum) of its own previous weeks becomes a Surge."""
+    exceeds the quasi-Poisson upper bound of its reference weeks (`surge_bound`) and the minimum
+    count becomes a Surge."""
     settings = policy()["surges"]
     today = today or timezone.localdate()
     week_start = today - dt.timedelta(days=today.weekday() + 7)
-    first = week_start - dt.timedelta(weeks=settings["baseline_weeks"])
+    back = max(settings["baseline_weeks"], 52 * settings["reference_years"] + settings["window_weeks"])
+    first = week_start - dt.timedelta(weeks=back)
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
     until = dt.datetime.combine(week_start + dt.timedelta(days=7), dt.time(0), tzinfo=tz)
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (settings["baseline_weeks"] + 1))
+    counts: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
     rows = (
         WorkOrder.objects.filter(received_at__gte=since, received_at__lt=until, region__level=3)
         .exclude(top_category="")
         .values_list("region_id", "top_category", "received_at")
     )
+    earliest: int | None = None
     for region, top, received in rows.iterator(chunk_size=5000):
-        week = (timezone.localtime(received, tz).date() - first).days // 7
-        counts[(region, top)][week] += 1
+        week = (timezone.localtime(received, tz).date() - week_start).days // 7  # 0 = the week judged
+        earliest = week if earliest is None else min(earliest, week)
+        counts[(region, top)][week] = counts[(region, top)].get(week, 0) + 1
     found = []
     with transaction.atomic():
         for (region, top), weeks in counts.items():
-            baseline, current = weeks[:-1], weeks[-1]
-            mean = statistics.fmean(baseline)
-            sd = statistics.pstdev(baseline)
-            threshold = max(mean + settings["sigma"] * sd, settings["min_ratio"] * mean, settings["min_count"])
+            current = weeks.get(0, 0)
+            mean, dispersion, bound = surge_bound(_reference(weeks, settings, earliest), settings["alpha"])
+            sd = math.sqrt(dispersion * mean)
+            threshold = max(bound, settings["min_count"])
             if current <= threshold:
                 continue
             surge, created = Surge.objects.update_or_create(
@@ -201,12 +234,18 @@ def detect_surges(today: dt.date | None = None) -> list[Surge]:
             if created:
                 after = {"region": region, "class": top, "week": week_start.isoformat(), "count": current}
                 event = record_event(None, "complaints.surge", "surge", surge.pk, after=after)
+                name = Category.objects.filter(code=top).values_list("name", flat=True).first() or top
                 publish(
                     "complaints.surge_detected",
                     region=region,
                     object_type="surge",
                     object_id=surge.pk,
-                    payload={**after, "baseline_mean": round(mean, 2), "threshold": round(threshold, 2)},
+                    payload={
+                        **after,
+                        "class_name": name,
+                        "baseline_mean": round(mean, 2),
+                        "threshold": round(threshold, 2),
+                    },
                     audit_event=event,
                 )
             found.append(surge)

@@ -13,5 +13,5 @@ register_panel(subject_panel)
 declare("complaints.found_true", _("12345 demand found true"))
 # The lead unit asks for a rectification order: {"number", "requirement", "requested_by"}.
 declare("complaints.rectification_requested", _("Rectification requested for a 12345 demand"))
-# Repeated demands about one subject or place: {"surge", "orders", …}.
+# A county × first-level class above its bound: {"region", "class", "class_name", "week", "count", "baseline_mean", "threshold"}.
 declare("complaints.surge_detected", _("12345 surge detected"))

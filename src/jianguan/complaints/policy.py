@@ -25,11 +25,14 @@ WORKFLOW_FILE = Path(__file__).resolve().parent.parent / "workflow" / "definitio
 
 
 class _Surges(BaseModel):
+    """The surge detector's count model (see `analysis.surge_bound`)."""
+
     model_config = ConfigDict(extra="forbid")
     baseline_weeks: int = Field(ge=2, le=52)
+    reference_years: int = Field(ge=0, le=5)
+    window_weeks: int = Field(ge=0, le=8)
+    alpha: float = Field(gt=0, lt=0.5)
     min_count: int = Field(ge=1, le=10_000)
-    sigma: float = Field(gt=0, le=10)
-    min_ratio: float = Field(ge=1, le=100)
 
 
 class _Duplicates(BaseModel):

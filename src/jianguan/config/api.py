@@ -16,6 +16,7 @@ from ninja.security import HttpBearer, SessionAuth
 from jianguan import __version__
 from jianguan.accounts.api import router as accounts_router
 from jianguan.accounts.services import authenticate_token
+from jianguan.alerts.api import router as alerts_router
 from jianguan.catalog.api import router as catalog_router
 from jianguan.complaints.api import public_router as public_complaints_router
 from jianguan.complaints.api import router as complaints_router
@@ -214,5 +215,6 @@ api.add_router("/v1/complaints", complaints_router)
 api.add_router("/v1/public/complaints", public_complaints_router)
 api.add_router("/v1/joint", joint_router)
 api.add_router("/v1/monitoring", monitoring_router)
+api.add_router("/v1/alerts", alerts_router)
 api.add_router("/v1/rectifications", rectification_router)
 api.add_router("/v1/public/rectifications", public_rectification_router)

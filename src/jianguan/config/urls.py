@@ -24,6 +24,7 @@ urlpatterns = [
     path("joint/", include("jianguan.joint.urls")),
     path("rectifications/", include("jianguan.rectification.urls")),
     path("monitoring/", include("jianguan.monitoring.urls")),
+    path("alerts/", include("jianguan.alerts.urls")),
     path("open311/v2/", include("jianguan.complaints.open311_urls")),
     path("public/", include("jianguan.portal.urls")),
     path("", include("jianguan.web.urls")),

@@ -279,3 +279,23 @@ class ExportJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+
+class RateCount(models.Model):
+    """How many calls one client made to one public bucket in one clock minute (the public rate limits).
+
+    One row per client, bucket and minute, counted by a single atomic upsert that every worker
+    process sees; kept apart from the cache so that the counts of many citizens never push cached
+    answers out of it. Rows of past minutes are pruned as the limiter goes.
+    """
+
+    key = models.CharField(_("client and bucket"), max_length=200, primary_key=True)
+    minute = models.BigIntegerField(_("minute"), db_index=True)  # YYYYMMDDHHMM
+    count = models.PositiveIntegerField(_("calls"), default=0)
+
+    class Meta:
+        verbose_name = _("public rate count")
+        verbose_name_plural = _("public rate counts")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.count}"

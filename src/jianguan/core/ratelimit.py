@@ -6,7 +6,9 @@ import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,16 +41,48 @@ def client_address(request) -> str:
     return remote
 
 
-def check_public_rate(client_key: str, bucket: str = "public", per_minute: int | None = None) -> None:
-    """At most `per_minute` (default PUBLIC_QUERIES_PER_MINUTE) calls per client, bucket and minute."""
-    limit = per_minute or settings.PUBLIC_QUERIES_PER_MINUTE
-    minute = timezone.now().strftime("%Y%m%d%H%M")
-    key = f"{bucket}:{client_key}:{minute}"
+# One statement counts the call and answers the new count, atomically on SQLite and PostgreSQL
+# alike: a count of a past minute starts again at 1.
+_COUNT_SQL = (
+    "INSERT INTO core_ratecount (key, minute, count) VALUES (%s, %s, 1) ON CONFLICT (key) DO UPDATE SET "
+    "count = CASE WHEN core_ratecount.minute = excluded.minute THEN core_ratecount.count + 1 ELSE 1 END, "
+    "minute = excluded.minute RETURNING count"
+)
+_pruned_minute = 0
+
+
+def _count_in_database(key: str, minute: int) -> int:
+    global _pruned_minute
+    with connection.cursor() as cursor:
+        if minute != _pruned_minute:  # once a minute per process: the counts of past minutes go
+            cursor.execute("DELETE FROM core_ratecount WHERE minute < %s", [minute])
+            _pruned_minute = minute
+        cursor.execute(_COUNT_SQL, [key[:200], minute])
+        return cursor.fetchone()[0]
+
+
+def _count_in_cache(key: str) -> int:
     # One atomic increment in the usual case (Redis: INCR); the first call of a minute adds the key.
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:
-        count = 1 if cache.add(key, 1, timeout=70) else cache.incr(key)
+        return 1 if cache.add(key, 1, timeout=70) else cache.incr(key)
+
+
+def check_public_rate(client_key: str, bucket: str = "public", per_minute: int | None = None) -> None:
+    """At most `per_minute` (default PUBLIC_QUERIES_PER_MINUTE) calls per client, bucket and minute.
+
+    The count is shared by every worker process: in Redis when the cache is Redis, otherwise in the
+    database's RateCount table (one upsert), not in the database cache, where a count per citizen
+    would crowd out the cached public answers and cost five statements.
+    """
+    limit = per_minute or settings.PUBLIC_QUERIES_PER_MINUTE
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    key = f"{bucket}:{client_key}"
+    if isinstance(caches["default"], DatabaseCache):
+        count = _count_in_database(key, int(minute))
+    else:
+        count = _count_in_cache(f"{key}:{minute}")
     if count > limit:
         raise DomainError(
             "rate_limited",

@@ -34,6 +34,7 @@ from jianguan.demo.actions import DemoActions
 from jianguan.demo.complaints import build_complaints
 from jianguan.demo.credit import build_credit
 from jianguan.demo.joint import build_joint
+from jianguan.demo.monitoring import build_monitoring
 from jianguan.demo.spotchecks import build_spotchecks
 from jianguan.facts.models import Fact
 from jianguan.facts.services import deferred as deferred_delivery
@@ -349,6 +350,8 @@ class DemoBuilder:
         complaints = build_complaints(self.rng, self.progress, self.complaint_target) if self.complaint_target else {}
         if self.action_target:  # joint work builds on the supervision records
             build_joint(self.rng, self.progress)
+            # Alerts fuse monitoring with the complaints, credit and spot-check facts published above.
+            build_monitoring(self.rng, self.progress)
         return DemoResult(len(departments), subjects, officers, conflicts, items, accounts, actions, complaints)
 
     def hotline_units(self, province, cities) -> dict[tuple[str, str], Department]:

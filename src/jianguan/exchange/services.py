@@ -161,7 +161,14 @@ def _log(
     status: int,
     error_code: str = "",
     batch: ImportBatch | None = None,
+    counts: dict[str, int] | None = None,
 ) -> Message:
+    tally = counts or {
+        "received": batch.received if batch else 0,
+        "accepted": batch.accepted if batch else 0,
+        "rejected": batch.rejected if batch else 0,
+        "duplicates": batch.duplicates if batch else 0,
+    }
     with transaction.atomic():
         message = Message.objects.create(
             source=source,
@@ -173,10 +180,7 @@ def _log(
             status=status,
             error_code=error_code,
             batch=batch,
-            received=batch.received if batch else 0,
-            accepted=batch.accepted if batch else 0,
-            rejected=batch.rejected if batch else 0,
-            duplicates=batch.duplicates if batch else 0,
+            **tally,
         )
         event = record_event(
             actor,
@@ -189,6 +193,21 @@ def _log(
         message.receipt_signature = sign_receipt(receipt(message))
         message.save(update_fields=["audit_event", "receipt_signature"])
     return message
+
+
+def log_message(
+    source: SourceSystem,
+    actor: Any,
+    body: bytes,
+    received_at: dt.datetime,
+    status: int,
+    counts: dict[str, int] | None = None,
+    error_code: str = "",
+) -> Message:
+    """Log one gateway call that is not a record batch (a national warning message, say) in the
+    message log with its counts, audited, and sign its receipt as for records."""
+    digest = hashlib.sha256(body).hexdigest()
+    return _log(source, Channel.API, actor, received_at, digest, len(body), status, error_code, counts=counts)
 
 
 def _actor_label(actor: Any) -> str:

@@ -1,5 +1,5 @@
-"""Monitoring API: readings in from source systems; devices, their hourly readings, clues and
-deliveries within the reader's scope."""
+"""Monitoring API: readings and detections in from source systems; devices, their hourly readings,
+detections with their evidence images, clues and deliveries within the reader's scope."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
@@ -14,10 +15,16 @@ from ninja import Router
 from jianguan.accounts.models import ApiClient
 from jianguan.core.errors import DomainError
 from jianguan.exchange.services import source_of_client
-from jianguan.monitoring import services
+from jianguan.monitoring import detections, services
 from jianguan.monitoring.choices import Channel
-from jianguan.monitoring.models import BadReading, Clue, Delivery, Device
-from jianguan.monitoring.permissions import access, visible_clues, visible_deliveries, visible_devices
+from jianguan.monitoring.models import BadReading, Clue, Delivery, Detection, Device
+from jianguan.monitoring.permissions import (
+    access,
+    visible_clues,
+    visible_deliveries,
+    visible_detections,
+    visible_devices,
+)
 from jianguan.platform.apitools import page
 
 router = Router(tags=["monitoring"])
@@ -33,9 +40,33 @@ _BODY_DOC = {
 }
 
 
+_DETECTIONS_DOC = {
+    "requestBody": {
+        "required": True,
+        "description": 'A JSON array of detections, or {"detections": [...]}: each {"device": code of a video or '
+        'kitchen camera or remote-sensing source, "time": ISO 8601 with offset, "model": name, "model_version", '
+        '"label": a label of the monitoring policy, "confidence": 0-1, "box": [x, y, w, h] in image pixels '
+        '(cameras) or "polygon": a GeoJSON Polygon in WGS-84 longitude/latitude (remote sensing; convert GCJ-02 '
+        'map coordinates first, they lie several hundred metres off), "image": base64 JPEG or PNG, "id": optional '
+        "detection id}. A detection already stored for the same device and id (or, without an id, the same "
+        "device, time and label) is counted as a duplicate.",
+        "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}},
+    }
+}
+_IMAGE_DOC = {
+    "responses": {
+        200: {
+            "description": "The evidence image / 证据图片",
+            "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}, "image/png": {}},
+        }
+    }
+}
+
+
 def delivery_out(delivery: Delivery) -> dict[str, Any]:
     return {
         "id": delivery.pk,
+        "kind": delivery.kind,
         "channel": delivery.channel,
         "received_at": delivery.received_at,
         "submitted": delivery.submitted,
@@ -83,6 +114,41 @@ def clue_out(clue: Clue) -> dict[str, Any]:
     }
 
 
+def detection_out(detection: Detection) -> dict[str, Any]:
+    evidence = detection.evidence
+    return {
+        "id": detection.pk,
+        "device": detection.device_id,
+        "device_code": detection.device.code,
+        "detected_at": detection.detected_at,
+        "detection_id": detection.detection_id,
+        "model": detection.model_name,
+        "model_version": detection.model_version,
+        "label": detection.label,
+        "confidence": detection.confidence,
+        "box": detection.box,
+        "polygon": detection.polygon,
+        "covered_devices": [d.pk for d in detection.covered_devices.all()],
+        "subjects": [s.pk for s in detection.subjects.all()],
+        "evidence": {
+            "sha256": evidence.sha256,
+            "size": evidence.size,
+            "media_type": evidence.media_type,
+            "width": evidence.width,
+            "height": evidence.height,
+            "received_at": evidence.received_at,
+        },
+        "received_at": detection.received_at,
+        "delivery": detection.delivery_id,
+    }
+
+
+def _detections(actor):
+    return (
+        visible_detections(actor).select_related("device", "evidence").prefetch_related("covered_devices", "subjects")
+    )
+
+
 @router.post("/readings", response=dict, summary="Readings in from a source system", openapi_extra=_BODY_DOC)
 def post_readings(request):
     client = request.auth
@@ -95,6 +161,56 @@ def post_readings(request):
         source, items, channel=Channel.HTTP, actor=client, digest=hashlib.sha256(request.body).hexdigest()
     )
     return {**delivery_out(outcome.delivery), "errors": outcome.errors, "clues": [c.number for c in outcome.clues]}
+
+
+@router.post("/detections", response=dict, summary="Detections in from a source system", openapi_extra=_DETECTIONS_DOC)
+def post_detections(request):
+    client = request.auth
+    if not isinstance(client, ApiClient):
+        raise DomainError("api_client_only", _("Only a source system's API client may send detections."), status=403)
+    source = source_of_client(client)
+    services.check_rate(source, timezone.now())
+    items = detections.parse_body(request.body, source)
+    outcome = detections.receive(
+        source, items, channel=Channel.HTTP, actor=client, digest=hashlib.sha256(request.body).hexdigest()
+    )
+    return {**delivery_out(outcome.delivery), "errors": outcome.errors, "clues": [c.number for c in outcome.clues]}
+
+
+@router.get("/detections", response=dict, summary="Detections in scope, newest first")
+def list_detections(
+    request,
+    label: str = "",
+    device: int | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+):
+    found = _detections(request.auth).order_by("-detected_at", "-pk")
+    if label:
+        found = found.filter(label=label)
+    if device is not None:
+        found = found.filter(device_id=device)
+    if start is not None:
+        found = found.filter(detected_at__gte=start)
+    if end is not None:
+        found = found.filter(detected_at__lte=end)
+    return page(found, limit, offset, detection_out)
+
+
+@router.get("/detections/{detection_id}", response=dict, summary="One detection, with its evidence's hash")
+def get_detection(request, detection_id: int):
+    return detection_out(access(_detections(request.auth), detection_id))
+
+
+@router.get("/detections/{detection_id}/image", summary="A detection's evidence image", openapi_extra=_IMAGE_DOC)
+def detection_image(request, detection_id: int):
+    evidence = access(visible_detections(request.auth).select_related("evidence"), detection_id).evidence
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.media_type)
+    response["X-Content-SHA256"] = evidence.sha256
+    response["Content-Disposition"] = f'inline; filename="{evidence.sha256}.{evidence.media_type.split("/")[1]}"'
+    return response
 
 
 @router.get("/deliveries/{delivery_id}", response=dict, summary="One delivery, with its refused readings")

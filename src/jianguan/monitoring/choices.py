@@ -21,6 +21,15 @@ class Channel(models.TextChoices):
     MQTT = "mqtt", _("MQTT")
 
 
+class DeliveryKind(models.TextChoices):
+    READINGS = "readings", _("Readings")
+    DETECTIONS = "detections", _("Detections")
+
+
+DETECTOR_KINDS = (DeviceKind.VIDEO, DeviceKind.KITCHEN, DeviceKind.REMOTE_SENSING)
+CAMERA_KINDS = (DeviceKind.VIDEO, DeviceKind.KITCHEN)
+
+
 class ClueState(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")

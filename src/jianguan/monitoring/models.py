@@ -1,5 +1,6 @@
 """Monitoring points, their readings (stored compactly: one narrow row per reading, an aggregate per
-device and hour for screens), refused readings with their reason, the rules' running state per
+device and hour for screens), the detections of video and remote-sensing analysis with their
+evidence images, refused readings and detections with their reason, the rules' running state per
 device, and the clues (线索) rule hits make."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.monitoring.choices import Channel, ClueState, DeviceKind, DeviceStatus, Level
+from jianguan.monitoring.choices import Channel, ClueState, DeliveryKind, DeviceKind, DeviceStatus, Level
 
 
 class Device(models.Model):
@@ -39,7 +40,11 @@ class Device(models.Model):
 
     class Meta:
         verbose_name = _("monitoring device")
-        indexes = [models.Index(fields=["department", "status"]), models.Index(fields=["last_seen_at"])]
+        indexes = [
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["last_seen_at"]),
+            models.Index(fields=["longitude", "latitude"], name="monitoring_device_lonlat"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -82,9 +87,10 @@ class ReadingHour(models.Model):
 
 
 class Delivery(models.Model):
-    """One call or one MQTT batch of readings, with every submitted reading accounted for."""
+    """One call or one MQTT batch of readings or of detections, with every submitted item accounted for."""
 
     source = models.ForeignKey("exchange.SourceSystem", models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=DeliveryKind.choices, default=DeliveryKind.READINGS)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     received_at = models.DateTimeField(_("received at"))
     submitted = models.PositiveIntegerField(_("submitted"))
@@ -101,7 +107,8 @@ class Delivery(models.Model):
 
 
 class BadReading(models.Model):
-    """A refused reading, kept with its reason: never dropped silently."""
+    """A refused reading or detection, kept with its reason: never dropped silently (a detection's
+    image is kept as its size and SHA-256, not its bytes)."""
 
     delivery = models.ForeignKey(Delivery, models.CASCADE, related_name="bad")
     position = models.PositiveIntegerField(_("position"))
@@ -115,6 +122,71 @@ class BadReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position} {self.reason}"
+
+
+class Evidence(models.Model):
+    """固证: an image received with a detection, stored once by its SHA-256 whoever sends it again;
+    each receipt is an audit event (`monitoring.evidence_received`), the chain of custody."""
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    size = models.PositiveIntegerField(_("size"))
+    media_type = models.CharField(_("media type"), max_length=32)
+    width = models.PositiveIntegerField(_("width"), null=True)
+    height = models.PositiveIntegerField(_("height"), null=True)
+    file = models.FileField(_("file"), upload_to="monitoring/evidence", max_length=160)
+    source = models.ForeignKey(
+        "exchange.SourceSystem", models.PROTECT, related_name="+", verbose_name=_("first sent by")
+    )
+    received_at = models.DateTimeField(_("first received at"))
+
+    class Meta:
+        verbose_name = _("evidence image")
+
+    def __str__(self) -> str:
+        return self.sha256
+
+
+class Detection(models.Model):
+    """智能识别结果: a finding of a video or remote-sensing analysis model on one device, with its
+    image. Stored once by (device, detection id), or by (device, time, label) when it has no id. A
+    camera's finding has a box in image pixels; a remote-sensing one a WGS-84 polygon, with the
+    devices and subjects it covers."""
+
+    device = models.ForeignKey(Device, models.PROTECT, related_name="detections", verbose_name=_("device"))
+    delivery = models.ForeignKey(Delivery, models.PROTECT, related_name="detections")
+    detected_at = models.DateTimeField(_("detected at"))
+    detection_id = models.CharField(_("detection id"), max_length=64, blank=True)
+    model_name = models.CharField(_("model"), max_length=64)
+    model_version = models.CharField(_("model version"), max_length=64)
+    label = models.CharField(_("label"), max_length=32)
+    confidence = models.FloatField(_("confidence"))
+    box = models.JSONField(_("box [x, y, w, h]"), null=True)
+    polygon = models.JSONField(_("polygon (GeoJSON, WGS-84)"), null=True)
+    evidence = models.ForeignKey(Evidence, models.PROTECT, related_name="detections", verbose_name=_("evidence"))
+    covered_devices = models.ManyToManyField(Device, blank=True, related_name="+", verbose_name=_("devices covered"))
+    subjects = models.ManyToManyField(
+        "subjects.Subject", blank=True, related_name="+", verbose_name=_("subjects covered")
+    )
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("detection")
+        indexes = [models.Index(fields=["device", "detected_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "detection_id"],
+                condition=~models.Q(detection_id=""),
+                name="monitoring_detection_id_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["device", "detected_at", "label"],
+                condition=models.Q(detection_id=""),
+                name="monitoring_detection_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.detected_at:%Y-%m-%d %H:%M} {self.label}"
 
 
 class RuleState(models.Model):

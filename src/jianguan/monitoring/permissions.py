@@ -1,7 +1,8 @@
 """Who reads which monitoring data: the watching department and those whose scope covers it, by
-department and by the device's region; a source system reads the deliveries it sent. Refused
-readings are read by department and platform administrators: those their source system's
-department sent, and those naming a device they watch."""
+department and by the device's region; a source system reads the deliveries it sent. A detection
+and its evidence image are read by those who may read the detecting device. Refused readings are
+read by department and platform administrators: those their source system's department sent, and
+those naming a device they watch."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.db.models import Q, QuerySet
 from jianguan.accounts.choices import Role
 from jianguan.accounts.scope import restrict, scope_for, scope_q
 from jianguan.core.errors import NotFound
-from jianguan.monitoring.models import BadReading, Clue, Delivery, Device
+from jianguan.monitoring.models import BadReading, Clue, Delivery, Detection, Device
 
 REFUSED_READERS = (Role.DEPARTMENT_ADMIN, Role.PLATFORM_ADMIN)
 
@@ -23,6 +24,10 @@ def visible_devices(actor: Any) -> QuerySet[Device]:
 
 def visible_clues(actor: Any) -> QuerySet[Clue]:
     return restrict(Clue.objects.all(), actor, department="department", region="region__code")
+
+
+def visible_detections(actor: Any) -> QuerySet[Detection]:
+    return restrict(Detection.objects.all(), actor, department="device__department", region="device__region__code")
 
 
 def visible_deliveries(actor: Any) -> QuerySet[Delivery]:

@@ -6,10 +6,18 @@ rescanning the reading table. States advance only on readings newer than the las
 reading is stored and aggregated, and a threshold rule still judges its value, but it does not
 rewrite a duration or a rate already measured. A hit opens a clue, or adds to the open clue of the
 same rule and device whose last hit lies within the rule's merge window.
+
+A detections rule counts a device's detections of its labels (at its minimum confidence) in a
+window of its minutes. Each newly stored detection is judged on the windows that contain it, over
+the device's detections around it read by index (never the whole table) and those of the same
+delivery before it in time: it is a hit when one such window holds at least the rule's count. A
+detection arriving late thus completes a window that later ones had left short, and a delivery's
+detections are judged as if they had arrived one by one in time order.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import operator
 import uuid
@@ -20,8 +28,8 @@ from django.utils import timezone
 
 from jianguan.facts.services import publish
 from jianguan.monitoring.choices import ClueState, DeviceStatus
-from jianguan.monitoring.models import Clue, Device, RuleState
-from jianguan.monitoring.policy import policy
+from jianguan.monitoring.models import Clue, Detection, Device, RuleState
+from jianguan.monitoring.policy import READING_KINDS, policy
 
 COMPARE = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 EVIDENCE_KEPT = 20
@@ -68,7 +76,7 @@ def evaluate(readings: list[tuple]) -> list[Clue]:
     applicable = {
         (rule["code"], pk): rule
         for rule in settings["rules"]
-        if rule["kind"] != "silence"
+        if rule["kind"] in READING_KINDS
         for pk, device in devices.items()
         if _applies(rule, device)
     }
@@ -99,6 +107,77 @@ def evaluate(readings: list[tuple]) -> list[Clue]:
         )
         for key, found in hits.items()
     ]
+
+
+def evaluate_detections(detections: list[Detection]) -> list[Clue]:
+    """The detections rules over newly stored detections; the clues they touched."""
+    settings = policy()
+    groups: dict[tuple[str, int], list[Detection]] = {}
+    found = {}
+    for rule in settings["rules"]:
+        if rule["kind"] != "detections":
+            continue
+        for detection in detections:
+            if (
+                detection.device.kind in rule["device_kinds"]
+                and detection.label in rule["labels"]
+                and detection.confidence >= rule["min_confidence"]
+            ):
+                groups.setdefault((rule["code"], detection.device_id), []).append(detection)
+                found[rule["code"]] = rule
+    touched = []
+    for (code, _device), new in groups.items():
+        rule = found[code]
+        evidence = _windows(rule, sorted(new, key=lambda d: (d.detected_at, d.pk)))
+        if evidence:
+            touched.append(_record_hits(rule, new[0].device, evidence, settings))
+    return touched
+
+
+def _windows(rule: dict[str, Any], new: list[Detection]) -> list[dict]:
+    window = dt.timedelta(minutes=rule["minutes"])
+    fresh = {d.pk for d in new}
+    known = sorted(
+        (at, pk, sha)
+        for pk, at, sha in Detection.objects.filter(
+            device_id=new[0].device_id,
+            detected_at__gt=new[0].detected_at - window,
+            detected_at__lt=new[-1].detected_at + window,
+            label__in=rule["labels"],
+            confidence__gte=rule["min_confidence"],
+        )
+        .exclude(pk__in=fresh)
+        .values_list("pk", "detected_at", "evidence__sha256")
+    )
+    times = [k[0] for k in known]
+    hits = []
+    for detection in new:
+        at = detection.detected_at
+        entry = (at, detection.pk, detection.evidence.sha256)
+        place = bisect.bisect(known, entry)
+        known.insert(place, entry)
+        times.insert(place, at)
+        # Every window containing this detection ends at it or at a known detection less than a window
+        # later; the window ending at time e holds the detections after e - window up to e.
+        lo, hi = 0, 0
+        for end in range(bisect.bisect_left(times, at), bisect.bisect_left(times, at + window)):
+            if end + 1 < len(times) and times[end + 1] == times[end]:
+                continue
+            start = bisect.bisect_right(times, times[end] - window)
+            if end + 1 - start > hi - lo:
+                lo, hi = start, end + 1
+        best = known[lo:hi]
+        if len(best) >= rule["count"]:
+            hits.append(
+                {
+                    "at": at.isoformat(),
+                    "label": detection.label,
+                    "count": len(best),
+                    "detections": [pk for _at, pk, _sha in best][-EVIDENCE_KEPT:],
+                    "images": list(dict.fromkeys(sha for _at, _pk, sha in best))[-EVIDENCE_KEPT:],
+                }
+            )
+    return hits
 
 
 def check_silence(now: dt.datetime | None = None) -> list[Clue]:

@@ -106,8 +106,8 @@ def check_rate(source: SourceSystem, now: dt.datetime) -> None:
         )
 
 
-def parse_body(body: bytes, source: SourceSystem) -> list[Any]:
-    """The readings of one HTTP call: a JSON array, or {"readings": [...]}, within the source's limits."""
+def load_body(body: bytes, source: SourceSystem) -> Any:
+    """The JSON of one HTTP call, within the source's size limit."""
     if len(body) > source.max_bytes:
         raise DomainError(
             "payload_too_large",
@@ -121,6 +121,12 @@ def parse_body(body: bytes, source: SourceSystem) -> list[Any]:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise DomainError("invalid_json", _("The request body is not JSON (UTF-8).")) from None
+    return data
+
+
+def parse_body(body: bytes, source: SourceSystem) -> list[Any]:
+    """The readings of one HTTP call: a JSON array, or {"readings": [...]}, within the source's limits."""
+    data = load_body(body, source)
     if isinstance(data, dict):
         data = data.get("readings")
     if not isinstance(data, list):

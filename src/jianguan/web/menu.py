@@ -86,6 +86,13 @@ MENU: tuple[Group, ...] = (
         ),
     ),
     Group(
+        _("Risk warnings"),
+        (
+            Entry(_("Risk alerts"), "alerts:list", (DEPT, OFFICER, ANALYST, LEADER, AUDITOR)),
+            Entry(_("Alerts dashboard"), "alerts:dashboard", (DEPT, ANALYST, LEADER)),
+        ),
+    ),
+    Group(
         _("Platform"),
         (
             Entry(_("Audit trail"), "audit:trail", (AUDITOR,)),
