@@ -21,7 +21,10 @@ SERIES = """() => echarts.getInstanceByDom(document.getElementById('device-chart
 def test_device_page_and_clue_list_in_a_browser(
     flushable_audit, live_server, monitor, province, make_user, browser_page, screenshot
 ):
+    from jianguan.monitoring.models import Clue
+    from jianguan.monitoring.services import register_device
     from jianguan.monitoring.tasks import silent_devices
+    from tests.monitoring.test_detections import b64, png
 
     m = monitor
     # Nine days of a cold store every 15 minutes: a daily swing around 4 ℃, a door left open on
@@ -42,6 +45,18 @@ def test_device_page_and_clue_list_in_a_browser(
     readings += [m.reading(m.gas, offset + 15 * s, 2 + (s % 5)) for s in range(0, 8 * 24 * 4, 4)]
     readings.append(m.reading(m.gas, offset + 15 * 501, 24))
     assert m.post(readings).json()["rejected"] == 0
+    kitchen = register_device(
+        code="KIT-001", source=m.source, kind="kitchen", name="后厨明厨亮灶摄像头",
+        department=province.lixia_market, region="370102", subject=m.cold.subject,
+    )  # fmt: skip
+    found = [
+        {"device": kitchen.code, "time": m.at(offset + 60 * h), "model": "kitchen-yolo", "model_version": "2026.11",
+         "label": label, "confidence": 0.92, "box": [10, 20, 30, 40], "image": b64(png(40 + h, size=48))}
+        for h, label in [(200, "rat"), (201, "no_mask"), (202, "rat")]
+    ]  # fmt: skip
+    assert (
+        m.client().post("/api/v1/monitoring/detections", found, content_type="application/json").json()["accepted"] == 3
+    )
     silent_devices.call_local()  # the periodic task, as it runs every five minutes
     user = make_user("department_admin", department=province.jn_market)
 
@@ -55,7 +70,9 @@ def test_device_page_and_clue_list_in_a_browser(
     assert counts[0] == counts[1] == counts[2] and 7 * 24 - 12 - 2 <= counts[2] <= 7 * 24 - 12 + 1
     screenshot(page, "monitoring-device", width=1400)
     page.click("#chart-range [data-days='30']")
-    page.wait_for_function("() => document.querySelector(\"#chart-range [data-days='30']\").classList.contains('active')")
+    page.wait_for_function(
+        "() => document.querySelector(\"#chart-range [data-days='30']\").classList.contains('active')"
+    )
     assert "days=30" in page.url
     longer = page.evaluate(SERIES)
     assert longer[2] > counts[2] and longer[2] <= 9 * 24 - 12 + 1
@@ -84,3 +101,12 @@ def test_device_page_and_clue_list_in_a_browser(
     page.wait_for_selector("#clue-evidence")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "monitoring-clue", width=390)
+    # A kitchen camera's clue shows its evidence images, loaded through the staff's own scope.
+    rat = Clue.objects.get(device=kitchen, rule="kitchen_rat")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{live_server.url}/monitoring/clues/{rat.pk}/")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#clue-images img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert page.locator("#clue-images img").count() == 2
+    screenshot(page, "monitoring-clue-detections", width=1400)

@@ -13,10 +13,10 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.monitoring import rules, services
-from jianguan.monitoring.choices import Level
+from jianguan.monitoring import detections, rules, services
+from jianguan.monitoring.choices import DeliveryKind, Level
 from jianguan.monitoring.models import Device
-from jianguan.monitoring.permissions import visible_clues
+from jianguan.monitoring.permissions import visible_clues, visible_detections
 from jianguan.monitoring.policy import policy
 from jianguan.records.panels import Panel
 
@@ -70,8 +70,25 @@ def offline_badge() -> str:
     return format_html('<span class="badge text-bg-secondary">{}</span>', _("Offline"))
 
 
-def reason_text(code: str) -> str:
-    return str(services.REASONS.get(code, _("Refused for a reason this version does not know.")))
+def reason_text(code: str, kind: str = DeliveryKind.READINGS) -> str:
+    """A refusal's reason in words: a detection's own where the delivery carried detections."""
+    reasons = detections.REASONS if kind == DeliveryKind.DETECTIONS else services.REASONS
+    text = reasons.get(code) or services.REASONS.get(code) or detections.REASONS.get(code)
+    return str(text or _("Refused for a reason this version does not know."))
+
+
+def reason_choices() -> list[tuple[str, str]]:
+    """Every refusal reason once, in words (a reading's wording where both kinds share the code)."""
+    merged = {**detections.REASONS, **services.REASONS}
+    return [(code, str(text)) for code, text in merged.items()]
+
+
+def label_name(code: str) -> str:
+    """An analysis model's label (未戴口罩, 老鼠 …) by its policy name."""
+    label = policy().get("labels", {}).get(code)
+    if label is None:
+        return str(_("Unknown label")) if code else ""
+    return label["name_en"] if _english() else label["name"]
 
 
 def chart_data(device: Device, days: int = 7, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -107,21 +124,39 @@ def chart_data(device: Device, days: int = 7, now: dt.datetime | None = None) ->
 
 
 def evidence_rows(clue) -> list[dict[str, Any]]:
-    """The clue's evidence as (time, value, unit, last seen) for the screen, oldest first."""
+    """The clue's evidence for the screen, oldest first: a reading's time, value and unit; a silence's
+    last-seen time; a detections hit's label and how many detections its window held."""
     rows = []
     for entry in clue.evidence:
         at = dt.datetime.fromisoformat(entry["at"]) if entry.get("at") else None
         seen = dt.datetime.fromisoformat(entry["last_seen"]) if entry.get("last_seen") else None
+        kind = "reading" if "value" in entry else "detections" if "label" in entry else "silence"
         rows.append(
             {
+                "kind": kind,
                 "at": timezone.localtime(at) if at else None,
                 "value": entry.get("value"),
                 "unit": entry.get("unit", ""),
                 "last_seen": timezone.localtime(seen) if seen else None,
-                "silence": "value" not in entry,
+                "label": label_name(entry.get("label", "")),
+                "count": entry.get("count"),
             }
         )
     return rows
+
+
+def evidence_images(actor: Any, clue, shown: int = 12) -> list[Any]:
+    """The detections behind a clue's hits that the viewer may read, one per image, newest first."""
+    ids = [pk for entry in clue.evidence for pk in entry.get("detections", [])]
+    if not ids:
+        return []
+    found, seen = [], set()
+    for detection in visible_detections(actor).filter(pk__in=ids).select_related("evidence").order_by("-detected_at"):
+        if detection.evidence.sha256 not in seen:
+            seen.add(detection.evidence.sha256)
+            detection.label_name = label_name(detection.label)
+            found.append(detection)
+    return found[:shown]
 
 
 def clues_panel(actor: Any, subject: Any) -> Panel | None:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.models import Department
 from jianguan.monitoring import display, services
-from jianguan.monitoring.choices import ClueState, DeviceKind, DeviceStatus, Level
+from jianguan.monitoring.choices import ClueState, DeliveryKind, DeviceKind, DeviceStatus, Level
 from jianguan.monitoring.permissions import visible_clues, visible_devices, visible_refused
 from jianguan.platform.lists import ListFilter, ListSpec, RegionFilterMixin, YesNoFilter, register_list
 
@@ -259,6 +259,9 @@ CLUES = register_list(
 
 class RefusedFilter(ListFilter):
     q = django_filters.CharFilter(label=_("Device code"), field_name="device_code", lookup_expr="icontains")
+    kind = django_filters.ChoiceFilter(
+        label=_("Sent as"), field_name="delivery__kind", choices=DeliveryKind.choices, empty_label=_("All kinds")
+    )
     reason = django_filters.ChoiceFilter(label=_("Reason"), empty_label=_("All reasons"))
     source = django_filters.ChoiceFilter(
         label=_("Source system"), field_name="delivery__source", empty_label=_("All source systems")
@@ -267,7 +270,7 @@ class RefusedFilter(ListFilter):
 
     def prepare(self) -> None:
         super().prepare()
-        self.filters["reason"].extra["choices"] = [(code, str(text)) for code, text in services.REASONS.items()]
+        self.filters["reason"].extra["choices"] = display.reason_choices()
         sources = self.queryset.order_by().values_list("delivery__source", "delivery__source__title").distinct()
         self.filters["source"].extra["choices"] = sorted(
             ((str(pk), title) for pk, title in sources), key=lambda s: s[1]
@@ -282,6 +285,7 @@ class RefusedTable(tables.Table):
         order_by="delivery__source__title",
         attrs=NARROW,
     )
+    kind = tables.Column(verbose_name=_("Sent as"), accessor="delivery__kind", attrs=NARROW)
     position = tables.Column(verbose_name=_("Position"), attrs=NARROW)
     device_code = tables.Column(verbose_name=_("Device code"), attrs=NOWRAP)
     reason = tables.Column(verbose_name=_("Reason"))
@@ -299,8 +303,13 @@ class RefusedTable(tables.Table):
     def render_device_code(self, value):
         return value or "—"
 
-    def render_reason(self, value):
-        return display.reason_text(value)
+    def render_kind(self, record):
+        return record.delivery.get_kind_display()
+
+    value_kind = render_kind
+
+    def render_reason(self, record):
+        return display.reason_text(record.reason, record.delivery.kind)
 
     value_reason = render_reason
 
@@ -317,7 +326,5 @@ def refused(actor):
 
 
 REFUSED = register_list(
-    ListSpec(
-        "monitoring_refused", _("Refused readings"), refused, RefusedFilter, RefusedTable, "monitoring/refused.html"
-    )
+    ListSpec("monitoring_refused", _("Refused data"), refused, RefusedFilter, RefusedTable, "monitoring/refused.html")
 )

@@ -5,18 +5,20 @@ through `monitoring.permissions`: a device or clue out of the viewer's scope is 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from jianguan.core.errors import DomainError
 from jianguan.monitoring import display, services
+from jianguan.monitoring.choices import DETECTOR_KINDS
 from jianguan.monitoring.lists import CLUES, DEVICES, REFUSED
 from jianguan.monitoring.lists import clues as clue_rows
-from jianguan.monitoring.permissions import access, reads_refused, visible_devices
+from jianguan.monitoring.permissions import access, reads_refused, visible_detections, visible_devices
 from jianguan.platform.lists import list_page
 
 CLUES_SHOWN = 20
+DETECTIONS_SHOWN = 12
 
 
 def _get(queryset, pk):
@@ -67,11 +69,32 @@ def device(request, pk: int):
             "clue_count": clues.count(),
             "open_count": clues.filter(state="open").count(),
             "chart": display.chart_data(found, days) if found.quantity else None,
+            "detections": _detections(request.user, found),
             "days": days,
             "ranges": display.CHART_DAYS,
             **_help(request),
         },
     )
+
+
+def _detections(user, device) -> list | None:
+    """A detector's latest findings (video, kitchen and remote-sensing sources); None for a sensor."""
+    if device.kind not in DETECTOR_KINDS:
+        return None
+    latest = visible_detections(user).filter(device=device).select_related("evidence").order_by("-detected_at", "-pk")
+    found = list(latest[:DETECTIONS_SHOWN])
+    for detection in found:
+        detection.label_name = display.label_name(detection.label)
+    return found
+
+
+@login_required
+def detection_image(request, pk: int):
+    """A detection's evidence image, for those who may read the detecting device."""
+    evidence = _get(visible_detections(request.user).select_related("evidence"), pk).evidence
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.media_type)
+    response["X-Content-SHA256"] = evidence.sha256
+    return response
 
 
 @login_required
@@ -89,15 +112,18 @@ def clues(request):
 @login_required
 def clue(request, pk: int):
     found = _get(clue_rows(request.user).select_related("region", "device__region"), pk)
+    rule = display.rule_of(found.rule)
     return render(
         request,
         "monitoring/clue.html",
         {
             "clue": found,
-            "rule": display.rule_of(found.rule),
+            "rule": rule,
+            "measured": rule is None or rule["kind"] not in ("silence", "detections"),
             "rule_name": display.rule_label(found.rule),
             "level": display.level_badge(found.level),
             "evidence": display.evidence_rows(found),
+            "images": display.evidence_images(request.user, found),
             "quantity": display.quantity_name(found.device.quantity),
             **_help(request),
         },

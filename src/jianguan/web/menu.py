@@ -82,7 +82,7 @@ MENU: tuple[Group, ...] = (
         (
             Entry(_("Monitoring devices"), "monitoring:devices", (DEPT, OFFICER, ANALYST, LEADER)),
             Entry(_("Monitoring clues"), "monitoring:clues", (DEPT, OFFICER, ANALYST, LEADER)),
-            Entry(_("Refused readings"), "monitoring:refused", (DEPT,)),
+            Entry(_("Refused data"), "monitoring:refused", (DEPT,)),
         ),
     ),
     Group(
