@@ -268,6 +268,9 @@ def test_clue_pages_name_the_rule_its_basis_and_the_evidence(field, monitor):
     assert timezone.localtime(monitor.t0 + dt.timedelta(minutes=50)).strftime("%Y-%m-%d %H:%M") in evidence
     assert f'href="/monitoring/devices/{monitor.cold.pk}/"' in page
     assert f'href="/records/subjects/{monitor.cold.subject_id}/"' in page
+    # The subject's one-file view lists its clues, each linking to its page.
+    file = admin.get(f"/records/subjects/{monitor.cold.subject_id}/").content.decode()
+    assert zh("Monitoring clues") in file and f'href="/monitoring/clues/{clue.pk}/"' in file
     silent = Clue.objects.get(device=monitor.cold, rule="device_silent")
     text = page_text(admin, f"/monitoring/clues/{silent.pk}/")
     assert "平台规则：连续120分钟无数据" in text
@@ -395,3 +398,30 @@ def test_menu_and_workbench_card(field, monitor):
 def test_monitoring_help_page(field):
     text = page_text(zh_client(field["lixia"]), "/help/monitoring/")
     assert "非现场监管" in text and "离线" in text
+
+
+def test_lists_read_in_a_fixed_number_of_queries(field, monitor, setup, province):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jianguan.monitoring.services import register_device
+
+    admin = zh_client(field["jn_admin"])
+    urls = ("/monitoring/devices/", "/monitoring/clues/", "/monitoring/refused/")
+
+    def counts():
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert admin.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    before = counts()
+    for n in range(5):
+        device = register_device(
+            code=f"CC-1{n:02d}", source=setup.source, kind="cold_chain", name=f"冷库{n}", department=province.lixia_market,
+            region="370102", quantity="temperature", subject=setup.subject,
+        )  # fmt: skip
+        monitor.post([monitor.reading(device, 0, 16), monitor.reading(device, 1, 5, unit="°F")])
+    assert counts() == before
