@@ -23,6 +23,7 @@ urlpatterns = [
     path("complaints/", include("jianguan.complaints.urls")),
     path("joint/", include("jianguan.joint.urls")),
     path("rectifications/", include("jianguan.rectification.urls")),
+    path("monitoring/", include("jianguan.monitoring.urls")),
     path("alerts/", include("jianguan.alerts.urls")),
     path("open311/v2/", include("jianguan.complaints.open311_urls")),
     path("public/", include("jianguan.portal.urls")),

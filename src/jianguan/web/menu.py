@@ -78,6 +78,14 @@ MENU: tuple[Group, ...] = (
         ),
     ),
     Group(
+        _("Non-site monitoring"),
+        (
+            Entry(_("Monitoring devices"), "monitoring:devices", (DEPT, OFFICER, ANALYST, LEADER)),
+            Entry(_("Monitoring clues"), "monitoring:clues", (DEPT, OFFICER, ANALYST, LEADER)),
+            Entry(_("Refused data"), "monitoring:refused", (DEPT,)),
+        ),
+    ),
+    Group(
         _("Risk warnings"),
         (
             Entry(_("Risk alerts"), "alerts:list", (DEPT, OFFICER, ANALYST, LEADER, AUDITOR)),

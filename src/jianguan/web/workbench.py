@@ -22,6 +22,10 @@ from jianguan.accounts.scope import scope_for
 from jianguan.core.models import Region
 from jianguan.exchange.permissions import visible_rejections
 from jianguan.joint.permissions import open_campaign_tasks
+from jianguan.monitoring.display import level_label, rule_label
+from jianguan.monitoring.lists import level_rank
+from jianguan.monitoring.permissions import visible_clues, visible_devices
+from jianguan.monitoring.services import offline_q
 from jianguan.officers.permissions import visible_officers
 from jianguan.platform.permissions import visible_batches
 from jianguan.spotcheck.permissions import my_open_tasks
@@ -212,6 +216,34 @@ def _campaign_tasks(actor: Any) -> Panel:
     return Panel("campaign_checks", _("Campaign checks to make"), tasks.count(), rows, reverse("joint:campaigns"), late)
 
 
+def _monitoring(actor: Any) -> Panel:
+    """Open monitoring clues, red and orange first, and how many watched devices are offline."""
+    clues = visible_clues(actor).filter(state="open")
+    shown = clues.select_related("device", "subject").annotate(rank=level_rank()).order_by("rank", "-last_at", "-pk")
+    rows = [
+        Row(
+            title=f"{clue.number} {rule_label(clue.rule)}",
+            detail=" · ".join(
+                part for part in (level_label(clue.level), clue.device.code, getattr(clue.subject, "name", "")) if part
+            ),
+            due=None,
+            colour=clue.level,
+            url=reverse("monitoring:clue", args=[clue.pk]),
+        )
+        for clue in shown[:SHOWN]
+    ]
+    offline = visible_devices(actor).filter(offline_q()).count()
+    devices_url = reverse("monitoring:devices")
+    return Panel(
+        "monitoring",
+        _("Monitoring clues to look into"),
+        clues.count(),
+        rows,
+        reverse("monitoring:clues") + "?state=open",
+        links=[(_("%(n)s devices offline") % {"n": offline}, f"{devices_url}?offline=true")],
+    )
+
+
 def _data_quality(actor: Any) -> Panel:
     batches = visible_batches(actor).filter(rejected__gt=0).order_by("-created_at")
     rows = [
@@ -302,6 +334,8 @@ def workbench(actor: Any) -> dict[str, Any]:
     for queue in QUEUES:
         if scope.has_role(*queue.roles):
             panels.append(_queue_panel(actor, queue, now))
+    if scope.has_role(Role.OFFICER, Role.DEPARTMENT_ADMIN):
+        panels.append(_monitoring(actor))
     for roles, source in EXTRA_PANELS:
         if scope.has_role(*roles) and (panel := source(actor)) is not None:
             panels.append(panel)
