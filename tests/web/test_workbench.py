@@ -48,7 +48,7 @@ def test_each_role_sees_its_own_work_first(demo):
             {"spot_checks", "campaign_checks", "orders", "claims", "assistance", "rectification"},
             {"intake", "quality", "audit"},
         ),
-        "jn_admin": ({"orders", "claims", "assistance", "rectification", "quality"}, {"intake", "audit"}),
+        "jn_admin": ({"orders", "claims", "assistance", "rectification", "alerts", "quality"}, {"intake", "audit"}),
         "jn_leader": ({"area", "reports"}, {"intake", "orders", "audit"}),
         "analyst": ({"area", "reports"}, {"intake", "orders"}),
         "auditor": ({"audit"}, {"intake", "orders", "claims", "area"}),
@@ -75,6 +75,9 @@ def test_queue_counts_are_the_registers_counts(demo):
         .count(),
     }
     counted["campaign_checks"] = open_campaign_tasks(user).count()
+    counted["alerts"] = (
+        visible_items(user).filter(definition__code="alerts_handle", is_closed=False).exclude(state="closed").count()
+    )
     assert sum(counted.values()) > 0
     assert {key: _count(html, key) for key in counted} == counted
 

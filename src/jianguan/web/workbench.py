@@ -50,6 +50,10 @@ def _assistance(item: WorkflowItem) -> str:
     return reverse("joint:assistance", args=[item.assistance.pk])
 
 
+def _alert(item: WorkflowItem) -> str:
+    return f"{reverse('alerts:list')}?q={item.reference}"
+
+
 def _rectification(item: WorkflowItem) -> str:
     return reverse("rectification:detail", args=[item.rectification.pk])
 
@@ -121,6 +125,15 @@ QUEUES: tuple[Queue, ...] = (
         _assistance,
         "joint:assistance_list",
         related=("assistance",),
+    ),
+    Queue(
+        "alerts",
+        _("Risk alerts to sign for and handle"),
+        OFFICE,
+        "alerts_handle",
+        ("issued", "signed", "disposing", "disposed", "fed_back"),
+        _alert,
+        "alerts:list",
     ),
     Queue(
         "rectification",
@@ -319,6 +332,7 @@ REPORTS = (
     (_("Credit lists"), "credit:lists"),
     (_("Random spot checks"), "spotcheck:plans"),
     (_("Supervision actions"), "records:list"),
+    (_("Alerts dashboard"), "alerts:dashboard"),
 )
 
 
