@@ -37,9 +37,9 @@ from jianguan.core.text import first_forbidden
 from jianguan.exchange.models import SourceSystem
 from jianguan.monitoring import rules
 from jianguan.monitoring.choices import CAMERA_KINDS, DETECTOR_KINDS, DeliveryKind, DeviceKind, DeviceStatus
-from jianguan.monitoring.models import BadReading, Delivery, Detection, Device, Evidence
+from jianguan.monitoring.models import Delivery, Detection, Device, Evidence
 from jianguan.monitoring.policy import policy
-from jianguan.monitoring.services import Outcome, load_body
+from jianguan.monitoring.services import Outcome, audit_delivery, count_stored, load_body, open_delivery
 from jianguan.platform.importing import SIGNATURES
 
 try:  # Pillow comes with fpdf2; without it the first bytes alone decide
@@ -290,47 +290,13 @@ def receive(source: SourceSystem, items: list[Any], *, channel: str, actor: Any 
         else:
             good.append(checked)
     with transaction.atomic():
-        delivery = Delivery.objects.create(
-            source=source,
-            kind=DeliveryKind.DETECTIONS,
-            channel=channel,
-            received_at=now,
-            submitted=len(items),
-            accepted=0,
-            duplicates=0,
-            rejected=len(bad),
-            payload_sha256=digest or hashlib.sha256(orjson.dumps(list(items))).hexdigest(),
-        )
-        BadReading.objects.bulk_create(
-            BadReading(
-                delivery=delivery,
-                position=position,
-                device_code=str(raw.get("device", ""))[:64] if isinstance(raw, dict) else "",
-                reason=error.code,
-                payload=_kept_payload(raw),
-            )
-            for position, raw, error in bad
+        delivery = open_delivery(
+            source, channel, items, bad, now, digest, kind=DeliveryKind.DETECTIONS, kept=_kept_payload
         )
         stored = store(good, delivery, actor, now)
-        delivery.accepted, delivery.duplicates = len(stored), len(good) - len(stored)
-        delivery.save(update_fields=["accepted", "duplicates"])
+        count_stored(delivery, len(good), len(stored))
         clues = rules.evaluate_detections(stored)
-        record_event(
-            actor,
-            "monitoring.detections",
-            "monitoring.delivery",
-            delivery.pk,
-            after={
-                "source": source.name,
-                "channel": channel,
-                "submitted": delivery.submitted,
-                "accepted": delivery.accepted,
-                "duplicates": delivery.duplicates,
-                "rejected": delivery.rejected,
-                "detections": [d.pk for d in stored],
-                "clues": [c.number for c in clues],
-            },
-        )
+        audit_delivery(delivery, actor, "monitoring.detections", clues, detections=[d.pk for d in stored])
     return Outcome(delivery, [error.as_dict() for _p, _r, error in bad], clues)
 
 

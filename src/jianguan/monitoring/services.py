@@ -165,46 +165,74 @@ def _receive(source: SourceSystem, items: Sequence[Any], *, channel: str, actor:
         checked = check(position, raw, devices, now, settings)
         (bad if isinstance(checked, FieldError) else good).append((position, raw, checked))
     with transaction.atomic():
-        delivery = Delivery.objects.create(
-            source=source,
-            channel=channel,
-            received_at=now,
-            submitted=len(items),
-            accepted=0,
-            duplicates=0,
-            rejected=len(bad),
-            payload_sha256=digest or hashlib.sha256(orjson.dumps(list(items))).hexdigest(),
-        )
-        BadReading.objects.bulk_create(
-            BadReading(
-                delivery=delivery,
-                position=position,
-                device_code=str(raw.get("device", ""))[:64] if isinstance(raw, dict) else "",
-                reason=error.code,
-                payload=orjson.dumps(raw, default=str).decode()[:2000],
-            )
-            for position, raw, error in bad
-        )
+        delivery = open_delivery(source, channel, items, bad, now, digest)
         stored = store([checked for _p, _r, checked in good], now)
-        delivery.accepted, delivery.duplicates = len(stored), len(good) - len(stored)
-        delivery.save(update_fields=["accepted", "duplicates"])
+        count_stored(delivery, len(good), len(stored))
         clues = rules.evaluate(stored)
-        record_event(
-            actor,
-            "monitoring.readings",
-            "monitoring.delivery",
-            delivery.pk,
-            after={
-                "source": source.name,
-                "channel": channel,
-                "submitted": delivery.submitted,
-                "accepted": delivery.accepted,
-                "duplicates": delivery.duplicates,
-                "rejected": delivery.rejected,
-                "clues": [c.number for c in clues],
-            },
-        )
+        audit_delivery(delivery, actor, "monitoring.readings", clues)
     return Outcome(delivery, [error.as_dict() for _p, _r, error in bad], clues)
+
+
+def open_delivery(
+    source: SourceSystem,
+    channel: str,
+    items: Sequence[Any],
+    bad: list[tuple[int, Any, FieldError]],
+    now: dt.datetime,
+    digest: str,
+    kind: str = "",
+    kept: Any = None,
+) -> Delivery:
+    """A delivery with every refused item kept beside it, its reason and what was sent (`kept` renders
+    an item for keeping; readings keep their JSON)."""
+    kept = kept or (lambda raw: orjson.dumps(raw, default=str).decode()[:2000])
+    delivery = Delivery.objects.create(
+        source=source,
+        **({"kind": kind} if kind else {}),
+        channel=channel,
+        received_at=now,
+        submitted=len(items),
+        accepted=0,
+        duplicates=0,
+        rejected=len(bad),
+        payload_sha256=digest or hashlib.sha256(orjson.dumps(list(items))).hexdigest(),
+    )
+    BadReading.objects.bulk_create(
+        BadReading(
+            delivery=delivery,
+            position=position,
+            device_code=str(raw.get("device", ""))[:64] if isinstance(raw, dict) else "",
+            reason=error.code,
+            payload=kept(raw),
+        )
+        for position, raw, error in bad
+    )
+    return delivery
+
+
+def count_stored(delivery: Delivery, good: int, stored: int) -> None:
+    delivery.accepted, delivery.duplicates = stored, good - stored
+    delivery.save(update_fields=["accepted", "duplicates"])
+
+
+def audit_delivery(delivery: Delivery, actor: Any, action: str, clues: list, **extra: Any) -> None:
+    """One audit event per delivery: its counts and the clues it opened or added to."""
+    record_event(
+        actor,
+        action,
+        "monitoring.delivery",
+        delivery.pk,
+        after={
+            "source": delivery.source.name,
+            "channel": delivery.channel,
+            "submitted": delivery.submitted,
+            "accepted": delivery.accepted,
+            "duplicates": delivery.duplicates,
+            "rejected": delivery.rejected,
+            **extra,
+            "clues": [c.number for c in clues],
+        },
+    )
 
 
 # ---------------------------------------------------------------- storage
