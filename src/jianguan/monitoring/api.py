@@ -149,32 +149,30 @@ def _detections(actor):
     )
 
 
-@router.post("/readings", response=dict, summary="Readings in from a source system", openapi_extra=_BODY_DOC)
-def post_readings(request):
+def _intake(request, refusal, parse, receive) -> dict[str, Any]:
+    """One call of a source system's API client: checked, parsed, received, answered with the counts."""
     client = request.auth
     if not isinstance(client, ApiClient):
-        raise DomainError("api_client_only", _("Only a source system's API client may send readings."), status=403)
+        raise DomainError("api_client_only", refusal, status=403)
     source = source_of_client(client)
     services.check_rate(source, timezone.now())
-    items = services.parse_body(request.body, source)
-    outcome = services.receive(
+    items = parse(request.body, source)
+    outcome = receive(
         source, items, channel=Channel.HTTP, actor=client, digest=hashlib.sha256(request.body).hexdigest()
     )
     return {**delivery_out(outcome.delivery), "errors": outcome.errors, "clues": [c.number for c in outcome.clues]}
+
+
+@router.post("/readings", response=dict, summary="Readings in from a source system", openapi_extra=_BODY_DOC)
+def post_readings(request):
+    refusal = _("Only a source system's API client may send readings.")
+    return _intake(request, refusal, services.parse_body, services.receive)
 
 
 @router.post("/detections", response=dict, summary="Detections in from a source system", openapi_extra=_DETECTIONS_DOC)
 def post_detections(request):
-    client = request.auth
-    if not isinstance(client, ApiClient):
-        raise DomainError("api_client_only", _("Only a source system's API client may send detections."), status=403)
-    source = source_of_client(client)
-    services.check_rate(source, timezone.now())
-    items = detections.parse_body(request.body, source)
-    outcome = detections.receive(
-        source, items, channel=Channel.HTTP, actor=client, digest=hashlib.sha256(request.body).hexdigest()
-    )
-    return {**delivery_out(outcome.delivery), "errors": outcome.errors, "clues": [c.number for c in outcome.clues]}
+    refusal = _("Only a source system's API client may send detections.")
+    return _intake(request, refusal, detections.parse_body, detections.receive)
 
 
 @router.get("/detections", response=dict, summary="Detections in scope, newest first")
