@@ -84,6 +84,7 @@ def test_a_surge_raises_a_regional_alert_for_the_countys_market_unit(province, s
     alert = Alert.objects.get()
     assert alert.subject is None and alert.department == province.lixia_market and alert.level == "yellow"
     assert alert.fingerprint == "region:370102:complaint_surge:01"
+    assert alert.title.startswith("历下区：") and "370102" not in alert.title
 
 
 def test_the_whole_handling_path_opens_a_rectification_order(monitor, staff):

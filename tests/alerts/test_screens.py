@@ -76,5 +76,6 @@ def test_the_dashboard_counts_open_alerts_and_shows_precision(monitor, people):
     page = people["lixia"].get("/alerts/dashboard/")
     html = page.content.decode()
     assert page.status_code == 200 and 'id="level-plot"' in html and 'id="alert-quality"' in html
+    assert "#c62828" in html.split('id="level-plot"')[1].split("</script>")[0]  # red drawn red
     text = visible_text(html)
     assert "可燃气体浓度达到报警值" in text and leaked_codes(text) == set()

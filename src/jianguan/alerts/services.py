@@ -169,7 +169,10 @@ def raise_signal(incoming: Incoming, now: dt.datetime | None = None) -> Alert | 
 def _new_alert(incoming: Incoming, key: str, subject, department: Department, now: dt.datetime) -> Alert:
     deadlines = policy()["deadlines"][incoming.level]
     number = issue_number("YJ", now)
-    title = f"{subject.name if subject else incoming.region}：{incoming.summary}"[:255]
+    place = (
+        subject.name if subject else Region.objects.filter(code=incoming.region).values_list("name", flat=True).first()
+    )
+    title = f"{place or incoming.region}：{incoming.summary}"[:255]
     item = start_workflow(
         ALERT_WORKFLOW,
         reference=number,

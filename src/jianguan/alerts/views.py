@@ -32,6 +32,8 @@ from jianguan.workflow.labels import state_label
 from jianguan.workflow.services import deadline_colour
 
 KIND_LABELS = dict(SignalKind.choices)
+# The level badges' colours (web/app.css), so a chart's series read as the badges do.
+LEVEL_COLOURS = {"red": "#c62828", "orange": "#ef6c00", "yellow": "#f9a825", "blue": "#1565c0"}
 
 
 def _get(actor, pk: int) -> Alert:
@@ -159,12 +161,16 @@ def dashboard(request):
                 "stacked": True,
                 "categories": [names.get(c, c) for c in city_codes],
                 "series": [
-                    {"name": str(label), "data": [cities.get((c, code), 0) for c in city_codes]}
+                    {
+                        "name": str(label),
+                        "data": [cities.get((c, code), 0) for c in city_codes],
+                        "color": LEVEL_COLOURS[code],
+                    }
                     for code, label in Level.choices
                 ],
             },
             "trend_plot": {
-                "type": "line",
+                "type": "bar",
                 "categories": [timezone.localtime(w).strftime("%Y-%m-%d") for w, _n in weeks],
                 "series": [{"name": gettext("Alerts raised"), "data": [n for _w, n in weeks]}],
             },

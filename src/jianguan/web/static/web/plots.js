@@ -30,7 +30,8 @@
       xAxis: horizontal ? valueAxis : categoryAxis,
       yAxis: horizontal ? categoryAxis : valueAxis,
       series: spec.series.map(function (s) {
-        return { name: s.name, type: type, stack: spec.stacked ? "total" : undefined, data: s.data, connectNulls: true };
+        return { name: s.name, type: type, stack: spec.stacked ? "total" : undefined, data: s.data, connectNulls: true,
+                 itemStyle: s.color ? { color: s.color } : undefined };
       })
     });
     window.addEventListener("resize", function () { chart.resize(); });
