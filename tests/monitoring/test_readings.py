@@ -121,7 +121,13 @@ def test_readings_are_partitioned_by_month_on_postgresql(monitor):
                 "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'monitoring_reading' ORDER BY 1"
             )
             names = [row[0] for row in cursor.fetchall()]
-            assert names == sorted({f"monitoring_reading_{last_month:%Y%m}", f"monitoring_reading_{m.t0:%Y%m}"})
+            assert names == sorted(
+                {
+                    "monitoring_reading_default",
+                    f"monitoring_reading_{last_month:%Y%m}",
+                    f"monitoring_reading_{m.t0:%Y%m}",
+                }
+            )
         else:
             cursor.execute("SELECT COUNT(*) FROM monitoring_reading")
             assert cursor.fetchone()[0] == 2
@@ -203,3 +209,42 @@ def test_devices_and_clues_in_scope(monitor, make_user, province):
     api.force_login(lixia)
     hours = api.get(f"/api/v1/monitoring/devices/{m.gas.pk}/hours", {"start": m.t0.isoformat()}).json()["hours"]
     assert [(h["count"], h["max"]) for h in hours] == [(1, 30.0)]
+
+
+def test_a_role_that_may_not_create_tables_stores_a_new_month_in_the_default_partition(monitor):
+    """The production application role (deploy/postgres-roles.sql) has no CREATE on the schema."""
+    from django.db import connection
+
+    from jianguan.monitoring import services
+    from jianguan.monitoring.models import Reading
+
+    m = monitor
+    earlier = (m.t0.replace(day=1) - dt.timedelta(days=70)).replace(hour=12)
+    if connection.vendor != "postgresql":
+        m.post([{**m.reading(m.cold, 0, 4.0), "time": earlier.isoformat()}])
+        assert Reading.objects.filter(measured_at=earlier).count() == 1
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE jianguan_test_app NOLOGIN")
+        cursor.execute("GRANT USAGE ON SCHEMA public TO jianguan_test_app")
+        cursor.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO jianguan_test_app")
+        cursor.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO jianguan_test_app")
+        cursor.execute("SET LOCAL ROLE jianguan_test_app")
+    services._may_create.clear()
+    services._partitions.clear()
+    try:
+        body = m.post([{**m.reading(m.cold, 0, 4.0), "time": earlier.isoformat()}]).json()
+        assert body["accepted"] == 1
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM monitoring_reading_default")
+            assert cursor.fetchone()[0] == 1
+            cursor.execute("SELECT to_regclass(%s)", [f"monitoring_reading_{earlier:%Y%m}"])
+            assert cursor.fetchone()[0] is None
+            cursor.execute("RESET ROLE")
+        # The owner's monthly job cannot move that month out of the default partition: it says so.
+        made = dict(services.partitions_ahead(0, earlier.date()))
+        assert made == {earlier.date().replace(day=1): False}
+        assert dict(services.partitions_ahead(1, m.t0.date()))[m.t0.date().replace(day=1)] is True
+    finally:
+        services._may_create.clear()
+        services._partitions.clear()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -264,22 +264,56 @@ def _months(rows) -> set[dt.date]:
 
 
 _partitions: set[dt.date] = set()
+_may_create: list[bool] = []  # whether this process's database role may create tables (asked once)
+
+
+def _following(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def create_partition(month: dt.date) -> bool:
+    """The month's partition of the reading table, if it can be made: False when the default partition
+    already holds readings of that month (they stay there, still read through the table)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('monitoring_reading_partition'))")
+        try:
+            with transaction.atomic():
+                cursor.execute(
+                    f"CREATE TABLE IF NOT EXISTS monitoring_reading_{month:%Y%m} PARTITION OF monitoring_reading "
+                    f"FOR VALUES FROM ('{month.isoformat()}') TO ('{_following(month).isoformat()}')"
+                )
+        except DatabaseError:
+            return False
+    return True
 
 
 def ensure_partitions(months: set[dt.date]) -> None:
-    """Monthly partitions of the reading table on PostgreSQL, created when a month first arrives."""
+    """Monthly partitions of the reading table on PostgreSQL, created when a month first arrives.
+
+    A least-privileged application role may not create tables: its readings then land in the default
+    partition (migration 0004), and the owner makes the months ahead (`jianguan monitoring partitions`,
+    run after every migration by deploy/stack.sh)."""
     missing = months - _partitions
     if not missing:
         return
-    with connection.cursor() as cursor:
+    if not _may_create:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT has_schema_privilege('public', 'CREATE')")
+            _may_create.append(bool(cursor.fetchone()[0]))
+    if _may_create[0]:
         for month in sorted(missing):
-            following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('monitoring_reading_partition'))")
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS monitoring_reading_{month:%Y%m} PARTITION OF monitoring_reading "
-                f"FOR VALUES FROM ('{month.isoformat()}') TO ('{following.isoformat()}')"
-            )
+            create_partition(month)
     transaction.on_commit(lambda: _partitions.update(missing))  # a rolled-back creation is not remembered
+
+
+def partitions_ahead(months: int, today: dt.date | None = None) -> list[tuple[dt.date, bool]]:
+    """This month's partition and the next `months` ones, as the owner runs it: (month, made)."""
+    month = (today or timezone.localdate()).replace(day=1)
+    out = []
+    for _step in range(months + 1):
+        out.append((month, create_partition(month)))
+        month = _following(month)
+    return out
 
 
 @contextlib.contextmanager

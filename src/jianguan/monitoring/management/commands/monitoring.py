@@ -1,5 +1,6 @@
 """`jianguan monitoring mqtt --broker URL --topics T [T ...] --source NAME`: the MQTT subscriber;
-`jianguan monitoring silence`: evaluate the silence rules once."""
+`jianguan monitoring silence`: evaluate the silence rules once; `jianguan monitoring partitions
+[--ahead N]`: the reading partitions of this month and the next N (run by the owner after migrating)."""
 
 import os
 import signal
@@ -26,6 +27,10 @@ class Command(BaseCommand):
         mqtt.add_argument("--messages", type=int, default=None, help="stop after this many messages")
         mqtt.add_argument("--idle", type=float, default=None, help="stop after this many seconds without a message")
         commands.add_parser("silence", help="Evaluate the silence rules now.")
+        ahead = commands.add_parser(
+            "partitions", help="Create this month's reading partition and the next ones (as the database owner)."
+        )
+        ahead.add_argument("--ahead", type=int, default=3, help="months after this one")
 
     def handle(self, *args, **options):
         if options["command"] == "silence":
@@ -34,6 +39,18 @@ class Command(BaseCommand):
             with transaction.atomic():
                 found = check_silence()
             self.stdout.write(f"{len(found)} clues for silent devices")
+            return
+        if options["command"] == "partitions":
+            from django.db import connection
+
+            from jianguan.monitoring.services import partitions_ahead
+
+            if connection.vendor != "postgresql":
+                self.stdout.write("SQLite keeps one reading table: nothing to do")
+                return
+            for month, made in partitions_ahead(options["ahead"]):
+                state = "ready" if made else "not made: the default partition holds readings of that month"
+                self.stdout.write(f"{month:%Y-%m}: {state}")
             return
         from jianguan.monitoring.mqtt import Subscriber
 
