@@ -248,3 +248,17 @@ def test_a_role_that_may_not_create_tables_stores_a_new_month_in_the_default_par
     finally:
         services._may_create.clear()
         services._partitions.clear()
+
+
+def test_a_query_time_with_a_far_offset_is_read_not_refused_by_the_database(monitor, make_user, province):
+    """Found by the API fuzzer: +21:45 is a valid ISO 8601 offset that PostgreSQL refuses."""
+    m = monitor
+    m.post([m.reading(m.gas, 0, 1.0)])
+    api = Client()
+    api.force_login(make_user("department_admin", department=province.lixia_market))
+    far = "0021-07-05T12:48:23.296+21:45"
+    assert api.get("/api/v1/monitoring/detections", {"start": far}).status_code == 200
+    hours = api.get(
+        f"/api/v1/monitoring/devices/{m.gas.pk}/hours", {"start": m.t0.isoformat(), "end": "2099-01-01T00:00:00-23:30"}
+    )
+    assert hours.status_code == 200

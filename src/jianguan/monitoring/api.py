@@ -143,6 +143,16 @@ def detection_out(detection: Detection) -> dict[str, Any]:
     }
 
 
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A time from a query in UTC: an offset PostgreSQL refuses (beyond ±15:59, which ISO 8601 and
+    Python allow) or none at all (read as the platform's zone) is never handed to the database as is."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = timezone.make_aware(moment)
+    return moment.astimezone(dt.UTC)
+
+
 def _detections(actor):
     return (
         visible_detections(actor).select_related("device", "evidence").prefetch_related("covered_devices", "subjects")
@@ -185,6 +195,7 @@ def list_detections(
     limit: int = 50,
     offset: int = 0,
 ):
+    start, end = _utc(start), _utc(end)
     found = _detections(request.auth).order_by("-detected_at", "-pk")
     if label:
         found = found.filter(label=label)
@@ -236,7 +247,7 @@ def list_devices(request, kind: str = "", offline: bool = False, limit: int = 50
 @router.get("/devices/{device_id}/hours", response=dict, summary="A device's hourly aggregates")
 def device_hours(request, device_id: int, start: dt.datetime | None = None, end: dt.datetime | None = None):
     device = access(visible_devices(request.auth), device_id)
-    return {"device": device_out(device), "hours": services.hours(device, start, end)}
+    return {"device": device_out(device), "hours": services.hours(device, _utc(start), _utc(end))}
 
 
 @router.get("/clues", response=dict, summary="Clues in scope, newest first")
