@@ -24,6 +24,7 @@ from jianguan.core.errors import DomainError
 from jianguan.core.models import Department, Region
 from jianguan.facts.services import publish
 from jianguan.joint.services import send_notice
+from jianguan.platform.services import region_chain
 from jianguan.rectification.choices import SourceKind
 from jianguan.rectification.services import open_rectification
 from jianguan.subjects.models import Subject
@@ -56,14 +57,6 @@ class Incoming:
     rule: str = ""
     rule_name: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
-
-
-def region_chain(code: str) -> list[str]:
-    chain, region = [], Region.objects.filter(code=code).select_related("parent__parent").first()
-    while region is not None:
-        chain.append(region.code)
-        region = region.parent
-    return chain
 
 
 def handling_department(region: str) -> Department | None:

@@ -18,12 +18,12 @@ from jianguan.complaints import geo
 from jianguan.complaints.choices import Channel, Kind, Satisfaction
 from jianguan.complaints.models import Category, Extension, WorkOrder
 from jianguan.complaints.policy import policy
-from jianguan.complaints.routing import region_chain
 from jianguan.complaints.schemas import NUMBER_PATTERN, Demand, Rating
 from jianguan.core import text
 from jianguan.core.models import Department
 from jianguan.platform.forms import StaffForm
 from jianguan.platform.importing import field_errors
+from jianguan.platform.services import region_chain
 
 # Where a schema error's location lands on the form.
 DEMAND_FIELDS = {"complainant.name": "name", "complainant.phone": "phone", "complainant.anonymous": "anonymous"}

@@ -13,7 +13,10 @@ from jianguan.complaints.models import Category, DispatchRule
 from jianguan.complaints.policy import policy
 from jianguan.core.address import address_parser
 from jianguan.core.models import Department, Region, Sector
-from jianguan.platform.services import unit_for_region, unit_preference
+from jianguan.platform.services import (
+    unit_for_region,
+    unit_preference,
+)
 from jianguan.subjects.models import Subject
 
 _USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
@@ -170,15 +173,6 @@ class _LiveCatalogue(Catalogue):
 
     def department_for(self, sector_id: int, region_code: str, deepest_level: int) -> Department | None:
         return unit_for_region(sector_id, region_code, deepest_level)
-
-
-def region_chain(region_code: str) -> list[str]:
-    """The region and the regions above it (county, city, province): where a unit may handle a demand."""
-    chain, region = [], Region.objects.filter(code=region_code).select_related("parent__parent").first()
-    while region is not None:
-        chain.append(region.code)
-        region = region.parent
-    return chain
 
 
 def office_for(region_code: str | None) -> Department | None:

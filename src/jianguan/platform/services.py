@@ -28,6 +28,15 @@ def resolve_region(code: str | None) -> Region | None:
     return region
 
 
+def region_chain(region_code: str) -> list[str]:
+    """The region and the regions above it (county, city, province): where a unit may handle work there."""
+    chain, region = [], Region.objects.filter(code=region_code).select_related("parent__parent").first()
+    while region is not None:
+        chain.append(region.code)
+        region = region.parent
+    return chain
+
+
 def ensure_sector(code: str, name: str, actor: Any = None) -> Sector:
     sector, created = Sector.objects.get_or_create(code=code, defaults={"name": name})
     if created:
