@@ -2,6 +2,7 @@
 subscriber restart loses nothing the broker kept (QoS 1, persistent session), and a message that
 is not JSON is kept as a refused reading."""
 
+import getpass
 import json
 import os
 import shutil
@@ -27,10 +28,12 @@ def start_mosquitto(directory, port: int) -> subprocess.Popen:
     """Mosquitto on `port`, persisting its sessions in `directory` (restarted there, it has them back)."""
     if not os.path.exists(MOSQUITTO):
         pytest.fail("mosquitto not found: install Debian's mosquitto package")
-    directory.chmod(0o777)  # run as root, mosquitto drops to its own user and must write its database here
+    # Started as root, mosquitto drops to the user named here: this one, so that it may write its
+    # database under pytest's private directory (as its own user it could not, and kept no session).
     config = directory / "mosquitto.conf"
     config.write_text(
         f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {directory}/\n"
+        f"user {getpass.getuser()}\n"
     )
     process = subprocess.Popen([MOSQUITTO, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
@@ -119,15 +122,18 @@ def test_readings_published_while_it_runs_arrive_and_it_reconnects_when_the_brok
     subscriber(url, m).run(idle=0.5)
     readings = [json.dumps(m.reading(m.cold, t, 4.0)).encode() for t in range(5)]
 
+    saved = []
+
     def meanwhile():
         time.sleep(0.5)
         publish(url, "jianguan/readings/cold", readings[:3])
         time.sleep(1.5)  # stored and acknowledged before the broker goes away
         brokers[0].terminate()
         brokers[0].wait(timeout=10)
+        saved.append((tmp_path / "mosquitto.db").exists())  # the session kept across the restart
         time.sleep(1.0)
         brokers.append(start_mosquitto(tmp_path, port))
-        publish(url, "jianguan/readings/cold", readings[3:])
+        publish(url, "jianguan/readings/cold", readings[3:])  # perhaps before the subscriber is back
 
     thread = threading.Thread(target=meanwhile)
     thread.start()
@@ -137,5 +143,6 @@ def test_readings_published_while_it_runs_arrive_and_it_reconnects_when_the_brok
         thread.join(timeout=30)
         brokers[-1].terminate()
         brokers[-1].wait(timeout=10)
+    assert saved == [True]
     assert (counts.messages, counts.accepted, counts.duplicates) == (5, 5, 0)
     assert Reading.objects.filter(device=m.cold).count() == 5
