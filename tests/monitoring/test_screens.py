@@ -193,7 +193,6 @@ def test_chart_data_is_the_hourly_mean_with_its_band(field, monitor):
     assert 'id="device-chart-data"' in html and '"days": 30' in html
 
 
-
 def test_the_year_chart_sums_the_hours_to_local_days(field, monitor):
     """365 days from the hourly aggregates, one point per local day (Beijing time: the hour 16:00 UTC
     opens the next day), a day's count, sum, minimum and maximum over all its hours."""

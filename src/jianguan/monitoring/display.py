@@ -113,9 +113,7 @@ def chart_data(device: Device, days: int = 7, now: dt.datetime | None = None) ->
         first = last - dt.timedelta(days=days - 1)
         start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
         found = {d["day"]: d for d in services.days(device, start, now)}
-        points = [
-            (f"{day:%Y-%m-%d}", found.get(day)) for day in (first + dt.timedelta(days=n) for n in range(days))
-        ]
+        points = [(f"{day:%Y-%m-%d}", found.get(day)) for day in (first + dt.timedelta(days=n) for n in range(days))]
         names = {"mean": str(_("Daily mean")), "title": str(_("Daily values"))}
     return {
         "days": days,

@@ -263,9 +263,7 @@ def load_history(
     settings = policy()
     limit = now + dt.timedelta(minutes=settings["future_tolerance_minutes"])
     codes = {code for code, _unit, _times, _values in series}
-    devices = {
-        d.code: d for d in Device.objects.filter(source=source, status=DeviceStatus.ACTIVE, code__in=codes)
-    }
+    devices = {d.code: d for d in Device.objects.filter(source=source, status=DeviceStatus.ACTIVE, code__in=codes)}
     checked: list[tuple[Device, list[dt.datetime], list[float]]] = []
     for position, (code, unit, times, values) in enumerate(series, start=1):
         device = devices.get(code)
