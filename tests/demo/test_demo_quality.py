@@ -44,3 +44,36 @@ def test_demo_addresses_items_credit_and_campaign(db, settings, tmp_path):
     n = lixia.count()
     done = max(1, n * 2 // 3) if n else 0
     assert n >= 2 and (lixia.filter(status="done").count(), lixia.filter(status="assigned").count()) == (done, n - done)
+    _a_year_of_readings()
+
+
+def _a_year_of_readings():
+    """A year of readings for every sensor: the month before now received (rules evaluated, clues
+    raised on its faults), the eleven months before it loaded as the archive; the hourly aggregates
+    add up to the readings; offline spells leave gaps, and a cold room warms into an alarm."""
+    import datetime as dt
+
+    from django.db.models import Count, Max, Min, Sum
+    from django.utils import timezone
+
+    from jianguan.audit.models import AuditEvent
+    from jianguan.monitoring.models import Clue, Delivery, Device, Reading, ReadingHour
+
+    now = timezone.now()
+    sensors = Device.objects.exclude(quantity="")
+    span = ReadingHour.objects.aggregate(first=Min("hour"), last=Max("hour"), readings=Sum("count"))
+    assert span["first"] <= now - dt.timedelta(days=364) and span["last"] >= now - dt.timedelta(hours=2)
+    assert span["readings"] == Reading.objects.count() > sensors.count() * 300 * 24
+    month = now - dt.timedelta(days=29)
+    for device in sensors:
+        assert device.hours.filter(hour__lt=month - dt.timedelta(days=300)).exists()
+        assert device.hours.filter(hour__gte=month).exists()
+    assert Delivery.objects.filter(kind="readings").count() >= sensors.count()
+    assert AuditEvent.objects.filter(action="monitoring.history_loaded").count() == 1
+    archive = sensors.annotate(n=Count("hours")).values_list("n", flat=True)
+    assert min(archive) < max(archive) - 24  # offline spells
+    warm = ReadingHour.objects.filter(device__kind="cold_chain", hour__gte=month, minimum__gt=8)
+    assert warm.values("device").distinct().count() >= 2
+    assert warm.filter(count=6).exists()  # the alarm mode's ten-minute readings
+    rules = set(Clue.objects.values_list("rule", flat=True))
+    assert {"cold_chain_above_8", "gas_leak", "cod_over_limit", "device_silent"} <= rules

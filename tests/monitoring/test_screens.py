@@ -193,6 +193,25 @@ def test_chart_data_is_the_hourly_mean_with_its_band(field, monitor):
     assert 'id="device-chart-data"' in html and '"days": 30' in html
 
 
+def test_the_year_chart_sums_the_hours_to_local_days(field, monitor):
+    """365 days from the hourly aggregates, one point per local day (Beijing time: the hour 16:00 UTC
+    opens the next day), a day's count, sum, minimum and maximum over all its hours."""
+    from jianguan.monitoring.services import load_history
+
+    today = timezone.localdate()
+    evening = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=200), dt.time(23, 30)))
+    times = [evening - dt.timedelta(hours=2), evening, evening + dt.timedelta(hours=1)]  # the last one next day
+    load_history(monitor.source, [(monitor.cold.code, "℃", times, [3.0, 9.0, 5.0])])
+    data = zh_client(field["jn_admin"]).get(f"/monitoring/devices/{monitor.cold.pk}/hours/", {"days": 365}).json()
+    assert data["days"] == 365 and len(data["categories"]) == 365 == len(data["mean"])
+    week = zh_client(field["jn_admin"]).get(f"/monitoring/devices/{monitor.cold.pk}/hours/").json()
+    assert data["categories"][-1] == f"{today:%Y-%m-%d}" and data["names"]["title"] != week["names"]["title"]
+    day = data["categories"].index(f"{evening:%Y-%m-%d}")
+    assert (data["min"][day], data["max"][day], data["count"][day], data["mean"][day]) == (3.0, 9.0, 2, 6.0)
+    assert (data["min"][day + 1], data["count"][day + 1]) == (5.0, 1)
+    assert data["count"][day - 1] == 0 and data["mean"][day - 1] is None
+
+
 # Clues
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.conf import settings
+
+if TYPE_CHECKING:
+    import pandas as pd  # loaded where a frame is read: not by every process that imports complaints
 
 MODEL_NAME = "complaints-classifier.joblib"
 # Work orders get two models, trained from confirmed orders: the kind and the leaf category.
@@ -61,6 +63,8 @@ def build_pipeline():
 
 
 def read_labelled(path: str, text_column: str, label_column: str) -> pd.DataFrame:
+    import pandas as pd
+
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in (text_column, label_column) if c not in frame.columns]
     if missing:

@@ -7,6 +7,7 @@ not its layout, so that the verification page can say what a genuine report said
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -19,9 +20,6 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from fpdf import FPDF
-from fpdf.enums import WrapMode, XPos, YPos
-from fpdf.fonts import FontFace
 
 from jianguan.core.errors import DomainError, lazy_format
 
@@ -83,20 +81,31 @@ def content_hash(content: dict[str, Any], code: str, generated_at: dt.datetime) 
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class _Report(FPDF):
-    footer_text = ""
+@functools.cache
+def _report_class():
+    """The PDF document with its footer; fpdf2 (and fontTools under it) loaded when a report is made,
+    not by every process that imports credit."""
+    from fpdf import FPDF
 
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("cjk", size=8)
-        self.set_text_color(110)
-        self.cell(0, 5, f"{self.footer_text}  {self.page_no()}/{{nb}}", align="C")
+    class _Report(FPDF):
+        footer_text = ""
+
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("cjk", size=8)
+            self.set_text_color(110)
+            self.cell(0, 5, f"{self.footer_text}  {self.page_no()}/{{nb}}", align="C")
+
+    return _Report
 
 
 def render_pdf(content: dict[str, Any], code: str, generated_at: dt.datetime, digest: str, verify_url: str) -> bytes:
     """The report as PDF bytes."""
+    from fpdf.enums import WrapMode, XPos, YPos
+    from fpdf.fonts import FontFace
+
     path, index = font_file()
-    pdf = _Report(format="A4")
+    pdf = _report_class()(format="A4")
     pdf.footer_text = _("Verification code %(code)s") % {"code": code}
     pdf.add_font("cjk", fname=str(path), collection_font_number=index)
     pdf.set_title(_("Public credit report") + " " + content["name"])

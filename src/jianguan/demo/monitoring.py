@@ -1,9 +1,13 @@
 """Demo non-site monitoring and risk warnings: 济南's IoT platform with cold-chain loggers in food
-shops, gas sensors in restaurants and effluent monitors at chemical works, 30 days of hourly
-readings through the same intake as a real platform (with excursions, a leak, an effluent
-exceedance, devices gone silent and a few refused readings), the clues the rules raise, two
-national warnings, and the alerts handled by 济南's staff in every state, some found true (one
-with a rectification order), some false, so that the precision table has numbers."""
+shops, gas sensors in restaurants and effluent monitors at chemical works, a year of hourly readings
+with the faults of a real year (offline spells, cold rooms warming over weeks, sensors drifting until
+recalibrated, doors left open, compressor failures, gas leaks, COD exceedances): the month before now
+through the same intake as a real platform (`monitoring.services.receive`, rules evaluated, clues,
+devices gone silent and a few refused readings), the eleven months before it loaded as the platform's
+archive (`monitoring.services.load_history`: the same readings and hourly aggregates, no rules); the
+clues the rules raise, two national warnings, and the alerts handled by 济南's staff in every state,
+some found true (one with a rectification order), some false, so that the precision table has
+numbers."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import io
 import json
 import random
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -31,38 +36,131 @@ from jianguan.monitoring.rules import check_silence
 from jianguan.subjects.models import Subject
 
 KINDS = [  # kind, quantity, unit, industry, count, normal value and spread, name
-    ("cold_chain", "temperature", "℃", "F5212", 60, 4.0, 1.2, "冷藏柜温度记录仪"),
-    ("gas", "ch4_lel", "%LEL", "H6210", 40, 1.0, 0.8, "后厨可燃气体探测器"),
-    ("env_sensor", "cod", "mg/L", "C2614", 20, 45.0, 8.0, "污水排放口COD在线监测"),
+    ("cold_chain", "temperature", "℃", "F5212", 100, 4.0, 0.35, "冷藏柜温度记录仪"),
+    ("gas", "ch4_lel", "%LEL", "H6210", 60, 1.0, 0.4, "后厨可燃气体探测器"),
+    ("env_sensor", "cod", "mg/L", "C2614", 40, 45.0, 5.0, "污水排放口COD在线监测"),
 ]
-DAYS = 30
+DAYS = 365  # a year of readings: the month before now through `receive`, the rest as the archive
+RECENT_DAYS = 30
+# A logger beyond its alarm level samples every ten minutes until it is back (the hour's reading
+# stays on the hour): the duration rules see the excursion, the hourly band shows its spread.
+ALARM = {"cold_chain": 8.0, "gas": 20.0, "env_sensor": 100.0}
+ALARM_MINUTES = (10, 20, 30, 40, 50)
 
 
-def _faults(rng: random.Random, devices: list, now: dt.datetime) -> dict[int, list[tuple[dt.datetime, float]]]:
-    """Excursions laid over the normal readings: (time, value) per device index."""
-    out: dict[int, list[tuple[dt.datetime, float]]] = {}
-    hours = [now.replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=h) for h in range(DAYS * 24)]
-    by_kind: dict[str, list[int]] = {"cold_chain": [], "gas": [], "env_sensor": []}
+@dataclass
+class Series:
+    """One device's year: hourly values (NaN where it was offline) and the alarm-mode readings."""
+
+    values: Any  # numpy array, one per hour of `hours`
+    extra: dict[int, list[tuple[int, float]]] = field(default_factory=dict)  # hour index: (minute, value)
+
+
+def _normal(kind: str, mean: float, spread: float, hours: list[dt.datetime], gen) -> Any:
+    """A device's values without faults: its own level, the time of day and of year, noise."""
+    import numpy as np
+
+    n = len(hours)
+    local = np.array([(h.hour + 8) % 24 for h in hours])
+    weekday = np.array([(h + dt.timedelta(hours=8)).weekday() for h in hours]) if kind == "env_sensor" else None
+    yearly = np.sin(2 * np.pi * (np.array([h.timetuple().tm_yday for h in hours]) - 110) / 365)  # July high
+    if kind == "cold_chain":  # its set point, summer a little warmer, a defrost every six hours
+        level = mean + gen.uniform(-1.5, 1.0) + 0.4 * yearly
+        defrost = ((np.arange(n) + gen.integers(6)) % 6 == 0) * gen.uniform(1.0, 2.0)
+        values = level + defrost + gen.normal(0, spread, n)
+    elif kind == "gas":  # cooking at lunch and dinner
+        cooking = ((local >= 10) & (local <= 13)) | ((local >= 17) & (local <= 20))
+        values = mean * gen.uniform(0.5, 1.5) + cooking * gen.uniform(0.8, 1.6) + gen.normal(0, spread, n)
+    else:  # effluent: heavier on working days' shifts
+        working = (weekday < 5) & (local >= 8) & (local <= 18)
+        values = mean + gen.uniform(-10, 10) + working * gen.uniform(4, 10) + 2 * yearly + gen.normal(0, spread, n)
+    return np.clip(values, 0.0 if kind != "cold_chain" else -2.0, None)
+
+
+def _year(
+    rng: random.Random, devices: list, hours: list[dt.datetime], recent: int
+) -> tuple[list[Series], dict[str, int]]:
+    """Every device's year with its faults: offline spells, cold rooms that warm over weeks, a slow
+    drift until recalibration, doors left open, compressor failures, gas leaks, COD spikes. Hours
+    from index `recent` on are the month sent through `receive`; its faults are the ones the rules
+    raise clues on (the archive before it is loaded without rules)."""
+    import numpy as np
+
+    gen = np.random.default_rng(rng.getrandbits(64))
+    n = len(hours)
+    spec = {k[0]: k for k in KINDS}
+    series = []
+    for device in devices:
+        _kind, _q, _unit, _i, _c, mean, spread, _label = spec[device.kind]
+        series.append(Series(_normal(device.kind, mean, spread, hours, gen)))
+    by_kind: dict[str, list[int]] = {}
     for index, device in enumerate(devices):
         by_kind.setdefault(device.kind, []).append(index)
+    faults = {"offline": 0, "warming": 0, "drift": 0, "door": 0, "compressor": 0, "leak": 0, "cod": 0}
 
-    def some(kind: str, n: int) -> list[int]:  # a small demo may hold fewer devices of a kind
-        return rng.sample(by_kind[kind], min(n, len(by_kind[kind])))
+    def some(kind: str, count: int) -> list[int]:  # a small demo may hold fewer devices of a kind
+        return rng.sample(by_kind.get(kind, []), min(count, len(by_kind.get(kind, []))))
 
-    for index in some("cold_chain", 6):  # a door left open: 2-3 hours at 9-12 ℃
-        start = rng.randrange(24, len(hours) - 4)
-        out[index] = [(hours[start - k], rng.uniform(9.2, 12.0)) for k in range(rng.choice([2, 3]))]
-    for index in some("cold_chain", 2):  # a compressor failure
-        out.setdefault(index, []).append((hours[rng.randrange(24, len(hours))], rng.uniform(15.5, 18.0)))
-    for index in some("gas", 4):  # leaks
-        out[index] = [(hours[rng.randrange(24, len(hours))], rng.uniform(21.0, 35.0))]
-    for index in some("env_sensor", 3):  # exceedances over two hours
-        start = rng.randrange(24, len(hours) - 3)
-        out[index] = [(hours[start - k], rng.uniform(120.0, 160.0)) for k in range(3)]
-    return out
+    def excursion(index: int, start: int, length: int, low: float, high: float) -> None:
+        values = series[index].values
+        for h in range(start, min(start + length, n)):
+            values[h] = rng.uniform(low, high)
+            series[index].extra[h] = [(m, round(rng.uniform(low, high), 2)) for m in ALARM_MINUTES]
+
+    def when(old: bool, margin: int = 4) -> int:  # an hour in the archive or in the recent month
+        return rng.randrange(24, recent - margin) if old else rng.randrange(recent + 24, n - margin)
+
+    archive = recent > 90 * 24  # a demo of a month or two has its faults in the month only
+
+    for index in (some("cold_chain", 3) + some("gas", 2) + some("env_sensor", 3)) if archive else ():  # offline
+        for _spell in range(rng.choice([1, 2])):
+            start, length = when(True, 200), rng.choice([6, 30, 72, 160])
+            series[index].values[start : start + length] = np.nan
+            faults["offline"] += 1
+    for number, index in enumerate(some("cold_chain", 3 if archive else 1)):  # a compressor losing gas: weeks
+        length = rng.randrange(14 * 24, 28 * 24)  # of warming; the first one still warming now
+        start = n - length - 6 if number == 0 else rng.randrange(recent // 2, recent - length)
+        values = series[index].values
+        ramp = np.linspace(0, rng.uniform(5.5, 7.0), length)
+        values[start : start + length] += ramp
+        for h in range(start, start + length):
+            if values[h] > ALARM["cold_chain"]:
+                series[index].extra[h] = [(m, round(float(values[h]) + rng.gauss(0, 0.2), 2)) for m in ALARM_MINUTES]
+        faults["warming"] += 1
+    for index in some("gas", 2) + some("env_sensor", 2):  # a sensor drifting until it is recalibrated
+        values = series[index].values
+        start, length = rng.randrange(0, n // 6), rng.randrange(n * 100 // 365, n * 150 // 365)
+        per_hour = (rng.uniform(2.5, 4.0) if devices[index].kind == "gas" else rng.uniform(15, 25)) / length
+        values[start : start + length] += per_hour * np.arange(length)
+        faults["drift"] += 1
+    for old in (True, False) if archive else (False,):
+        for index in some("cold_chain", 12 if old else 6):  # a door left open: 2-3 hours at 9-12 ℃
+            excursion(index, when(old), rng.choice([2, 3]), 9.2, 12.0)
+            faults["door"] += 1
+        for index in some("cold_chain", 3 if old else 2):  # a compressor failure
+            excursion(index, when(old), 1, 15.5, 18.0)
+            faults["compressor"] += 1
+        for index in some("gas", 6 if old else 4):  # leaks
+            excursion(index, when(old), rng.choice([1, 2]), 21.0, 35.0)
+            faults["leak"] += 1
+        for index in some("env_sensor", 8 if old else 3):  # exceedances over three hours
+            excursion(index, when(old), 3, 120.0, 160.0)
+            faults["cod"] += 1
+    return series, faults
 
 
-def build_monitoring(rng: random.Random, progress: Callable[[str], None]) -> dict[str, Any]:
+def _readings(series: Series, hours: list[dt.datetime], first: int, last: int):
+    """(time, value) of the series' hours first ≤ h < last, the alarm-mode readings in their place."""
+    values = series.values[first:last].round(2).tolist()
+    for offset, value in enumerate(values):
+        if value == value:  # not NaN: the device was on line
+            hour = hours[first + offset]
+            yield hour, value
+            for minute, extra in series.extra.get(first + offset, ()):
+                yield hour + dt.timedelta(minutes=minute), extra
+
+
+def build_monitoring(rng: random.Random, progress: Callable[[str], None], days: int = DAYS) -> dict[str, Any]:
     now = timezone.now()
     units = {
         (d.sector.code, d.region_id): d
@@ -95,30 +193,39 @@ def build_monitoring(rng: random.Random, progress: Callable[[str], None]) -> dic
                     latitude=round(36.65 + rng.uniform(-0.15, 0.15), 5),
                 )
             )
-    faults = _faults(rng, devices, now)
+    end = now.replace(minute=0, second=0, microsecond=0)
+    hours = [end - dt.timedelta(hours=h) for h in range(days * 24, -1, -1)]  # oldest first, now's hour last
+    recent = max(0, len(hours) - RECENT_DAYS * 24 - 1)
+    series, faults = _year(rng, devices, hours, recent)
     silent = set(rng.sample(range(len(devices)), min(3, len(devices))))
+    stop = len(hours) - 10  # the silent ones stop ten hours ago
     spec = {k[0]: k for k in KINDS}
-    start = now.replace(minute=0, second=0, microsecond=0) - dt.timedelta(days=DAYS)
-    readings = 0
+    archive = []
     for index, device in enumerate(devices):
-        _kind, _q, unit, _i, _c, mean, spread, _label = spec[device.kind]
-        overrides = dict(faults.get(index, []))
-        stop = now - dt.timedelta(hours=10) if index in silent else now
-        batch, moment = [], start
-        while moment <= stop:
-            value = overrides.get(moment, max(0.0, rng.gauss(mean, spread)))
-            batch.append({"device": device.code, "time": moment.isoformat(), "value": round(value, 2), "unit": unit})
-            moment += dt.timedelta(hours=1)
+        old = list(_readings(series[index], hours, 0, recent))
+        archive.append((device.code, spec[device.kind][2], [t for t, _v in old], [v for _t, v in old]))
+    loaded = monitoring.load_history(source, archive)
+    progress(f"monitoring archive: {loaded.stored} readings of {loaded.devices} devices over {days - RECENT_DAYS} days")
+    readings = loaded.stored
+    for index, device in enumerate(devices):
+        unit = spec[device.kind][2]
+        batch = [
+            {"device": device.code, "time": moment.isoformat(), "value": value, "unit": unit}
+            for moment, value in _readings(series[index], hours, recent, stop if index in silent else len(hours))
+        ]
         if index == 0:  # a logger that sends in °F once, and one reading from the future: refused, kept
             batch += [
-                {"device": device.code, "time": start.isoformat(), "value": 39.2, "unit": "°F"},
+                {"device": device.code, "time": hours[recent].isoformat(), "value": 39.2, "unit": "°F"},
                 {"device": device.code, "time": (now + dt.timedelta(days=1)).isoformat(), "value": 4, "unit": unit},
             ]
         monitoring.receive(source, batch, channel=Channel.HTTP)
         readings += len(batch)
     with transaction.atomic():
         silent_clues = check_silence(now)
-    progress(f"monitoring: {len(devices)} devices, {readings} readings, {len(silent_clues)} silent")
+    progress(
+        f"monitoring: {len(devices)} devices, {readings} readings over {days} days, {len(silent_clues)} silent now; "
+        "faults: " + ", ".join(f"{k} {v}" for k, v in faults.items())
+    )
     detections = build_detections(rng, source, devices, units, now)
     progress(f"detections: {detections} (kitchen cameras and a remote-sensing tile)")
     national_source, _t = register_source("national", "国家“互联网+监管”系统（对接替身）", jn_market)

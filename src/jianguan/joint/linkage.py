@@ -29,18 +29,40 @@ from jianguan.workflow.models import WorkflowDefinition, WorkflowItem
 from jianguan.workflow.services import new_item, perform_action
 
 
-def _supervising_unit(record: Record, items: dict[int, SupervisionItem]) -> Department | None:
-    level = {"county": 3, "city": 2, "province": 1}
-    for rule in policy()["linkage"]:
+class _Units:
+    """The supervising units of one sync: the linkage policy and its sectors read once, each
+    (sector, region, level) looked up once (a sync meets the same few hundred for thousands of licences)."""
+
+    LEVEL = {"county": 3, "city": 2, "province": 1}
+
+    def __init__(self) -> None:
+        self.rules = policy()["linkage"]
+        self.sectors: dict[str, int | None] = {}
+        self.units: dict[tuple[int, str, int], Department | None] = {}
+
+    def sector(self, code: str) -> int | None:
+        if code not in self.sectors:
+            self.sectors[code] = Sector.objects.filter(code=code).values_list("pk", flat=True).first()
+        return self.sectors[code]
+
+    def unit(self, sector_id: int, region: str, level: int) -> Department | None:
+        key = (sector_id, region, level)
+        if key not in self.units:
+            self.units[key] = unit_for_region(sector_id, region, level)
+        return self.units[key]
+
+
+def _supervising_unit(record: Record, items: dict[int, SupervisionItem], units: _Units) -> Department | None:
+    for rule in units.rules:
         if not record.item_code.startswith(rule["item_prefix"]):
             continue
         sector_id = None
         if rule["supervising_sector"]:
-            sector_id = Sector.objects.filter(code=rule["supervising_sector"]).values_list("pk", flat=True).first()
+            sector_id = units.sector(rule["supervising_sector"])
         elif record.item_id in items:
             sector_id = items[record.item_id].sector_id
         if sector_id and record.region_id:
-            return unit_for_region(sector_id, record.region_id, level[rule["level"]])
+            return units.unit(sector_id, record.region_id, units.LEVEL[rule["level"]])
     return None
 
 
@@ -55,6 +77,7 @@ def sync_claims(now: dt.datetime | None = None, chunk: int = 2000, since: dt.dat
         raise DomainError("not_set_up", _("The joint workflows are not defined; run `jianguan joint setup`."))
     created = skipped = 0
     last = 0
+    units = _Units()
     with calendar_session():
         while True:
             licences = list(
@@ -68,7 +91,7 @@ def sync_claims(now: dt.datetime | None = None, chunk: int = 2000, since: dt.dat
             items = {i.pk: i for i in SupervisionItem.objects.filter(pk__in={r.item_id for r in licences if r.item_id})}
             built = []
             for licence in licences:
-                unit = _supervising_unit(licence, items)
+                unit = _supervising_unit(licence, items, units)
                 if unit is None or licence.subject_id is None:
                     skipped += 1
                     continue

@@ -22,7 +22,8 @@ from jianguan.records.panels import Panel
 
 # The levels' order (red first) for sorting and the workbench; their colours are app.css's `level-*`.
 LEVEL_ORDER = [Level.RED, Level.ORANGE, Level.YELLOW, Level.BLUE]
-CHART_DAYS = (7, 30)
+CHART_DAYS = (7, 30, 365)
+HOURLY_UP_TO = 31  # days; a longer range is drawn one point per day
 
 
 def _english() -> bool:
@@ -92,33 +93,38 @@ def label_name(code: str) -> str:
 
 
 def chart_data(device: Device, days: int = 7, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The hourly mean with its minimum–maximum band for the last `days` (7 or 30), one point per
-    local hour; an hour without readings is null, so the line breaks where the device was silent."""
+    """The mean with its minimum–maximum band for the last `days` (7, 30 or 365): one point per
+    local hour up to a month, one per local day for the year (the hourly aggregates summed by the
+    database); a period without readings is null, so the line breaks where the device was silent."""
     days = days if days in CHART_DAYS else CHART_DAYS[0]
     now = now or timezone.now()
     end = now.replace(minute=0, second=0, microsecond=0)
-    start = end - dt.timedelta(days=days) + dt.timedelta(hours=1)
-    found = {h["hour"]: h for h in services.hours(device, start, now)}
-    categories, mean, low, high, count = [], [], [], [], []
-    hour = start
-    while hour <= end:
-        categories.append(timezone.localtime(hour).strftime("%m-%d %H:00"))
-        row = found.get(hour)
-        mean.append(round(row["mean"], 3) if row else None)
-        low.append(row["min"] if row else None)
-        high.append(row["max"] if row else None)
-        count.append(row["count"] if row else 0)
-        hour += dt.timedelta(hours=1)
+    points: list[tuple[str, dict[str, Any] | None]] = []
+    if days <= HOURLY_UP_TO:
+        start = end - dt.timedelta(days=days) + dt.timedelta(hours=1)
+        found = {h["hour"]: h for h in services.hours(device, start, now)}
+        hour = start
+        while hour <= end:
+            points.append((timezone.localtime(hour).strftime("%m-%d %H:00"), found.get(hour)))
+            hour += dt.timedelta(hours=1)
+        names = {"mean": str(_("Hourly mean")), "title": str(_("Hourly values"))}
+    else:
+        last = timezone.localdate(now)
+        first = last - dt.timedelta(days=days - 1)
+        start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
+        found = {d["day"]: d for d in services.days(device, start, now)}
+        points = [(f"{day:%Y-%m-%d}", found.get(day)) for day in (first + dt.timedelta(days=n) for n in range(days))]
+        names = {"mean": str(_("Daily mean")), "title": str(_("Daily values"))}
     return {
         "days": days,
         "quantity": quantity_name(device.quantity),
         "unit": quantity_unit(device.quantity),
-        "categories": categories,
-        "mean": mean,
-        "min": low,
-        "max": high,
-        "count": count,
-        "names": {"mean": str(_("Hourly mean")), "band": str(_("Minimum to maximum")), "count": str(_("Readings"))},
+        "categories": [label for label, _row in points],
+        "mean": [round(row["mean"], 3) if row else None for _label, row in points],
+        "min": [row["min"] if row else None for _label, row in points],
+        "max": [row["max"] if row else None for _label, row in points],
+        "count": [row["count"] if row else 0 for _label, row in points],
+        "names": {**names, "band": str(_("Minimum to maximum")), "count": str(_("Readings"))},
         "empty": not found,
     }
 

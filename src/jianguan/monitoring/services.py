@@ -235,6 +235,85 @@ def audit_delivery(delivery: Delivery, actor: Any, action: str, clues: list, **e
     )
 
 
+# ---------------------------------------------------------------- history
+
+
+@dataclass
+class HistoryOutcome:
+    devices: int
+    submitted: int
+    stored: int
+
+
+def load_history(
+    source: SourceSystem,
+    series: Sequence[tuple[str, str, Sequence[dt.datetime], Sequence[float]]],
+    *,
+    actor: Any = None,
+    chunk: int = 50_000,
+) -> HistoryOutcome:
+    """A device archive loaded in bulk (a platform joining with months of history behind it, the demo):
+    per device its code, unit, aware times and values. Each series is checked as `check` checks a
+    reading (a device in service of the source, the quantity's unit, finite values in its physical
+    range, times with an offset and not in the future) and refused whole, naming the device, when one
+    value fails; the readings are then written by `store`, the same statements and hourly aggregates
+    as `receive`, first one kept for a repeated (device, time). No rules are evaluated: clues are for
+    readings as they arrive, not for history. One audit event for the load."""
+    now = timezone.now()
+    settings = policy()
+    limit = now + dt.timedelta(minutes=settings["future_tolerance_minutes"])
+    codes = {code for code, _unit, _times, _values in series}
+    devices = {d.code: d for d in Device.objects.filter(source=source, status=DeviceStatus.ACTIVE, code__in=codes)}
+    checked: list[tuple[Device, list[dt.datetime], list[float]]] = []
+    for position, (code, unit, times, values) in enumerate(series, start=1):
+        device = devices.get(code)
+        quantity = settings["quantities"].get(device.quantity) if device else None
+        problem = _history_problem(device, quantity, unit, times, values, limit)
+        if problem is not None:
+            error = _refused(position, problem, code)
+            raise DomainError(problem, error.message, errors=[error])
+        checked.append((device, [t.astimezone(dt.UTC) for t in times], [float(v) for v in values]))
+    submitted = stored = 0
+    with gc_paused(), transaction.atomic():
+        rows: list[tuple] = []
+        for device, times, values in checked:
+            rows.extend((device, moment, value, "") for moment, value in zip(times, values, strict=True))
+            if len(rows) >= chunk:
+                submitted, stored = submitted + len(rows), stored + len(store(rows, now))
+                rows = []
+        if rows:
+            submitted, stored = submitted + len(rows), stored + len(store(rows, now))
+        record_event(
+            actor,
+            "monitoring.history_loaded",
+            "monitoring.source",
+            source.pk,
+            after={"source": source.name, "devices": len(checked), "submitted": submitted, "stored": stored},
+        )
+    return HistoryOutcome(len(checked), submitted, stored)
+
+
+def _history_problem(device, quantity, unit, times, values, limit) -> str | None:
+    """The reason (a `REASONS` code) refusing one device's series, or None."""
+    if device is None:
+        return "unknown_device"
+    if quantity is None or unit != quantity["unit"]:
+        return "wrong_unit"
+    if len(times) != len(values):
+        return "malformed"
+    if not times:
+        return None
+    if any(t.tzinfo is None for t in times):
+        return "bad_time"
+    if any(isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) for v in values):
+        return "bad_value"
+    if max(times) > limit:
+        return "future_time"
+    if not (quantity["min"] <= min(values) and max(values) <= quantity["max"]):
+        return "out_of_range"
+    return None
+
+
 # ---------------------------------------------------------------- storage
 
 
@@ -354,25 +433,57 @@ def _insert_postgresql(rows, now) -> list[tuple[int, dt.datetime]]:
         return written
 
 
+def _sqlite_times():
+    """Django's own adaptation of aware times for SQLite (the text its queries write and look up),
+    kept for the call: a delivery's readings share their hours, and adapting one costs microseconds."""
+    adapt = connection.ops.adapt_datetimefield_value
+    cache: dict[dt.datetime, str] = {}
+
+    def text(moment: dt.datetime) -> str:
+        found = cache.get(moment)
+        if found is None:
+            found = cache[moment] = adapt(moment)
+        return found
+
+    return text
+
+
+class _Repeated(Exception):
+    """Some readings of a batch were stored before: written one by one instead."""
+
+
 def _insert_sqlite(rows, now) -> list[tuple[int, dt.datetime]]:
-    """One INSERT … ON CONFLICT DO NOTHING per reading on the driver's own cursor (SQLite runs in
-    the process: a statement costs a few microseconds there, a model instance and Django's cursor
-    ten times as much); a row counted as changed is a reading written."""
-    adapt = connection.ops.adapt_datetimefield_value  # the times written as Django's queries write them
-    received = adapt(now)
+    """INSERT … ON CONFLICT DO NOTHING on the driver's own cursor (SQLite runs in the process: a
+    statement costs a few microseconds there, a model instance and Django's cursor ten times as
+    much). First all in one `executemany` in a savepoint: when the connection's change count rose by
+    the number of rows, every one was written; else (some stored before) rolled back and written
+    one by one, a row counted as changed being a reading written."""
+    text = _sqlite_times()  # the times written as Django's queries write them
+    received = text(now)
     sql = (
         "INSERT INTO monitoring_reading (device_id, measured_at, value, reading_id, received_at) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
     )
-    written = []
+    params = [(device.id, text(moment), value, reading_id, received) for device, moment, value, reading_id in rows]
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        cursor = connection.connection.cursor()
+        raw = connection.connection
         try:
-            for device, moment, value, reading_id in rows:
-                cursor.execute(sql, (device.id, adapt(moment), value, reading_id, received))
+            with transaction.atomic():
+                before = raw.total_changes
+                raw.executemany(sql, params)
+                if raw.total_changes - before != len(params):
+                    raise _Repeated
+            return [(device.id, moment) for device, moment, _value, _id in rows]
+        except _Repeated:
+            pass
+        written = []
+        cursor = raw.cursor()
+        try:
+            for row, values in zip(rows, params, strict=True):
+                cursor.execute(sql, values)
                 if cursor.rowcount == 1:
-                    written.append((device.id, moment))
+                    written.append((row[0].id, row[1]))
         finally:
             cursor.close()
     return written
@@ -411,12 +522,13 @@ def _aggregate(rows) -> None:
                 [list(c) for c in columns],
             )
         return
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (device_id, hour, count, total, minimum, maximum) VALUES (%s, %s, %s, %s, %s, %s) "  # noqa: S608
+    text = _sqlite_times()  # the hour written as Django's queries write it, so that they find it again by equality
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        connection.connection.executemany(
+            f"INSERT INTO {table} (device_id, hour, count, total, minimum, maximum) VALUES (?, ?, ?, ?, ?, ?) "  # noqa: S608
             + update.format(least="MIN", greatest="MAX"),
-            # The hour written as Django's queries write it, so that they find it again by equality.
-            [(d, connection.ops.adapt_datetimefield_value(h), *v) for (d, h), v in hours.items()],
+            [(d, text(h), *v) for (d, h), v in hours.items()],
         )
 
 
@@ -472,6 +584,25 @@ def hours(device: Device, start: dt.datetime | None = None, end: dt.datetime | N
         {"hour": h.hour, "count": h.count, "mean": h.total / h.count, "min": h.minimum, "max": h.maximum}
         for h in device.hours.filter(hour__gte=start, hour__lte=end).order_by("hour")
     ]
+
+
+def days(device: Device, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+    """The device's hourly aggregates summed to local days (for a year's chart), summed by the database."""
+    from django.db.models import Max, Min, Sum
+    from django.db.models.functions import TruncDay
+
+    rows = (
+        device.hours.filter(hour__gte=start, hour__lte=end)
+        .annotate(day=TruncDay("hour", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(count=Sum("count"), total=Sum("total"), minimum=Min("minimum"), maximum=Max("maximum"))
+        .order_by("day")
+    )
+    return [
+        {"day": timezone.localdate(r["day"]), "count": r["count"], "mean": r["total"] / r["count"], "min": r["minimum"],
+         "max": r["maximum"]}
+        for r in rows
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------- the register

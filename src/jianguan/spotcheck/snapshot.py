@@ -37,7 +37,6 @@ from django.db import connection, transaction
 from django.db.models import CharField, Exists, Max, Min, OuterRef, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 
-from jianguan.credit.targeting import platform_history, score_all
 from jianguan.records.models import Record
 from jianguan.spotcheck import draw as algorithm
 from jianguan.spotcheck.choices import DEFAULT_GRADE
@@ -224,6 +223,8 @@ def _frozen_in_memory(batch: Batch, today: dt.date, blind: str | None = None) ->
 
 def _risk_scores(today: dt.date) -> dict:
     """Learned risk scores from the platform's inspections; None → the score of a subject without history."""
+
+    from jianguan.credit.targeting import platform_history, score_all  # pandas: loaded by a draw only
 
     history = platform_history()
     scores = score_all(history, today)

@@ -26,7 +26,8 @@ class Command(BaseCommand):
             result = build_demo(
                 seed,
                 subjects,
-                progress=lambda m: self.stdout.write(f"  {m}"),
+                # Each step with the time since the start, so that a slow step shows where the time goes.
+                progress=lambda m: self.stdout.write(f"  {time.perf_counter() - started:6.1f} s  {m}"),
                 actions=actions,
                 complaints=complaints,
             )

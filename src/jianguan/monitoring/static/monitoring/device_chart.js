@@ -1,4 +1,4 @@
-// A device's hourly readings: the mean as a line over a band from each hour's minimum to its
+// A device's readings, hour by hour (a day by day for the year): the mean as a line over a band from each hour's minimum to its
 // maximum (the band is drawn as the minimum plus a stacked difference, so the tooltip names the
 // real values). The range buttons fetch the same data from the page's data-source and redraw.
 (function () {
@@ -40,6 +40,8 @@
     chart.setOption(option(spec), true);
     var empty = document.getElementById("chart-empty");
     if (empty) empty.hidden = !spec.empty;
+    var title = document.getElementById("chart-title");
+    if (title && spec.names.title) title.textContent = spec.names.title;
   }
 
   draw(JSON.parse(source.textContent));
