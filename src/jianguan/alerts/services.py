@@ -260,65 +260,73 @@ def dispose(
         raise DomainError("note_required", _("Say what was done."))
     if disposal in (Disposal.RECTIFICATION, Disposal.SPOT_CHECK, Disposal.CAMPAIGN) and alert.subject is None:
         raise DomainError("no_subject", _("This way of dealing with the alert needs the alert's subject."))
+    _check_disposal(alert, disposal, recipient, batch, campaign)
     now = now or timezone.now()
-    with transaction.atomic():
-        _act(alert, "dispose", actor, note.strip(), now)
-        reference = ""
-        if disposal == Disposal.RECTIFICATION:
-            order, _code = open_rectification(
-                SourceKind.ALERT,
-                alert.number,
-                alert.subject,
-                alert.department,
-                (requirement or note).strip(),
-                actor=actor,
-                now=now,
+    try:
+        with transaction.atomic():
+            _act(alert, "dispose", actor, note.strip(), now)
+            reference = _carry_out(
+                alert, actor, disposal, note.strip(), requirement, recipient, batch, campaign, origin_url, now
             )
-            reference = order.number
-        elif disposal == Disposal.SPOT_CHECK:
-            if batch is None:
-                raise DomainError("batch_required", _("Choose the spot-check batch."))
-            if batch.plan.department_id != alert.department_id:
-                raise DomainError("batch_of_another_department", _("Choose a batch of the alert's department."))
-            add_to_risk_selection(
-                batch,
-                alert.subject,
-                origin=alert.number,
-                origin_url=origin_url,
-                reason=note.strip(),
-                actor=actor,
-                now=now,
-            )
-            reference = f"batch-{batch.pk}"
-        elif disposal == Disposal.CAMPAIGN:
-            if campaign is None:
-                raise DomainError("campaign_required", _("Choose the campaign."))
-            if campaign.lead_id != alert.department_id:
-                raise DomainError(
-                    "campaign_of_another_department", _("Choose a campaign the alert's department leads.")
-                )
-            add_campaign_target(campaign, alert.subject, origin=alert.number, actor=actor)
-            reference = f"campaign-{campaign.pk}"
-        elif disposal in (Disposal.NOTIFY, Disposal.REFER):
-            if recipient is None:
-                raise DomainError("recipient_required", _("Name the department to notify."))
-            referral = disposal == Disposal.REFER
-            notice = send_notice(
-                alert.department,
-                [recipient],
-                title=(f"案件移送：{alert.title}" if referral else f"风险预警抄告：{alert.title}")[:200],
-                body=note.strip(),
-                actor=actor,
-                subject=alert.subject,
-                case_reference=alert.number,
-                reply_within=policy()["referral_reply_working_days"] if referral else None,
-                now=now,
-            )
-            reference = f"notice-{notice.pk}"
-        alert.disposal, alert.disposal_ref = disposal, reference
-        alert.save(update_fields=["disposal", "disposal_ref"])
-        queue_reply(alert, "dispose", now)
+            alert.disposal, alert.disposal_ref = disposal, reference
+            alert.save(update_fields=["disposal", "disposal_ref"])
+            queue_reply(alert, "dispose", now)
+    except DomainError:
+        alert.item.refresh_from_db()  # the step was rolled back: the item as stored
+        raise
     return alert
+
+
+def _check_disposal(alert: Alert, disposal: str, recipient, batch, campaign) -> None:
+    """What a disposal needs, refused before any step is taken."""
+    if disposal == Disposal.SPOT_CHECK:
+        if batch is None:
+            raise DomainError("batch_required", _("Choose the spot-check batch."))
+        if batch.plan.department_id != alert.department_id:
+            raise DomainError("batch_of_another_department", _("Choose a batch of the alert's department."))
+    elif disposal == Disposal.CAMPAIGN:
+        if campaign is None:
+            raise DomainError("campaign_required", _("Choose the campaign."))
+        if campaign.lead_id != alert.department_id:
+            raise DomainError("campaign_of_another_department", _("Choose a campaign the alert's department leads."))
+    elif disposal in (Disposal.NOTIFY, Disposal.REFER) and recipient is None:
+        raise DomainError("recipient_required", _("Name the department to notify."))
+
+
+def _carry_out(alert, actor, disposal, note, requirement, recipient, batch, campaign, origin_url, now) -> str:
+    """Do what the disposal says, through the owning application's services; its reference."""
+    if disposal == Disposal.RECTIFICATION:
+        order, _code = open_rectification(
+            SourceKind.ALERT,
+            alert.number,
+            alert.subject,
+            alert.department,
+            (requirement or note).strip(),
+            actor=actor,
+            now=now,
+        )
+        return order.number
+    if disposal == Disposal.SPOT_CHECK:
+        add_to_risk_selection(
+            batch, alert.subject, origin=alert.number, origin_url=origin_url, reason=note, actor=actor, now=now
+        )
+        return f"batch-{batch.pk}"
+    if disposal == Disposal.CAMPAIGN:
+        add_campaign_target(campaign, alert.subject, origin=alert.number, actor=actor)
+        return f"campaign-{campaign.pk}"
+    referral = disposal == Disposal.REFER
+    notice = send_notice(
+        alert.department,
+        [recipient],
+        title=(f"案件移送：{alert.title}" if referral else f"风险预警抄告：{alert.title}")[:200],
+        body=note,
+        actor=actor,
+        subject=alert.subject,
+        case_reference=alert.number,
+        reply_within=policy()["referral_reply_working_days"] if referral else None,
+        now=now,
+    )
+    return f"notice-{notice.pk}"
 
 
 def feedback(alert: Alert, actor: Any, note: str, now: dt.datetime | None = None) -> Alert:
