@@ -51,6 +51,9 @@ def test_each_step_is_pushed_to_the_national_system_once(national, setup, provin
     assert {m.body["feedback"]["warningId"] for m in queued} == {"GJ-2026-0001"}
     assert queued[-1].body["feedback"]["status"] == "closed" and queued[-1].body["feedback"]["verdict"] == "true"
 
+    from jianguan.exchange.outbox import backlog
+
+    assert backlog()["messages_pending"] == 5
     transport = HttpTransport(standin.url, timeout=5)
     now = timezone.now()
     standin.fail_next = 1  # the national system is down: the messages wait, with a backoff
@@ -63,6 +66,7 @@ def test_each_step_is_pushed_to_the_national_system_once(national, setup, provin
     report = deliver(transport, now=now + dt.timedelta(seconds=31))
     assert (report.messages, report.delivered, report.deferred) == (5, 5, 0)
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
+    assert backlog()["messages_pending"] == 0
     kept = standin.store.feedback("GJ-2026-0001")
     assert [k["feedback"]["event"] for k in kept] == ["sign", "verify", "dispose", "feedback", "close"]
     assert kept[-1]["feedback"]["alertNumber"] == alert.number and kept[-1]["feedback"]["disposal"] == "notify"

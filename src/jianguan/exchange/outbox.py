@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Min, Sum
+from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
 from jianguan.audit.services import record_event, sealed_head
@@ -202,8 +202,16 @@ def _deliver_soon() -> None:
 
 
 def backlog(batches=None) -> dict[str, Any]:
-    """The state of the outbox, in records: waiting, delivered, refused; the oldest wait, the last error."""
-    batches = batches if batches is not None else OutboxBatch.objects.all()
+    """The state of the outbox, in records: waiting, delivered, refused; the oldest wait, the last error.
+    The whole outbox (no `batches` given) also counts the single messages waiting and refused."""
+    if batches is None:
+        singles = OutboxMessage.objects.values("status").annotate(n=Count("id"))
+        counts = {row["status"]: row["n"] for row in singles}
+        return {
+            **backlog(OutboxBatch.objects.all()),
+            "messages_pending": counts.get(OutboxStatus.PENDING, 0),
+            "messages_refused": counts.get(OutboxStatus.SENT_WITH_REFUSALS, 0),
+        }
     pending = batches.filter(status=OutboxStatus.PENDING)
     waiting = pending.aggregate(n=Sum("size"), oldest=Min("created_at"), next=Min("next_attempt_at"))
     done = batches.exclude(status=OutboxStatus.PENDING).aggregate(sent=Sum("delivered"), superseded=Sum("superseded"))
