@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
 from jianguan.accounts.models import ApiClient
 from jianguan.alerts import national, services
+from jianguan.alerts.choices import Disposal
 from jianguan.alerts.models import Alert
 from jianguan.alerts.permissions import access_alert, visible_alerts
 from jianguan.core.errors import DomainError
 from jianguan.core.models import Department
 from jianguan.exchange.services import source_of_client
+from jianguan.joint.services import open_campaigns_for_targets
 from jianguan.platform.apitools import page
+from jianguan.spotcheck.services import open_batches_for_selection
 from jianguan.workflow.labels import state_label
 
 router = Router(tags=["alerts"])
@@ -56,7 +60,15 @@ def alert_out(alert: Alert, full: bool = False) -> dict[str, Any]:
             for s in alert.signals.order_by("at")
         ]
         body["steps"] = [
-            {"action": t.action, "from": t.from_state, "to": t.to_state, "at": t.at, "comment": t.comment}
+            {
+                "action": t.action,
+                "from": t.from_state,
+                "to": t.to_state,
+                "at": t.at,
+                "comment": t.comment,
+                "from_department": t.from_department_id,
+                "to_department": t.to_department_id,
+            }
             for t in alert.item.transitions.order_by("at", "pk")
         ]
     return body
@@ -118,6 +130,8 @@ class DisposalIn(Schema):
     note: str
     requirement: str = ""
     recipient: int | None = None
+    batch: int | None = None
+    campaign: int | None = None
 
 
 class NoteIn(Schema):
@@ -134,15 +148,47 @@ def verify(request, alert_id: int, body: VerdictIn):
     return alert_out(services.verify(access_alert(request.auth, alert_id), request.auth, body.verdict, body.reason))
 
 
+@router.get(
+    "/{alert_id}/disposal-options",
+    response=dict,
+    summary="What the alert may be dealt with by: the ways, and the department's open batches and campaigns",
+)
+def disposal_options(request, alert_id: int):
+    alert = access_alert(request.auth, alert_id)
+    return {
+        "disposals": [{"code": code, "label": str(label)} for code, label in Disposal.choices],
+        "batches": [
+            {"id": b.pk, "title": str(b), "status": b.status} for b in open_batches_for_selection(alert.department)
+        ],
+        "campaigns": [
+            {"id": c.pk, "title": c.title, "ends_on": c.ends_on} for c in open_campaigns_for_targets(alert.department)
+        ],
+    }
+
+
 @router.post("/{alert_id}/dispose", response=dict)
 def dispose(request, alert_id: int, body: DisposalIn):
     alert = access_alert(request.auth, alert_id)
     recipient = Department.objects.filter(pk=body.recipient, is_active=True).first() if body.recipient else None
     if body.recipient and recipient is None:
         raise DomainError("unknown_department", _("Unknown department."))
+    batch = open_batches_for_selection(alert.department).filter(pk=body.batch).first() if body.batch else None
+    if body.batch and batch is None:
+        raise DomainError("unknown_batch", _("Choose a batch of the alert's department whose seed is not committed."))
+    campaign = open_campaigns_for_targets(alert.department).filter(pk=body.campaign).first() if body.campaign else None
+    if body.campaign and campaign is None:
+        raise DomainError("unknown_campaign", _("Choose a running campaign the alert's department leads."))
     return alert_out(
         services.dispose(
-            alert, request.auth, body.disposal, body.note, requirement=body.requirement, recipient=recipient
+            alert,
+            request.auth,
+            body.disposal,
+            body.note,
+            requirement=body.requirement,
+            recipient=recipient,
+            batch=batch,
+            campaign=campaign,
+            origin_url=reverse("alerts:detail", args=[alert.pk]),
         )
     )
 

@@ -36,4 +36,5 @@ class Disposal(models.TextChoices):
     RECTIFICATION = "rectification", _("Open a rectification order")
     REFER = "refer", _("Refer a case")
     SPOT_CHECK = "spot_check", _("Add to a spot-check risk selection")
+    CAMPAIGN = "campaign", _("Add to a campaign's targets")
     NOTIFY = "notify", _("Notify another department")

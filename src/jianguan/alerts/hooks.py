@@ -17,5 +17,6 @@ for name, handler, label in [
     ("credit.listed", subscribers.on_listings, _("Alerts from credit list entries")),
     ("spotcheck.result_recorded", subscribers.on_spot_checks, _("Alerts from spot-check findings")),
     ("joint.campaign_finding", subscribers.on_campaigns, _("Alerts from campaign findings")),
+    ("workflow.escalated", subscribers.on_escalations, _("Escalated alerts to the superior department")),
 ]:
     subscribe(name, handler, key=f"alerts.{name}", label=label, batch=100)

@@ -1,7 +1,8 @@
 """National risk warnings (国家风险预警): the national system pushes warnings by region and item
 through the gateway; each is checked field by field, refused with bilingual reasons or taken as a
 `national_warning` signal, and the call is logged and receipted as record submissions are. When
-the alert is closed, `reply` renders the feedback in the same message format.
+the alert is handled, `feedback.reply` renders the feedback in the same message format and
+`feedback.queue_reply` pushes it to the national system after each step.
 
 Message format (the stand-in's and ours; the national document is not public, so the field names
 follow the record push format's style): a JSON array, or {"warnings": [...]}, each
@@ -21,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from jianguan.alerts.choices import Level, SignalKind
-from jianguan.alerts.models import Alert, Signal
+from jianguan.alerts.feedback import reply  # noqa: F401 (the feedback, rendered and pushed, lives there)
+from jianguan.alerts.models import Signal
 from jianguan.alerts.services import Incoming, raise_signal
 from jianguan.core.codes import CodeError, validate_uscc
 from jianguan.core.errors import DomainError, FieldError, lazy_format
@@ -134,23 +136,3 @@ def receive(source: SourceSystem, client: Any, body: bytes) -> dict[str, Any]:
         "receipt": receipt(message),
         "signature": message.receipt_signature,
     }
-
-
-def reply(alert: Alert) -> list[dict[str, Any]]:
-    """The feedback on each national warning the alert holds, in the warnings' message format."""
-    steps = list(alert.item.transitions.order_by("at", "pk"))
-    return [
-        {
-            "warningId": signal.reference,
-            "alertNumber": alert.number,
-            "status": "closed" if not alert.is_open else "handling",
-            "signedAt": alert.signed_at.isoformat() if alert.signed_at else None,
-            "verdict": alert.verdict or None,
-            "verdictReason": alert.verdict_reason or None,
-            "disposal": alert.disposal or None,
-            "disposalReference": alert.disposal_ref or None,
-            "closedAt": alert.closed_at.isoformat() if alert.closed_at else None,
-            "steps": [{"action": t.action, "at": t.at.isoformat(), "comment": t.comment} for t in steps],
-        }
-        for signal in alert.signals.filter(kind=SignalKind.NATIONAL).order_by("at")
-    ]

@@ -33,6 +33,8 @@ class AlertsPolicy(PolicyBase):
     handling_sector: str = Field(min_length=1)
     review_precision_below: float = Field(ge=0, le=1)
     review_min_verified: int = Field(ge=1)
+    # A case referral (移送) is a notice the receiving department answers within these working days.
+    referral_reply_working_days: int = Field(default=5, ge=1, le=60)
 
     @model_validator(mode="after")
     def _complete(self):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.accounts.permissions import require_department_staff
 from jianguan.alerts.choices import ALERT_WORKFLOW, SEVERITY, Disposal, Verdict
+from jianguan.alerts.feedback import queue_reply
 from jianguan.alerts.models import Alert, Signal
 from jianguan.alerts.policy import WORKFLOW, policy
 from jianguan.audit.services import record_event
@@ -23,10 +24,13 @@ from jianguan.core.codes import issue_number
 from jianguan.core.errors import DomainError
 from jianguan.core.models import Department, Region
 from jianguan.facts.services import publish
-from jianguan.joint.services import send_notice
+from jianguan.joint.models import Campaign
+from jianguan.joint.services import add_campaign_target, send_notice
 from jianguan.platform.services import region_chain
 from jianguan.rectification.choices import SourceKind
 from jianguan.rectification.services import open_rectification
+from jianguan.spotcheck.models import Batch
+from jianguan.spotcheck.services import add_to_risk_selection
 from jianguan.subjects.models import Subject
 from jianguan.workflow.models import WorkflowDefinition
 from jianguan.workflow.schemas import Sla
@@ -208,6 +212,7 @@ def sign(alert: Alert, actor: Any, now: dt.datetime | None = None) -> Alert:
         _act(alert, "sign", actor, now=now)
         alert.signed_at = now
         alert.save(update_fields=["signed_at"])
+        queue_reply(alert, "sign", now)
     return alert
 
 
@@ -224,6 +229,7 @@ def verify(alert: Alert, actor: Any, verdict: str, reason: str, now: dt.datetime
         alert.save(update_fields=["verdict", "verdict_reason"])
         if verdict == Verdict.FALSE:
             _closed(alert, now)
+        queue_reply(alert, "dismiss" if verdict == Verdict.FALSE else "verify", now)
     return alert
 
 
@@ -235,54 +241,101 @@ def dispose(
     *,
     requirement: str = "",
     recipient: Department | None = None,
+    batch: Batch | None = None,
+    campaign: Campaign | None = None,
+    origin_url: str = "",
     now: dt.datetime | None = None,
 ) -> Alert:
-    """处置: a rectification order (the subject's), a referral, a spot-check risk selection or a
-    notice to another department, with a note saying what was done."""
+    """处置, with a note saying what was done, and its reference kept on the alert:
+    - a rectification order for the subject (its number);
+    - a case referral: a notice to the named department that it answers within the policy's working
+      days (`notice-<id>`), there being no case system of our own;
+    - the subject on the risk selection of one of the department's spot-check batches whose seed is
+      not yet committed, drawn for certain (`batch-<id>`), or on a running campaign's targets
+      (`campaign-<id>`);
+    - a notice to another department (`notice-<id>`)."""
     if disposal not in Disposal.values:
         raise DomainError("unknown_disposal", _("Unknown way of dealing with the alert."))
     if not note.strip():
         raise DomainError("note_required", _("Say what was done."))
+    if disposal in (Disposal.RECTIFICATION, Disposal.SPOT_CHECK, Disposal.CAMPAIGN) and alert.subject is None:
+        raise DomainError("no_subject", _("This way of dealing with the alert needs the alert's subject."))
+    _check_disposal(alert, disposal, recipient, batch, campaign)
     now = now or timezone.now()
-    with transaction.atomic():
-        _act(alert, "dispose", actor, note.strip(), now)
-        reference = ""
-        if disposal == Disposal.RECTIFICATION:
-            if alert.subject is None:
-                raise DomainError("no_subject", _("A rectification order needs the alert's subject."))
-            order, _code = open_rectification(
-                SourceKind.ALERT,
-                alert.number,
-                alert.subject,
-                alert.department,
-                (requirement or note).strip(),
-                actor=actor,
-                now=now,
+    try:
+        with transaction.atomic():
+            _act(alert, "dispose", actor, note.strip(), now)
+            reference = _carry_out(
+                alert, actor, disposal, note.strip(), requirement, recipient, batch, campaign, origin_url, now
             )
-            reference = order.number
-        elif disposal == Disposal.NOTIFY:
-            if recipient is None:
-                raise DomainError("recipient_required", _("Name the department to notify."))
-            notice = send_notice(
-                alert.department,
-                [recipient],
-                title=f"风险预警抄告：{alert.title}"[:200],
-                body=note.strip(),
-                actor=actor,
-                subject=alert.subject,
-                case_reference=alert.number,
-                now=now,
-            )
-            reference = f"notice-{notice.pk}"
-        alert.disposal, alert.disposal_ref = disposal, reference
-        alert.save(update_fields=["disposal", "disposal_ref"])
+            alert.disposal, alert.disposal_ref = disposal, reference
+            alert.save(update_fields=["disposal", "disposal_ref"])
+            queue_reply(alert, "dispose", now)
+    except DomainError:
+        alert.item.refresh_from_db()  # the step was rolled back: the item as stored
+        raise
     return alert
+
+
+def _check_disposal(alert: Alert, disposal: str, recipient, batch, campaign) -> None:
+    """What a disposal needs, refused before any step is taken."""
+    if disposal == Disposal.SPOT_CHECK:
+        if batch is None:
+            raise DomainError("batch_required", _("Choose the spot-check batch."))
+        if batch.plan.department_id != alert.department_id:
+            raise DomainError("batch_of_another_department", _("Choose a batch of the alert's department."))
+    elif disposal == Disposal.CAMPAIGN:
+        if campaign is None:
+            raise DomainError("campaign_required", _("Choose the campaign."))
+        if campaign.lead_id != alert.department_id:
+            raise DomainError("campaign_of_another_department", _("Choose a campaign the alert's department leads."))
+    elif disposal in (Disposal.NOTIFY, Disposal.REFER) and recipient is None:
+        raise DomainError("recipient_required", _("Name the department to notify."))
+
+
+def _carry_out(alert, actor, disposal, note, requirement, recipient, batch, campaign, origin_url, now) -> str:
+    """Do what the disposal says, through the owning application's services; its reference."""
+    if disposal == Disposal.RECTIFICATION:
+        order, _code = open_rectification(
+            SourceKind.ALERT,
+            alert.number,
+            alert.subject,
+            alert.department,
+            (requirement or note).strip(),
+            actor=actor,
+            now=now,
+        )
+        return order.number
+    if disposal == Disposal.SPOT_CHECK:
+        add_to_risk_selection(
+            batch, alert.subject, origin=alert.number, origin_url=origin_url, reason=note, actor=actor, now=now
+        )
+        return f"batch-{batch.pk}"
+    if disposal == Disposal.CAMPAIGN:
+        add_campaign_target(campaign, alert.subject, origin=alert.number, actor=actor)
+        return f"campaign-{campaign.pk}"
+    referral = disposal == Disposal.REFER
+    notice = send_notice(
+        alert.department,
+        [recipient],
+        title=(f"案件移送：{alert.title}" if referral else f"风险预警抄告：{alert.title}")[:200],
+        body=note,
+        actor=actor,
+        subject=alert.subject,
+        case_reference=alert.number,
+        reply_within=policy()["referral_reply_working_days"] if referral else None,
+        now=now,
+    )
+    return f"notice-{notice.pk}"
 
 
 def feedback(alert: Alert, actor: Any, note: str, now: dt.datetime | None = None) -> Alert:
     if not note.strip():
         raise DomainError("note_required", _("Say what was done."))
-    _act(alert, "feedback", actor, note.strip(), now)
+    now = now or timezone.now()
+    with transaction.atomic():
+        _act(alert, "feedback", actor, note.strip(), now)
+        queue_reply(alert, "feedback", now)
     return alert
 
 
@@ -291,6 +344,7 @@ def close(alert: Alert, actor: Any, now: dt.datetime | None = None) -> Alert:
     with transaction.atomic():
         _act(alert, "close", actor, now=now)
         _closed(alert, now)
+        queue_reply(alert, "close", now)
     return alert
 
 
@@ -313,6 +367,28 @@ def _closed(alert: Alert, now: dt.datetime) -> None:
             "closed_on_time": bool(alert.item.due_at is None or now <= alert.item.due_at),
         },
     )
+
+
+def follow_escalation(item_id: int, from_department: int, to_department: int, level: int) -> Alert | None:
+    """The workflow engine escalated the alert's item: the alert (its queue, its scope, who may act)
+    moves to the superior department too. Idempotent: an alert no longer at `from_department` (the
+    fact delivered again, or a later move already taken) is left as it is."""
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().filter(item_id=item_id, is_open=True).first()
+        if alert is None or alert.department_id != from_department:
+            return None
+        superior = Department.objects.get(pk=to_department)
+        alert.department = superior
+        alert.save(update_fields=["department"])
+        record_event(
+            None,
+            "alerts.escalate",
+            "alert",
+            alert.pk,
+            before={"department": from_department},
+            after={"department": to_department, "level": level},
+        )
+    return alert
 
 
 # ---------------------------------------------------------------- measured quality

@@ -3,9 +3,9 @@ payload, subject, department and region), never another application's tables."""
 
 from __future__ import annotations
 
-from jianguan.alerts.choices import SignalKind
+from jianguan.alerts.choices import ALERT_WORKFLOW, SignalKind
 from jianguan.alerts.policy import policy
-from jianguan.alerts.services import Incoming, raise_signal
+from jianguan.alerts.services import Incoming, follow_escalation, raise_signal
 from jianguan.platform.policies import current_policy
 
 
@@ -89,3 +89,11 @@ def on_spot_checks(facts: list) -> None:
 def on_campaigns(facts: list) -> None:
     for fact in facts:
         _raise(fact, SignalKind.CAMPAIGN, f"campaign-{fact.pk}", "专项整治检查发现问题")
+
+
+def on_escalations(facts: list) -> None:
+    """An overdue alert escalated by the workflow engine moves to the superior department."""
+    for fact in facts:
+        p = fact.payload
+        if p.get("workflow") == ALERT_WORKFLOW:
+            follow_escalation(int(fact.object_id), p["from"], p["to"], p.get("level", 0))

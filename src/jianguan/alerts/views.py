@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jianguan.alerts import services
-from jianguan.alerts.choices import SEVERITY, Level, SignalKind
+from jianguan.alerts.choices import SEVERITY, Disposal, Level, SignalKind
 from jianguan.alerts.forms import STEP_FORMS, DisposeForm, NoteForm, VerifyForm
 from jianguan.alerts.lists import ALERTS
 from jianguan.alerts.models import Alert
@@ -57,15 +58,32 @@ def contribution_rows(alert: Alert) -> list[tuple[str, float, int]]:
     return [(label.get(k, k), v, round(100 * v / top)) for k, v in parts]
 
 
+def disposal_link(alert: Alert) -> str | None:
+    """The address of what the disposal made (an order, a batch, a campaign, a notice), or None."""
+    ref = alert.disposal_ref
+    if not ref:
+        return None
+    kind, _dash, pk = ref.partition("-")
+    if alert.disposal == Disposal.RECTIFICATION:
+        return f"{reverse('rectification:orders')}?{urlencode({'q': ref})}"
+    if kind == "batch" and pk.isdigit():
+        return reverse("spotcheck:batch", args=[int(pk)])
+    if kind == "campaign" and pk.isdigit():
+        return reverse("joint:campaign", args=[int(pk)])
+    if kind == "notice" and pk.isdigit():
+        return reverse("joint:notice", args=[int(pk)])
+    return None
+
+
 @login_required
 def detail(request, pk: int, refused: tuple[str, object] | None = None):
     alert = _get(request.user, pk)
-    forms = {"verify": VerifyForm(), "dispose": DisposeForm(), "feedback": NoteForm()}
+    forms = {"verify": VerifyForm(), "dispose": DisposeForm(alert=alert), "feedback": NoteForm()}
     if refused:
         forms[refused[0]] = refused[1]
     history = [
         (t, state_label(alert.item, t.from_state), state_label(alert.item, t.to_state))
-        for t in alert.item.transitions.order_by("at", "pk")
+        for t in alert.item.transitions.select_related("from_department", "to_department").order_by("at", "pk")
     ]
     signals = [(s, KIND_LABELS.get(s.kind, s.kind)) for s in alert.signals.order_by("at")]
     response = render(
@@ -80,7 +98,7 @@ def detail(request, pk: int, refused: tuple[str, object] | None = None):
             "signals": signals,
             "history": history,
             "forms": forms,
-            "rectification": alert.disposal == "rectification" and alert.disposal_ref,
+            "disposal_link": disposal_link(alert),
         },
     )
     if refused:
@@ -92,7 +110,10 @@ def detail(request, pk: int, refused: tuple[str, object] | None = None):
 @require_POST
 def act(request, pk: int, action: str):
     alert = _get(request.user, pk)
-    form = STEP_FORMS[action](request.POST) if action in STEP_FORMS else None
+    if action == "dispose":
+        form = DisposeForm(request.POST, alert=alert)
+    else:
+        form = STEP_FORMS[action](request.POST) if action in STEP_FORMS else None
     if action not in ("sign", "close") and form is None:
         raise Http404
     if form is not None and not form.is_valid():
@@ -111,6 +132,9 @@ def act(request, pk: int, action: str):
                 data["note"],
                 requirement=data["requirement"],
                 recipient=data["recipient"],
+                batch=data["batch"],
+                campaign=data["campaign"],
+                origin_url=reverse("alerts:detail", args=[pk]),
             )
         elif action == "feedback":
             services.feedback(alert, request.user, data["note"])

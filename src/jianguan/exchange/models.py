@@ -113,6 +113,34 @@ class OutboxBatch(models.Model):
         return f"{self.cd_batch} ({self.size}) {self.status}"
 
 
+class OutboxMessage(models.Model):
+    """A message for the national system other than a record change: the feedback on a national
+    warning, queued by the application that answers it (`outbox.queue_message`), delivered in the
+    same pushes as the record batches, retried with the same backoff. `message_id` is fixed when it
+    is queued: a message sent again after a lost acknowledgement is stored once by the receiver."""
+
+    id = models.BigAutoField(primary_key=True)
+    message_id = models.CharField(_("message id"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=32)
+    body = models.JSONField(_("message"))
+    status = models.CharField(_("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    refused_reason = models.TextField(_("reason refused"), blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("national outbox messages")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_message_due")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.kind} {self.status}"
+
+
 class NationalBatch(models.Model):
     """The day's sequence of national batch numbers (cd_batch = YYYYMMDD + 5 digits)."""
 

@@ -42,6 +42,58 @@ class NationalMessage(BaseModel):
         return self
 
 
+class FeedbackStep(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(min_length=1, max_length=32)
+    at: dt.datetime
+    comment: str = Field(default="", max_length=4000)
+
+
+class WarningFeedback(BaseModel):
+    """The feedback on one national risk warning (国家风险预警反馈), in the warnings' own style: the
+    warning's id, the alert that handles it, where its handling stands and every step so far."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    warningId: str = Field(min_length=1, max_length=64)  # noqa: N815 (the message's own names)
+    alertNumber: str = Field(min_length=1, max_length=20)  # noqa: N815
+    event: Literal["sign", "verify", "dismiss", "dispose", "feedback", "close"]
+    status: Literal["handling", "closed"]
+    signedAt: dt.datetime | None = None  # noqa: N815
+    verdict: Literal["true", "false", "undetermined"] | None = None
+    verdictReason: str | None = Field(default=None, max_length=4000)  # noqa: N815
+    disposal: str | None = Field(default=None, max_length=16)
+    disposalReference: str | None = Field(default=None, max_length=64)  # noqa: N815
+    closedAt: dt.datetime | None = None  # noqa: N815
+    steps: list[FeedbackStep] = Field(default_factory=list, max_length=200)
+
+
+class FeedbackMessage(BaseModel):
+    """A feedback message in a push, beside the record messages (`message_type` tells them apart)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: str = Field(min_length=1, max_length=32)
+    message_type: Literal["warning_feedback"]
+    cd_time: dt.datetime
+    cd_source: str = Field(pattern=r"^\d{6}[0-9A-Z]{0,20}$")
+    feedback: WarningFeedback
+
+
+def feedback_message(message_id: str, feedback: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
+    """A warning's feedback as a push message; checked here, as records are on entry."""
+    message = {
+        "message_id": message_id,
+        "message_type": "warning_feedback",
+        "cd_time": at.isoformat(),
+        "cd_source": settings.NATIONAL_SOURCE_CODE,
+        "feedback": feedback,
+    }
+    FeedbackMessage.model_validate(message)
+    return message
+
+
 class AuditHead(BaseModel):
     """The province's audit chain head when a push was sent; the receiver keeps it and echoes it in
     its answer, so a copy of the chain's progress lives where the province's database user cannot

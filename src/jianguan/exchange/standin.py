@@ -7,6 +7,11 @@ The answer is {"accepted": [ids], "refused": [{"message_id", "reason"}]}. A push
 province's audit chain head ({"seq", "hash"}): the stand-in keeps each head it is sent and echoes
 it in its answer; GET /audit-heads lists them. GET /stats reports what it holds. `fail_next` makes
 it answer 503 to that many pushes, to exercise retries.
+
+A message with "message_type": "warning_feedback" is the province's feedback on a national risk
+warning (`exchange.national.FeedbackMessage`, our format: no national text is available); it is
+checked against that schema and kept in its own table, keyed by message id as records are, so a
+repeat is acknowledged and stored once. GET /feedback lists them (?warning=<id> for one warning's).
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ import sqlite3
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import ValidationError
 
-from jianguan.exchange.national import AuditHead, NationalMessage
+from jianguan.exchange.national import AuditHead, FeedbackMessage, NationalMessage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -28,6 +34,14 @@ CREATE TABLE IF NOT EXISTS messages (
     cd_batch TEXT NOT NULL,
     cd_operation TEXT NOT NULL,
     record_type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    received_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    message_id TEXT PRIMARY KEY,
+    warning_id TEXT NOT NULL,
+    alert_number TEXT NOT NULL,
+    event TEXT NOT NULL,
     body TEXT NOT NULL,
     received_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
@@ -58,9 +72,26 @@ class StandinStore:
                 head = AuditHead.model_validate(body["audit_head"])
             except ValidationError as exc:
                 raise ValueError(f"audit_head: {exc.errors(include_url=False)}") from None
-        accepted, refused, rows = [], [], []
+        accepted, refused, rows, notes = [], [], [], []
         for raw in body["messages"]:
             message_id = str(raw.get("message_id", "")) if isinstance(raw, dict) else ""
+            if isinstance(raw, dict) and raw.get("message_type") == "warning_feedback":
+                try:
+                    note = FeedbackMessage.model_validate(raw)
+                except ValidationError as exc:
+                    refused.append({"message_id": message_id, "reason": str(exc.errors(include_url=False))[:500]})
+                    continue
+                notes.append(
+                    (
+                        note.message_id,
+                        note.feedback.warningId,
+                        note.feedback.alertNumber,
+                        note.feedback.event,
+                        json.dumps(raw, ensure_ascii=False),
+                    )
+                )
+                accepted.append(note.message_id)
+                continue
             try:
                 message = NationalMessage.model_validate(raw)
             except ValidationError as exc:
@@ -83,6 +114,11 @@ class StandinStore:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 rows,
             )
+            db.executemany(
+                "INSERT OR IGNORE INTO feedback (message_id, warning_id, alert_number, event, body) "
+                "VALUES (?, ?, ?, ?, ?)",
+                notes,
+            )
             if head is not None:
                 db.execute("INSERT OR IGNORE INTO audit_heads (seq, hash) VALUES (?, ?)", (head.seq, head.hash))
         answer: dict[str, Any] = {"accepted": accepted, "refused": refused}
@@ -100,7 +136,18 @@ class StandinStore:
             total = db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
             by_op = dict(db.execute("SELECT cd_operation, COUNT(*) FROM messages GROUP BY cd_operation").fetchall())
             records = db.execute("SELECT COUNT(DISTINCT cd_id) FROM messages").fetchone()[0]
-        return {"messages": total, "records": records, "by_operation": by_op}
+            feedback = db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
+        return {"messages": total, "records": records, "by_operation": by_op, "feedback": feedback}
+
+    def feedback(self, warning: str | None = None) -> list[dict[str, Any]]:
+        """The feedback messages kept, in the order received (one warning's, when named)."""
+        sql = "SELECT message_id, body, received_at FROM feedback"
+        args: tuple = ()
+        if warning:
+            sql, args = sql + " WHERE warning_id = ?", (warning,)
+        with self._connect() as db:
+            rows = db.execute(sql + " ORDER BY rowid", args).fetchall()
+        return [{"message_id": mid, "received_at": at, **json.loads(body)} for mid, body, at in rows]
 
     def message_ids(self) -> list[str]:
         with self._connect() as db:
@@ -139,6 +186,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - the stdlib's name
         if self.path.rstrip("/") == "/stats":
             self._answer(200, {"standin": True, **self.server.store.stats()})
+        elif self.path.split("?", 1)[0].rstrip("/") == "/feedback":
+            query = parse_qs(urlsplit(self.path).query)
+            self._answer(200, {"feedback": self.server.store.feedback((query.get("warning") or [None])[0])})
         elif self.path.rstrip("/") == "/audit-heads":
             self._answer(200, {"audit_heads": self.server.store.audit_heads()})
         else:

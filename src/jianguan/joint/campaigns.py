@@ -200,6 +200,41 @@ def import_campaign_targets(
     return {"received": len(codes), **{k: len(v) for k, v in outcome.items()}, "rows": outcome, "tasks": len(tasks)}
 
 
+def add_campaign_target(
+    campaign: Campaign, subject: Subject, *, origin: str, actor: Any, justification: str = ""
+) -> list[CampaignTask]:
+    """Add one subject to a running campaign's targets (a task for every participating sector), from
+    `origin` (an alert's number, say). Already a target, or the campaign over: refused."""
+    require_department_staff(actor, campaign.lead)
+    if campaign.ends_on < timezone.localdate():
+        raise DomainError("campaign_over", _("The campaign has ended: it takes no more targets."), status=409)
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        if campaign.tasks.filter(subject=subject).exists():
+            raise DomainError("already_a_target", _("The subject is already a target of this campaign."), status=409)
+        tasks = _subject_tasks(campaign, subject, list(campaign.participants.all()), justification, actor)
+        if not tasks:
+            raise DomainError(
+                "no_unit_for_target", _("No participating department covers the subject's region."), status=409
+            )
+        for task in tasks:
+            task.origin = origin[:64]
+        CampaignTask.objects.bulk_create(tasks)
+        record_event(
+            actor,
+            "joint.campaign_target",
+            "campaign",
+            campaign.pk,
+            after={"subject": subject.pk, "origin": origin[:64], "tasks": len(tasks)},
+        )
+    return tasks
+
+
+def open_campaigns_for_targets(department: Department):
+    """The campaigns the department leads that have not ended (they still take targets)."""
+    return Campaign.objects.filter(lead=department, ends_on__gte=timezone.localdate()).order_by("-starts_on", "-id")
+
+
 def record_campaign_result(
     task: CampaignTask,
     actor: Any,

@@ -148,6 +148,7 @@ class CampaignTask(models.Model):
     finding = models.BooleanField(_("problem found"), default=False)
     checked_on = models.DateField(_("checked on"), null=True, blank=True)
     justification = models.TextField(_("justification beyond the inspection cap"), blank=True)
+    origin = models.CharField(_("added from"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["campaign", "department", "subject"]

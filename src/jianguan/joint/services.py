@@ -20,10 +20,12 @@ from jianguan.joint.assistance import (  # noqa: F401
 )
 from jianguan.joint.burden import cap_for, check_cap, inspections_in_year, overlapping_inspections  # noqa: F401
 from jianguan.joint.campaigns import (  # noqa: F401
+    add_campaign_target,
     campaign_progress,
     create_campaign,
     import_campaign_targets,
     merged_form,
+    open_campaigns_for_targets,
     record_campaign_result,
 )
 from jianguan.joint.linkage import claim, end_claim, never_supervised, note_first_inspections, sync_claims  # noqa: F401

@@ -74,6 +74,9 @@ class Batch(models.Model):
     # (its hash public) and never published, so no one can tell which subject sits in which grade.
     blind_hash = models.CharField(_("blinding key hash"), max_length=64, blank=True)
     blind_sealed = models.TextField(blank=True, editable=False)
+    # The risk selection's list (重点对象): SHA-256 over the added subjects' pseudonyms, fixed with the
+    # seed commitment (empty when nothing was added); the draw puts them in the stratum drawn in full.
+    priority_hash = models.CharField(_("risk selection hash"), max_length=64, blank=True)
     cancel_reason = models.TextField(_("reason for cancelling the draw"), blank=True)
     result_options = models.JSONField(_("standard results"), default=list)
     publish_within = models.PositiveSmallIntegerField(_("publish within (working days)"), default=20)
@@ -92,6 +95,29 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} · {self.number} {self.title}"
+
+
+class BatchAddition(models.Model):
+    """A subject put on a batch's risk selection before its seed was committed (from an alert's
+    disposal, say): the draw selects it for certain, in the stratum drawn in full, and the seed
+    commitment covers the list."""
+
+    batch = models.ForeignKey(Batch, models.CASCADE, related_name="additions", verbose_name=_("batch"))
+    subject = models.ForeignKey("subjects.Subject", models.PROTECT, related_name="+", verbose_name=_("subject"))
+    origin = models.CharField(_("added from"), max_length=64)
+    origin_url = models.CharField(_("address of the origin"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    added_at = models.DateTimeField(_("added at"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["batch", "added_at", "id"]
+        verbose_name = _("risk selection entry")
+        verbose_name_plural = _("risk selection entries")
+        constraints = [models.UniqueConstraint(fields=["batch", "subject"], name="batch_addition_once")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.subject_id} ({self.origin})"
 
 
 class Draw(models.Model):

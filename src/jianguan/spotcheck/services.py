@@ -24,7 +24,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.accounts.permissions import can_write_department
+from jianguan.accounts.permissions import can_write_department, require_department_staff
+from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_event
 from jianguan.catalog.key_matters import require_sectors
 from jianguan.catalog.models import CheckPoint, SupervisionItem
@@ -52,7 +53,7 @@ from jianguan.spotcheck.choices import (
     FollowUp,
     TaskStatus,
 )
-from jianguan.spotcheck.models import Batch, Draw, Evidence, Plan, Task, TaskOfficer, TaskResult
+from jianguan.spotcheck.models import Batch, BatchAddition, Draw, Evidence, Plan, Task, TaskOfficer, TaskResult
 from jianguan.spotcheck.objects import object_filter
 from jianguan.spotcheck.permissions import acting_officer
 from jianguan.spotcheck.policy import default_quotas, policy
@@ -230,27 +231,108 @@ def commit_seed(batch: Batch, actor: Any = None) -> str:
     blind = secrets.token_hex(32)
     blind_hash = hashlib.sha256(blind.encode()).hexdigest()
     with transaction.atomic():
+        # The batch row locked: no subject joins the risk selection between its hash and the commitment.
+        Batch.objects.select_for_update().filter(pk=batch.pk).first()
+        added = [subject_token(a.subject) for a in BatchAddition.objects.filter(batch=batch).select_related("subject")]
+        priority_hash = public_record.priority_digest(public_record.pseudonyms(blind, added)) if added else ""
         updated = Batch.objects.filter(pk=batch.pk, seed_hash="").update(
             seed_hash=seed_hash,
             seed_sealed=encrypt(seed),
             blind_hash=blind_hash,
             blind_sealed=encrypt(blind),
+            priority_hash=priority_hash,
             committed_at=timezone.now(),
         )
         if not updated:
             raise DomainError("cannot_commit", _("A seed can be committed once, for an approved batch."), status=409)
         record_event(
-            actor, "spotcheck.commit_seed", "batch", batch.pk, after={"seed_hash": seed_hash, "blind_hash": blind_hash}
+            actor,
+            "spotcheck.commit_seed",
+            "batch",
+            batch.pk,
+            after={
+                "seed_hash": seed_hash,
+                "blind_hash": blind_hash,
+                "priority_hash": priority_hash,
+                "priority": len(added),
+            },
         )
     batch.refresh_from_db()
     return seed_hash
 
 
+def draw_quotas(batch: Batch) -> dict[str, dict[str, Any]]:
+    """The batch's quotas per grade, and the risk selection's stratum drawn in full when it has one."""
+    if batch.priority_hash:
+        return {**batch.quotas, public_record.PRIORITY: {"ratio": 1}}
+    return dict(batch.quotas)
+
+
 def _quotas(batch: Batch) -> dict[str, algorithm.Quota]:
     return {
         grade: algorithm.Quota(float(q["ratio"]), int(q.get("minimum") or 0), q.get("maximum"))
-        for grade, q in batch.quotas.items()
+        for grade, q in draw_quotas(batch).items()
     }
+
+
+def add_to_risk_selection(
+    batch: Batch,
+    subject: Any,
+    *,
+    origin: str,
+    origin_url: str = "",
+    reason: str = "",
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> BatchAddition:
+    """Put a subject on the batch's risk selection (重点对象): the draw selects it for certain. Only
+    before the seed is committed, so that the commitment covers the list and the draw stays
+    verifiable; `origin` says where it came from (an alert's number). Added twice: the first entry."""
+    require_department_staff(actor, batch.plan.department)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Batch.objects.select_for_update()
+            .filter(pk=batch.pk, seed_hash="", status__in=[BatchStatus.DRAFT, BatchStatus.APPROVED])
+            .first()
+        )
+        if locked is None:
+            raise DomainError(
+                "batch_committed",
+                _("The batch's seed is committed: subjects can no longer be added to its risk selection."),
+                status=409,
+            )
+        existing = BatchAddition.objects.filter(batch=batch, subject=subject).first()
+        if existing is not None:
+            return existing
+        addition = BatchAddition.objects.create(
+            batch=batch,
+            subject=subject,
+            origin=origin[:64],
+            origin_url=origin_url[:200],
+            reason=reason.strip(),
+            added_at=now,
+            added_by=staff_user(actor),
+        )
+        record_event(
+            actor,
+            "spotcheck.add_to_risk_selection",
+            "batch",
+            batch.pk,
+            after={"subject": subject.pk, "origin": addition.origin},
+        )
+    return addition
+
+
+def open_batches_for_selection(department: Department):
+    """The department's batches that still take subjects on their risk selection (seed not committed)."""
+    return (
+        Batch.objects.filter(
+            plan__department=department, seed_hash="", status__in=[BatchStatus.DRAFT, BatchStatus.APPROVED]
+        )
+        .select_related("plan")
+        .order_by("-plan__year", "plan_id", "number")
+    )
 
 
 def participants(batch: Batch) -> list[tuple[Department, list[SupervisionItem]]]:
@@ -353,6 +435,8 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
     # (stratum, rank, (token, subject id, region)), in the order of the tasks
     ordered = [(stratum, rank, entry) for stratum in sorted(chosen) for rank, entry in enumerate(chosen[stratum], 1)]
     selection = "".join(f"{stratum}\t{rank}\t{entry[0]}\n" for stratum, rank, entry in ordered).encode()
+    # Teams go first to the risk selection (the subjects an alert or a department named), then by grade.
+    ordered.sort(key=lambda task: task[0] != public_record.PRIORITY)
     conflicts, recent = _recusals(batch, [(entry[0], entry[1]) for _s, _r, entry in ordered], today)
     clock.lap("recusals")
     tasks = [(entry[0], entry[2]) for _s, _r, entry in ordered]
@@ -510,6 +594,9 @@ def verify_draw(draw: Draw) -> Verification:
     if algorithm.sha256_hex(canonical) != draw.pool_hash:
         return Verification(False, "the stored pool does not match the published pool hash")
     entries = algorithm.parse_pool(canonical)
+    priority = [entry[0] for entry in entries if entry[1] == public_record.PRIORITY]
+    if (priority or draw.batch.priority_hash) and public_record.priority_digest(priority) != draw.batch.priority_hash:
+        return Verification(False, "the risk selection does not match the list committed with the seed")
     key = algorithm.draw_key(draw.seed, draw.pool_hash, draw.public_entropy)
     chosen = algorithm.select(entries, key, _quotas(draw.batch))
     expected = [(stratum, rank, token) for stratum in sorted(chosen) for rank, token in enumerate(chosen[stratum], 1)]
@@ -580,13 +667,14 @@ def public_draw_record(draw: Draw) -> dict[str, Any] | None:
         "commitment": {
             "seed_hash": draw.seed_hash,
             "blind_hash": batch.blind_hash,
+            "priority_hash": batch.priority_hash,
             "committed_at": batch.committed_at.isoformat() if batch.committed_at else None,
         },
         "seed": draw.seed,
         "public_entropy": draw.public_entropy,
         "drawn_at": draw.drawn_at.isoformat(),
         "pool_hash": draw.pool_hash,
-        "quotas": batch.quotas,
+        "quotas": draw_quotas(batch),
         "strata": strata,
         "selection": selection,
         "selection_hash": draw.selection_hash,

@@ -34,14 +34,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from dateutil.relativedelta import relativedelta
 from django.db import connection, transaction
-from django.db.models import CharField, Exists, Max, Min, OuterRef, Q, Value
+from django.db.models import Case, CharField, Exists, Max, Min, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 
 from jianguan.records.models import Record
 from jianguan.spotcheck import draw as algorithm
 from jianguan.spotcheck.choices import DEFAULT_GRADE
-from jianguan.spotcheck.models import Batch
-from jianguan.spotcheck.verify_draw import pseudonyms
+from jianguan.spotcheck.models import Batch, BatchAddition
+from jianguan.spotcheck.verify_draw import PRIORITY, pseudonyms
 from jianguan.subjects.choices import SubjectKind, SubjectStatus
 from jianguan.subjects.models import Subject
 
@@ -95,10 +95,17 @@ def pool_rows(batch: Batch, today: dt.date):
             details__has_key="closed_on"
         )
         rows = rows.filter(~Exists(open_cases))
+    stratum = Coalesce(NullIf("risk_grade", Value("")), Value(DEFAULT_GRADE))
+    # The risk selection (subjects added before the seed commitment) is in the pool whatever the
+    # filter and the exclusions say, in its own stratum, drawn in full.
+    priority = list(BatchAddition.objects.filter(batch=batch).values_list("subject_id", flat=True))
+    if priority:
+        rows = Subject.objects.filter(Q(pk__in=rows.values("pk")) | Q(pk__in=priority))
+        stratum = Case(When(pk__in=priority, then=Value(PRIORITY)), default=stratum, output_field=CharField())
     return (
         rows.annotate(
             token=Coalesce("uscc", "registration_no", Concat(Value("S"), Cast("id", CharField()))),
-            stratum=Coalesce(NullIf("risk_grade", Value("")), Value(DEFAULT_GRADE)),
+            stratum=stratum,
         )
         .values_list("pk", "token", "stratum", "region_id")
         .order_by()

@@ -18,7 +18,11 @@ What it checks (algorithm jianguan-draw-v2):
    first k are drawn, k = min(n, max(minimum, ceil(ratio × n))), capped by the stratum's maximum.
 4. The drawn pseudonyms are exactly the record's selection; "stratum<TAB>rank<TAB>pseudonym" lines
    hash to the selection hash; as many subjects are named as drawn.
-5. With --subject and --code (the code a drawn subject is given with its inspection notice):
+5. A risk selection (subjects put on the batch before its seed was committed, from an alert say): they
+   form the stratum "P", drawn in full (ratio 1). Their pseudonyms, sorted, one per line with LF,
+   hash to the commitment's priority_hash, published with the seed hash: the list was fixed before
+   anyone could know the seed, and nothing else sits in that stratum.
+6. With --subject and --code (the code a drawn subject is given with its inspection notice):
    SHA-256(code ‖ subject code), first 32 hex digits, is one of the drawn pseudonyms.
 
 The pseudonym of a subject is SHA-256(c ‖ token)[:32] where c = SHA-256(blind ‖ token) in hex: the
@@ -64,6 +68,14 @@ def pseudonyms(blind: str, tokens: list[str]) -> list[str]:
     return [sha256((sha256((blind + t).encode()).hexdigest() + t).encode()).hexdigest()[:32] for t in tokens]
 
 
+PRIORITY = "P"  # the stratum of the risk selection, drawn in full
+
+
+def priority_digest(names: list[str]) -> str:
+    """The commitment to a risk selection: SHA-256 of its pseudonyms, sorted, one per line."""
+    return sha256_hex("".join(f"{name}\n" for name in sorted(names)).encode())
+
+
 def quota_size(quota: dict[str, Any] | None, n: int) -> int:
     if not quota:
         return 0
@@ -91,6 +103,14 @@ def check(record: dict[str, Any], subject: str | None = None, code: str | None =
     problems = []
     if sha256_hex(record["seed"].encode()) != record["commitment"]["seed_hash"]:
         problems.append("the revealed seed does not match the committed seed hash")
+    committed = record["commitment"].get("priority_hash") or ""
+    if committed or PRIORITY in record["strata"]:
+        members = record["strata"].get(PRIORITY, {}).get("members", [])
+        names = [member[0] if isinstance(member, list) else member for member in members]
+        if priority_digest(names) != committed:
+            problems.append("the risk selection (stratum P) does not match the list committed with the seed")
+        if names and float((record["quotas"].get(PRIORITY) or {}).get("ratio", 0)) != 1:
+            problems.append("the risk selection (stratum P) is not drawn in full")
     canonical = "".join("\t".join(entry) + "\n" for entry in _lines(record)).encode()
     if sha256_hex(canonical) != record["pool_hash"]:
         problems.append("the published pool does not hash to the pool hash")

@@ -136,6 +136,7 @@ def _batch_page(request, batch, draw_form: DrawForm | None = None, cancel_form: 
             "overdue": services.publication_overdue(batch),
             "BatchStatus": BatchStatus,
             "graded": graded,
+            "additions": batch.additions.select_related("subject") if graded else [],
             "draw_form": draw_form or DrawForm(),
             "cancel_form": cancel_form or CancelDrawForm(),
         },

@@ -28,9 +28,18 @@ def state_label(item: WorkflowItem, state: str | None = None) -> str:
     return _pick(found and (found["label"], found.get("label_en") or found["label"]), code)
 
 
+# Steps the engine itself records, in no definition: (Chinese, English).
+ENGINE_ACTIONS = {
+    "escalate": ("超期升级至上级部门", "Escalated to the superior department"),
+    "extend": ("延长期限", "Deadline extended"),
+}
+
+
 def action_label(item: WorkflowItem, action: str) -> str:
     found = next((a for a in item.definition.spec["actions"] if a["code"] == action), None)
-    return _pick(found and (found["label"], found.get("label_en") or found["label"]), action)
+    if found is None:
+        return _pick(ENGINE_ACTIONS.get(action), action)
+    return _pick((found["label"], found.get("label_en") or found["label"]), action)
 
 
 def state_labels(code: str) -> dict[str, str]:

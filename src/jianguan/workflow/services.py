@@ -16,6 +16,7 @@ from jianguan.audit.services import record_event
 from jianguan.core.calendar import add_working_days, deadline_after
 from jianguan.core.errors import DomainError, Forbidden, NotFound
 from jianguan.core.models import Department
+from jianguan.facts.services import publish
 from jianguan.workflow.choices import DeadlineColour, SkipReason
 from jianguan.workflow.models import WorkflowDefinition, WorkflowItem, WorkflowTransition
 from jianguan.workflow.schemas import Sla, WorkflowSpec
@@ -512,13 +513,30 @@ def escalate_overdue(now: dt.datetime | None = None, *, dry_run: bool = False, l
                 from_department=item.department,
                 to_department=parent,
             )
-            record_event(
+            event = record_event(
                 None,
                 "workflow.escalate",
                 "workflow_item",
                 item.pk,
                 before={"department": item.department_id, "level": item.escalation_level},
                 after={"department": parent.pk, "level": item.escalation_level + 1},
+            )
+            # The application that owns the item (an alert, a claim, a work order) follows it: the
+            # fact says which item moved where; the owner decides what its own rows do.
+            publish(
+                "workflow.escalated",
+                department=parent,
+                region=parent.region_id or "",
+                object_type="workflow_item",
+                object_id=item.pk,
+                payload={
+                    "workflow": item.definition.code,
+                    "reference": item.reference,
+                    "from": item.department_id,
+                    "to": parent.pk,
+                    "level": item.escalation_level + 1,
+                },
+                audit_event=event,
             )
         report.escalated.append({**entry, "to_department": parent.pk})
     return report
