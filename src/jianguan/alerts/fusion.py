@@ -21,6 +21,7 @@ from django.utils import timezone
 from jianguan.alerts.choices import SignalKind
 from jianguan.alerts.policy import policy
 
+
 def _case(column: str, values: dict[str, float]) -> tuple[str, list]:
     params: list = []
     parts = []
@@ -55,10 +56,6 @@ def _select(now: dt.datetime, settings: dict) -> tuple[str, list]:
         JOIN subjects_subject sub ON sub.id = q.subject_id
     """  # noqa: S608 (column names from the model's choices, values as placeholders)
     return sql, [*grade_params, *grade_params, now, *sums_params]
-
-
-def _columns() -> str:
-    return ", ".join(["subject_id", *SignalKind.values, "risk_grade", "score", "as_of"])
 
 
 def fuse_all(now: dt.datetime | None = None) -> int:
