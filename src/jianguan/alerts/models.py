@@ -54,8 +54,14 @@ class Signal(models.Model):
     level and weight it was given."""
 
     alert = models.ForeignKey(Alert, models.CASCADE, related_name="signals")
-    subject = models.ForeignKey(
-        "subjects.Subject", models.DO_NOTHING, null=True, blank=True, db_constraint=False, related_name="+"
+    subject = models.ForeignKey(  # indexed first in alerts_signal_fusion
+        "subjects.Subject",
+        models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     kind = models.CharField(_("kind"), max_length=24, choices=SignalKind.choices)
     rule = models.CharField(_("rule"), max_length=64, blank=True)
@@ -69,6 +75,8 @@ class Signal(models.Model):
     class Meta:
         verbose_name = _("signal")
         constraints = [models.UniqueConstraint(fields=["kind", "reference"], name="alerts_signal_once")]
+        # What the province-wide fusion reads, in subject order, without visiting the table.
+        indexes = [models.Index(fields=["subject", "kind", "level", "at"], name="alerts_signal_fusion")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.reference}"
