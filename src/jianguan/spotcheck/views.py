@@ -35,6 +35,7 @@ from jianguan.spotcheck.permissions import (
     visible_tasks,
 )
 from jianguan.spotcheck.snapshot import pool_text
+from jianguan.spotcheck.verify_draw import PRIORITY
 
 
 def _or_404(function, *args):
@@ -114,6 +115,16 @@ def batch(request, pk: int):
     return _batch_page(request, batch)
 
 
+def _strata_labels(draw) -> list[tuple[str, int, int]]:
+    """The draw's strata as people read them: the credit grade, or the risk selection added from alerts."""
+    if draw is None:
+        return []
+    return [
+        (_("Risk selection (drawn for certain)") if grade == PRIORITY else grade, counts["k"], counts["n"])
+        for grade, counts in draw.strata.items()
+    ]
+
+
 def _batch_page(request, batch, draw_form: DrawForm | None = None, cancel_form: CancelDrawForm | None = None):
     """The batch's page, with the draw's or the cancellation's form as posted when it was refused."""
     pk = batch.pk
@@ -127,6 +138,7 @@ def _batch_page(request, batch, draw_form: DrawForm | None = None, cancel_form: 
         {
             "batch": batch,
             "draw": draw,
+            "strata": _strata_labels(draw),
             "filtered": narrowed,
             "task_states": [(code, name, counts.get(code, 0)) for code, name in TaskStatus.choices],
             "pool_lines": describe_pool(batch.pool_filter),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alerts', '0002_signal_subject_subjectrisk'),
+        ('alerts', '0003_disposal_campaign'),
         ('subjects', '0005_subject_region_to_review'),
     ]
 
