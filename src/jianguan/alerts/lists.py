@@ -5,11 +5,11 @@ from __future__ import annotations
 import django_filters
 import django_tables2 as tables
 from django.db.models import Q
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.alerts.choices import ALERT_WORKFLOW, Level, SignalKind
-from jianguan.alerts.permissions import visible_alerts
+from jianguan.alerts.permissions import visible_alerts, visible_risks
 from jianguan.platform.lists import DepartmentFilterMixin, ListSpec, RegionFilterMixin, YesNoFilter, register_list
 from jianguan.workflow.labels import state_label, state_labels
 from jianguan.workflow.services import deadline_colour
@@ -101,3 +101,75 @@ def _alerts(actor):
 
 
 ALERTS = register_list(ListSpec("alerts", _("Risk alerts"), _alerts, AlertFilter, AlertTable, "alerts/list.html"))
+
+
+# ---------------------------------------------------------------- fused risk of every subject
+
+PART_LABELS = {**dict(SignalKind.choices), "risk_grade": _("Credit-risk grade")}
+
+
+class RiskFilter(RegionFilterMixin):
+    region_field = "subject__region__code"
+    q = django_filters.CharFilter(label=_("Subject name or USCC"), method="search")
+    score = django_filters.NumberFilter(label=_("Score at least"), field_name="score", lookup_expr="gte")
+    source = django_filters.ChoiceFilter(
+        label=_("Source"), choices=SignalKind.choices, empty_label=_("All sources"), method="with_part"
+    )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(subject__uscc=value.upper()) | Q(subject__name__contains=value))
+
+    def with_part(self, queryset, name, value):
+        return queryset.filter(**{f"{value}__gt": 0})
+
+
+class RiskTable(tables.Table):
+    subject = tables.Column(
+        verbose_name=_("Subject"), accessor="subject__name", linkify=("credit:subject", [tables.A("subject_id")])
+    )
+    uscc = tables.Column(
+        verbose_name=_("USCC"),
+        accessor="subject__uscc",
+        attrs={"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell text-nowrap"}},
+    )
+    region = tables.Column(verbose_name=_("Region"), accessor="subject__region__name", order_by="subject__region")
+    score = tables.Column(verbose_name=_("Fusion score"), attrs={"td": {"class": "text-end"}})
+    parts = tables.Column(verbose_name=_("Contributions"), accessor="pk", orderable=False)
+    as_of = tables.DateTimeColumn(
+        verbose_name=_("Computed at"),
+        format="Y-m-d H:i",
+        attrs={"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell text-nowrap"}},
+    )
+
+    class Meta:
+        attrs = {"class": "table table-sm small align-middle", "id": "risks"}
+        order_by = ("-score",)
+
+    @staticmethod
+    def _parts(record) -> list[tuple[str, float]]:
+        return sorted(((str(PART_LABELS[k]), v) for k, v in record.contributions.items()), key=lambda kv: -kv[1])
+
+    def render_score(self, value):
+        return f"{value:.2f}"
+
+    def value_score(self, value):
+        return round(value, 2)
+
+    def render_parts(self, record):
+        return format_html_join("", '<span class="badge text-bg-light border me-1">{} {}</span>', self._parts(record))
+
+    def value_parts(self, record):
+        return "；".join(f"{label} {points:g}" for label, points in self._parts(record))
+
+    def value_as_of(self, value):
+        return value.isoformat()
+
+
+def _risks(actor):
+    return visible_risks(actor).select_related("subject__region")
+
+
+RISKS = register_list(
+    ListSpec("risks", _("Fused risk of subjects"), _risks, RiskFilter, RiskTable, "alerts/risks.html")
+)

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from jianguan.accounts.scope import restrict
-from jianguan.alerts.models import Alert
+from jianguan.alerts.models import Alert, SubjectRisk
 from jianguan.core.errors import NotFound
 
 
@@ -21,3 +21,8 @@ def access_alert(actor: Any, pk: Any) -> Alert:
     if found is None:
         raise NotFound()
     return found
+
+
+def visible_risks(actor: Any) -> QuerySet[SubjectRisk]:
+    """The fused risk of the subjects in the actor's regions (subjects are cut by region, as in the register)."""
+    return restrict(SubjectRisk.objects.all(), actor, region="subject__region__code")

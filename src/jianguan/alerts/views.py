@@ -23,9 +23,10 @@ from django.views.decorators.http import require_POST
 from jianguan.alerts import services
 from jianguan.alerts.choices import SEVERITY, Disposal, Level, SignalKind
 from jianguan.alerts.forms import STEP_FORMS, DisposeForm, NoteForm, VerifyForm
-from jianguan.alerts.lists import ALERTS
+from jianguan.alerts.lists import ALERTS, RISKS
 from jianguan.alerts.models import Alert
 from jianguan.alerts.permissions import visible_alerts
+from jianguan.alerts.policy import policy
 from jianguan.core.errors import DomainError, screen_text
 from jianguan.core.models import Region
 from jianguan.platform.lists import counts_by, list_page
@@ -48,6 +49,14 @@ def _get(actor, pk: int) -> Alert:
 def alerts(request):
     counts = counts_by(visible_alerts(request.user).filter(is_open=True), "level")
     return list_page(request, ALERTS, {"levels": [(lvl, label, counts.get(lvl, 0)) for lvl, label in Level.choices]})
+
+
+@login_required
+def risks(request):
+    """Every subject's fused risk in scope, highest first, with each signal kind's contribution."""
+    settings = policy()
+    weights = [(label, settings["weights"][kind]) for kind, label in SignalKind.choices]
+    return list_page(request, RISKS, {"weights": weights, "half_life_days": settings["half_life_days"]})
 
 
 def contribution_rows(alert: Alert) -> list[tuple[str, float, int]]:

@@ -23,6 +23,7 @@ from stdnum.cn import ric
 from jianguan.accounts.choices import Role
 from jianguan.accounts.models import User
 from jianguan.accounts.services import create_user
+from jianguan.alerts.fusion import fuse_all
 from jianguan.catalog.schemas import CheckPointIn, SupervisionItemIn
 from jianguan.catalog.services import add_check_point, create_item
 from jianguan.core.codes import registration_no_with_check, uscc_with_check
@@ -352,6 +353,7 @@ class DemoBuilder:
             build_joint(self.rng, self.progress)
             # Alerts fuse monitoring with the complaints, credit and spot-check facts published above.
             build_monitoring(self.rng, self.progress)
+            self.progress(f"fused risk: {fuse_all()} subjects")  # as the nightly task computes it
         if connection.vendor == "postgresql":
             # Planner statistics for what was just loaded, as autovacuum would gather them: a table
             # last analysed near empty makes PostgreSQL nest full scans of the loaded ones.

@@ -90,6 +90,7 @@ MENU: tuple[Group, ...] = (
         (
             Entry(_("Risk alerts"), "alerts:list", (DEPT, OFFICER, ANALYST, LEADER, AUDITOR)),
             Entry(_("Alerts dashboard"), "alerts:dashboard", (DEPT, ANALYST, LEADER)),
+            Entry(_("Fused risk of subjects"), "alerts:risks", (DEPT, ANALYST, LEADER)),
         ),
     ),
     Group(
