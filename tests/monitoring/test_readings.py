@@ -282,6 +282,7 @@ def test_readings_sharing_a_code_a_unit_or_a_time_are_each_judged_on_their_own(m
         {"device": "CC-001", "time": m.at(2), "value": 900.0, "unit": "℃"},
         {"device": "CC-001", "time": m.at(3), "value": 5, "unit": "℃", "id": 7},  # an integer value and id
         {"device": "CC-001", "time": m.at(3), "value": 6.0, "unit": "℃", "id": "\u00e9\u0000"},
+        {"device": ["CC-001"], "time": at, "value": 4.0, "unit": "℃"},  # a code that is not a text
     ]
     body = m.post(readings).json()
     assert [(e["row"], e["code"]) for e in body["errors"]] == [
@@ -294,8 +295,9 @@ def test_readings_sharing_a_code_a_unit_or_a_time_are_each_judged_on_their_own(m
         (9, "unknown_device"),
         (10, "out_of_range"),
         (12, "forbidden_character"),
+        (13, "malformed"),
     ]
-    assert (body["accepted"], body["duplicates"], body["rejected"]) == (3, 0, 9)
+    assert (body["accepted"], body["duplicates"], body["rejected"]) == (3, 0, 10)
 
 
 def test_a_value_that_is_not_finite_is_refused_through_the_service(monitor):

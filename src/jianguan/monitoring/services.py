@@ -230,8 +230,8 @@ def receive(
 
 def _receive(source: SourceSystem, items: Sequence[Any], *, channel: str, actor: Any, digest: str) -> Outcome:
     now = timezone.now()
-    codes = {raw.get("device") for raw in items if isinstance(raw, dict)}
-    points = points_of(source, {code for code in codes if isinstance(code, str)})
+    codes = {raw["device"] for raw in items if isinstance(raw, dict) and isinstance(raw.get("device"), str)}
+    points = points_of(source, codes)
     settings = policy()
     checks = Checks(points, now, settings)
     good, bad = [], []
