@@ -8,12 +8,17 @@ are refused (wrong unit, unknown device, out of range), and a few devices cross 
 rooms warming above 8 and 15 ℃, a gas leak, COD rising fast), so clues are opened and merged.
 
 Measurements, each in its own worker process with its own database, so its peak RSS is its own:
-- `receive`: each batch parsed from its JSON and given to `services.receive` (rules evaluated);
+- `receive`: each batch parsed from its JSON and given to `services.receive` (rules evaluated,
+  clues opened and their facts queued for the consumer, as deployed);
 - `receive-small`: the same on a quarter of the stream (memory must stay flat);
 - `http`: each batch POSTed to /api/v1/monitoring/readings through Django's test client (the
   whole API path: token, rate check, body parsing, the service, the JSON answer), no socket;
 - `bare`: the same batches parsed from the same JSON, the device codes and times converted, and the
   rows COPYed (executemany on SQLite) into a plain table with the reading table's columns;
+- `keyed` (for reference, not the issue's baseline): the bare load's rows written as an idempotent
+  path must write them, into the reading table under its key (device, time), repeats skipped: COPY
+  into a temporary table, then INSERT … ON CONFLICT DO NOTHING (executemany on SQLite). No check,
+  aggregate or rule: what any path keeping the issue's idempotency pays before doing anything else;
 - `mqtt`: one reading per message, published at QoS 1 to a Mosquitto started for the run while
   the subscriber is away (the broker keeps them in the persistent session); then the time to
   drain them, first by a plain paho subscriber that only counts (the broker's own throughput to
@@ -184,6 +189,59 @@ def bare_load(batches: list[bytes], points) -> int:
     return count
 
 
+def keyed_load(batches: list[bytes], points) -> int:
+    """The bare load's rows into the reading table itself, repeats skipped by its key."""
+    import datetime as dt
+
+    import orjson
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from jianguan.monitoring.services import _driver_cursor, _months, ensure_partitions
+
+    ids = {code: pk for code, pk, _kind, _unit in points}
+    now = timezone.now()
+    insert = (
+        "INSERT INTO monitoring_reading (device_id, measured_at, value, reading_id, received_at) {rows} "
+        "ON CONFLICT DO NOTHING"
+    )
+    count = 0
+    with transaction.atomic():
+        for body in batches:
+            rows = [
+                (
+                    ids.get(r["device"], 0),
+                    dt.datetime.fromisoformat(r["time"]).astimezone(dt.UTC),
+                    float(r["value"]),
+                    r["id"],
+                )
+                for r in orjson.loads(body)
+            ]
+            if connection.vendor != "postgresql":
+                adapt = connection.ops.adapt_datetimefield_value
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        insert.format(rows="VALUES (%s, %s, %s, %s, %s)"),
+                        [(d, adapt(m), v, i, adapt(now)) for d, m, v, i in rows],
+                    )
+                count += len(rows)
+                continue
+            ensure_partitions(_months(rows))
+            with _driver_cursor() as cursor:
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE IF NOT EXISTS bench_keyed_in (device_id int8, measured_at timestamptz, "
+                    "value float8, reading_id text) ON COMMIT DELETE ROWS"
+                )
+                with cursor.copy("COPY bench_keyed_in FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.set_types(["int8", "timestamptz", "float8", "text"])
+                    for row in rows:
+                        copy.write_row(row)
+                cursor.execute(insert.format(rows="SELECT *, %s FROM bench_keyed_in"), [now])
+                cursor.execute("TRUNCATE bench_keyed_in")
+            count += len(rows)
+    return count
+
+
 def through_receive(source, batches: list[bytes]) -> dict:
     import orjson
 
@@ -350,6 +408,10 @@ def worker(args) -> None:
     import datetime as dt
 
     var_dir = tempfile.mkdtemp(prefix="jianguan-bench-")
+    # As deployed (and as bench/ingest.py measures): a new clue's fact is queued, and the consumer
+    # runs its subscribers (the alerts) apart from the readings' path; immediate tasks would run
+    # the alerts app inside the measured delivery.
+    os.environ["JIANGUAN_TASKS_IMMEDIATE"] = "0"
     setup_django(args.database, var_dir, args.pg_url)
     from django.utils import timezone
 
@@ -366,6 +428,8 @@ def worker(args) -> None:
     started = time.perf_counter()
     if args.mode == "bare":
         result["loaded"] = bare_load(batches, points)
+    elif args.mode == "keyed":
+        result["loaded"] = keyed_load(batches, points)
     else:
         totals = through_http(token, batches) if args.mode == "http" else through_receive(source, batches)
         totals["clues"] = len(totals["clues"])
@@ -424,7 +488,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--only", choices=["readings", "mqtt", "all"], default="all")
     parser.add_argument("--worker", action="store_true")
-    parser.add_argument("--mode", choices=["receive", "http", "bare", "mqtt"], default="receive")
+    parser.add_argument("--mode", choices=["receive", "http", "bare", "keyed", "mqtt"], default="receive")
     parser.add_argument("--pg-url", default="")
     args = parser.parse_args()
     if args.worker:
@@ -441,6 +505,7 @@ def main() -> None:
             receive = run(database, "receive", args, args.readings)
             http = run(database, "http", args, args.readings)
             bare = run(database, "bare", args, args.readings)
+            keyed = run(database, "keyed", args, args.readings)
             load = "COPY" if database == "postgresql" else "executemany"
             print(
                 f"  {args.readings:,} readings: {receive['accepted']:,} stored, {receive['duplicates']:,} duplicates, "
@@ -451,6 +516,7 @@ def main() -> None:
                 ("HTTP API (Django test client)", http),
                 (f"services.receive, {small:,} readings (memory)", receive_small),
                 (f"bare load ({load}) into a plain table", bare),
+                ("keyed load (reference: reading table, its key)", keyed),
             ):
                 print(
                     f"  {label:<46} {result['per_second']:>9,} readings/s  {result['seconds']:>7} s  "
@@ -458,7 +524,8 @@ def main() -> None:
                 )
             print(
                 f"  ratio to the bare load: receive {receive['per_second'] / bare['per_second']:.2f}, "
-                f"HTTP {http['per_second'] / bare['per_second']:.2f}"
+                f"HTTP {http['per_second'] / bare['per_second']:.2f}; "
+                f"the keyed load alone {keyed['per_second'] / bare['per_second']:.2f}"
             )
         if args.only in ("mqtt", "all"):
             mqtt = run(database, "mqtt", args, args.readings)

@@ -262,3 +262,49 @@ def test_a_query_time_with_a_far_offset_is_read_not_refused_by_the_database(moni
         f"/api/v1/monitoring/devices/{m.gas.pk}/hours", {"start": m.t0.isoformat(), "end": "2099-01-01T00:00:00-23:30"}
     )
     assert hours.status_code == 200
+
+
+def test_readings_sharing_a_code_a_unit_or_a_time_are_each_judged_on_their_own(monitor):
+    """The checks remember per delivery what a code, a unit or a time text gave: a reading that
+    shares them with an earlier one still gets its own verdict, in the checks' order."""
+    m = monitor
+    at = m.at(0)
+    readings = [
+        {"device": "CC-001", "time": at, "value": 4.0, "unit": "℃"},
+        {"device": "CC-001", "time": at, "value": 4.0, "unit": "°F"},  # same code and time, another unit
+        {"device": "GAS-001", "time": at, "value": 1.0, "unit": "%LEL"},  # same time, another device
+        {"device": "CC-001", "time": at, "value": 4.0, "unit": "℃\u0007"},  # a control character in the unit
+        {"device": "CC-001", "time": m.at(1), "value": "4.0", "unit": "℃"},
+        {"device": "CC-001", "time": "yesterday", "value": 4.0, "unit": "℃"},
+        {"device": "CC-001", "time": "yesterday", "value": 4.0, "unit": "℃", "id": "x" * 65},  # the id first
+        {"device": "NOPE-1", "time": "yesterday", "value": 4.0, "unit": "℃"},  # the time before the device
+        {"device": "NOPE-1", "time": at, "value": 4.0, "unit": "℃"},
+        {"device": "CC-001", "time": m.at(2), "value": 900.0, "unit": "℃"},
+        {"device": "CC-001", "time": m.at(3), "value": 5, "unit": "℃", "id": 7},  # an integer value and id
+        {"device": "CC-001", "time": m.at(3), "value": 6.0, "unit": "℃", "id": "\u00e9\u0000"},
+        {"device": ["CC-001"], "time": at, "value": 4.0, "unit": "℃"},  # a code that is not a text
+    ]
+    body = m.post(readings).json()
+    assert [(e["row"], e["code"]) for e in body["errors"]] == [
+        (2, "wrong_unit"),
+        (4, "forbidden_character"),
+        (5, "bad_value"),
+        (6, "bad_time"),
+        (7, "bad_id"),
+        (8, "bad_time"),
+        (9, "unknown_device"),
+        (10, "out_of_range"),
+        (12, "forbidden_character"),
+        (13, "malformed"),
+    ]
+    assert (body["accepted"], body["duplicates"], body["rejected"]) == (3, 0, 10)
+
+
+def test_a_value_that_is_not_finite_is_refused_through_the_service(monitor):
+    from jianguan.monitoring import services
+    from jianguan.monitoring.choices import Channel
+
+    m = monitor
+    readings = [m.reading(m.cold, n, value) for n, value in enumerate((float("inf"), float("-inf"), float("nan"), 4))]
+    outcome = services.receive(m.source, readings, channel=Channel.HTTP)
+    assert [e["code"] for e in outcome.errors] == ["bad_value"] * 3 and outcome.delivery.accepted == 1

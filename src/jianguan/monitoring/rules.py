@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import operator
 import uuid
 from typing import Any
@@ -44,76 +45,109 @@ def _applies(rule: dict[str, Any], device: Device) -> bool:
     return device.kind in rule["device_kinds"] and (rule["kind"] == "silence" or rule["quantity"] == device.quantity)
 
 
-def _advance(rule: dict[str, Any], state: RuleState, moment: dt.datetime, value: float) -> bool:
-    """Move one rule's state over one reading; True when the reading is a hit."""
+def _advance(rule: dict[str, Any], state: tuple, times: list, values: list) -> tuple[tuple, list[int]]:
+    """Move one rule's state (last time, last value, holding since) over one device's readings of a
+    delivery, in time order; the new state and the positions of the hits.
+
+    A threshold judges every reading, late ones too; a duration or a rate only the readings newer
+    than the state's last one (a suffix of them, the times being in order), and those move it. The
+    delivery's extreme value settles a threshold, and a duration, without a reading-by-reading pass
+    when no reading holds."""
     holds = COMPARE[rule["op"]]
+    limit = rule["value"]
+    extreme = max if rule["op"] in (">", ">=") else min  # the value that holds first, if any does
+    last_at, last_value, holding = state
+    start = 0 if last_at is None else bisect.bisect_right(times, last_at)
+    hits: list[int] = []
     kind = rule["kind"]
-    newer = state.last_at is None or moment > state.last_at
-    hit = False
     if kind == "threshold":
-        hit = holds(value, rule["value"])
-    elif kind == "duration" and newer:
-        window = dt.timedelta(minutes=rule["minutes"])
-        if not holds(value, rule["value"]):
-            state.holding_since = None
+        if holds(extreme(values), limit):
+            hits = [n for n, value in enumerate(values) if holds(value, limit)]
+    elif kind == "duration" and start < len(times):
+        if not holds(extreme(values[start:]), limit):
+            holding = None
         else:
-            if state.holding_since is None or (state.last_at is not None and moment - state.last_at > window):
-                state.holding_since = moment  # a gap longer than the window does not count as holding
-            hit = moment - state.holding_since >= window
-    elif kind == "rate" and newer and state.last_at is not None:
-        minutes = (moment - state.last_at).total_seconds() / 60
-        hit = minutes > 0 and holds((value - state.last_value) / minutes, rule["value"])
-    if newer:
-        state.last_at, state.last_value = moment, value
-    return hit
+            window = dt.timedelta(minutes=rule["minutes"])
+            previous = last_at
+            for n in range(start, len(times)):
+                moment = times[n]
+                if not holds(values[n], limit):
+                    holding = None
+                else:
+                    if holding is None or (previous is not None and moment - previous > window):
+                        holding = moment  # a gap longer than the window does not count as holding
+                    if moment - holding >= window:
+                        hits.append(n)
+                previous = moment
+    elif kind == "rate" and start < len(times):
+        previous, before = last_at, last_value
+        for n in range(start, len(times)):
+            moment, value = times[n], values[n]
+            if previous is not None:
+                minutes = (moment - previous).total_seconds() / 60
+                if minutes > 0 and holds((value - before) / minutes, limit):
+                    hits.append(n)
+            previous, before = moment, value
+    if start < len(times):
+        last_at, last_value = times[-1], values[-1]
+    return (last_at, last_value, holding), hits
 
 
-def evaluate(readings: list[tuple]) -> list[Clue]:
-    """The reading rules over newly stored readings (time order per device); the clues they touched."""
+def evaluate(readings: list[tuple], devices: dict[int, Any], settings: dict | None = None) -> list[Clue]:
+    """The reading rules over newly stored readings ((device id, time, value, reading id), in time
+    order per device; `devices`: the delivery's devices by id, with their kind and quantity); the
+    clues they touched. Each rule meets a device's readings of the delivery together (`_advance`),
+    as it would have met them one by one."""
     if not readings:
         return []
-    settings = policy()
-    devices = {r[0].id: r[0] for r in readings}
-    applicable = {
-        (rule["code"], pk): rule
-        for rule in settings["rules"]
-        if rule["kind"] in READING_KINDS
-        for pk, device in devices.items()
-        if _applies(rule, device)
-    }
-    if not applicable:
+    settings = settings or policy()
+    reading_rules = [rule for rule in settings["rules"] if rule["kind"] in READING_KINDS]
+    groups = [(pk, list(group)) for pk, group in itertools.groupby(readings, key=operator.itemgetter(0))]
+    applicable = {pk: [(i, r) for i, r in enumerate(reading_rules) if _applies(r, devices[pk])] for pk, _g in groups}
+    codes = {r["code"] for found in applicable.values() for _i, r in found}
+    if not codes:
         return []
-    codes = {code for code, _pk in applicable}
-    states = {(s.rule, s.device_id): s for s in RuleState.objects.filter(rule__in=codes, device_id__in=devices)}
-    before = {key: (s.last_at, s.last_value, s.holding_since) for key, s in states.items()}
-    for key in applicable:
-        states.setdefault(key, RuleState(rule=key[0], device_id=key[1]))
-    per_device: dict[int, list[tuple[dict[str, Any], RuleState, tuple[str, int]]]] = {}
-    for rule in settings["rules"]:  # in the policy's order, as each reading meets them
-        for pk in devices:
-            key = (rule["code"], pk)
-            if key in applicable:
-                per_device.setdefault(pk, []).append((rule, states[key], key))
-    hits: dict[tuple[str, int], list[tuple[dt.datetime, float]]] = {}
-    for device, moment, value, _id in readings:
-        for rule, state, key in per_device.get(device.id, ()):
-            if _advance(rule, state, moment, value):
-                hits.setdefault(key, []).append((moment, value))
-    _save_states([s for key, s in states.items() if before.get(key) != (s.last_at, s.last_value, s.holding_since)])
+    states = {
+        (rule, pk): (last_at, last_value, holding)
+        for rule, pk, last_at, last_value, holding in RuleState.objects.filter(
+            rule__in=codes, device_id__in=list(applicable)
+        ).values_list("rule", "device_id", "last_at", "last_value", "holding_since")
+    }
+    moved: list[tuple] = []
+    hits: list[tuple[int, dict[str, Any], list[tuple[dt.datetime, float]]]] = []
+    for pk, group in groups:
+        if not applicable[pk]:
+            continue
+        times, values = [r[1] for r in group], [r[2] for r in group]
+        found = []
+        for index, rule in applicable[pk]:
+            before = states.get((rule["code"], pk), (None, None, None))
+            after, positions = _advance(rule, before, times, values)
+            if after != before:
+                moved.append((rule["code"], pk, *after))
+            if positions:
+                found.append((times[positions[0]], index, rule, [(times[n], values[n]) for n in positions]))
+        # In the order the hits would have come one reading at a time: by first hit, then the policy's order.
+        hits.extend((pk, rule, pairs) for _first, _index, rule, pairs in sorted(found, key=operator.itemgetter(0, 1)))
+    _save_states(moved)
+    if not hits:
+        return []
     unit = {code: q["unit"] for code, q in settings["quantities"].items()}
+    models = Device.objects.in_bulk({pk for pk, _rule, _pairs in hits})  # the subject read for a new clue only
     return [
         _record_hits(
-            applicable[key],
-            devices[key[1]],
-            [{"at": m.isoformat(), "value": v, "unit": unit[devices[key[1]].quantity]} for m, v in found],
+            rule,
+            models[pk],
+            [{"at": m.isoformat(), "value": v, "unit": unit[devices[pk].quantity]} for m, v in pairs],
             settings,
         )
-        for key, found in hits.items()
+        for pk, rule, pairs in hits
     ]
 
 
-def _save_states(states: list[RuleState]) -> None:
-    """Write the states a delivery moved, new or known, in one statement (one batch on SQLite)."""
+def _save_states(states: list[tuple]) -> None:
+    """Write the states a delivery moved, (rule, device id, last time, last value, holding since),
+    new or known, in one statement (one batch on SQLite)."""
     if not states:
         return
     sql = (
@@ -131,20 +165,14 @@ def _save_states(states: list[RuleState]) -> None:
                     rows="SELECT * FROM unnest(%s::text[], %s::bigint[], %s::timestamptz[], %s::float8[], "
                     "%s::timestamptz[])"
                 ),
-                [
-                    [s.rule for s in states],
-                    [s.device_id for s in states],
-                    [s.last_at for s in states],
-                    [s.last_value for s in states],
-                    [s.holding_since for s in states],
-                ],
+                [list(column) for column in zip(*states, strict=True)],
             )
     else:
         adapt = connection.ops.adapt_datetimefield_value
         with connection.cursor() as cursor:
             cursor.executemany(
                 sql.format(rows="VALUES (%s, %s, %s, %s, %s)"),
-                [(s.rule, s.device_id, adapt(s.last_at), s.last_value, adapt(s.holding_since)) for s in states],
+                [(rule, pk, adapt(last_at), value, adapt(holding)) for rule, pk, last_at, value, holding in states],
             )
 
 
