@@ -174,22 +174,42 @@ def store_blob(model: type[Model], pk: int, field: str, data: bytes) -> None:
 
 
 def bulk_increment(model: type[Model], keys: Sequence[str], counters: Sequence[str], rows: Iterable[Sequence]) -> None:
-    """Add to counter columns, creating the row when its key is new (one statement per row, batched).
+    """Add to counter columns, creating the row when its key is new.
 
     `keys` must be the columns of a unique constraint; each row holds the key values, then the
-    increments in the order of `counters`.
+    increments in the order of `counters`. Rows with the same key are summed first, then written
+    by one multi-row upsert per 500 keys (a chunk's counters are a few dozen rows: one round trip,
+    not one per row).
     """
     table = _table(model)
     columns = [*keys, *counters]
     names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
+    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
     conflict = ", ".join(f'"{k}"' for k in keys)
     updates = ", ".join(f'"{c}" = "{table}"."{c}" + excluded."{c}"' for c in counters)
-    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {updates}'  # noqa: S608
-    prepared = [tuple(_sqlite_value(v) for v in row) if connection.vendor == "sqlite" else tuple(row) for row in rows]
-    if prepared:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, prepared)
+    width = len(keys)
+    summed: dict[tuple, list] = {}
+    for row in rows:
+        key, increments = tuple(row[:width]), row[width:]
+        total = summed.get(key)
+        if total is None:
+            summed[key] = list(increments)
+        else:
+            for index, value in enumerate(increments):
+                total[index] += value
+    sqlite = connection.vendor == "sqlite"
+    prepared = [
+        tuple(_sqlite_value(v) for v in (*key, *values)) if sqlite else (*key, *values)
+        for key, values in summed.items()
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(prepared), 500):
+            part = prepared[start : start + 500]
+            cursor.execute(
+                f'INSERT INTO "{table}" ({names}) VALUES {", ".join([marks] * len(part))} '  # noqa: S608
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+                [value for row in part for value in row],
+            )
 
 
 @contextlib.contextmanager
@@ -209,14 +229,44 @@ def gc_paused() -> Iterator[None]:
         gc.collect(1)
 
 
+def keys_query(
+    table: str, key: str, keys: Sequence[Any], columns: Sequence[str], where: dict[str, Any] | None = None
+) -> tuple[str, list]:
+    """The PostgreSQL statement of `fetch_by_keys` and its parameters: the keys as one bound array."""
+    conditions = "".join(f' AND "{name}" = %s' for name in (where or {}))
+    select = ", ".join(f'"{c}"' for c in (key, *columns))
+    sql = f'SELECT {select} FROM "{table}" WHERE "{key}" = ANY(%s){conditions}'  # noqa: S608
+    return sql, [list(keys), *(where or {}).values()]
+
+
+@contextlib.contextmanager
+def index_probes(raw: Any) -> Iterator[None]:
+    """Within the caller's transaction, plan the statements of the block without sequential scans
+    (PostgreSQL's enable_seqscan), then restore the setting as it was. A block that fails leaves the
+    transaction to be rolled back, which undoes the setting too."""
+    raw.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+    previous = raw.fetchone()[0]
+    yield
+    raw.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
+
+
 def fetch_by_keys(
     model: type[Model],
     key: str,
     keys: Sequence[Any],
     columns: Sequence[str],
     where: dict[str, Any] | None = None,
+    *,
+    probe: bool = False,
 ) -> list[tuple]:
-    """Rows (key, *columns) whose `key` column is in `keys`: one query on PostgreSQL (= ANY), batches on SQLite."""
+    """Rows (key, *columns) whose `key` column is in `keys`: one query on PostgreSQL (= ANY), batches on SQLite.
+
+    With `probe` (PostgreSQL, inside a transaction), the look-up goes through the key's index
+    whatever the table's statistics say. Without it, the planner prices thousands of index probes
+    above one sequential scan of a table it believes small (the record table below some 50,000 rows,
+    or one that grew since its last ANALYZE), and that scan, once per chunk, grows with the table.
+    Only for a key with an index.
+    """
     if not keys:
         return []
     table = _table(model)
@@ -227,16 +277,17 @@ def fetch_by_keys(
     if connection.vendor == "postgresql":
         import psycopg
 
+        sql, params = keys_query(table, key, keys, columns, where)
         # A plain driver cursor on the same connection and transaction: the keys go as one bound
         # array parameter; Django's cursors would quote thousands of them into the statement's text.
         # Driver errors wrapped as Django's, as its cursors do: a lost connection is told and retried alike.
         connection.ensure_connection()
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as raw:
-            raw.execute(
-                f'SELECT {select} FROM "{table}" WHERE "{key}" = ANY(%s){conditions}',  # noqa: S608
-                [list(keys), *extra],
-            )
-            return raw.fetchall()
+            probing = index_probes(raw) if probe and connection.in_atomic_block else contextlib.nullcontext()
+            with probing:
+                raw.execute(sql, params)
+                rows = raw.fetchall()
+            return rows
     with connection.cursor() as cursor:
         for start in range(0, len(keys), 900):
             part = list(keys[start : start + 900])

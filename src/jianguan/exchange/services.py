@@ -421,7 +421,8 @@ def ingest(
                 return prepared
 
             def next_prepared() -> list[Prepared]:
-                with timed(stages, "prepare (waiting for the worker)"):
+                # Unpacking a chunk allocates a dozen objects per row: no collector passes meanwhile.
+                with timed(stages, "prepare (waiting for the worker)"), gc_paused():
                     return collect()
 
             for chunk in chunks():

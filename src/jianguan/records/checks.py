@@ -54,6 +54,9 @@ class References:
     officers: dict[str, OfficerRef | None] = field(default_factory=dict)
     # True once every officer is loaded: unknown certificates are then unknown without asking the database.
     all_officers: bool = False
+    # What `check` resolved for the references of records that passed every rule, by those
+    # references: a submission repeats a few departments, items, days and crews many times over.
+    _passed: dict[tuple, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls) -> References:
@@ -108,6 +111,21 @@ class References:
 
     def check(self, record: RecordBase, row: int, source_path: str) -> tuple[list[FieldError], dict[str, int]]:
         """Errors for one schema-valid record, and the ids it resolved to (department, item, region)."""
+        officers = (
+            tuple((o.certificate_no, o.name) for o in record.officers) if isinstance(record, InspectionV1) else ()
+        )
+        key = (record.department, record.item_code, record.action_date, record.region, source_path, officers)
+        passed = self._passed.get(key)
+        if passed is not None:
+            return [], dict(passed)
+        errors, resolved = self._check(record, row, source_path)
+        if not errors:
+            if len(self._passed) > 100_000:
+                self._passed.clear()
+            self._passed[key] = dict(resolved)
+        return errors, resolved
+
+    def _check(self, record: RecordBase, row: int, source_path: str) -> tuple[list[FieldError], dict[str, int]]:
         errors: list[FieldError] = []
         resolved: dict[str, int] = {}
         department = self.department(record.department)

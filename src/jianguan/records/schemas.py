@@ -176,7 +176,8 @@ class InspectionV1(RecordBase):
             raise violation("officers_too_few", n=len(self.officers))
         for item in self.check_items:
             if item.result in CHECK_RESULT_ALIASES:
-                item.result = CHECK_RESULT_ALIASES[item.result]
+                # What BaseModel.__setattr__ does for a field already set, without its checks per call.
+                item.__dict__["result"] = CHECK_RESULT_ALIASES[item.result]
         code = self.implementation_code
         if code:
             try:

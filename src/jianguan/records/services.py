@@ -502,7 +502,12 @@ class RecordWriter:
 
     def _stored(self, keys: list[str]) -> dict[str, tuple[int | None, str, bool]]:
         rows = fetch_by_keys(
-            Record, "source_id", sorted(set(keys)), ("id", "content_hash", "is_deleted"), {"source": self.source}
+            Record,
+            "source_id",
+            sorted(set(keys)),
+            ("id", "content_hash", "is_deleted"),
+            {"source": self.source},
+            probe=True,
         )
         return {sid: (pk, digest, bool(deleted)) for sid, pk, digest, deleted in rows}
 

@@ -256,7 +256,7 @@ def _find_by_keys(keys: Iterable[str]) -> dict[str, int]:
         prefix, value = key.split(":", 1)
         by_prefix.setdefault(prefix, []).append(value)
     for prefix, values in by_prefix.items():
-        rows = fetch_by_keys(Subject, _IDENTITY_FIELDS[prefix], values, ("id",))
+        rows = fetch_by_keys(Subject, _IDENTITY_FIELDS[prefix], values, ("id",), probe=True)
         found.update({f"{prefix}:{value}": pk for value, pk in rows})
     return found
 
