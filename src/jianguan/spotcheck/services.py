@@ -431,12 +431,14 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
                 )
                 for index, (task_id, (stratum, rank, entry)) in enumerate(zip(ids, ordered, strict=True))
             ),
+            binary=True,
         )
         clock.lap("write_tasks")
         bulk_insert(
             TaskOfficer,
             ("task_id", "officer_id"),
             ((ids[index], officer_id) for index, team in teams.items() for officer_id in team),
+            binary=True,
         )
         clock.lap("write_officers")
         record_event(

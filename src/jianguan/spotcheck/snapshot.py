@@ -289,8 +289,9 @@ def pseudonym_digests(blind: str, tokens: list[bytes]) -> list[bytes]:
     return [sha256(hexlify(sha256(blind_bytes + t).digest()) + t).digest() for t in tokens]
 
 
-def _pool_parts(batch: Batch, today: dt.date) -> Iterator[tuple[list[bytes], list[str], list[str]]]:
-    """The pool in parts: (tokens as UTF-8, strata, "subject id[ region]") of each part's entries.
+def _pool_parts(batch: Batch, today: dt.date) -> Iterator[tuple[list[bytes], str, list[str]]]:
+    """The pool in parts: (tokens as UTF-8, strata joined by LF, "subject id[ region]") of each part's
+    entries; a part is never empty.
 
     On PostgreSQL each part is one range of subject ids, read as three aggregated texts (the database
     joins them, in C, instead of the driver making four million values), and a thread reads the next
@@ -302,11 +303,12 @@ def _pool_parts(batch: Batch, today: dt.date) -> Iterator[tuple[list[bytes], lis
             sql, params = rows.query.sql_with_params()
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
-        yield (
-            [row[1].encode() for row in fetched],
-            [row[2] for row in fetched],
-            [f"{row[0]} {row[3]}" if row[3] is not None else str(row[0]) for row in fetched],
-        )
+        if fetched:
+            yield (
+                [row[1].encode() for row in fetched],
+                "\n".join(row[2] for row in fetched),
+                [f"{row[0]} {row[3]}" if row[3] is not None else str(row[0]) for row in fetched],
+            )
         return
     outermost = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
@@ -348,8 +350,8 @@ def _pool_parts(batch: Batch, today: dt.date) -> Iterator[tuple[list[bytes], lis
                 count, tokens, strata, keys = part
                 if not count:
                     continue
-                tokens, strata, keys = tokens.encode().split(b"\n"), strata.split("\n"), keys.split("\n")
-                if not len(tokens) == len(strata) == len(keys) == count:
+                tokens, keys = tokens.encode().split(b"\n"), keys.split("\n")
+                if not len(tokens) == strata.count("\n") + 1 == len(keys) == count:
                     raise ValueError("a subject's token or grade holds a line break")
                 yield tokens, strata, keys
         finally:
@@ -362,18 +364,14 @@ def _frozen_blinded(batch: Batch, today: dt.date, blind: str) -> FrozenPool:
     SHA-256(key ‖ pseudonym) per grade with only the few candidates for the top k compared as bytes.
     The result is that of `_frozen_in_memory` (and `draw.select_indexes`) exactly; tests compare them."""
     digests: list[bytes] = []
-    grades: list[str] = []
+    grades: list[str] = []  # each part's strata joined by LF
     keys: list[str] = []  # "subject id[ region]", read only for the drawn
     for part_tokens, part_grades, part_keys in _pool_parts(batch, today):
         digests += pseudonym_digests(blind, part_tokens)
-        grades += part_grades
+        grades.append(part_grades)
         keys += part_keys
-    n = len(grades)
-    strata = sorted(set(grades))
-    if len(strata) > 255:
-        raise ValueError("more than 255 risk grades in one pool")
-    position = {stratum: i for i, stratum in enumerate(strata)}
-    codes = np.frombuffer(bytes([position[grade] for grade in grades]), dtype=np.uint8)
+    n = len(keys)
+    codes, strata = _grade_codes("\n".join(grades), n)
     del grades
     raw = np.ascontiguousarray(np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(n, 32)[:, :16])
     del digests
@@ -422,6 +420,25 @@ def _frozen_blinded(batch: Batch, today: dt.date, blind: str) -> FrozenPool:
         return chosen
 
     return FrozenPool(canonical, algorithm.sha256_hex(canonical), sizes, select, stored)
+
+
+def _grade_codes(text: str, n: int) -> tuple[np.ndarray, list[str]]:
+    """Each of n entries' grade as its index among the pool's sorted grades, from the grades joined by
+    LF. Grades of one ASCII character each (the shipped A–D) are every other byte of the text."""
+    data = text.encode()
+    if n and len(data) == 2 * n - 1:
+        chars = np.frombuffer(data, dtype=np.uint8)[::2]
+        present = np.flatnonzero(np.bincount(chars, minlength=256))
+        if int(present.max()) < 128 and not (present == ord("\n")).any():
+            table = np.zeros(256, dtype=np.uint8)
+            table[present] = np.arange(len(present), dtype=np.uint8)
+            return table[chars], [chr(c) for c in present.tolist()]
+    grades = text.split("\n") if n else []
+    strata = sorted(set(grades))
+    if len(strata) > 255:
+        raise ValueError("more than 255 risk grades in one pool")
+    position = {stratum: i for i, stratum in enumerate(strata)}
+    return np.frombuffer(bytes([position[grade] for grade in grades]), dtype=np.uint8), strata
 
 
 def _subject(key: str) -> tuple[int, str | None]:
