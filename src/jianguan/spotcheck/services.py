@@ -28,7 +28,7 @@ from jianguan.accounts.permissions import can_write_department
 from jianguan.audit.services import record_event
 from jianguan.catalog.key_matters import require_sectors
 from jianguan.catalog.models import CheckPoint, SupervisionItem
-from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys, gc_paused, store_blob
+from jianguan.core.bulk import allocate_ids, blob_written_meanwhile, fetch_by_keys, gc_paused, insert_columns
 from jianguan.core.calendar import add_working_days
 from jianguan.core.errors import DomainError, FieldError, Forbidden, lazy_format
 from jianguan.core.models import Department
@@ -348,33 +348,9 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
         if hashlib.sha256(seed.encode()).hexdigest() != batch.seed_hash:
             raise DomainError("seed_mismatch", _("The sealed seed does not match its committed hash."), status=500)
         key = algorithm.draw_key(seed, pool.hash, public_entropy)
-        chosen = pool.select(key, _quotas(batch))
-    clock.lap("select")
-    # (stratum, rank, (token, subject id, region)), in the order of the tasks
-    ordered = [(stratum, rank, entry) for stratum in sorted(chosen) for rank, entry in enumerate(chosen[stratum], 1)]
-    selection = "".join(f"{stratum}\t{rank}\t{entry[0]}\n" for stratum, rank, entry in ordered).encode()
-    conflicts, recent = _recusals(batch, [(entry[0], entry[1]) for _s, _r, entry in ordered], today)
-    clock.lap("recusals")
-    tasks = [(entry[0], entry[2]) for _s, _r, entry in ordered]
-    teams: dict[int, list[int]] = {}
-    unassigned: dict[int, dict[str, dict[str, int]]] = {}
-    for department, _items in participants(batch):
-        # Each department draws its own officers (the initiator from the batch's officer departments).
-        own = None if department.pk == batch.plan.department_id else [department.pk]
-        assignment = algorithm.assign(
-            tasks,
-            officer_pool(batch, own),
-            key,
-            team_size=batch.team_size,
-            conflicts=conflicts,
-            recent=recent,
-            recuse_home_county=batch.recuse_home_county,
-        )
-        for index, team in assignment.teams.items():
-            teams.setdefault(index, []).extend(team)
-        for index, reasons in assignment.unassigned.items():
-            unassigned.setdefault(index, {})[str(department.pk)] = reasons
-    clock.lap("assign")
+        # A selection the database computes runs in the pool's snapshot; one computed here waits for
+        # the draw's row, so that the pool snapshot is sent meanwhile.
+        chosen = None if pool.offline else pool.select(key, _quotas(batch))
     now = timezone.now()
     with transaction.atomic():
         if (
@@ -395,50 +371,73 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
             pool_hash=pool.hash,
             pool_size=pool.size,
             pool=b"",
-            strata={
-                g: {"n": pool.sizes.get(g, 0), "k": len(chosen.get(g, []))}
-                for g in sorted(set(pool.sizes) | set(chosen))
-            },
-            selection_hash=algorithm.sha256_hex(selection),
+            selection_hash="",
             drawn_at=now,
         )
         draw.pool = pool.snapshot
-        store_blob(Draw, draw.pk, "pool", draw.pool)
-        clock.lap("write_pool")
+        with blob_written_meanwhile(Draw, draw.pk, "pool", draw.pool):
+            if chosen is None:
+                chosen = pool.select(key, _quotas(batch))
+            clock.lap("select")
+            # (stratum, rank, (token, subject id, region)), in the order of the tasks
+            ordered = [
+                (stratum, rank, entry) for stratum in sorted(chosen) for rank, entry in enumerate(chosen[stratum], 1)
+            ]
+            selection = "".join(f"{stratum}\t{rank}\t{entry[0]}\n" for stratum, rank, entry in ordered).encode()
+        clock.lap("write_pool")  # what was left of the snapshot's write after the selection
+        draw.strata = {
+            g: {"n": pool.sizes.get(g, 0), "k": len(chosen.get(g, []))} for g in sorted(set(pool.sizes) | set(chosen))
+        }
+        draw.selection_hash = algorithm.sha256_hex(selection)
+        Draw.objects.filter(pk=draw.pk).update(strata=draw.strata, selection_hash=draw.selection_hash)
+        conflicts, recent = _recusals(batch, [(entry[0], entry[1]) for _s, _r, entry in ordered], today)
+        clock.lap("recusals")
+        tasks = [(entry[0], entry[2]) for _s, _r, entry in ordered]
+        teams: dict[int, list[int]] = {}
+        unassigned: dict[int, dict[str, dict[str, int]]] = {}
+        for department, _items in participants(batch):
+            # Each department draws its own officers (the initiator from the batch's officer departments).
+            own = None if department.pk == batch.plan.department_id else [department.pk]
+            assignment = algorithm.assign(
+                tasks,
+                officer_pool(batch, own),
+                key,
+                team_size=batch.team_size,
+                conflicts=conflicts,
+                recent=recent,
+                recuse_home_county=batch.recuse_home_county,
+            )
+            for index, team in assignment.teams.items():
+                teams.setdefault(index, []).extend(team)
+            for index, reasons in assignment.unassigned.items():
+                unassigned.setdefault(index, {})[str(department.pk)] = reasons
+        clock.lap("assign")
         ids = allocate_ids(Task, len(ordered))
-        bulk_insert(
+        # Column by column, each in one piece (core.bulk.insert_columns): no per-row work on the client.
+        insert_columns(
             Task,
-            (
-                "id",
-                "draw_id",
-                "subject_id",
-                "token",
-                "stratum",
-                "rank",
-                "status",
-                "unassigned_reasons",
-            ),
-            (
-                (
-                    task_id,
-                    draw.pk,
-                    entry[1],
-                    entry[0],
-                    stratum,
-                    rank,
-                    TaskStatus.UNASSIGNED if index in unassigned else TaskStatus.ASSIGNED,
-                    _json(unassigned[index]) if index in unassigned else "{}",
-                )
-                for index, (task_id, (stratum, rank, entry)) in enumerate(zip(ids, ordered, strict=True))
-            ),
-            binary=True,
+            {
+                "id": ids,
+                "draw_id": [draw.pk] * len(ids),
+                "subject_id": [entry[1] for _s, _r, entry in ordered],
+                "token": [entry[0] for _s, _r, entry in ordered],
+                "stratum": [stratum for stratum, _r, _e in ordered],
+                "rank": [rank for _s, rank, _e in ordered],
+                "status": [
+                    TaskStatus.UNASSIGNED if index in unassigned else TaskStatus.ASSIGNED for index in range(len(ids))
+                ],
+                "unassigned_reasons": [
+                    _json(unassigned[index]) if index in unassigned else "{}" for index in range(len(ids))
+                ],
+            },
         )
         clock.lap("write_tasks")
-        bulk_insert(
+        insert_columns(
             TaskOfficer,
-            ("task_id", "officer_id"),
-            ((ids[index], officer_id) for index, team in teams.items() for officer_id in team),
-            binary=True,
+            {
+                "task_id": [ids[index] for index, team in teams.items() for _officer in team],
+                "officer_id": [officer_id for team in teams.values() for officer_id in team],
+            },
         )
         clock.lap("write_officers")
         record_event(

@@ -113,6 +113,7 @@ class FrozenPool:
     sizes: dict[str, int]  # entries per stratum
     _select: object = field(repr=False, default=None)
     stored: bytes | None = field(repr=False, default=None)  # the snapshot as stored, when not zlib text
+    offline: bool = True  # the selection is computed here, without the database
 
     @property
     def snapshot(self) -> bytes:
@@ -177,7 +178,7 @@ def _frozen_in_database(batch: Batch, today: dt.date, cursor) -> FrozenPool:
             chosen[stratum] = [tuple(row) for row in cursor.fetchall()]
         return chosen
 
-    return FrozenPool(canonical, algorithm.sha256_hex(canonical), sizes, select)
+    return FrozenPool(canonical, algorithm.sha256_hex(canonical), sizes, select, offline=False)
 
 
 def _strata_sizes(canonical: bytes) -> dict[str, int]:
