@@ -326,7 +326,9 @@ def _recusals(batch: Batch, chosen: list[tuple[str, int]], today: dt.date) -> tu
 def draw_batch(batch: Batch, actor: Any = None, public_entropy: str = "", timings: dict | None = None) -> Draw:
     """Freeze the pool, reveal the seed, select per grade, assign teams; once per batch.
 
-    `timings`, when given, receives the seconds each step took (freeze, select, recusals, assign, write).
+    `timings`, when given, receives the seconds each step took: freeze, select (with the pool snapshot
+    sent meanwhile when the selection is computed in Python), write_pool (what was left of that write),
+    recusals, assign, write_tasks, write_officers, commit.
     """
     with gc_paused():  # a million-entry pool makes the collector's full passes the slowest part
         return _draw(batch, actor, public_entropy, _Clock(timings))

@@ -396,6 +396,7 @@ def _frozen_blinded(batch: Batch, today: dt.date, blind: str) -> FrozenPool:
     counts = np.bincount(codes, minlength=len(strata)) if n else np.zeros(len(strata), dtype=np.int64)
     sizes = {stratum: int(counts[i]) for i, stratum in enumerate(strata)}
     hexes = binascii.hexlify(raw.tobytes())  # in the order of the rows
+    hex_rows = np.frombuffer(hexes, dtype=np.uint8).reshape(n, 32)
 
     def select(key: bytes, quotas: dict[str, algorithm.Quota]) -> dict[str, list[Chosen]]:
         chosen: dict[str, list[Chosen]] = {}
@@ -407,8 +408,15 @@ def _frozen_blinded(batch: Batch, today: dt.date, blind: str) -> FrozenPool:
             if not k:
                 chosen[stratum] = []
                 continue
-            members = np.flatnonzero(codes == code).tolist()
-            ranks = [sha256(key + hexes[32 * i : 32 * i + 32]).digest() for i in members]
+            where = np.flatnonzero(codes == code)
+            members = where.tolist()
+            # The hashed texts key ‖ pseudonym in hex, 64 bytes each, made by numpy and handed out as one
+            # list of bytes (no NUL in them, which the fixed-width strings would drop from their ends).
+            texts = np.empty((len(members), 64), dtype=np.uint8)
+            texts[:, :32] = np.frombuffer(key, dtype=np.uint8)
+            texts[:, 32:] = hex_rows[where]
+            ranks = [sha256(text).digest() for text in texts.view("S64").ravel().tolist()]
+            del texts
             candidates = range(len(members))
             if k < len(members):
                 # Whatever is among the k lowest ranks has a first 8 bytes no higher than the k-th lowest
