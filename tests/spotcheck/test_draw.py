@@ -435,7 +435,8 @@ def test_a_blinded_pool_holds_each_subjects_pseudonym_in_code_point_order(batch,
     assert {token for token, _id, _region in chosen["B"]} <= {t for t, _g in expected}
 
 
-def test_the_bulk_blinded_pool_is_the_in_memory_pool_exactly(batch, province):
+@pytest.mark.parametrize("part", [50_000, 4])
+def test_the_bulk_blinded_pool_is_the_in_memory_pool_exactly(batch, province, part, monkeypatch):
     """A blinded random draw freezes its pool in bulk (the rows in parts, pseudonyms in one pass, the
     order and text from their bytes, a top-k by the ranks' first bytes): canonical text, hash, sizes
     and every stratum's selection must be those of the plain in-memory pool, grades of several
@@ -444,6 +445,7 @@ def test_the_bulk_blinded_pool_is_the_in_memory_pool_exactly(batch, province):
     from jianguan.subjects.models import Subject
 
     batch, _officers = batch
+    monkeypatch.setattr(snapshot, "_CHUNK", part)  # parts of 4: rows read and ranks hashed in many parts
     subjects = list(Subject.objects.order_by("pk"))
     Subject.objects.filter(pk__in=[s.pk for s in subjects[:5]]).update(risk_grade="A")
     Subject.objects.filter(pk__in=[s.pk for s in subjects[5:8]]).update(risk_grade="D")

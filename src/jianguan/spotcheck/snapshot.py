@@ -410,12 +410,16 @@ def _frozen_blinded(batch: Batch, today: dt.date, blind: str) -> FrozenPool:
                 continue
             where = np.flatnonzero(codes == code)
             members = where.tolist()
-            # The hashed texts key ‖ pseudonym in hex, 64 bytes each, made by numpy and handed out as one
-            # list of bytes (no NUL in them, which the fixed-width strings would drop from their ends).
-            texts = np.empty((len(members), 64), dtype=np.uint8)
+            # The hashed texts key ‖ pseudonym in hex, 64 bytes each, made by numpy and handed out as
+            # lists of bytes (no NUL in them, which fixed-width strings would drop from their ends), a
+            # part at a time so that only one part's texts are held.
+            ranks: list[bytes] = []
+            texts = np.empty((min(len(members), _CHUNK), 64), dtype=np.uint8)
             texts[:, :32] = np.frombuffer(key, dtype=np.uint8)
-            texts[:, 32:] = hex_rows[where]
-            ranks = [sha256(text).digest() for text in texts.view("S64").ravel().tolist()]
+            for start in range(0, len(members), _CHUNK):
+                part = where[start : start + _CHUNK]
+                texts[: len(part), 32:] = hex_rows[part]
+                ranks += [sha256(text).digest() for text in texts[: len(part)].view("S64").ravel().tolist()]
             del texts
             candidates = range(len(members))
             if k < len(members):
