@@ -130,47 +130,6 @@ def bulk_insert(
         return len(prepared)
 
 
-def insert_columns(model: type[Model] | str, columns: dict[str, Sequence]) -> int:
-    """Insert rows given column by column (equal lengths), in one statement; returns the number written.
-
-    On PostgreSQL each column goes as one JSON array, which the server unpacks and casts to the
-    column's type (`ROWS FROM` zips the arrays in order): the client makes one string per column
-    in C instead of a row at a time, as COPY's rows are. Values are ints, strings (JSON columns take
-    the JSON text), or None. On SQLite, `bulk_insert` of the zipped rows.
-    """
-    names = list(columns)
-    lengths = {len(values) for values in columns.values()}
-    if len(lengths) > 1:
-        raise ValueError("columns of different lengths")
-    count = lengths.pop() if lengths else 0
-    if not count:
-        return 0
-    if connection.vendor != "postgresql":
-        return bulk_insert(model, names, zip(*columns.values(), strict=True))
-    import json
-
-    import psycopg
-
-    table = _table(model)
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(
-            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
-            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-            [f'"{table}"'],
-        )
-        types = dict(cursor.fetchall())
-        quoted = ", ".join(f'"{name}"' for name in names)
-        values = ", ".join(f"c{i}::{types[name]}" for i, name in enumerate(names))
-        arrays = ", ".join("json_array_elements_text(%s::json)" for _name in names)
-        cursor.execute(
-            f'INSERT INTO "{table}" ({quoted}) SELECT {values} '  # noqa: S608 - names from the model
-            f"FROM ROWS FROM ({arrays}) AS r({', '.join(f'c{i}' for i in range(len(names)))})",
-            [json.dumps(list(values)) for values in columns.values()],
-        )
-        return cursor.rowcount
-
-
 def insert_objects(model: type[Model], objects: Sequence[Model]) -> Sequence[Model]:
     """Write unsaved model instances by `bulk_insert`, with fresh ids set on them.
 

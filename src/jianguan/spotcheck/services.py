@@ -28,7 +28,7 @@ from jianguan.accounts.permissions import can_write_department
 from jianguan.audit.services import record_event
 from jianguan.catalog.key_matters import require_sectors
 from jianguan.catalog.models import CheckPoint, SupervisionItem
-from jianguan.core.bulk import allocate_ids, blob_written_meanwhile, fetch_by_keys, gc_paused, insert_columns
+from jianguan.core.bulk import allocate_ids, blob_written_meanwhile, bulk_insert, fetch_by_keys, gc_paused
 from jianguan.core.calendar import add_working_days
 from jianguan.core.errors import DomainError, FieldError, Forbidden, lazy_format
 from jianguan.core.models import Department
@@ -415,31 +415,30 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
                 unassigned.setdefault(index, {})[str(department.pk)] = reasons
         clock.lap("assign")
         ids = allocate_ids(Task, len(ordered))
-        # Column by column, each in one piece (core.bulk.insert_columns): no per-row work on the client.
-        insert_columns(
+        bulk_insert(
             Task,
-            {
-                "id": ids,
-                "draw_id": [draw.pk] * len(ids),
-                "subject_id": [entry[1] for _s, _r, entry in ordered],
-                "token": [entry[0] for _s, _r, entry in ordered],
-                "stratum": [stratum for stratum, _r, _e in ordered],
-                "rank": [rank for _s, rank, _e in ordered],
-                "status": [
-                    TaskStatus.UNASSIGNED if index in unassigned else TaskStatus.ASSIGNED for index in range(len(ids))
-                ],
-                "unassigned_reasons": [
-                    _json(unassigned[index]) if index in unassigned else "{}" for index in range(len(ids))
-                ],
-            },
+            ("id", "draw_id", "subject_id", "token", "stratum", "rank", "status", "unassigned_reasons"),
+            (
+                (
+                    task_id,
+                    draw.pk,
+                    entry[1],
+                    entry[0],
+                    stratum,
+                    rank,
+                    TaskStatus.UNASSIGNED if index in unassigned else TaskStatus.ASSIGNED,
+                    _json(unassigned[index]) if index in unassigned else "{}",
+                )
+                for index, (task_id, (stratum, rank, entry)) in enumerate(zip(ids, ordered, strict=True))
+            ),
+            binary=True,
         )
         clock.lap("write_tasks")
-        insert_columns(
+        bulk_insert(
             TaskOfficer,
-            {
-                "task_id": [ids[index] for index, team in teams.items() for _officer in team],
-                "officer_id": [officer_id for team in teams.values() for officer_id in team],
-            },
+            ("task_id", "officer_id"),
+            ((ids[index], officer_id) for index, team in teams.items() for officer_id in team),
+            binary=True,
         )
         clock.lap("write_officers")
         record_event(
