@@ -108,6 +108,82 @@ def test_recusal_and_capacity_are_never_violated(officers, tasks, conflict_pairs
         assert reasons["too_few_officers"] >= 1
 
 
+def _assign_as_published(tasks, officers, key, *, team_size, conflicts, recent, recuse_home_county):
+    """Step 5 as first published: officers in a heap of (load, HMAC rank, id) tuples."""
+    import heapq
+    from collections import defaultdict
+
+    ranker = algorithm.Ranker(key)
+    slots = {slot.officer_id: slot for slot in officers}
+    heap = [(0, ranker.rank("officer:" + slot.certificate), slot.officer_id) for slot in officers if slot.capacity > 0]
+    heapq.heapify(heap)
+    teams, unassigned = {}, {}
+    for index, (token, region) in enumerate(tasks):
+        team, passed, reasons = [], [], defaultdict(int)
+        while len(team) < team_size and heap:
+            entry = heapq.heappop(heap)
+            if entry[2] in conflicts.get(token, ()):
+                reasons["conflict"] += 1
+            elif entry[2] in recent.get(token, ()):
+                reasons["inspected_recently"] += 1
+            elif recuse_home_county and slots[entry[2]].home_region == region:
+                reasons["home_county"] += 1
+            else:
+                team.append(entry)
+                continue
+            passed.append(entry)
+        if len(team) < team_size:
+            reasons["too_few_officers"] = team_size - len(team)
+            unassigned[index] = dict(reasons)
+            for entry in team + passed:
+                heapq.heappush(heap, entry)
+            continue
+        teams[index] = [entry[2] for entry in team]
+        for _load, rank, officer_id in team:
+            slots[officer_id].load += 1
+            if slots[officer_id].load < slots[officer_id].capacity:
+                passed.append((slots[officer_id].load, rank, officer_id))
+        for entry in passed:
+            heapq.heappush(heap, entry)
+    return algorithm.Assignment(teams, unassigned)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    officers=st.lists(
+        st.tuples(st.integers(0, 4), st.sampled_from(["370102", "370103", None]), st.integers(0, 5)), max_size=14
+    ),
+    tasks=st.lists(st.sampled_from(["370102", "370103", "370104"]), max_size=40),
+    conflict_pairs=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 13)), max_size=40),
+    recent_pairs=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 13)), max_size=20),
+    team_size=st.integers(1, 3),
+    home=st.booleans(),
+)
+def test_teams_are_those_of_the_published_assignment(officers, tasks, conflict_pairs, recent_pairs, team_size, home):
+    """The assignment keeps its officers as ints in the heap: teams, reasons and loads must be those of
+    the (load, rank, id) tuples it was published with, shared certificates (equal ranks) included."""
+
+    def slots():
+        return [
+            algorithm.OfficerSlot(100 - i, 1, f"C{cert}", region, capacity)
+            for i, (capacity, region, cert) in enumerate(officers)
+        ]
+
+    task_list = [(f"S{i}", region) for i, region in enumerate(tasks)]
+    conflicts: dict[str, set[int]] = {}
+    for task, officer in conflict_pairs:
+        conflicts.setdefault(f"S{task}", set()).add(100 - officer)
+    recent: dict[str, set[int]] = {}
+    for task, officer in recent_pairs:
+        recent.setdefault(f"S{task}", set()).add(100 - officer)
+    options = {"team_size": team_size, "conflicts": conflicts, "recent": recent, "recuse_home_county": home}
+    mine, published = slots(), slots()
+    result = algorithm.assign(task_list, mine, b"q" * 32, **options)
+    expected = _assign_as_published(task_list, published, b"q" * 32, **options)
+    assert result.teams == expected.teams and result.unassigned == expected.unassigned
+    assert [slot.load for slot in mine] == [slot.load for slot in published]
+
+
 def test_load_is_balanced_without_recusals():
     slots = [algorithm.OfficerSlot(i, 1, f"C{i}", None, 100) for i in range(7)]
     result = algorithm.assign(
@@ -359,7 +435,8 @@ def test_a_blinded_pool_holds_each_subjects_pseudonym_in_code_point_order(batch,
     assert {token for token, _id, _region in chosen["B"]} <= {t for t, _g in expected}
 
 
-def test_the_bulk_blinded_pool_is_the_in_memory_pool_exactly(batch, province):
+@pytest.mark.parametrize("part", [50_000, 4])
+def test_the_bulk_blinded_pool_is_the_in_memory_pool_exactly(batch, province, part, monkeypatch):
     """A blinded random draw freezes its pool in bulk (the rows in parts, pseudonyms in one pass, the
     order and text from their bytes, a top-k by the ranks' first bytes): canonical text, hash, sizes
     and every stratum's selection must be those of the plain in-memory pool, grades of several
@@ -368,6 +445,7 @@ def test_the_bulk_blinded_pool_is_the_in_memory_pool_exactly(batch, province):
     from jianguan.subjects.models import Subject
 
     batch, _officers = batch
+    monkeypatch.setattr(snapshot, "_CHUNK", part)  # parts of 4: rows read and ranks hashed in many parts
     subjects = list(Subject.objects.order_by("pk"))
     Subject.objects.filter(pk__in=[s.pk for s in subjects[:5]]).update(risk_grade="A")
     Subject.objects.filter(pk__in=[s.pk for s in subjects[5:8]]).update(risk_grade="D")

@@ -173,6 +173,45 @@ def store_blob(model: type[Model], pk: int, field: str, data: bytes) -> None:
             cursor.execute(sql, [data, pk])
 
 
+@contextlib.contextmanager
+def blob_written_meanwhile(model: type[Model], pk: int, field: str, data: bytes) -> Iterator[None]:
+    """`store_blob`, sent while the block runs: on PostgreSQL a thread writes it on this connection
+    (the driver's, which the block must leave alone: pure computation only) and the block's end waits
+    for it, raising its error; on SQLite it is written first."""
+    if connection.vendor != "postgresql":
+        store_blob(model, pk, field, data)
+        yield
+        return
+    import threading
+
+    import psycopg
+
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {quote(model._meta.get_field(field).column)} = %s "  # noqa: S608
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    connection.ensure_connection()
+    driver, failure = connection.connection, []
+
+    def write() -> None:
+        try:
+            with psycopg.Cursor(driver) as cursor:
+                cursor.execute(sql, [data, pk])
+        except BaseException as exc:  # noqa: BLE001 (raised by the waiting block)
+            failure.append(exc)
+
+    writer = threading.Thread(target=write, name="jianguan-blob", daemon=True)
+    writer.start()
+    try:
+        yield
+    finally:
+        writer.join()
+    if failure:
+        with connection.wrap_database_errors:
+            raise failure[0]
+
+
 def bulk_increment(model: type[Model], keys: Sequence[str], counters: Sequence[str], rows: Iterable[Sequence]) -> None:
     """Add to counter columns, creating the row when its key is new.
 

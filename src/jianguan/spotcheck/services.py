@@ -29,7 +29,7 @@ from jianguan.accounts.scope import staff_user
 from jianguan.audit.services import record_event
 from jianguan.catalog.key_matters import require_sectors
 from jianguan.catalog.models import CheckPoint, SupervisionItem
-from jianguan.core.bulk import allocate_ids, bulk_insert, fetch_by_keys, gc_paused, store_blob
+from jianguan.core.bulk import allocate_ids, blob_written_meanwhile, bulk_insert, fetch_by_keys, gc_paused
 from jianguan.core.calendar import add_working_days
 from jianguan.core.errors import DomainError, FieldError, Forbidden, lazy_format
 from jianguan.core.models import Department
@@ -408,7 +408,9 @@ def _recusals(batch: Batch, chosen: list[tuple[str, int]], today: dt.date) -> tu
 def draw_batch(batch: Batch, actor: Any = None, public_entropy: str = "", timings: dict | None = None) -> Draw:
     """Freeze the pool, reveal the seed, select per grade, assign teams; once per batch.
 
-    `timings`, when given, receives the seconds each step took (freeze, select, recusals, assign, write).
+    `timings`, when given, receives the seconds each step took: freeze, select (with the pool snapshot
+    sent meanwhile when the selection is computed in Python), write_pool (what was left of that write),
+    recusals, assign, write_tasks, write_officers, commit.
     """
     with gc_paused():  # a million-entry pool makes the collector's full passes the slowest part
         return _draw(batch, actor, public_entropy, _Clock(timings))
@@ -430,35 +432,9 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
         if hashlib.sha256(seed.encode()).hexdigest() != batch.seed_hash:
             raise DomainError("seed_mismatch", _("The sealed seed does not match its committed hash."), status=500)
         key = algorithm.draw_key(seed, pool.hash, public_entropy)
-        chosen = pool.select(key, _quotas(batch))
-    clock.lap("select")
-    # (stratum, rank, (token, subject id, region)), in the order of the tasks
-    ordered = [(stratum, rank, entry) for stratum in sorted(chosen) for rank, entry in enumerate(chosen[stratum], 1)]
-    selection = "".join(f"{stratum}\t{rank}\t{entry[0]}\n" for stratum, rank, entry in ordered).encode()
-    # Teams go first to the risk selection (the subjects an alert or a department named), then by grade.
-    ordered.sort(key=lambda task: task[0] != public_record.PRIORITY)
-    conflicts, recent = _recusals(batch, [(entry[0], entry[1]) for _s, _r, entry in ordered], today)
-    clock.lap("recusals")
-    tasks = [(entry[0], entry[2]) for _s, _r, entry in ordered]
-    teams: dict[int, list[int]] = {}
-    unassigned: dict[int, dict[str, dict[str, int]]] = {}
-    for department, _items in participants(batch):
-        # Each department draws its own officers (the initiator from the batch's officer departments).
-        own = None if department.pk == batch.plan.department_id else [department.pk]
-        assignment = algorithm.assign(
-            tasks,
-            officer_pool(batch, own),
-            key,
-            team_size=batch.team_size,
-            conflicts=conflicts,
-            recent=recent,
-            recuse_home_county=batch.recuse_home_county,
-        )
-        for index, team in assignment.teams.items():
-            teams.setdefault(index, []).extend(team)
-        for index, reasons in assignment.unassigned.items():
-            unassigned.setdefault(index, {})[str(department.pk)] = reasons
-    clock.lap("assign")
+        # A selection the database computes runs in the pool's snapshot; one computed here waits for
+        # the draw's row, so that the pool snapshot is sent meanwhile.
+        chosen = None if pool.offline else pool.select(key, _quotas(batch))
     now = timezone.now()
     with transaction.atomic():
         if (
@@ -479,29 +455,53 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
             pool_hash=pool.hash,
             pool_size=pool.size,
             pool=b"",
-            strata={
-                g: {"n": pool.sizes.get(g, 0), "k": len(chosen.get(g, []))}
-                for g in sorted(set(pool.sizes) | set(chosen))
-            },
-            selection_hash=algorithm.sha256_hex(selection),
+            selection_hash="",
             drawn_at=now,
         )
         draw.pool = pool.snapshot
-        store_blob(Draw, draw.pk, "pool", draw.pool)
-        clock.lap("write_pool")
+        with blob_written_meanwhile(Draw, draw.pk, "pool", draw.pool):
+            if chosen is None:
+                chosen = pool.select(key, _quotas(batch))
+            clock.lap("select")
+            # (stratum, rank, (token, subject id, region)), in the order of the tasks
+            ordered = [
+                (stratum, rank, entry) for stratum in sorted(chosen) for rank, entry in enumerate(chosen[stratum], 1)
+            ]
+            selection = "".join(f"{stratum}\t{rank}\t{entry[0]}\n" for stratum, rank, entry in ordered).encode()
+            # Teams go first to the risk selection (the subjects an alert or a department named), then by grade.
+            ordered.sort(key=lambda task: task[0] != public_record.PRIORITY)
+        clock.lap("write_pool")  # what was left of the snapshot's write after the selection
+        draw.strata = {
+            g: {"n": pool.sizes.get(g, 0), "k": len(chosen.get(g, []))} for g in sorted(set(pool.sizes) | set(chosen))
+        }
+        draw.selection_hash = algorithm.sha256_hex(selection)
+        Draw.objects.filter(pk=draw.pk).update(strata=draw.strata, selection_hash=draw.selection_hash)
+        conflicts, recent = _recusals(batch, [(entry[0], entry[1]) for _s, _r, entry in ordered], today)
+        clock.lap("recusals")
+        tasks = [(entry[0], entry[2]) for _s, _r, entry in ordered]
+        teams: dict[int, list[int]] = {}
+        unassigned: dict[int, dict[str, dict[str, int]]] = {}
+        for department, _items in participants(batch):
+            # Each department draws its own officers (the initiator from the batch's officer departments).
+            own = None if department.pk == batch.plan.department_id else [department.pk]
+            assignment = algorithm.assign(
+                tasks,
+                officer_pool(batch, own),
+                key,
+                team_size=batch.team_size,
+                conflicts=conflicts,
+                recent=recent,
+                recuse_home_county=batch.recuse_home_county,
+            )
+            for index, team in assignment.teams.items():
+                teams.setdefault(index, []).extend(team)
+            for index, reasons in assignment.unassigned.items():
+                unassigned.setdefault(index, {})[str(department.pk)] = reasons
+        clock.lap("assign")
         ids = allocate_ids(Task, len(ordered))
         bulk_insert(
             Task,
-            (
-                "id",
-                "draw_id",
-                "subject_id",
-                "token",
-                "stratum",
-                "rank",
-                "status",
-                "unassigned_reasons",
-            ),
+            ("id", "draw_id", "subject_id", "token", "stratum", "rank", "status", "unassigned_reasons"),
             (
                 (
                     task_id,
@@ -515,12 +515,14 @@ def _draw(batch: Batch, actor: Any, public_entropy: str, clock: _Clock) -> Draw:
                 )
                 for index, (task_id, (stratum, rank, entry)) in enumerate(zip(ids, ordered, strict=True))
             ),
+            binary=True,
         )
         clock.lap("write_tasks")
         bulk_insert(
             TaskOfficer,
             ("task_id", "officer_id"),
             ((ids[index], officer_id) for index, team in teams.items() for officer_id in team),
+            binary=True,
         )
         clock.lap("write_officers")
         record_event(

@@ -119,6 +119,7 @@ class FrozenPool:
     sizes: dict[str, int]  # entries per stratum
     _select: object = field(repr=False, default=None)
     stored: bytes | None = field(repr=False, default=None)  # the snapshot as stored, when not zlib text
+    offline: bool = True  # the selection is computed here, without the database
 
     @property
     def snapshot(self) -> bytes:
@@ -183,7 +184,7 @@ def _frozen_in_database(batch: Batch, today: dt.date, cursor) -> FrozenPool:
             chosen[stratum] = [tuple(row) for row in cursor.fetchall()]
         return chosen
 
-    return FrozenPool(canonical, algorithm.sha256_hex(canonical), sizes, select)
+    return FrozenPool(canonical, algorithm.sha256_hex(canonical), sizes, select, offline=False)
 
 
 def _strata_sizes(canonical: bytes) -> dict[str, int]:
@@ -297,8 +298,9 @@ def pseudonym_digests(blind: str, tokens: list[bytes]) -> list[bytes]:
     return [sha256(hexlify(sha256(blind_bytes + t).digest()) + t).digest() for t in tokens]
 
 
-def _pool_parts(batch: Batch, today: dt.date) -> Iterator[tuple[list[bytes], list[str], list[str]]]:
-    """The pool in parts: (tokens as UTF-8, strata, "subject id[ region]") of each part's entries.
+def _pool_parts(batch: Batch, today: dt.date) -> Iterator[tuple[list[bytes], str, list[str]]]:
+    """The pool in parts: (tokens as UTF-8, strata joined by LF, "subject id[ region]") of each part's
+    entries; a part is never empty.
 
     On PostgreSQL each part is one range of subject ids, read as three aggregated texts (the database
     joins them, in C, instead of the driver making four million values), and a thread reads the next
@@ -310,11 +312,12 @@ def _pool_parts(batch: Batch, today: dt.date) -> Iterator[tuple[list[bytes], lis
             sql, params = rows.query.sql_with_params()
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
-        yield (
-            [row[1].encode() for row in fetched],
-            [row[2] for row in fetched],
-            [f"{row[0]} {row[3]}" if row[3] is not None else str(row[0]) for row in fetched],
-        )
+        if fetched:
+            yield (
+                [row[1].encode() for row in fetched],
+                "\n".join(row[2] for row in fetched),
+                [f"{row[0]} {row[3]}" if row[3] is not None else str(row[0]) for row in fetched],
+            )
         return
     outermost = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
@@ -356,8 +359,8 @@ def _pool_parts(batch: Batch, today: dt.date) -> Iterator[tuple[list[bytes], lis
                 count, tokens, strata, keys = part
                 if not count:
                     continue
-                tokens, strata, keys = tokens.encode().split(b"\n"), strata.split("\n"), keys.split("\n")
-                if not len(tokens) == len(strata) == len(keys) == count:
+                tokens, keys = tokens.encode().split(b"\n"), keys.split("\n")
+                if not len(tokens) == strata.count("\n") + 1 == len(keys) == count:
                     raise ValueError("a subject's token or grade holds a line break")
                 yield tokens, strata, keys
         finally:
@@ -370,18 +373,14 @@ def _frozen_blinded(batch: Batch, today: dt.date, blind: str) -> FrozenPool:
     SHA-256(key ‖ pseudonym) per grade with only the few candidates for the top k compared as bytes.
     The result is that of `_frozen_in_memory` (and `draw.select_indexes`) exactly; tests compare them."""
     digests: list[bytes] = []
-    grades: list[str] = []
+    grades: list[str] = []  # each part's strata joined by LF
     keys: list[str] = []  # "subject id[ region]", read only for the drawn
     for part_tokens, part_grades, part_keys in _pool_parts(batch, today):
         digests += pseudonym_digests(blind, part_tokens)
-        grades += part_grades
+        grades.append(part_grades)
         keys += part_keys
-    n = len(grades)
-    strata = sorted(set(grades))
-    if len(strata) > 255:
-        raise ValueError("more than 255 risk grades in one pool")
-    position = {stratum: i for i, stratum in enumerate(strata)}
-    codes = np.frombuffer(bytes([position[grade] for grade in grades]), dtype=np.uint8)
+    n = len(keys)
+    codes, strata = _grade_codes("\n".join(grades), n)
     del grades
     raw = np.ascontiguousarray(np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(n, 32)[:, :16])
     del digests
@@ -405,6 +404,7 @@ def _frozen_blinded(batch: Batch, today: dt.date, blind: str) -> FrozenPool:
     counts = np.bincount(codes, minlength=len(strata)) if n else np.zeros(len(strata), dtype=np.int64)
     sizes = {stratum: int(counts[i]) for i, stratum in enumerate(strata)}
     hexes = binascii.hexlify(raw.tobytes())  # in the order of the rows
+    hex_rows = np.frombuffer(hexes, dtype=np.uint8).reshape(n, 32)
 
     def select(key: bytes, quotas: dict[str, algorithm.Quota]) -> dict[str, list[Chosen]]:
         chosen: dict[str, list[Chosen]] = {}
@@ -416,8 +416,19 @@ def _frozen_blinded(batch: Batch, today: dt.date, blind: str) -> FrozenPool:
             if not k:
                 chosen[stratum] = []
                 continue
-            members = np.flatnonzero(codes == code).tolist()
-            ranks = [sha256(key + hexes[32 * i : 32 * i + 32]).digest() for i in members]
+            where = np.flatnonzero(codes == code)
+            members = where.tolist()
+            # The hashed texts key ‖ pseudonym in hex, 64 bytes each, made by numpy and handed out as
+            # lists of bytes (no NUL in them, which fixed-width strings would drop from their ends), a
+            # part at a time so that only one part's texts are held.
+            ranks: list[bytes] = []
+            texts = np.empty((min(len(members), _CHUNK), 64), dtype=np.uint8)
+            texts[:, :32] = np.frombuffer(key, dtype=np.uint8)
+            for start in range(0, len(members), _CHUNK):
+                part = where[start : start + _CHUNK]
+                texts[: len(part), 32:] = hex_rows[part]
+                ranks += [sha256(text).digest() for text in texts[: len(part)].view("S64").ravel().tolist()]
+            del texts
             candidates = range(len(members))
             if k < len(members):
                 # Whatever is among the k lowest ranks has a first 8 bytes no higher than the k-th lowest
@@ -430,6 +441,25 @@ def _frozen_blinded(batch: Batch, today: dt.date, blind: str) -> FrozenPool:
         return chosen
 
     return FrozenPool(canonical, algorithm.sha256_hex(canonical), sizes, select, stored)
+
+
+def _grade_codes(text: str, n: int) -> tuple[np.ndarray, list[str]]:
+    """Each of n entries' grade as its index among the pool's sorted grades, from the grades joined by
+    LF. Grades of one ASCII character each (the shipped A–D) are every other byte of the text."""
+    data = text.encode()
+    if n and len(data) == 2 * n - 1:
+        chars = np.frombuffer(data, dtype=np.uint8)[::2]
+        present = np.flatnonzero(np.bincount(chars, minlength=256))
+        if int(present.max()) < 128 and not (present == ord("\n")).any():
+            table = np.zeros(256, dtype=np.uint8)
+            table[present] = np.arange(len(present), dtype=np.uint8)
+            return table[chars], [chr(c) for c in present.tolist()]
+    grades = text.split("\n") if n else []
+    strata = sorted(set(grades))
+    if len(strata) > 255:
+        raise ValueError("more than 255 risk grades in one pool")
+    position = {stratum: i for i, stratum in enumerate(strata)}
+    return np.frombuffer(bytes([position[grade] for grade in grades]), dtype=np.uint8), strata
 
 
 def _subject(key: str) -> tuple[int, str | None]:
