@@ -45,6 +45,7 @@ def test_demo_addresses_items_credit_and_campaign(db, settings, tmp_path):
     done = max(1, n * 2 // 3) if n else 0
     assert n >= 2 and (lixia.filter(status="done").count(), lixia.filter(status="assigned").count()) == (done, n - done)
     _a_year_of_readings()
+    _alerts_dealt_with_every_way()
 
 
 def _a_year_of_readings():
@@ -77,3 +78,19 @@ def _a_year_of_readings():
     assert warm.filter(count=6).exists()  # the alarm mode's ten-minute readings
     rules = set(Clue.objects.values_list("rule", flat=True))
     assert {"cold_chain_above_8", "gas_leak", "cod_over_limit", "device_silent"} <= rules
+
+
+def _alerts_dealt_with_every_way():
+    """Alerts in every state, false and true ones (so precision has numbers), and true ones dealt
+    with by a rectification order, a notice and a batch's risk selection (a campaign's targets when
+    the alert's department leads one)."""
+    from jianguan.alerts.models import Alert, SubjectRisk
+    from jianguan.spotcheck.models import BatchAddition
+
+    closed = Alert.objects.filter(is_open=False)
+    assert closed.filter(verdict="true").exists() and closed.filter(verdict="false").exists()
+    assert Alert.objects.filter(is_open=True, signed_at__isnull=True).exists()
+    assert {"rectification", "notify", "spot_check"} <= set(closed.values_list("disposal", flat=True))
+    added = BatchAddition.objects.get()
+    assert Alert.objects.get(disposal="spot_check").disposal_ref == f"batch-{added.batch_id}"
+    assert SubjectRisk.objects.exists()

@@ -334,6 +334,46 @@ def _alert_keys() -> list[str]:
     return [s.key for s in status().subscribers if s.key.startswith("alerts.")]
 
 
+def _other_disposals(actor) -> list[Callable[[Alert], bool]]:
+    """Dealing with an alert by the other ways the demo's data allows, each where the alert's
+    department has the means: its subject put on a batch's risk selection (a batch whose seed is not
+    committed) or on the targets of a campaign the department leads."""
+    from jianguan.core.errors import DomainError
+    from jianguan.joint.models import Campaign
+    from jianguan.spotcheck.services import open_batches_for_selection
+
+    today = timezone.localdate()
+
+    def spot_check(alert: Alert) -> bool:
+        batch = open_batches_for_selection(alert.department).first()
+        if batch is None:
+            return False
+        alerts.dispose(alert, actor, "spot_check", "列入本批次风险名单，必抽", batch=batch)
+        return True
+
+    def campaign(alert: Alert) -> bool:
+        running = Campaign.objects.filter(lead=alert.department, starts_on__lte=today, ends_on__gte=today).first()
+        if running is None:
+            return False
+        try:
+            alerts.dispose(alert, actor, "campaign", "纳入专项整治对象", campaign=running)
+        except DomainError:  # no participant of the campaign covers the subject: another alert may fit
+            alert.refresh_from_db()
+            return False
+        return True
+
+    return [spot_check, campaign]
+
+
+def _disposed_otherwise(alert: Alert, ways: list) -> bool:
+    """The first of the ways not used yet that takes the alert (each used once)."""
+    for way in list(ways):
+        if way(alert):
+            ways.remove(way)
+            return True
+    return False
+
+
 def handle_alerts(rng: random.Random, progress: Callable[[str], None]) -> dict[str, int]:
     """济南's staff work through their alerts: about a third closed as true (the first with a
     rectification order), a fifth found false, some being dealt with or verified, the rest waiting."""
@@ -344,6 +384,7 @@ def handle_alerts(rng: random.Random, progress: Callable[[str], None]) -> dict[s
     jn_env = Department.objects.get(sector__code="sthj", region_id="370100")
     states = {"closed_true": 0, "false": 0, "disposing": 0, "signed": 0, "issued": 0}
     rectified = False
+    ways = _other_disposals(jn_admin)
     for alert in open_alerts:
         draw = rng.random()
         signed_at = alert.raised_at + dt.timedelta(hours=rng.uniform(0.5, 30))
@@ -367,7 +408,7 @@ def handle_alerts(rng: random.Random, progress: Callable[[str], None]) -> dict[s
                 alert, jn_admin, "rectification", "责令限期整改", requirement="检修冷藏设备，温度恢复至0～8℃并留存记录"
             )
             rectified = True
-        else:
+        elif not (alert.subject_id and _disposed_otherwise(alert, ways)):
             alerts.dispose(alert, jn_admin, "notify", "已抄告生态环境部门并督促整改", recipient=jn_env)
         alerts.feedback(alert, jn_admin, "整改完成，复查合格")
         alerts.close(alert, jn_admin)

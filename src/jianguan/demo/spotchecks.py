@@ -91,6 +91,20 @@ def build_spotchecks(rng: random.Random, progress: Callable[[str], None]) -> int
     approve_batch(county_batch)
     commit_seed(county_batch)
     draw_batch(county_batch, public_entropy="demo-lixia-1")
+    # 历下's next batch is being prepared: its seed is not committed, so it still takes subjects on
+    # its risk selection (an alert's subject, say).
+    add_batch(
+        county_plan,
+        title="第2批 冷链食品经营者抽查",
+        starts_on=today + dt.timedelta(days=60),
+        ends_on=today + dt.timedelta(days=120),
+        item_codes=items,
+        pool_filter={"regions": ["370102"]},
+        quotas={"A": {"ratio": 0.05}, "B": {"ratio": 0.1}, "C": {"ratio": 0.2}, "D": {"ratio": 0.5}},
+        capacity=20,
+    )
     tasks = sum(b.draw.tasks.count() for b in [*batches, county_batch])
-    progress(f"spot checks: 济南 plan with 3 batches (1 published, 1 committed), 历下 plan drawn; {tasks} tasks")
+    progress(
+        f"spot checks: 济南 plan with 3 batches (1 published, 1 committed), 历下 plan with one batch drawn, one in preparation; {tasks} tasks"
+    )
     return tasks
