@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.audit.services import record_event
-from jianguan.core.bulk import allocate_ids, bulk_insert
+from jianguan.core.bulk import allocate_ids, bulk_insert, bulk_upsert
 from jianguan.core.calendar import WorkingCalendar
 from jianguan.core.errors import Bilingual, DomainError, FieldError
 from jianguan.core.pii import encrypt
@@ -108,12 +108,13 @@ def sync_credit_records(records=None, actor: Any = None, *, refresh: bool = True
         "publish_from",
         "publish_until",
     ]
-    pending: list[CreditRecord] = []
+    # Written by one upsert per chunk of plain rows: a new record starts unpublished (the refresh
+    # switches it), an existing one keeps its publication flag and repair.
+    columns = ["record_id", *fields, "updated_at", "is_public"]
+    pending: list[tuple] = []
 
     def flush() -> None:
-        CreditRecord.objects.bulk_create(
-            pending, update_conflicts=True, unique_fields=["record"], update_fields=[*fields, "updated_at"]
-        )
+        bulk_upsert(CreditRecord, columns, pending, conflict=["record_id"], update=[*fields, "updated_at"])
         pending.clear()
 
     now = timezone.now()
@@ -127,19 +128,20 @@ def sync_credit_records(records=None, actor: Any = None, *, refresh: bool = True
                 continue
             publish = decision.publish
             pending.append(
-                CreditRecord(
-                    record_id=record.pk,
-                    subject_id=record.subject_id,
-                    kind=kind,
-                    title=title[:300],
-                    decided_on=record.action_date,
-                    rule_version=decision.version,
-                    rule_name=decision.rule,
-                    level=decision.level,
-                    publish_due=due(record.action_date, decision.within_working_days) if publish else None,
-                    publish_from=record.action_date if publish else None,
-                    publish_until=_publish_until(record, decision) if publish else None,
-                    updated_at=now,
+                (
+                    record.pk,
+                    record.subject_id,
+                    kind,
+                    title[:300],
+                    record.action_date,
+                    decision.version,
+                    decision.rule,
+                    decision.level,
+                    due(record.action_date, decision.within_working_days) if publish else None,
+                    record.action_date if publish else None,
+                    _publish_until(record, decision) if publish else None,
+                    now,
+                    False,
                 )
             )
             count += 1
