@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.audit.services import record_event
 from jianguan.core.bulk import allocate_ids, bulk_insert, bulk_upsert
-from jianguan.core.calendar import WorkingCalendar
+from jianguan.core.calendar import calendar_session, session_calendar
 from jianguan.core.errors import Bilingual, DomainError, FieldError
 from jianguan.core.pii import encrypt
 from jianguan.credit.jobs import explanation, grading, load_model
@@ -86,7 +86,7 @@ def sync_credit_records(records=None, actor: Any = None, *, refresh: bool = True
     With `refresh`, publication is then switched by the windows (`refresh_publication`); a caller
     syncing chunk by chunk refreshes once at the end."""
     versions = list(PublicationRuleSet.objects.order_by("effective_from"))
-    calendar = WorkingCalendar.load()
+    calendar = session_calendar()  # a caller syncing chunk by chunk loads it once
     due_dates: dict[tuple[dt.date, int], dt.date] = {}
 
     def due(day: dt.date, working_days: int) -> dt.date:
@@ -467,11 +467,12 @@ def sync_written(facts: list) -> None:
         | {pk for fact in facts for pk in fact.payload.get("deleted", [])}
     )
     subjects: set[int] = set()
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        # credit_sources() leaves the withdrawn records out; their subjects are regraded all the same.
-        sync_credit_records(credit_sources().filter(pk__in=chunk), actor=actor, refresh=False)
-        subjects.update(Record.objects.filter(pk__in=chunk).values_list("subject_id", flat=True))
+    with calendar_session():
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            # credit_sources() leaves the withdrawn records out; their subjects are regraded all the same.
+            sync_credit_records(credit_sources().filter(pk__in=chunk), actor=actor, refresh=False)
+            subjects.update(Record.objects.filter(pk__in=chunk).values_list("subject_id", flat=True))
     refresh_publication(actor=actor)
     if subjects:
         grade_subjects(subject_ids=subjects, actor=actor)

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import itertools
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -322,35 +323,48 @@ def _store_columns(columns, devices: dict[int, Device], now: dt.datetime, chunk:
     import numpy as np
 
     ids, micros, values = columns
+    texts = _text_cache()
     stored = 0
     latest: dict[int, int] = {}
     for start in range(0, len(ids), chunk):
         part = slice(start, start + chunk)
         c_ids, c_micros, c_values = ids[part], micros[part], values[part]
         insert = _insert_postgresql_columns if connection.vendor == "postgresql" else _insert_sqlite_columns
-        written = insert(c_ids, c_micros, c_values, now)
+        written = insert(c_ids, c_micros, c_values, now, texts)
         if written is not None:
             c_ids, c_micros, c_values = c_ids[written], c_micros[written], c_values[written]
         if not len(c_ids):
             continue
         stored += len(c_ids)
-        _aggregate_columns(c_ids, c_micros, c_values)
+        _aggregate_columns(c_ids, c_micros, c_values, texts)
         ends = np.flatnonzero(np.r_[c_ids[1:] != c_ids[:-1], True])
         latest.update(zip(c_ids[ends].tolist(), c_micros[ends].tolist(), strict=True))
     _seen([(devices[pk], _moment(us), None, "") for pk, us in latest.items()])
     return stored
 
 
-def _texts(micros) -> list:
-    """Each time as Django's queries write it on SQLite, adapted once per distinct time."""
+def _text_cache():
+    """Times as Django's queries write them on SQLite, each distinct time adapted once for the whole
+    load (the devices of an archive share their hours)."""
     import numpy as np
 
-    distinct, inverse = np.unique(micros, return_inverse=True)
+    cache: dict[int, str] = {}
     adapt = connection.ops.adapt_datetimefield_value
-    return np.array([adapt(_moment(us)) for us in distinct.tolist()], dtype=object)[inverse].tolist()
+
+    def texts(micros) -> list:
+        distinct, inverse = np.unique(micros, return_inverse=True)
+        out = []
+        for us in distinct.tolist():
+            found = cache.get(us)
+            if found is None:
+                found = cache[us] = adapt(_moment(us))
+            out.append(found)
+        return np.array(out, dtype=object)[inverse].tolist()
+
+    return texts
 
 
-def _insert_sqlite_columns(ids, micros, values, now):
+def _insert_sqlite_columns(ids, micros, values, now, texts):
     """As `_insert_sqlite`, from columns: one `executemany` over the columns zipped (no row list),
     in a savepoint; when some readings were stored before, rolled back and written one by one.
     Returns None when all were written, else the mask of the written ones."""
@@ -361,14 +375,14 @@ def _insert_sqlite_columns(ids, micros, values, now):
         "VALUES (?, ?, ?, '', ?) ON CONFLICT DO NOTHING"
     )
     received = connection.ops.adapt_datetimefield_value(now)
-    id_list, texts, value_list = ids.tolist(), _texts(micros), values.tolist()
+    id_list, times, value_list = ids.tolist(), texts(micros), values.tolist()
     connection.ensure_connection()
     with connection.wrap_database_errors:
         raw = connection.connection
         try:
             with transaction.atomic():
                 before = raw.total_changes
-                raw.executemany(sql, zip(id_list, texts, value_list, itertools.repeat(received)))
+                raw.executemany(sql, zip(id_list, times, value_list, itertools.repeat(received)))
                 if raw.total_changes - before != len(id_list):
                     raise _Repeated
             return None
@@ -377,7 +391,7 @@ def _insert_sqlite_columns(ids, micros, values, now):
         written = np.zeros(len(id_list), dtype=bool)
         cursor = raw.cursor()
         try:
-            for index, params in enumerate(zip(id_list, texts, value_list, itertools.repeat(received))):
+            for index, params in enumerate(zip(id_list, times, value_list, itertools.repeat(received))):
                 cursor.execute(sql, params)
                 written[index] = cursor.rowcount == 1
         finally:
@@ -385,7 +399,7 @@ def _insert_sqlite_columns(ids, micros, values, now):
     return written
 
 
-def _insert_postgresql_columns(ids, micros, values, now):
+def _insert_postgresql_columns(ids, micros, values, now, texts):
     """As `_insert_postgresql`, from columns; returns the mask of the readings written."""
     import numpy as np
 
@@ -417,7 +431,7 @@ def _insert_postgresql_columns(ids, micros, values, now):
     )
 
 
-def _aggregate_columns(ids, micros, values) -> None:
+def _aggregate_columns(ids, micros, values, texts) -> None:
     """`_aggregate` over columns sorted by device and time: an hour's sum added up in time order, as
     `_aggregate` adds it (the same float), its count, minimum and maximum."""
     import numpy as np
@@ -462,7 +476,7 @@ def _aggregate_columns(ids, micros, values) -> None:
             + update.format(least="MIN", greatest="MAX"),
             zip(
                 device_ids.tolist(),
-                _texts(hour_micros),
+                texts(hour_micros),
                 counts.tolist(),
                 totals.tolist(),
                 minima.tolist(),
@@ -482,13 +496,19 @@ def _history_problem(device, quantity, unit, times, values, limit) -> str | None
         return "malformed"
     if not times:
         return None
-    if any(t.tzinfo is None for t in times):
+    # Over the whole series at C speed: the set of tzinfos and of value types, then numpy.
+    if None in set(map(operator.attrgetter("tzinfo"), times)):
         return "bad_time"
-    if any(isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) for v in values):
+    if any(kind is bool or not issubclass(kind, int | float) for kind in set(map(type, values))):
+        return "bad_value"
+    import numpy as np
+
+    array = np.asarray(values, dtype=np.float64)
+    if not np.isfinite(array).all():
         return "bad_value"
     if max(times) > limit:
         return "future_time"
-    if not (quantity["min"] <= min(values) and max(values) <= quantity["max"]):
+    if not (quantity["min"] <= array.min() and array.max() <= quantity["max"]):
         return "out_of_range"
     return None
 
