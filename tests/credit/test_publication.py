@@ -65,3 +65,29 @@ def test_spot_check_results_become_credit_records(setup, inspection):
     credit = CreditRecord.objects.get()
     assert credit.kind == "spotcheck" and credit.rule_name == "spotcheck_result"
     assert credit.publish_until == dt.date(2031, 3, 2) and credit.is_public
+
+
+def test_a_second_sync_updates_the_window_and_keeps_publication_and_repair(setup, penalty):
+    """The upsert by record: the rule's fields rewritten from the record, the row and its id kept,
+    its publication flag and repair left as they were."""
+    from django.utils import timezone
+
+    from jianguan.records.models import Record
+
+    ingest(enumerate([penalty("U21", "2022-03-01", ["02"], fine=5000)], 1), source=setup.source, channel="api")
+    assert sync_credit_records(refresh=False) == 1
+    credit = CreditRecord.objects.get()
+    assert not credit.is_public and credit.rule_name == "criticism_or_low_fine"
+    repaired = timezone.now()
+    CreditRecord.objects.filter(pk=credit.pk).update(is_public=True, repaired_at=repaired, title="x")
+    Record.objects.filter(pk=credit.record_id).update(action_date=dt.date(2022, 4, 1))
+    assert sync_credit_records(refresh=False) == 1
+    again = CreditRecord.objects.get()
+    assert again.pk == credit.pk and again.title == credit.title
+    assert (again.decided_on, again.publish_from, again.publish_until) == (
+        dt.date(2022, 4, 1),
+        dt.date(2022, 4, 1),
+        dt.date(2022, 7, 1),
+    )
+    assert again.is_public and again.repaired_at == repaired
+    assert again.updated_at >= credit.updated_at

@@ -822,8 +822,11 @@ def train_from_orders(limit: int | None = None) -> dict[str, Any]:
     if frame.empty:
         raise DomainError("no_training_data", _("No confirmed work orders to train on."))
     frame["text"] = frame["content"]
-    for target in classifier.TARGETS:
-        classifier.train(frame.rename(columns={target: "label"})[["text", "label"]], classifier.model_path(target))
+    classifier.train_targets(
+        frame["text"],
+        {target: frame[target] for target in classifier.TARGETS},
+        {target: classifier.model_path(target) for target in classifier.TARGETS},
+    )
     return {
         "trained_on": int(len(frame)),
         "kinds": int(frame["kind"].nunique()),

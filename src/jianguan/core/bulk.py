@@ -130,6 +130,54 @@ def bulk_insert(
         return len(prepared)
 
 
+def bulk_upsert(
+    model: type[Model] | str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence],
+    *,
+    conflict: Sequence[str],
+    update: Sequence[str],
+) -> int:
+    """Insert rows, or update the `update` columns of the row already holding their `conflict` key
+    (the columns of a unique constraint); returns the number of rows sent. One statement per chunk,
+    without model instances: on SQLite one `executemany` on the driver's cursor, on PostgreSQL a
+    binary COPY into a session's temporary table, then one INSERT … SELECT … ON CONFLICT from it.
+    Columns left out take their database default on insert and are kept on update. Rows hold values
+    as for `bulk_insert`, and no key may repeat within one call."""
+    if not rows:
+        return 0
+    table = _table(model)
+    names = ", ".join(f'"{c}"' for c in columns)
+    keys = ", ".join(f'"{c}"' for c in conflict)
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in update)
+    clause = f"ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        staging = f"upsert_{table}_{abs(hash(tuple(columns))) % 10**8}"
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(
+                f'CREATE TEMPORARY TABLE IF NOT EXISTS "{staging}" ON COMMIT DELETE ROWS AS '  # noqa: S608
+                f'SELECT {names} FROM "{table}" WITH NO DATA'
+            )
+            types = _binary_copy_types(cursor, staging, columns)
+            with cursor.copy(f'COPY "{staging}" ({names}) FROM STDIN (FORMAT BINARY)') as copy:
+                copy.set_types(types)
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{staging}" {clause}')  # noqa: S608
+            cursor.execute(f'TRUNCATE "{staging}"')
+        return len(rows)
+    marks = ", ".join(["?"] * len(columns))
+    with connection.wrap_database_errors:
+        connection.connection.executemany(
+            f'INSERT INTO "{table}" ({names}) VALUES ({marks}) {clause}',  # noqa: S608
+            [tuple(_sqlite_value(v) for v in row) for row in rows],
+        )
+    return len(rows)
+
+
 def insert_objects(model: type[Model], objects: Sequence[Model]) -> Sequence[Model]:
     """Write unsaved model instances by `bulk_insert`, with fresh ids set on them.
 

@@ -61,6 +61,9 @@ class WorkingCalendar:
     published_years: frozenset[int] = frozenset()
     missing: set[int] = field(default_factory=set)
     _memo: dict[dt.date, bool] = field(default_factory=dict, repr=False)
+    # add_working_days answers by (start, n): a bulk computation (a year of imported work orders)
+    # asks the same spans from the same days thousands of times; the calendar is fixed once loaded.
+    _spans: dict[tuple[dt.date, int], CalendarDate] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, start: dt.date | None = None, end: dt.date | None = None) -> WorkingCalendar:
@@ -100,6 +103,14 @@ class WorkingCalendar:
         """The date n working days after `start` (n = 0: start itself if a workday, else the next one)."""
         if n < 0:
             return self.subtract_working_days(start, -n)
+        known = self._spans.get((start, n))
+        if known is not None:
+            self.missing = set(known.missing_years)
+            return known
+        answer = self._spans[(start, n)] = self._add_working_days(start, n)
+        return answer
+
+    def _add_working_days(self, start: dt.date, n: int) -> CalendarDate:
         self.missing = set()
         day = start
         if n == 0:
@@ -149,6 +160,12 @@ def calendar_session() -> Iterator[WorkingCalendar]:
         yield calendar
     finally:
         _session.reset(token)
+
+
+def session_calendar() -> WorkingCalendar:
+    """The calendar of the enclosing `calendar_session`, else one loaded now."""
+    session = _session.get()
+    return session if session is not None else WorkingCalendar.load()
 
 
 def add_working_days(start: dt.date, n: int) -> CalendarDate:

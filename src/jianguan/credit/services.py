@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.audit.services import record_event
-from jianguan.core.bulk import allocate_ids, bulk_insert
-from jianguan.core.calendar import WorkingCalendar
+from jianguan.core.bulk import allocate_ids, bulk_insert, bulk_upsert
+from jianguan.core.calendar import calendar_session, session_calendar
 from jianguan.core.errors import Bilingual, DomainError, FieldError
 from jianguan.core.pii import encrypt
 from jianguan.credit.jobs import explanation, grading, load_model
@@ -86,7 +86,7 @@ def sync_credit_records(records=None, actor: Any = None, *, refresh: bool = True
     With `refresh`, publication is then switched by the windows (`refresh_publication`); a caller
     syncing chunk by chunk refreshes once at the end."""
     versions = list(PublicationRuleSet.objects.order_by("effective_from"))
-    calendar = WorkingCalendar.load()
+    calendar = session_calendar()  # a caller syncing chunk by chunk loads it once
     due_dates: dict[tuple[dt.date, int], dt.date] = {}
 
     def due(day: dt.date, working_days: int) -> dt.date:
@@ -108,12 +108,13 @@ def sync_credit_records(records=None, actor: Any = None, *, refresh: bool = True
         "publish_from",
         "publish_until",
     ]
-    pending: list[CreditRecord] = []
+    # Written by one upsert per chunk of plain rows: a new record starts unpublished (the refresh
+    # switches it), an existing one keeps its publication flag and repair.
+    columns = ["record_id", *fields, "updated_at", "is_public"]
+    pending: list[tuple] = []
 
     def flush() -> None:
-        CreditRecord.objects.bulk_create(
-            pending, update_conflicts=True, unique_fields=["record"], update_fields=[*fields, "updated_at"]
-        )
+        bulk_upsert(CreditRecord, columns, pending, conflict=["record_id"], update=[*fields, "updated_at"])
         pending.clear()
 
     now = timezone.now()
@@ -127,19 +128,20 @@ def sync_credit_records(records=None, actor: Any = None, *, refresh: bool = True
                 continue
             publish = decision.publish
             pending.append(
-                CreditRecord(
-                    record_id=record.pk,
-                    subject_id=record.subject_id,
-                    kind=kind,
-                    title=title[:300],
-                    decided_on=record.action_date,
-                    rule_version=decision.version,
-                    rule_name=decision.rule,
-                    level=decision.level,
-                    publish_due=due(record.action_date, decision.within_working_days) if publish else None,
-                    publish_from=record.action_date if publish else None,
-                    publish_until=_publish_until(record, decision) if publish else None,
-                    updated_at=now,
+                (
+                    record.pk,
+                    record.subject_id,
+                    kind,
+                    title[:300],
+                    record.action_date,
+                    decision.version,
+                    decision.rule,
+                    decision.level,
+                    due(record.action_date, decision.within_working_days) if publish else None,
+                    record.action_date if publish else None,
+                    _publish_until(record, decision) if publish else None,
+                    now,
+                    False,
                 )
             )
             count += 1
@@ -465,11 +467,12 @@ def sync_written(facts: list) -> None:
         | {pk for fact in facts for pk in fact.payload.get("deleted", [])}
     )
     subjects: set[int] = set()
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        # credit_sources() leaves the withdrawn records out; their subjects are regraded all the same.
-        sync_credit_records(credit_sources().filter(pk__in=chunk), actor=actor, refresh=False)
-        subjects.update(Record.objects.filter(pk__in=chunk).values_list("subject_id", flat=True))
+    with calendar_session():
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            # credit_sources() leaves the withdrawn records out; their subjects are regraded all the same.
+            sync_credit_records(credit_sources().filter(pk__in=chunk), actor=actor, refresh=False)
+            subjects.update(Record.objects.filter(pk__in=chunk).values_list("subject_id", flat=True))
     refresh_publication(actor=actor)
     if subjects:
         grade_subjects(subject_ids=subjects, actor=actor)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -341,7 +343,7 @@ def load_history(
     limit = now + dt.timedelta(minutes=settings["future_tolerance_minutes"])
     codes = {code for code, _unit, _times, _values in series}
     devices = {d.code: d for d in Device.objects.filter(source=source, status=DeviceStatus.ACTIVE, code__in=codes)}
-    checked: list[tuple[Device, list[dt.datetime], list[float]]] = []
+    checked: list[tuple[Device, Sequence[dt.datetime], Sequence[float]]] = []
     for position, (code, unit, times, values) in enumerate(series, start=1):
         device = devices.get(code)
         quantity = settings["quantities"].get(device.quantity) if device else None
@@ -349,17 +351,12 @@ def load_history(
         if problem is not None:
             error = _refused(position, problem, code)
             raise DomainError(problem, error.message, errors=[error])
-        checked.append((device, [t.astimezone(dt.UTC) for t in times], [float(v) for v in values]))
-    submitted = stored = 0
+        checked.append((device, times, values))
+    submitted = sum(len(times) for _device, times, _values in checked)
+    stored = 0
     with gc_paused(), transaction.atomic():
-        rows: list[tuple] = []
-        for device, times, values in checked:
-            rows.extend((device.id, moment, value, "") for moment, value in zip(times, values, strict=True))
-            if len(rows) >= chunk:
-                submitted, stored = submitted + len(rows), stored + len(store(rows, now))
-                rows = []
-        if rows:
-            submitted, stored = submitted + len(rows), stored + len(store(rows, now))
+        if submitted:
+            stored = _store_columns(_columns(checked), now, chunk)
         record_event(
             actor,
             "monitoring.history_loaded",
@@ -368,6 +365,202 @@ def load_history(
             after={"source": source.name, "devices": len(checked), "submitted": submitted, "stored": stored},
         )
     return HistoryOutcome(len(checked), submitted, stored)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_HOUR_US = 3_600_000_000
+
+
+def _moment(us: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=us)
+
+
+def _columns(checked) -> tuple[Any, Any, Any]:
+    """The series as three columns (device id, time in microseconds since the epoch, value), sorted
+    by device and time, the first of a repeated (device, time) kept in the order submitted."""
+    import numpy as np
+
+    ids = np.concatenate([np.full(len(times), device.id, dtype=np.int64) for device, times, _values in checked])
+    # timestamp() is exact to well under a microsecond for any date of this era: rounding recovers it.
+    seconds = np.concatenate(
+        [np.fromiter((t.timestamp() for t in times), dtype=np.float64, count=len(times)) for _d, times, _v in checked]
+    )
+    micros = np.rint(seconds * 1e6).astype(np.int64)
+    values = np.concatenate([np.asarray(values, dtype=np.float64) for _d, _t, values in checked])
+    order = np.lexsort((micros, ids))  # stable: equal keys keep the order they were submitted in
+    ids, micros, values = ids[order], micros[order], values[order]
+    first = np.ones(len(ids), dtype=bool)
+    first[1:] = (ids[1:] != ids[:-1]) | (micros[1:] != micros[:-1])
+    return ids[first], micros[first], values[first]
+
+
+def _store_columns(columns, now: dt.datetime, chunk: int) -> int:
+    """`store` over columns: the readings written chunk by chunk, the hourly aggregates computed over
+    the arrays, last-seen times moved once. Returns how many readings were written."""
+    import numpy as np
+
+    ids, micros, values = columns
+    texts = _text_cache()
+    stored = 0
+    latest: dict[int, int] = {}
+    for start in range(0, len(ids), chunk):
+        part = slice(start, start + chunk)
+        c_ids, c_micros, c_values = ids[part], micros[part], values[part]
+        insert = _insert_postgresql_columns if connection.vendor == "postgresql" else _insert_sqlite_columns
+        written = insert(c_ids, c_micros, c_values, now, texts)
+        if written is not None:
+            c_ids, c_micros, c_values = c_ids[written], c_micros[written], c_values[written]
+        if not len(c_ids):
+            continue
+        stored += len(c_ids)
+        _aggregate_columns(c_ids, c_micros, c_values, texts)
+        ends = np.flatnonzero(np.r_[c_ids[1:] != c_ids[:-1], True])
+        latest.update(zip(c_ids[ends].tolist(), c_micros[ends].tolist(), strict=True))
+    _seen([(pk, _moment(us), None, "") for pk, us in latest.items()])
+    return stored
+
+
+def _text_cache():
+    """Times as Django's queries write them on SQLite, each distinct time adapted once for the whole
+    load (the devices of an archive share their hours)."""
+    import numpy as np
+
+    cache: dict[int, str] = {}
+    adapt = connection.ops.adapt_datetimefield_value
+
+    def texts(micros) -> list:
+        distinct, inverse = np.unique(micros, return_inverse=True)
+        out = []
+        for us in distinct.tolist():
+            found = cache.get(us)
+            if found is None:
+                found = cache[us] = adapt(_moment(us))
+            out.append(found)
+        return np.array(out, dtype=object)[inverse].tolist()
+
+    return texts
+
+
+def _insert_sqlite_columns(ids, micros, values, now, texts):
+    """As `_insert_sqlite`, from columns: one `executemany` over the columns zipped (no row list),
+    in a savepoint; when some readings were stored before, rolled back and written one by one.
+    Returns None when all were written, else the mask of the written ones."""
+    import numpy as np
+
+    sql = (
+        "INSERT INTO monitoring_reading (device_id, measured_at, value, reading_id, received_at) "
+        "VALUES (?, ?, ?, '', ?) ON CONFLICT DO NOTHING"
+    )
+    received = connection.ops.adapt_datetimefield_value(now)
+    id_list, times, value_list = ids.tolist(), texts(micros), values.tolist()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = connection.connection
+        try:
+            with transaction.atomic():
+                before = raw.total_changes
+                raw.executemany(sql, zip(id_list, times, value_list, itertools.repeat(received)))
+                if raw.total_changes - before != len(id_list):
+                    raise _Repeated
+            return None
+        except _Repeated:
+            pass
+        written = np.zeros(len(id_list), dtype=bool)
+        cursor = raw.cursor()
+        try:
+            for index, params in enumerate(zip(id_list, times, value_list, itertools.repeat(received))):
+                cursor.execute(sql, params)
+                written[index] = cursor.rowcount == 1
+        finally:
+            cursor.close()
+    return written
+
+
+def _insert_postgresql_columns(ids, micros, values, now, texts):
+    """As `_insert_postgresql`, from columns; returns the mask of the readings written."""
+    import numpy as np
+
+    distinct, inverse = np.unique(micros, return_inverse=True)
+    moments = np.array([_moment(us) for us in distinct.tolist()], dtype=object)[inverse].tolist()
+    ensure_partitions({dt.date(m.year, m.month, 1) for m in set(moments)})
+    with _driver_cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS monitoring_reading_in (device_id bigint, measured_at timestamptz, "
+            "value float8, reading_id text) ON COMMIT DELETE ROWS"
+        )
+        with cursor.copy("COPY monitoring_reading_in FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "timestamptz", "float8", "text"])
+            for row in zip(ids.tolist(), moments, values.tolist(), itertools.repeat("")):
+                copy.write_row(row)
+        cursor.execute(
+            "INSERT INTO monitoring_reading (device_id, measured_at, value, reading_id, received_at) "
+            "SELECT device_id, measured_at, value, reading_id, %s FROM monitoring_reading_in "
+            "ON CONFLICT DO NOTHING RETURNING device_id, (extract(epoch FROM measured_at) * 1000000)::bigint",
+            [now],
+            binary=True,
+        )
+        written = set(cursor.fetchall())
+        cursor.execute("TRUNCATE monitoring_reading_in")
+    if len(written) == len(moments):
+        return None
+    return np.fromiter(
+        ((pk, us) in written for pk, us in zip(ids.tolist(), micros.tolist(), strict=True)), dtype=bool, count=len(ids)
+    )
+
+
+def _aggregate_columns(ids, micros, values, texts) -> None:
+    """`_aggregate` over columns sorted by device and time: an hour's sum added up in time order, as
+    `_aggregate` adds it (the same float), its count, minimum and maximum."""
+    import numpy as np
+
+    hours = micros - micros % _HOUR_US
+    starts = np.flatnonzero(np.r_[True, (ids[1:] != ids[:-1]) | (hours[1:] != hours[:-1])])
+    counts = np.diff(np.r_[starts, len(ids)])
+    totals = values[starts].copy()
+    at, offset = np.flatnonzero(counts > 1), 1
+    while at.size:  # one pass per position inside the hour: the sum stays sequential
+        totals[at] += values[starts[at] + offset]
+        offset += 1
+        at = at[counts[at] > offset]
+    minima, maxima = np.minimum.reduceat(values, starts), np.maximum.reduceat(values, starts)
+    table = "monitoring_readinghour"
+    update = (
+        f"ON CONFLICT (device_id, hour) DO UPDATE SET count = {table}.count + excluded.count, "
+        f"total = {table}.total + excluded.total, minimum = {{least}}({table}.minimum, excluded.minimum), "
+        f"maximum = {{greatest}}({table}.maximum, excluded.maximum)"
+    )
+    device_ids, hour_micros = ids[starts], hours[starts]
+    if connection.vendor == "postgresql":
+        with _driver_cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (device_id, hour, count, total, minimum, maximum) "  # noqa: S608
+                "SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::int[], %s::float8[], %s::float8[], "
+                "%s::float8[]) " + update.format(least="LEAST", greatest="GREATEST"),
+                [
+                    device_ids.tolist(),
+                    [_moment(us) for us in hour_micros.tolist()],
+                    counts.tolist(),
+                    totals.tolist(),
+                    minima.tolist(),
+                    maxima.tolist(),
+                ],
+            )
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        connection.connection.executemany(
+            f"INSERT INTO {table} (device_id, hour, count, total, minimum, maximum) VALUES (?, ?, ?, ?, ?, ?) "  # noqa: S608
+            + update.format(least="MIN", greatest="MAX"),
+            zip(
+                device_ids.tolist(),
+                texts(hour_micros),
+                counts.tolist(),
+                totals.tolist(),
+                minima.tolist(),
+                maxima.tolist(),
+                strict=True,
+            ),
+        )
 
 
 def _history_problem(device, quantity, unit, times, values, limit) -> str | None:
@@ -380,13 +573,19 @@ def _history_problem(device, quantity, unit, times, values, limit) -> str | None
         return "malformed"
     if not times:
         return None
-    if any(t.tzinfo is None for t in times):
+    # Over the whole series at C speed: the set of tzinfos and of value types, then numpy.
+    if None in set(map(operator.attrgetter("tzinfo"), times)):
         return "bad_time"
-    if any(isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) for v in values):
+    if any(kind is bool or not issubclass(kind, int | float) for kind in set(map(type, values))):
+        return "bad_value"
+    import numpy as np
+
+    array = np.asarray(values, dtype=np.float64)
+    if not np.isfinite(array).all():
         return "bad_value"
     if max(times) > limit:
         return "future_time"
-    if not (quantity["min"] <= min(values) and max(values) <= quantity["max"]):
+    if not (quantity["min"] <= array.min() and array.max() <= quantity["max"]):
         return "out_of_range"
     return None
 

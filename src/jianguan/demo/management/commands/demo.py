@@ -18,6 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--actions", type=int, default=80_000, help="supervision actions sent through the gateway")
         parser.add_argument("--complaints", type=int, default=10_000, help="12345 work orders with their histories")
 
+    def step(self, started: float, message: str) -> None:
+        # Each step with the time since the start, so that a slow step shows where the time goes;
+        # flushed, so that it shows while the demo builds even when the output is a pipe or a file.
+        self.stdout.write(f"  {time.perf_counter() - started:6.1f} s  {message}")
+        self.stdout.flush()
+
     def handle(self, *args, seed, subjects, actions, complaints, **options):
         if settings.PRODUCTION:
             raise CommandError("the demo refuses to run in production mode")
@@ -26,8 +32,7 @@ class Command(BaseCommand):
             result = build_demo(
                 seed,
                 subjects,
-                # Each step with the time since the start, so that a slow step shows where the time goes.
-                progress=lambda m: self.stdout.write(f"  {time.perf_counter() - started:6.1f} s  {m}"),
+                progress=lambda m: self.step(started, m),
                 actions=actions,
                 complaints=complaints,
             )
