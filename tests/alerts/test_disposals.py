@@ -11,6 +11,7 @@ from django.utils import timezone
 import jianguan.spotcheck.verify_draw as verifier
 from jianguan.core.errors import DomainError
 from tests.alerts.test_alerts import deliver_all, gas_leak
+from tests.ui_text import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +163,7 @@ def test_only_a_batch_of_the_alerts_department_not_yet_committed_is_offered(disp
 def test_the_dispose_form_on_the_page_offers_every_way_in_chinese_and_links_the_reference(disposing, batch, staff):
     client = zh(staff)
     page = client.get(f"/alerts/{disposing.pk}/").content.decode()
-    for label in ("下达整改通知", "纳入双随机抽查风险名单", "移送立案", "抄告其他部门"):
+    for label in ("下达整改通知", "纳入双随机抽查风险名单", "纳入专项整治对象", "移送立案", "抄告其他部门"):
         assert label in page
     assert '<option value="campaign">' in page
     assert batch.title in page
@@ -172,7 +173,8 @@ def test_the_dispose_form_on_the_page_offers_every_way_in_chinese_and_links_the_
     )
     assert answer.status_code == 302
     page = client.get(f"/alerts/{disposing.pk}/").content.decode()
-    assert f'href="/spotchecks/batches/{batch.pk}/" id="disposal-ref"' in page
+    assert f'href="/spotchecks/batches/{batch.pk}/" id="disposal-ref">{batch.title}</a>' in page
+    assert f"batch-{batch.pk}" not in visible_text(page)  # named, not by its code
     (added,) = batch.additions.all()
     assert added.origin_url == f"/alerts/{disposing.pk}/"
 

@@ -67,21 +67,26 @@ def contribution_rows(alert: Alert) -> list[tuple[str, float, int]]:
     return [(label.get(k, k), v, round(100 * v / top)) for k, v in parts]
 
 
-def disposal_link(alert: Alert) -> str | None:
-    """The address of what the disposal made (an order, a batch, a campaign, a notice), or None."""
+def disposal_link(alert: Alert, actor) -> tuple[str | None, str]:
+    """The address of what the disposal made (an order, a batch, a campaign, a notice), or None, and
+    its name as people read it (the batch's, campaign's or notice's title where the actor may see it)."""
+    from jianguan.joint.permissions import visible_campaigns, visible_notices
+    from jianguan.spotcheck.permissions import visible_batches
+
     ref = alert.disposal_ref
     if not ref:
-        return None
+        return None, ""
     kind, _dash, pk = ref.partition("-")
     if alert.disposal == Disposal.RECTIFICATION:
-        return f"{reverse('rectification:orders')}?{urlencode({'q': ref})}"
-    if kind == "batch" and pk.isdigit():
-        return reverse("spotcheck:batch", args=[int(pk)])
-    if kind == "campaign" and pk.isdigit():
-        return reverse("joint:campaign", args=[int(pk)])
-    if kind == "notice" and pk.isdigit():
-        return reverse("joint:notice", args=[int(pk)])
-    return None
+        return f"{reverse('rectification:orders')}?{urlencode({'q': ref})}", ref
+    found = {"batch": visible_batches, "campaign": visible_campaigns, "notice": visible_notices}.get(kind)
+    if found is None or not pk.isdigit():
+        return None, ref
+    title = found(actor).filter(pk=int(pk)).values_list("title", flat=True).first()
+    if title is None:  # out of the actor's scope: named by its reference, not linked
+        return None, ref
+    route = {"batch": "spotcheck:batch", "campaign": "joint:campaign", "notice": "joint:notice"}[kind]
+    return reverse(route, args=[int(pk)]), title
 
 
 @login_required
@@ -95,6 +100,7 @@ def detail(request, pk: int, refused: tuple[str, object] | None = None):
         for t in alert.item.transitions.select_related("from_department", "to_department").order_by("at", "pk")
     ]
     signals = [(s, KIND_LABELS.get(s.kind, s.kind)) for s in alert.signals.order_by("at")]
+    link, name = disposal_link(alert, request.user)
     response = render(
         request,
         "alerts/detail.html",
@@ -107,7 +113,8 @@ def detail(request, pk: int, refused: tuple[str, object] | None = None):
             "signals": signals,
             "history": history,
             "forms": forms,
-            "disposal_link": disposal_link(alert),
+            "disposal_link": link,
+            "disposal_name": name,
         },
     )
     if refused:
