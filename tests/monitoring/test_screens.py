@@ -206,6 +206,7 @@ def test_the_year_chart_sums_the_hours_to_local_days(field, monitor):
     assert data["days"] == 365 and len(data["categories"]) == 365 == len(data["mean"])
     week = zh_client(field["jn_admin"]).get(f"/monitoring/devices/{monitor.cold.pk}/hours/").json()
     assert data["categories"][-1] == f"{today:%Y-%m-%d}" and data["names"]["title"] != week["names"]["title"]
+    assert data["names"]["caption"] != week["names"]["caption"]
     day = data["categories"].index(f"{evening:%Y-%m-%d}")
     assert (data["min"][day], data["max"][day], data["count"][day], data["mean"][day]) == (3.0, 9.0, 2, 6.0)
     assert (data["min"][day + 1], data["count"][day + 1]) == (5.0, 1)

@@ -107,14 +107,32 @@ def chart_data(device: Device, days: int = 7, now: dt.datetime | None = None) ->
         while hour <= end:
             points.append((timezone.localtime(hour).strftime("%m-%d %H:00"), found.get(hour)))
             hour += dt.timedelta(hours=1)
-        names = {"mean": str(_("Hourly mean")), "title": str(_("Hourly values"))}
+        names = {
+            "mean": str(_("Hourly mean")),
+            "title": str(_("Hourly values")),
+            "caption": str(
+                _(
+                    "The line is the mean of each hour; the band runs from the hour's lowest to its highest value. "
+                    "A gap is an hour without any value."
+                )
+            ),
+        }
     else:
         last = timezone.localdate(now)
         first = last - dt.timedelta(days=days - 1)
         start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
         found = {d["day"]: d for d in services.days(device, start, now)}
         points = [(f"{day:%Y-%m-%d}", found.get(day)) for day in (first + dt.timedelta(days=n) for n in range(days))]
-        names = {"mean": str(_("Daily mean")), "title": str(_("Daily values"))}
+        names = {
+            "mean": str(_("Daily mean")),
+            "title": str(_("Daily values")),
+            "caption": str(
+                _(
+                    "The line is the mean of each day; the band runs from the day's lowest to its highest value. "
+                    "A gap is a day without any value."
+                )
+            ),
+        }
     return {
         "days": days,
         "quantity": quantity_name(device.quantity),

@@ -42,6 +42,8 @@
     if (empty) empty.hidden = !spec.empty;
     var title = document.getElementById("chart-title");
     if (title && spec.names.title) title.textContent = spec.names.title;
+    var caption = document.getElementById("chart-caption");
+    if (caption && spec.names.caption) caption.textContent = spec.names.caption;
   }
 
   draw(JSON.parse(source.textContent));
