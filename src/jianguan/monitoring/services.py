@@ -452,28 +452,9 @@ def _insert_sqlite_columns(ids, micros, values, now, texts):
         "VALUES (?, ?, ?, '', ?) ON CONFLICT DO NOTHING"
     )
     received = connection.ops.adapt_datetimefield_value(now)
-    id_list, times, value_list = ids.tolist(), texts(micros), values.tolist()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw = connection.connection
-        try:
-            with transaction.atomic():
-                before = raw.total_changes
-                raw.executemany(sql, zip(id_list, times, value_list, itertools.repeat(received)))
-                if raw.total_changes - before != len(id_list):
-                    raise _Repeated
-            return None
-        except _Repeated:
-            pass
-        written = np.zeros(len(id_list), dtype=bool)
-        cursor = raw.cursor()
-        try:
-            for index, params in enumerate(zip(id_list, times, value_list, itertools.repeat(received))):
-                cursor.execute(sql, params)
-                written[index] = cursor.rowcount == 1
-        finally:
-            cursor.close()
-    return written
+    params = list(zip(ids.tolist(), texts(micros), values.tolist(), itertools.repeat(received)))
+    written = _sqlite_insert_new(sql, params)
+    return None if written is None else np.array(written, dtype=bool)
 
 
 def _insert_postgresql_columns(ids, micros, values, now, texts):
@@ -770,6 +751,17 @@ def _insert_sqlite(rows, now) -> list[tuple[int, dt.datetime]]:
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
     )
     params = [(device, text(moment), value, reading_id, received) for device, moment, value, reading_id in rows]
+    written = _sqlite_insert_new(sql, params)
+    if written is None:
+        return [(device, moment) for device, moment, _value, _id in rows]
+    return [(row[0], row[1]) for row, new in zip(rows, written, strict=True) if new]
+
+
+def _sqlite_insert_new(sql: str, params: list) -> list[bool] | None:
+    """Run an INSERT … ON CONFLICT DO NOTHING for every row of `params` on the driver's connection:
+    first all in one `executemany` in a savepoint, and when the connection's change count rose by
+    the number of rows, None (every one was written); else (some stored before) rolled back and run
+    one by one, answering for each row whether it was written."""
     connection.ensure_connection()
     with connection.wrap_database_errors:
         raw = connection.connection
@@ -779,19 +771,18 @@ def _insert_sqlite(rows, now) -> list[tuple[int, dt.datetime]]:
                 raw.executemany(sql, params)
                 if raw.total_changes - before != len(params):
                     raise _Repeated
-            return [(device, moment) for device, moment, _value, _id in rows]
+            return None
         except _Repeated:
             pass
-        written = []
         cursor = raw.cursor()
         try:
-            for row, values in zip(rows, params, strict=True):
+            written = []
+            for values in params:
                 cursor.execute(sql, values)
-                if cursor.rowcount == 1:
-                    written.append((row[0], row[1]))
+                written.append(cursor.rowcount == 1)
+            return written
         finally:
             cursor.close()
-    return written
 
 
 def _aggregate(rows) -> None:
