@@ -104,8 +104,10 @@ class SubjectRisk(models.Model):
     PARTS = (*SignalKind.values, "risk_grade")
 
     class Meta:
+        # No index on the score: the ranking is read in scope (subjects cut by region) and counted for
+        # its pages, which reads the rows anyway, while keeping an index of a million scores in random
+        # order cost the nightly fusion three times its scan of the signals (bench/fusion.py).
         verbose_name = _("fused risk")
-        indexes = [models.Index(fields=["-score"], name="alerts_subjectrisk_score")]
 
     def __str__(self) -> str:
         return f"{self.subject_id} {self.score:g}"
