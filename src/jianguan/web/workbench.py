@@ -333,6 +333,7 @@ REPORTS = (
     (_("Random spot checks"), "spotcheck:plans"),
     (_("Supervision actions"), "records:list"),
     (_("Alerts dashboard"), "alerts:dashboard"),
+    (_("Fused risk of subjects"), "alerts:risks"),
 )
 
 
