@@ -321,3 +321,18 @@ def penalty(setup, inspection):
         return record
 
     return make
+
+
+@pytest.fixture
+def standin(tmp_path):
+    """The national system's stand-in receiver on a free local port, in a thread (see exchange.standin)."""
+    import threading
+
+    from jianguan.exchange.standin import serve
+
+    server = serve("127.0.0.1", 0, str(tmp_path / "standin.sqlite3"))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -5,7 +5,6 @@ the step, so a repeat after a lost acknowledgement is stored once."""
 
 import datetime as dt
 import json
-import threading
 import urllib.request
 
 import pytest
@@ -14,18 +13,6 @@ from django.utils import timezone
 from tests.alerts.test_national import national, post, warning  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def standin(tmp_path):
-    from jianguan.exchange.standin import serve
-
-    server = serve("127.0.0.1", 0, str(tmp_path / "standin.sqlite3"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def test_each_step_is_pushed_to_the_national_system_once(national, setup, province, make_user, standin):  # noqa: F811

@@ -2,7 +2,6 @@
 
 import io
 import json
-import threading
 
 import openpyxl
 import pytest
@@ -110,18 +109,6 @@ def test_unknown_source_is_a_clear_error(db, tmp_path):
     path.write_text("{}\n")
     with pytest.raises(CommandError):
         call_command("ingest", str(path), "--source", "nobody", stdout=io.StringIO())
-
-
-@pytest.fixture
-def standin(tmp_path):
-    from jianguan.exchange.standin import serve
-
-    server = serve("127.0.0.1", 0, str(tmp_path / "standin.sqlite3"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def test_outbox_waits_for_a_failing_receiver_then_delivers_each_record_once(setup, inspection, standin):
