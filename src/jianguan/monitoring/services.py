@@ -395,19 +395,29 @@ def _columns(checked) -> tuple[Any, Any, Any]:
 
 
 def _store_columns(columns, now: dt.datetime, chunk: int) -> int:
-    """`store` over columns: the readings written chunk by chunk, the hourly aggregates computed over
-    the arrays, last-seen times moved once. Returns how many readings were written."""
+    """`store` over columns: on PostgreSQL each chunk through `receive`'s own staged statement; on
+    SQLite the readings written chunk by chunk, the hourly aggregates computed over the arrays,
+    last-seen times moved once. Returns how many readings were written."""
     import numpy as np
 
     ids, micros, values = columns
+    if connection.vendor == "postgresql":
+        # The statement a delivery is written by (`_STORE_STAGED`: readings, hours and last-seen times).
+        stored = 0
+        for start in range(0, len(ids), chunk):
+            part = slice(start, start + chunk)
+            distinct, inverse = np.unique(micros[part], return_inverse=True)
+            moments = np.array([_moment(us) for us in distinct.tolist()], dtype=object)[inverse].tolist()
+            rows = list(zip(ids[part].tolist(), moments, values[part].tolist(), itertools.repeat("")))
+            stored += len(rows) - len(_store_postgresql(rows, now))
+        return stored
     texts = _text_cache()
     stored = 0
     latest: dict[int, int] = {}
     for start in range(0, len(ids), chunk):
         part = slice(start, start + chunk)
         c_ids, c_micros, c_values = ids[part], micros[part], values[part]
-        insert = _insert_postgresql_columns if connection.vendor == "postgresql" else _insert_sqlite_columns
-        written = insert(c_ids, c_micros, c_values, now, texts)
+        written = _insert_sqlite_columns(c_ids, c_micros, c_values, now, texts)
         if written is not None:
             c_ids, c_micros, c_values = c_ids[written], c_micros[written], c_values[written]
         if not len(c_ids):
@@ -457,40 +467,8 @@ def _insert_sqlite_columns(ids, micros, values, now, texts):
     return None if written is None else np.array(written, dtype=bool)
 
 
-def _insert_postgresql_columns(ids, micros, values, now, texts):
-    """As `_insert_postgresql`, from columns; returns the mask of the readings written."""
-    import numpy as np
-
-    distinct, inverse = np.unique(micros, return_inverse=True)
-    moments = np.array([_moment(us) for us in distinct.tolist()], dtype=object)[inverse].tolist()
-    ensure_partitions({dt.date(m.year, m.month, 1) for m in set(moments)})
-    with _driver_cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS monitoring_reading_in (device_id bigint, measured_at timestamptz, "
-            "value float8, reading_id text) ON COMMIT DELETE ROWS"
-        )
-        with cursor.copy("COPY monitoring_reading_in FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(["int8", "timestamptz", "float8", "text"])
-            for row in zip(ids.tolist(), moments, values.tolist(), itertools.repeat("")):
-                copy.write_row(row)
-        cursor.execute(
-            "INSERT INTO monitoring_reading (device_id, measured_at, value, reading_id, received_at) "
-            "SELECT device_id, measured_at, value, reading_id, %s FROM monitoring_reading_in "
-            "ON CONFLICT DO NOTHING RETURNING device_id, (extract(epoch FROM measured_at) * 1000000)::bigint",
-            [now],
-            binary=True,
-        )
-        written = set(cursor.fetchall())
-        cursor.execute("TRUNCATE monitoring_reading_in")
-    if len(written) == len(moments):
-        return None
-    return np.fromiter(
-        ((pk, us) in written for pk, us in zip(ids.tolist(), micros.tolist(), strict=True)), dtype=bool, count=len(ids)
-    )
-
-
 def _aggregate_columns(ids, micros, values, texts) -> None:
-    """`_aggregate` over columns sorted by device and time: an hour's sum added up in time order, as
+    """(SQLite) `_aggregate` over columns sorted by device and time: an hour's sum added up in time order, as
     `_aggregate` adds it (the same float), its count, minimum and maximum."""
     import numpy as np
 
@@ -505,33 +483,14 @@ def _aggregate_columns(ids, micros, values, texts) -> None:
         at = at[counts[at] > offset]
     minima, maxima = np.minimum.reduceat(values, starts), np.maximum.reduceat(values, starts)
     table = "monitoring_readinghour"
-    update = (
-        f"ON CONFLICT (device_id, hour) DO UPDATE SET count = {table}.count + excluded.count, "
-        f"total = {table}.total + excluded.total, minimum = {{least}}({table}.minimum, excluded.minimum), "
-        f"maximum = {{greatest}}({table}.maximum, excluded.maximum)"
-    )
     device_ids, hour_micros = ids[starts], hours[starts]
-    if connection.vendor == "postgresql":
-        with _driver_cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (device_id, hour, count, total, minimum, maximum) "  # noqa: S608
-                "SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::int[], %s::float8[], %s::float8[], "
-                "%s::float8[]) " + update.format(least="LEAST", greatest="GREATEST"),
-                [
-                    device_ids.tolist(),
-                    [_moment(us) for us in hour_micros.tolist()],
-                    counts.tolist(),
-                    totals.tolist(),
-                    minima.tolist(),
-                    maxima.tolist(),
-                ],
-            )
-        return
     connection.ensure_connection()
     with connection.wrap_database_errors:
         connection.connection.executemany(
             f"INSERT INTO {table} (device_id, hour, count, total, minimum, maximum) VALUES (?, ?, ?, ?, ?, ?) "  # noqa: S608
-            + update.format(least="MIN", greatest="MAX"),
+            f"ON CONFLICT (device_id, hour) DO UPDATE SET count = {table}.count + excluded.count, "
+            f"total = {table}.total + excluded.total, minimum = MIN({table}.minimum, excluded.minimum), "
+            f"maximum = MAX({table}.maximum, excluded.maximum)",
             zip(
                 device_ids.tolist(),
                 texts(hour_micros),
